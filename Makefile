@@ -1,0 +1,59 @@
+# Tailor: `make run` serves the agent, `make test` runs the suite; both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TAILOR_HOST ?= 127.0.0.1
+TAILOR_PORT ?= 2024
+export TAILOR_HOST TAILOR_PORT
+STAMP := $(VENV)/.tailor-installed
+
+.PHONY: setup install model kb run test test-unit test-integration lock clean
+
+setup: install model kb
+
+install: $(STAMP)
+
+# Reinstall only when the lock or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first and alone, so the CPU build on disk (or the user's own) is taken before anything pulls another
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+model: install
+	$(PY) -m tools.default_model
+
+# Ingest the default knowledge base when this build has one (docs/ and the kb tool).
+kb: install
+	@if [ -d docs ] && [ -f tools/kb/__main__.py ]; then $(PY) -m tools.kb ingest docs --collection docs; \
+	else echo "no default knowledge base to ingest"; fi
+
+run: setup
+	@echo ""
+	@echo "Tailor is starting on http://$(TAILOR_HOST):$(TAILOR_PORT) (graph id: agent)."
+	@echo "Chat in a terminal:   $(PY) -m graph.chat --url http://$(TAILOR_HOST):$(TAILOR_PORT)"
+	@echo "One request by curl:  curl -s http://$(TAILOR_HOST):$(TAILOR_PORT)/runs/wait -H 'content-type: application/json' \\"
+	@echo "                        -d '{\"assistant_id\":\"agent\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}}'"
+	@echo ""
+	$(VENV)/bin/langgraph dev --no-browser --no-reload --host $(TAILOR_HOST) --port $(TAILOR_PORT)
+
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-unit: install
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+test-integration: setup
+	$(PY) -m pytest -q -p no:cacheprovider tests/integration
+
+# Re-pin every dependency from requirements.in into requirements.lock (needs the venv).
+lock: install
+	$(PY) -m pip install --quiet -r requirements.in
+	$(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .langgraph_api

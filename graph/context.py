@@ -1,0 +1,73 @@
+"""The run's context: what a caller may set per request (LangGraph runtime context).
+
+Defaults come from :mod:`tools.settings`; a bad value raises an error that names the field and
+the values it accepts, so a client sees what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from graph.strategies import valid_strategies
+from tools.settings import get_settings
+
+
+class ContextError(ValueError):
+    """A context field holds a value Tailor cannot use."""
+
+
+@dataclass
+class Context:
+    """Per-run settings.
+
+    model: model spec (see graph.models.factory); default TAILOR_MODEL.
+    adapter: name of a registered LoRA adapter, or empty for the base model.
+    strategy: "auto" lets the router decide; otherwise one of the strategies this build runs.
+    collection: knowledge-base collection used for retrieval.
+    k: number of chunks to retrieve.
+    temperature: sampling temperature; 0 is greedy.
+    max_new_tokens: most tokens one answer may have.
+    route_only: decide the route and stop before generating.
+    """
+
+    model: str = field(default_factory=lambda: get_settings().model)
+    adapter: str = ""
+    strategy: str = "auto"
+    collection: str = field(default_factory=lambda: get_settings().collection)
+    k: int = field(default_factory=lambda: get_settings().k)
+    temperature: float = field(default_factory=lambda: get_settings().temperature)
+    max_new_tokens: int = field(default_factory=lambda: get_settings().max_new_tokens)
+    route_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.strategy not in valid_strategies():
+            raise ContextError(f"unknown strategy {self.strategy!r}; valid values: {', '.join(valid_strategies())}.")
+        _check_number("k", self.k, int, 1, 100)
+        _check_number("temperature", self.temperature, (int, float), 0.0, 2.0)
+        _check_number("max_new_tokens", self.max_new_tokens, int, 1, 8192)
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise ContextError("model must be a non-empty spec string such as 'default'.")
+        if not isinstance(self.adapter, str):
+            raise ContextError("adapter must be a string naming a registered adapter, or empty.")
+        if not isinstance(self.collection, str) or not self.collection:
+            raise ContextError("collection must be a non-empty string.")
+        if not isinstance(self.route_only, bool):
+            raise ContextError("route_only must be true or false.")
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> "Context":
+        """Build from a plain mapping, rejecting unknown keys by name."""
+        values = dict(values or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ContextError(f"unknown context field(s) {', '.join(unknown)}; valid fields: {', '.join(sorted(known))}.")
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def _check_number(name: str, value: Any, kind: Any, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ContextError(f"{name} must be a number between {low} and {high}; got {value!r}.")
+    if not low <= value <= high:
+        raise ContextError(f"{name} must be between {low} and {high}; got {value!r}.")

@@ -1,0 +1,44 @@
+"""The compiled agent graph that ``langgraph.json`` serves as ``agent``.
+
+START -> guard_input -> route -> <strategy node> -> guard_output -> END
+              |            \\-> END (route_only)
+              +-> refuse -> END
+"""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+import prompts
+from graph.context import Context
+from graph.nodes.generate import generate
+from graph.nodes.guard_input import guard_input, input_allowed
+from graph.nodes.guard_output import guard_output
+from graph.nodes.refuse import refuse
+from graph.nodes.route import next_after_route, route
+from graph.state import InputState, State
+from graph.strategies import STRATEGY_NODES
+
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    prompts.preload()  # read prompt files now, never from inside a node on the event loop
+    builder = StateGraph(State, context_schema=Context, input_schema=InputState)
+    builder.add_node("guard_input", guard_input)
+    builder.add_node("refuse", refuse)
+    builder.add_node("route", route)
+    builder.add_node("generate", generate)
+    builder.add_node("guard_output", guard_output)
+
+    builder.add_edge(START, "guard_input")
+    builder.add_conditional_edges("guard_input", input_allowed, ["route", "refuse"])
+    builder.add_conditional_edges("route", next_after_route, [*sorted(set(STRATEGY_NODES.values())), END])
+    for node in set(STRATEGY_NODES.values()):
+        builder.add_edge(node, "guard_output")
+    builder.add_edge("guard_output", END)
+    builder.add_edge("refuse", END)
+    return builder.compile(checkpointer=checkpointer, name="agent")
+
+
+graph = build_graph()

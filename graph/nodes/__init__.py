@@ -1,0 +1,1 @@
+"""Graph nodes, one module each; names match the node names in traces."""

@@ -1,0 +1,48 @@
+"""``generate``: answer with the model, the history trimmed to the model's context budget.
+
+Writes the answer to ``messages`` and the adapter used to ``adapter``. Model loading, token
+counting and generation all run in worker threads: the server's event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, SystemMessage
+from langchain_core.messages.utils import count_tokens_approximately
+from langgraph.runtime import Runtime
+
+import prompts
+from graph.context import Context
+from graph.history import fit_history
+from graph.models.factory import generation_kwargs, get_chat_model
+from graph.models.local import LocalChatModel
+from graph.nodes.common import context_of
+from graph.state import State
+from tools.settings import get_settings
+
+MIN_PROMPT_BUDGET = 64
+
+
+def prompt_budget(model: BaseChatModel, max_new_tokens: int) -> int:
+    """Tokens the prompt may take: the configured window (capped by the model's) minus the answer."""
+    window = get_settings().context_tokens
+    if isinstance(model, LocalChatModel):
+        window = min(window, model.context_window)
+    return max(MIN_PROMPT_BUDGET, window - max_new_tokens)
+
+
+def build_prompt(model: BaseChatModel, system_text: str, history: list[BaseMessage], max_new_tokens: int) -> list[BaseMessage]:
+    counter = model.get_num_tokens_from_messages if isinstance(model, LocalChatModel) else count_tokens_approximately
+    return fit_history(SystemMessage(content=system_text), history, counter, prompt_budget(model, max_new_tokens))
+
+
+async def generate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    model = await asyncio.to_thread(get_chat_model, ctx.model)
+    system_text = prompts.render("system/direct")
+    prompt = await asyncio.to_thread(build_prompt, model, system_text, list(state["messages"]), ctx.max_new_tokens)
+    answer = await model.ainvoke(prompt, **generation_kwargs(model, ctx.max_new_tokens, ctx.temperature))
+    return {"messages": [answer], "adapter": ctx.adapter}

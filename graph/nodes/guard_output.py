@@ -1,0 +1,44 @@
+"""``guard_output``: check the answer before the user sees it.
+
+Writes ``guard.output`` = {"verdict": "allow"|"replace", "reason"}. An empty answer, or one
+that carries chat-template control tokens, is replaced in place (same message id).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+import prompts
+from graph.models.local import message_text
+from graph.nodes.common import last_ai
+from graph.state import State
+
+# Control tokens of common chat templates; a model that emits them is leaking its template.
+_CONTROL_TOKENS = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id)\|>")
+
+
+def check_output(text: str) -> tuple[dict[str, Any], str]:
+    """The verdict on an answer and the text to show."""
+    cleaned = _CONTROL_TOKENS.sub("", text).strip()
+    if not cleaned:
+        return {"verdict": "replace", "reason": "empty_answer"}, prompts.render("guard/empty_answer")
+    if cleaned != text.strip():
+        return {"verdict": "replace", "reason": "control_tokens"}, cleaned
+    return {"verdict": "allow", "reason": "ok"}, text
+
+
+async def guard_output(state: State) -> dict[str, Any]:
+    guard = dict(state.get("guard", {}))
+    answer = last_ai(state.get("messages", []))
+    if answer is None:
+        guard["output"] = {"verdict": "allow", "reason": "no_answer"}
+        return {"guard": guard}
+    verdict, text = check_output(message_text(answer))
+    guard["output"] = verdict
+    update: dict[str, Any] = {"guard": guard}
+    if verdict["verdict"] == "replace":
+        update["messages"] = [AIMessage(content=text, id=answer.id)]
+    return update

@@ -1,0 +1,13 @@
+"""The prompting strategies the router may pick, and which of them this build can run."""
+
+from __future__ import annotations
+
+AUTO = "auto"
+# Each strategy maps to the node that answers with it.
+STRATEGY_NODES: dict[str, str] = {
+    "direct": "generate",
+}
+
+
+def valid_strategies() -> list[str]:
+    return [AUTO, *STRATEGY_NODES]

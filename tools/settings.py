@@ -1,0 +1,78 @@
+"""One settings object for the whole project, read from ``TAILOR_*`` environment variables.
+
+Every default lives here so that a user (or a test) can point Tailor somewhere else by
+setting variables, never by editing module globals. ``README.md`` lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "TAILOR_"
+
+
+class SettingsError(ValueError):
+    """A ``TAILOR_*`` variable holds a value that cannot be used."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{name}={raw!r} is not a whole number; set it to e.g. {default}.") from None
+    if value < minimum:
+        raise SettingsError(f"{ENV_PREFIX}{name}={value} is below the minimum {minimum}.")
+    return value
+
+
+def _env_float(name: str, default: float, minimum: float = 0.0) -> float:
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{name}={raw!r} is not a number; set it to e.g. {default}.") from None
+    if value < minimum:
+        raise SettingsError(f"{ENV_PREFIX}{name}={value} is below the minimum {minimum}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process-wide defaults; a run's Context can override the per-request ones."""
+
+    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", ".tailor")).expanduser().resolve())
+    models_dir: Path | None = None  # defaults to <data_dir>/models
+    model: str = field(default_factory=lambda: _env("MODEL", "default"))
+    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: _env_int("PORT", 2024, minimum=1))
+    max_new_tokens: int = field(default_factory=lambda: _env_int("MAX_NEW_TOKENS", 256, minimum=1))
+    temperature: float = field(default_factory=lambda: _env_float("TEMPERATURE", 0.0))
+    max_input_chars: int = field(default_factory=lambda: _env_int("MAX_INPUT_CHARS", 16000, minimum=1))
+    context_tokens: int = field(default_factory=lambda: _env_int("CONTEXT_TOKENS", 2048, minimum=64))
+    collection: str = field(default_factory=lambda: _env("COLLECTION", "docs"))
+    k: int = field(default_factory=lambda: _env_int("K", 4, minimum=1))
+    torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 0))
+    default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
+
+    def __post_init__(self) -> None:
+        if self.models_dir is None:
+            env_models = _env("MODELS_DIR", "")
+            models = Path(env_models).expanduser().resolve() if env_models else self.data_dir / "models"
+            object.__setattr__(self, "models_dir", models)
+        if self.temperature > 2.0:
+            raise SettingsError(f"{ENV_PREFIX}TEMPERATURE={self.temperature} is above 2.0; use 0 for greedy decoding.")
+
+    def as_dict(self) -> dict[str, object]:
+        return {f.name: (str(v) if isinstance(v := getattr(self, f.name), Path) else v) for f in fields(self)}
+
+
+def get_settings() -> Settings:
+    """Settings as the environment says now (cheap: read on every call so tests can change it)."""
+    return Settings()

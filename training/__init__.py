@@ -1,0 +1,1 @@
+"""The adapters: data formats, SFT (QLoRA/LoRA), DPO/IPO, the adapter registry, merge and export."""
