@@ -21,7 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 	# torch first and alone, so the CPU build on disk (or the user's own) is taken before anything pulls another
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 model: install

@@ -45,9 +45,13 @@ def _env_float(name: str, default: float, minimum: float = 0.0) -> float:
 
 @dataclass(frozen=True)
 class Settings:
-    """Process-wide defaults; a run's Context can override the per-request ones."""
+    """Process-wide defaults; a run's Context can override the per-request ones.
 
-    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", ".tailor")).expanduser().resolve())
+    Paths are kept as given (not resolved): resolving touches the file system, and settings
+    are read on the server's event loop, where blocking calls are not allowed.
+    """
+
+    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", ".tailor")).expanduser())
     models_dir: Path | None = None  # defaults to <data_dir>/models
     model: str = field(default_factory=lambda: _env("MODEL", "default"))
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
@@ -64,7 +68,7 @@ class Settings:
     def __post_init__(self) -> None:
         if self.models_dir is None:
             env_models = _env("MODELS_DIR", "")
-            models = Path(env_models).expanduser().resolve() if env_models else self.data_dir / "models"
+            models = Path(env_models).expanduser() if env_models else self.data_dir / "models"
             object.__setattr__(self, "models_dir", models)
         if self.temperature > 2.0:
             raise SettingsError(f"{ENV_PREFIX}TEMPERATURE={self.temperature} is above 2.0; use 0 for greedy decoding.")

@@ -100,7 +100,7 @@ def _build(parsed: ModelSpec, spec: str) -> BaseChatModel:
         path, name = parsed.target, parsed.target
     try:
         runtime = TransformersRuntime(path, torch_threads=settings.torch_threads)
-    except OSError as err:
+    except (OSError, ValueError) as err:
         raise ModelSpecError(f"could not load model {spec!r}: {err}") from err
     return LocalChatModel(
         runtime, model_name=name, max_new_tokens=settings.max_new_tokens, temperature=settings.temperature

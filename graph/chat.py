@@ -1,0 +1,193 @@
+"""Terminal client: ``python -m graph.chat``.
+
+Interactive by default; ``--message`` answers one turn, ``--input FILE|-`` answers JSONL rows
+``{"message": ...}`` in one thread with the model loaded once. ``--url`` talks to a running
+server through langgraph-sdk instead of running the graph in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from graph.answer import result_of
+from graph.context import Context, ContextError
+from graph.strategies import valid_strategies
+
+TokenSink = Callable[[str], None]
+
+
+class InputError(ValueError):
+    """A row of ``--input`` that cannot be used."""
+
+
+class LocalBackend:
+    """Runs the graph in this process, with an in-memory checkpointer for the thread."""
+
+    def __init__(self, context: Context) -> None:
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        from graph.graph import build_graph
+
+        self.graph = build_graph(InMemorySaver())
+        self.context = context
+        self.thread_id = str(uuid.uuid4())
+
+    async def ask(self, message: str, on_token: TokenSink | None) -> dict[str, Any]:
+        config = {"configurable": {"thread_id": self.thread_id}}
+        payload = {"messages": [{"role": "user", "content": message}]}
+        if on_token is None:
+            state = await self.graph.ainvoke(payload, config, context=self.context)
+            return result_of(state)
+        async for chunk, meta in self.graph.astream(payload, config, context=self.context, stream_mode="messages"):
+            if meta.get("langgraph_node") == "generate" and isinstance(chunk.content, str) and chunk.content:
+                on_token(chunk.content)
+        snapshot = await self.graph.aget_state(config)
+        return result_of(snapshot.values)
+
+
+class RemoteBackend:
+    """Talks to a LangGraph server; the thread lives on the server."""
+
+    def __init__(self, url: str, context: Context, api_key: str | None = None) -> None:
+        from langgraph_sdk import get_client
+
+        self.client = get_client(url=url, api_key=api_key)
+        self.context = {k: v for k, v in asdict(context).items()}
+        self.thread_id: str | None = None
+
+    async def ask(self, message: str, on_token: TokenSink | None) -> dict[str, Any]:
+        if self.thread_id is None:
+            self.thread_id = (await self.client.threads.create())["thread_id"]
+        payload = {"messages": [{"role": "user", "content": message}]}
+        if on_token is None:
+            state = await self.client.runs.wait(self.thread_id, "agent", input=payload, context=self.context)
+        else:
+            state = {}
+            async for part in self.client.runs.stream(
+                self.thread_id, "agent", input=payload, context=self.context, stream_mode=["messages-tuple", "values"]
+            ):
+                if part.event == "error":
+                    raise RuntimeError(f"server error: {part.data}")
+                if part.event == "messages":
+                    chunk, meta = part.data
+                    if meta.get("langgraph_node") == "generate" and chunk.get("content"):
+                        on_token(chunk["content"])
+                elif part.event == "values":
+                    state = part.data
+        if isinstance(state, dict) and "__error__" in state:
+            raise RuntimeError(f"server error: {state['__error__'].get('message', state['__error__'])}")
+        return result_of(state)
+
+
+def read_rows(handle: TextIO, name: str) -> Iterator[str]:
+    """Messages from JSONL rows ``{"message": ...}``; a bad row is an error naming its line."""
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{name}:{number}: not valid JSON ({err.msg}); each line must be {{\"message\": \"...\"}}.") from None
+        if not isinstance(row, dict) or not isinstance(row.get("message"), str):
+            raise InputError(f"{name}:{number}: missing string field \"message\"; each line must be {{\"message\": \"...\"}}.")
+        yield row["message"]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m graph.chat", description="Chat with the Tailor agent.")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--message", "-m", help="answer this one message and exit")
+    source.add_argument("--input", "-i", help="JSONL file of {\"message\": ...} rows, or - for standard input")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    parser.add_argument("--strategy", default="auto", help=f"one of: {', '.join(valid_strategies())}")
+    parser.add_argument("--adapter", default="", help="registered LoRA adapter to answer with")
+    parser.add_argument("--collection", default=None, help="knowledge-base collection for retrieval")
+    parser.add_argument("--model", default=None, help="model spec (default: TAILOR_MODEL or 'default')")
+    parser.add_argument("--max-new-tokens", type=int, default=None, help="most tokens per answer")
+    parser.add_argument("--temperature", type=float, default=None, help="sampling temperature (0: greedy)")
+    parser.add_argument("--route-only", action="store_true", help="decide the route, skip generation")
+    parser.add_argument("--url", default=None, help="talk to a running server (e.g. http://127.0.0.1:2024)")
+    parser.add_argument("--api-key", default=None, help="x-api-key for a server that requires one")
+    return parser.parse_args(argv)
+
+
+def context_from(args: argparse.Namespace) -> Context:
+    return Context.from_mapping(
+        {
+            "strategy": args.strategy,
+            "adapter": args.adapter,
+            "collection": args.collection,
+            "model": args.model,
+            "max_new_tokens": args.max_new_tokens,
+            "temperature": args.temperature,
+            "route_only": args.route_only,
+        }
+    )
+
+
+def _printer(stream: TextIO) -> TokenSink:
+    def emit(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    return emit
+
+
+async def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    context = context_from(args)
+    backend = RemoteBackend(args.url, context, args.api_key) if args.url else LocalBackend(context)
+
+    async def turn(message: str, stream_tokens: bool) -> None:
+        sink = _printer(out) if stream_tokens else None
+        result = await backend.ask(message, sink)
+        if args.json:
+            out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+        elif args.route_only:
+            out.write(f"{result['strategy']}: {result['route_reason']}\n")
+        elif stream_tokens and result["guard"].get("input", {}).get("verdict") == "allow" and result["guard"].get("output", {}).get("verdict") == "allow":
+            out.write("\n")
+        else:  # refused or replaced: what was streamed (if anything) is not the final answer
+            out.write(("\n" if stream_tokens else "") + result["answer"] + "\n")
+        out.flush()
+
+    if args.message is not None:
+        await turn(args.message, stream_tokens=not args.json and not args.route_only)
+        return 0
+    if args.input is not None:
+        handle = sys.stdin if args.input == "-" else Path(args.input).open(encoding="utf-8")
+        with handle:
+            for message in read_rows(handle, "stdin" if args.input == "-" else args.input):
+                await turn(message, stream_tokens=False)
+        return 0
+    out.write("Tailor chat. Type a message; /exit or Ctrl-D to leave.\n")
+    while True:
+        try:
+            message = await asyncio.to_thread(input, "you> ")
+        except (EOFError, KeyboardInterrupt):
+            out.write("\n")
+            return 0
+        if message.strip() in ("/exit", "/quit"):
+            return 0
+        out.write("tailor> ")
+        await turn(message, stream_tokens=not args.json and not args.route_only)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return asyncio.run(run(args))
+    except (ContextError, InputError, FileNotFoundError, ValueError, RuntimeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

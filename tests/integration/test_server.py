@@ -1,0 +1,59 @@
+"""The real LangGraph server (`langgraph dev`) serving the agent with the default model."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from langgraph_sdk import get_client
+
+pytestmark = pytest.mark.integration
+
+
+async def test_thread_keeps_two_turns(server):
+    client = get_client(url=server.url)
+    thread = await client.threads.create()
+    first = await client.runs.wait(thread["thread_id"], "agent",
+                                   input={"messages": [{"role": "user", "content": "What is the capital of France?"}]})
+    assert "Paris" in first["messages"][-1]["content"]
+    second = await client.runs.wait(thread["thread_id"], "agent",
+                                    input={"messages": [{"role": "user", "content": "Thank you. What is 2 + 2?"}]},
+                                    context={"max_new_tokens": 16})
+    assert second["strategy"] == "direct" and second["messages"][-1]["content"].strip()
+
+    state = await client.threads.get_state(thread["thread_id"])
+    kinds = [m["type"] for m in state["values"]["messages"]]
+    assert kinds == ["human", "ai", "human", "ai"]
+    assert state["values"]["messages"][0]["content"] == "What is the capital of France?"
+    assert state["values"]["messages"][1]["content"] == first["messages"][-1]["content"]
+
+
+async def test_run_streams_tokens(server):
+    client = get_client(url=server.url)
+    thread = await client.threads.create()
+    tokens = []
+    async for part in client.runs.stream(thread["thread_id"], "agent",
+                                         input={"messages": [{"role": "user", "content": "Name three colours."}]},
+                                         stream_mode="messages-tuple", context={"max_new_tokens": 24}):
+        if part.event == "messages":
+            chunk, meta = part.data
+            if meta.get("langgraph_node") == "generate" and chunk.get("content"):
+                tokens.append(chunk["content"])
+    assert len(tokens) >= 3
+    state = await client.threads.get_state(thread["thread_id"])
+    assert state["values"]["messages"][-1]["content"].strip() == "".join(tokens).strip()
+
+
+async def test_bad_context_is_a_clear_error_and_server_stays_up(server):
+    client = get_client(url=server.url)
+    thread = await client.threads.create()
+    result = await client.runs.wait(thread["thread_id"], "agent", raise_error=False,
+                                    input={"messages": [{"role": "user", "content": "hi"}]},
+                                    context={"strategy": "telepathy"})
+    assert "valid values: auto, direct" in str(result)
+    assert httpx.get(server.url + "/ok", timeout=5).status_code == 200
+
+
+async def test_empty_message_is_refused_without_the_model(server):
+    client = get_client(url=server.url)
+    result = await client.runs.wait(None, "agent", input={"messages": [{"role": "user", "content": "   "}]})
+    assert result["strategy"] == "refuse" and "empty" in result["messages"][-1]["content"]

@@ -1,0 +1,66 @@
+from types import SimpleNamespace
+
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.graph import END
+
+from graph.context import Context
+from graph.nodes.guard_input import check_input, input_allowed
+from graph.nodes.guard_output import check_output, guard_output
+from graph.nodes.refuse import refuse
+from graph.nodes.route import next_after_route, route
+
+
+def runtime(**values):
+    return SimpleNamespace(context=Context(**values))
+
+
+def test_guard_input_verdicts():
+    assert check_input([HumanMessage("hi")], 10)["verdict"] == "allow"
+    assert check_input([HumanMessage("   ")], 10)["reason"] == "empty_input"
+    assert check_input([HumanMessage("x" * 11)], 10)["reason"] == "oversized_input"
+    assert check_input([AIMessage("hi")], 10)["reason"] == "no_user_message"
+    assert check_input([], 10)["reason"] == "no_user_message"
+    blocks = HumanMessage(content=[{"type": "text", "text": "hello"}])
+    assert check_input([blocks], 10)["verdict"] == "allow"
+    assert check_input([HumanMessage(content=[{"type": "image_url", "image_url": {"url": "x"}}])], 10)["reason"] == "empty_input"
+
+
+def test_input_edge():
+    assert input_allowed({"guard": {"input": {"verdict": "allow"}}}) == "route"
+    assert input_allowed({"guard": {"input": {"verdict": "block"}}}) == "refuse"
+
+
+async def test_refuse_says_why_with_numbers():
+    verdict = check_input([HumanMessage("x" * 20)], 10)
+    update = await refuse({"guard": {"input": verdict}})
+    text = update["messages"][0].content
+    assert "20 characters" in text and "10" in text
+    assert update["strategy"] == "refuse"
+
+
+async def test_route_explicit_strategy_wins_and_auto_explains():
+    explicit = await route({}, runtime(strategy="direct"))
+    assert explicit["strategy"] == "direct" and "context" in explicit["route_reason"]
+    auto = await route({}, runtime())
+    assert auto["strategy"] == "direct" and auto["route_reason"].startswith("auto")
+
+
+def test_route_only_stops_after_route():
+    assert next_after_route({"strategy": "direct"}, runtime(route_only=True)) == END
+    assert next_after_route({"strategy": "direct"}, runtime()) == "generate"
+
+
+def test_check_output():
+    assert check_output("Paris.")[0]["verdict"] == "allow"
+    verdict, text = check_output("  <|im_end|> ")
+    assert verdict["reason"] == "empty_answer" and "rephrase" in text
+    verdict, text = check_output("Paris.<|im_end|><|im_start|>user")
+    assert verdict["reason"] == "control_tokens" and text == "Paris.user"
+
+
+async def test_guard_output_replaces_in_place():
+    answer = AIMessage(content="", id="a1")
+    update = await guard_output({"messages": [HumanMessage("q"), answer], "guard": {"input": {"verdict": "allow"}}})
+    assert update["messages"][0].id == "a1" and update["messages"][0].content
+    assert update["guard"]["input"]["verdict"] == "allow"
+    assert update["guard"]["output"]["verdict"] == "replace"
