@@ -1,0 +1,108 @@
+"""Training configs: dataclasses that load from YAML (``--config``) with CLI overrides, via trl's parser.
+
+Every field's help text is what ``--help`` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+def _help(text: str, **extra: Any) -> dict[str, Any]:
+    return {"help": text, **extra}
+
+
+@dataclass
+class CommonConfig:
+    data: list[str] = field(default_factory=list, metadata=_help("JSONL data file(s); repeat --data or list several"))
+    name: str = field(default="tailor", metadata=_help("adapter name in the registry"))
+    base: str = field(default="default", metadata=_help("base model: 'default', a local folder, or a hub id"))
+    max_steps: int = field(default=-1, metadata=_help("stop after this many optimiser steps (-1: use --epochs)"))
+    epochs: float = field(default=3.0, metadata=_help("passes over the data when --max-steps is -1"))
+    lr: float = field(default=2e-4, metadata=_help("peak learning rate"))
+    batch_size: int = field(default=8, metadata=_help("rows per device per step"))
+    grad_accum: int = field(default=1, metadata=_help("gradient accumulation steps"))
+    max_length: int = field(default=512, metadata=_help("longest tokenised row; longer rows are truncated"))
+    lora_r: int = field(default=16, metadata=_help("LoRA rank"))
+    lora_alpha: int = field(default=32, metadata=_help("LoRA alpha (scale = alpha / r)"))
+    lora_dropout: float = field(default=0.05, metadata=_help("dropout on the LoRA path"))
+    target_modules: list[str] = field(default_factory=lambda: list(DEFAULT_TARGETS),
+                                      metadata=_help("modules that get LoRA weights, or 'all-linear'"))
+    load_in_4bit: str = field(default="auto", metadata=_help(
+        "QLoRA: load the base in 4-bit NF4 with double quantisation and bf16 compute; "
+        "'auto' = on when CUDA is available", choices=["auto", "true", "false"]))
+    eval_split: float = field(default=0.0, metadata=_help("fraction of rows held out for evaluation (0: none)"))
+    early_stopping_patience: int = field(default=0, metadata=_help("stop after this many evals without improvement (0: off; needs --eval-split)"))
+    save_steps: int = field(default=25, metadata=_help("write a checkpoint every N steps"))
+    logging_steps: int = field(default=1, metadata=_help("log loss every N steps"))
+    resume: str = field(default="", metadata=_help("resume from a checkpoint folder, or 'latest' (bare --resume) for this name's newest"))
+    report_to: str = field(default="none", metadata=_help("where to report metrics", choices=["none", "tensorboard", "wandb"]))
+    gradient_checkpointing: bool = field(default=False, metadata=_help("trade compute for memory (useful for large models on GPU)"))
+    seed: int = field(default=42, metadata=_help("random seed"))
+    promote: bool = field(default=True, metadata=_help("make the new version current once it verifies (and passes the gate)"))
+    gate: str = field(default="", metadata=_help("eval gate as 'module:function' that raises when a version is worse; empty: none"))
+
+
+@dataclass
+class SFTRunConfig(CommonConfig):
+    packing: bool = field(default=False, metadata=_help("pack several short rows into one sequence"))
+
+    def __post_init__(self) -> None:
+        if not self.data:
+            self.data = [str(DATA_DIR / "sft.jsonl")]
+
+
+@dataclass
+class DPORunConfig(CommonConfig):
+    from_adapter: str = field(default="", metadata=_help("start from this SFT adapter's current version (else the base)"))
+    loss: str = field(default="sigmoid", metadata=_help("DPO loss type: sigmoid (DPO), ipo, hinge, robust, ..."))
+    beta: float = field(default=0.1, metadata=_help("strength of the pull towards the reference model"))
+
+    def __post_init__(self) -> None:
+        if not self.data:
+            self.data = [str(DATA_DIR / "preferences.jsonl")]
+        if self.lr == 2e-4:
+            self.lr = 5e-5  # DPO moves further per step than SFT; a gentler default
+
+
+# Flags that may be given bare, and the value a bare flag means.
+BARE_FLAG_VALUES = {"--resume": "latest", "--load-in-4bit": "true", "--load_in_4bit": "true"}
+
+
+def normalise_argv(argv: list[str]) -> list[str]:
+    """Let ``--data`` repeat and ``--resume``/``--load-in-4bit`` stand bare, as users expect."""
+    out: list[str] = []
+    data: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--data":
+            i += 1
+            while i < len(argv) and not argv[i].startswith("--"):
+                data.append(argv[i])
+                i += 1
+            continue
+        out.append(arg)
+        if arg in BARE_FLAG_VALUES and (i + 1 == len(argv) or argv[i + 1].startswith("--")):
+            out.append(BARE_FLAG_VALUES[arg])
+        i += 1
+    return out + (["--data", *data] if data else [])
+
+
+def parse(config_cls: type, argv: list[str] | None, prog: str) -> Any:
+    import sys
+
+    from trl import TrlParser
+
+    parser = TrlParser((config_cls,), prog=prog)
+    (config,) = parser.parse_args_and_config(normalise_argv(list(sys.argv[1:] if argv is None else argv)))
+    return config
+
+
+def as_dict(config: Any) -> dict[str, Any]:
+    return asdict(config)

@@ -1,0 +1,210 @@
+"""What SFT and DPO runs share: devices, LoRA config, checkpoints, the manifest, registering."""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import resource
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from training.config import CommonConfig, as_dict
+from training.formats import LoadStats
+from training.plots import write_curves
+from training.registry import AdapterVersion, Registry, RegistryError
+from tools.settings import get_settings
+
+log = logging.getLogger("training")
+
+
+class TrainingError(RuntimeError):
+    """A training run that cannot start or finish; nothing is registered."""
+
+
+def cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def wants_4bit(config: CommonConfig) -> bool:
+    if config.load_in_4bit == "auto":
+        return cuda_available()
+    return config.load_in_4bit == "true"
+
+
+def lora_config(config: CommonConfig) -> Any:
+    from peft import LoraConfig
+
+    targets: Any = config.target_modules
+    if targets == ["all-linear"]:
+        targets = "all-linear"
+    return LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=targets,
+        task_type="CAUSAL_LM",
+        bias="none",
+    )
+
+
+def run_dir(name: str, kind: str) -> Path:
+    """Where a run's checkpoints live: stable per name, so --resume finds them."""
+    return get_settings().data_dir / "runs" / f"{name}-{kind}"
+
+
+def resume_checkpoint(config: CommonConfig, kind: str) -> str | None:
+    if not config.resume:
+        return None
+    if config.resume != "latest":
+        if not Path(config.resume).is_dir():
+            raise TrainingError(f"--resume {config.resume}: no such checkpoint folder.")
+        return config.resume
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = run_dir(config.name, kind)
+    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    if last is None:
+        raise TrainingError(f"--resume: no checkpoint under {folder}; run without --resume to start afresh.")
+    return last
+
+
+def trainer_arguments(config: CommonConfig, kind: str, has_eval: bool) -> dict[str, Any]:
+    """Arguments every trl config here takes, mapped from our field names."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    args: dict[str, Any] = dict(
+        output_dir=str(run_dir(config.name, kind)),
+        max_steps=config.max_steps,
+        num_train_epochs=config.epochs,
+        learning_rate=config.lr,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        max_length=config.max_length,
+        logging_steps=config.logging_steps,
+        save_steps=config.save_steps,
+        save_strategy="steps",
+        save_total_limit=2,
+        report_to=[] if config.report_to == "none" else [config.report_to],
+        seed=config.seed,
+        gradient_checkpointing=config.gradient_checkpointing,
+        bf16=cuda and torch.cuda.is_bf16_supported(),
+        use_cpu=not cuda,
+        lr_scheduler_type="cosine",
+        warmup_steps=2,
+        dataloader_num_workers=0,
+        include_num_input_tokens_seen=True,
+        disable_tqdm=False,
+    )
+    if has_eval:
+        args.update(eval_strategy="steps", eval_steps=max(1, config.save_steps), load_best_model_at_end=config.early_stopping_patience > 0,
+                    metric_for_best_model="eval_loss", greater_is_better=False)
+    return args
+
+
+def split(rows: list[dict[str, Any]], fraction: float, seed: int) -> tuple[Any, Any]:
+    from datasets import Dataset
+
+    dataset = Dataset.from_list(rows)
+    if fraction <= 0:
+        return dataset, None
+    if not 0 < fraction < 0.9 or int(len(rows) * fraction) < 1:
+        raise TrainingError(f"--eval-split {fraction} leaves no eval rows out of {len(rows)}; use a larger fraction or 0.")
+    parts = dataset.train_test_split(test_size=fraction, seed=seed)
+    return parts["train"], parts["test"]
+
+
+def callbacks(config: CommonConfig, has_eval: bool) -> list[Any]:
+    if config.early_stopping_patience > 0:
+        if not has_eval:
+            raise TrainingError("--early-stopping-patience needs --eval-split > 0 to have something to watch.")
+        from transformers import EarlyStoppingCallback
+
+        return [EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience)]
+    return []
+
+
+def peak_memory_mb() -> float:
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def library_versions() -> dict[str, str]:
+    import peft
+    import torch
+    import transformers
+    import trl
+
+    return {"trl": trl.__version__, "peft": peft.__version__, "transformers": transformers.__version__,
+            "torch": torch.__version__, "python": platform.python_version()}
+
+
+def register(
+    trainer: Any,
+    config: CommonConfig,
+    kind: str,
+    base: dict[str, Any],
+    stats: LoadStats,
+    started: float,
+    extra_metrics: dict[str, Any] | None = None,
+) -> AdapterVersion:
+    """Save the adapter to staging, write curves and manifest, commit as a version, maybe promote."""
+    from training.verify import verify_or_raise
+
+    registry = Registry()
+    staging = registry.stage(config.name)
+    try:
+        trainer.model.save_pretrained(str(staging))
+        history = trainer.state.log_history
+        duration = time.perf_counter() - started
+        tokens = int(getattr(trainer.state, "num_input_tokens_seen", 0) or 0)
+        losses = [e["loss"] for e in history if "loss" in e]
+        metrics = {
+            "train_loss": [{"step": e["step"], "loss": e["loss"]} for e in history if "loss" in e],
+            "eval_loss": [{"step": e["step"], "loss": e["eval_loss"]} for e in history if "eval_loss" in e],
+            "first_train_loss": losses[0] if losses else None,
+            "final_train_loss": losses[-1] if losses else None,
+            "steps": trainer.state.global_step,
+            "duration_seconds": round(duration, 2),
+            "steps_per_second": round(trainer.state.global_step / duration, 4) if duration else None,
+            "tokens_seen": tokens,
+            "tokens_per_second": round(tokens / duration, 1) if duration and tokens else None,
+            "peak_memory_mb": round(peak_memory_mb(), 1),
+            "eval_score": None,
+            **(extra_metrics or {}),
+        }
+        write_curves(history, staging / "curves.png", f"{config.name} ({kind})")
+        (staging / "log_history.json").write_text(json.dumps(history, indent=1))
+        manifest = {
+            "name": config.name,
+            "kind": kind,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "base_model": base,
+            "data": stats.as_dict(),
+            "config": as_dict(config),
+            "versions": library_versions(),
+            "metrics": metrics,
+            "command": " ".join(sys.argv),
+        }
+        entry = registry.commit(config.name, staging, manifest)
+    except BaseException:
+        registry.discard(staging)  # never leave half an adapter behind
+        raise
+    print(f"registered {entry.name} {entry.version} at {entry.path}")
+    if config.promote:
+        try:
+            registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate))
+            print(f"promoted {entry.name} {entry.version} to current")
+        except RegistryError as err:
+            print(f"not promoted: {err}", file=sys.stderr)
+    return entry
