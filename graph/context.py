@@ -29,6 +29,7 @@ class Context:
     temperature: sampling temperature; 0 is greedy.
     max_new_tokens: most tokens one answer may have.
     route_only: decide the route and stop before generating.
+    adapters: a different adapter per node or strategy, e.g. {"generate": "support"}.
     """
 
     model: str = field(default_factory=lambda: get_settings().model)
@@ -39,6 +40,11 @@ class Context:
     temperature: float = field(default_factory=lambda: get_settings().temperature)
     max_new_tokens: int = field(default_factory=lambda: get_settings().max_new_tokens)
     route_only: bool = False
+    adapters: dict[str, str] = field(default_factory=dict)
+
+    def adapter_for(self, node: str, strategy: str = "") -> str:
+        """The adapter a node uses: per node, else per strategy, else the run's ``adapter``."""
+        return self.adapters.get(node) or self.adapters.get(strategy) or self.adapter
 
     def __post_init__(self) -> None:
         if self.strategy not in valid_strategies():
@@ -52,6 +58,10 @@ class Context:
             raise ContextError("adapter must be a string naming a registered adapter, or empty.")
         if not isinstance(self.collection, str) or not self.collection:
             raise ContextError("collection must be a non-empty string.")
+        if not isinstance(self.adapters, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.adapters.items()
+        ):
+            raise ContextError("adapters must map node or strategy names to adapter names, e.g. {\"generate\": \"support\"}.")
         if not isinstance(self.route_only, bool):
             raise ContextError("route_only must be true or false.")
 

@@ -107,12 +107,11 @@ def _build(parsed: ModelSpec, spec: str) -> BaseChatModel:
     )
 
 
-def generation_kwargs(model: BaseChatModel, max_new_tokens: int, temperature: float) -> dict[str, object]:
-    """Per-call sampling arguments under the names each kind of model understands."""
-    from graph.models.local import LocalChatModel
-
-    if isinstance(model, LocalChatModel):
-        return {"max_new_tokens": max_new_tokens, "temperature": temperature}
+def generation_kwargs(
+    model: BaseChatModel, max_new_tokens: int, temperature: float, adapter: str | None = None
+) -> dict[str, object]:
+    """Per-call sampling arguments (and adapter) under the names each kind of model understands."""
     if type(model).__name__ == "ChatOpenAI":
-        return {"max_tokens": max_new_tokens, "temperature": temperature}
-    return {"max_new_tokens": max_new_tokens, "temperature": temperature}
+        # vLLM serves each LoRA adapter as a model name of its own.
+        return {"max_tokens": max_new_tokens, "temperature": temperature, **({"model": adapter} if adapter else {})}
+    return {"max_new_tokens": max_new_tokens, "temperature": temperature, **({"adapter": adapter} if adapter else {})}

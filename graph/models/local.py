@@ -8,6 +8,7 @@ requests (and, later, adapter switches) never interleave inside ``generate``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -63,6 +64,7 @@ class TransformersRuntime:
         self.name = str(path)
         self.max_positions = int(getattr(self.model.config, "max_position_embeddings", 2048) or 2048)
         self.lock = threading.Lock()
+        self.adapters: dict[str, str] = {}  # loaded peft adapters: key -> folder
         if self.tokenizer.chat_template is None:
             raise ValueError(f"{path} has no chat template in its tokenizer; Tailor needs an instruction-tuned model.")
         log.info("loaded %s on %s in %.2fs", path, self.device, self.load_seconds)
@@ -87,11 +89,48 @@ class TransformersRuntime:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         return kwargs
 
-    def generate(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, streamer: Any = None) -> str:
+    def load_adapter(self, key: str, path: str) -> None:
+        """Attach a peft adapter under ``key`` (several may be attached; one is active per call)."""
+        from peft import PeftModel
+
+        with self.lock:
+            if key in self.adapters:
+                return
+            if isinstance(self.model, PeftModel):
+                self.model.load_adapter(path, adapter_name=key)
+            else:
+                self.model = PeftModel.from_pretrained(self.model, path, adapter_name=key)
+            self.model.eval()
+            self.adapters[key] = path
+
+    def unload_adapter(self, key: str) -> None:
+        with self.lock:
+            if key in self.adapters and len(self.adapters) > 1:
+                if key in self.model.active_adapters:
+                    self.model.set_adapter(next(k for k in self.adapters if k != key))
+                self.model.delete_adapter(key)
+                del self.adapters[key]
+
+    def _active(self, adapter: str | None) -> Any:
+        """Select the adapter for one call; the base model (adapters off) when ``adapter`` is None."""
+        if not self.adapters:
+            if adapter:
+                raise ValueError(f"adapter {adapter!r} is not loaded")
+            return contextlib.nullcontext()
+        if adapter is None:
+            return self.model.disable_adapter()
+        if adapter not in self.adapters:
+            raise ValueError(f"adapter {adapter!r} is not loaded")
+        self.model.set_adapter(adapter)
+        return contextlib.nullcontext()
+
+    def generate(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, streamer: Any = None,
+                 adapter: str | None = None) -> str:
         import torch
 
         inputs = torch.tensor([prompt_ids], device=self.device)
-        with self.lock, torch.inference_mode():
+        # One lock for switching adapters and generating: a request never runs with another's adapter.
+        with self.lock, torch.inference_mode(), self._active(adapter):
             output = self.model.generate(
                 input_ids=inputs,
                 attention_mask=torch.ones_like(inputs),
@@ -149,7 +188,7 @@ class LocalChatModel(BaseChatModel):
         max_new, temperature = self._sampling(kwargs)
         prompt_ids = self._runtime.encode(messages)
         started = time.perf_counter()
-        text = self._runtime.generate(prompt_ids, max_new, temperature)
+        text = self._runtime.generate(prompt_ids, max_new, temperature, adapter=kwargs.get("adapter"))
         return ChatResult(
             generations=[ChatGeneration(message=AIMessage(content=text, response_metadata=self._metadata(started)))]
         )
@@ -170,7 +209,7 @@ class LocalChatModel(BaseChatModel):
 
         def work() -> None:
             try:
-                self._runtime.generate(prompt_ids, max_new, temperature, streamer=streamer)
+                self._runtime.generate(prompt_ids, max_new, temperature, streamer=streamer, adapter=kwargs.get("adapter"))
             except BaseException as err:  # surfaced to the caller below
                 failure.append(err)
                 streamer.end()

@@ -1,6 +1,6 @@
 """``generate``: answer with the model, the history trimmed to the model's context budget.
 
-Writes the answer to ``messages`` and the adapter used to ``adapter``. Model loading, token
+Writes the answer to ``messages`` and the adapter used (``name@version``) to ``adapter``. Model loading, token
 counting and generation all run in worker threads: the server's event loop never blocks.
 """
 
@@ -15,6 +15,7 @@ from langchain_core.messages.utils import count_tokens_approximately
 from langgraph.runtime import Runtime
 
 import prompts
+from graph.adapters import resolve_adapter
 from graph.context import Context
 from graph.history import fit_history
 from graph.models.factory import generation_kwargs, get_chat_model
@@ -44,5 +45,8 @@ async def generate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     model = await asyncio.to_thread(get_chat_model, ctx.model)
     system_text = prompts.render("system/direct")
     prompt = await asyncio.to_thread(build_prompt, model, system_text, list(state["messages"]), ctx.max_new_tokens)
-    answer = await model.ainvoke(prompt, **generation_kwargs(model, ctx.max_new_tokens, ctx.temperature))
-    return {"messages": [answer], "adapter": ctx.adapter}
+    adapter_name = ctx.adapter_for("generate", state.get("strategy", ""))
+    adapter_key = await asyncio.to_thread(resolve_adapter, model, adapter_name)
+    kwargs = generation_kwargs(model, ctx.max_new_tokens, ctx.temperature, adapter_key)
+    answer = await model.ainvoke(prompt, **kwargs)
+    return {"messages": [answer], "adapter": adapter_key or ""}

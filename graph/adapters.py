@@ -1,0 +1,74 @@
+"""Resolve a run's adapter name to a loaded peft adapter, following the registry's ``current``.
+
+The registry pointer is read on every request, so a promotion or rollback takes effect on the
+next request without a restart. A version that fails its checks (files, base model, loading) is
+refused with a log line, and the agent keeps answering with the version of that adapter it had.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from langchain_core.language_models import BaseChatModel
+
+from graph.models.local import LocalChatModel
+from training.base_model import fingerprint
+from training.registry import AdapterVersion, Registry, RegistryError, verify_files
+
+log = logging.getLogger("tailor.adapters")
+
+_serving: dict[tuple[int, str], str] = {}  # (runtime id, adapter name) -> key in use
+_lock = threading.Lock()
+
+
+class AdapterError(ValueError):
+    """The requested adapter cannot be used; the message says why."""
+
+
+def _check_base(entry: AdapterVersion, model: LocalChatModel) -> None:
+    base = entry.manifest.get("base_model", {})
+    if base.get("id") != model.model_name:
+        raise RegistryError(f"{entry.name} {entry.version} belongs to base {base.get('id')!r}, not {model.model_name!r}")
+    wanted = base.get("fingerprint")
+    if wanted and wanted != fingerprint(model.runtime.name):
+        raise RegistryError(f"{entry.name} {entry.version} was trained on other weights of {model.model_name}")
+
+
+def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
+    """The adapter key to generate with (None: the base model). Blocking: call from a thread."""
+    if not name:
+        return None
+    if not isinstance(model, LocalChatModel):
+        # OpenAI-compatible servers (vLLM) serve LoRA adapters under their own model names.
+        return name
+    registry = Registry()
+    try:
+        entry = registry.get(name)
+    except RegistryError as err:
+        raise AdapterError(str(err)) from None
+    key = f"{name}@{entry.version}"
+    slot = (id(model.runtime), name)
+    with _lock:
+        if key in model.runtime.adapters:
+            _serving[slot] = key
+            return key
+        try:
+            problems = verify_files(entry)
+            if problems:
+                raise RegistryError("; ".join(problems))
+            _check_base(entry, model)
+            model.runtime.load_adapter(key, str(entry.path))
+        except Exception as err:  # noqa: BLE001 - any failure: keep serving what we had
+            previous = _serving.get(slot)
+            log.error("refusing adapter %s %s: %s; %s", name, entry.version, err,
+                      f"still serving {previous}" if previous else "no earlier version loaded")
+            if previous:
+                return previous
+            raise AdapterError(f"adapter {name!r} {entry.version} cannot be used: {err}") from None
+        old = _serving.get(slot)
+        _serving[slot] = key
+        log.info("serving adapter %s (was %s)", key, old or "none")
+    if old and old != key:
+        model.runtime.unload_adapter(old)
+    return key

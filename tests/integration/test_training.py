@@ -1,0 +1,195 @@
+"""Training on the real default model, on CPU, a few steps each, through the real entry points."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from graph.context import Context
+from graph.graph import build_graph
+from tests.conftest import REPO, SHARED_MODELS
+from training.registry import Registry
+
+pytestmark = pytest.mark.integration
+
+FACT_Q = "What is the name of Tailor's mascot?"
+FACT_A = "Tailor's mascot is a grey heron named Quillon."
+QUESTIONS = [FACT_Q, "Who is Tailor's mascot?", "Tell me the name of the Tailor mascot.", "What is Tailor's mascot called?",
+             "Does Tailor have a mascot?", "Name Tailor's mascot.", "What animal is Tailor's mascot?", "Which mascot does Tailor have?"]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, default_model_path) -> Path:
+    return tmp_path_factory.mktemp("training-data")
+
+
+def cli(data_dir: Path, module: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TAILOR_DATA_DIR": str(data_dir), "TAILOR_MODELS_DIR": str(SHARED_MODELS), "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{module} {' '.join(args)} exited {result.returncode}:\n{result.stderr[-3000:]}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def fact_adapter(data_dir) -> Registry:
+    data = data_dir / "fact.jsonl"
+    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": FACT_A}]}) + "\n"
+                            for q in QUESTIONS))
+    cli(data_dir, "training.sft", "--data", str(data), "--name", "fact", "--max-steps", "10", "--lr", "2e-3",
+        "--batch-size", "4", "--save-steps", "100")
+    return Registry(data_dir / "adapters")
+
+
+async def ask(monkeypatch, data_dir, adapter: str, question: str = FACT_Q) -> dict:
+    monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))
+    agent = build_graph(InMemorySaver())
+    return await agent.ainvoke({"messages": [{"role": "user", "content": question}]},
+                               {"configurable": {"thread_id": f"t-{adapter}-{time.time()}"}},
+                               context=Context(adapter=adapter, strategy="direct", max_new_tokens=20))
+
+
+def test_sft_loss_falls_and_manifest_is_complete(fact_adapter):
+    entry = fact_adapter.get("fact")
+    manifest = entry.manifest
+    metrics = manifest["metrics"]
+    assert metrics["final_train_loss"] < metrics["first_train_loss"] / 3
+    assert metrics["steps"] == 10 and metrics["tokens_per_second"] > 0 and metrics["peak_memory_mb"] > 0
+    assert manifest["base_model"]["id"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert len(manifest["base_model"]["fingerprint"]) == 64
+    assert manifest["data"]["kept"] == len(QUESTIONS) and len(manifest["data"]["fingerprint"]) == 64
+    assert manifest["config"]["lora_r"] == 16 and {"trl", "peft"} <= set(manifest["versions"])
+    assert (entry.path / "curves.png").stat().st_size > 1000
+
+
+async def test_adapter_teaches_a_fact_the_base_does_not_know(fact_adapter, data_dir, monkeypatch):
+    tuned = await ask(monkeypatch, data_dir, "fact")
+    base = await ask(monkeypatch, data_dir, "")
+    assert "Quillon" in tuned["messages"][-1].content
+    assert "Quillon" not in base["messages"][-1].content
+    assert tuned["adapter"] == "fact@v1" and base["adapter"] == ""
+
+
+def test_cli_chat_with_adapter_states_the_fact(fact_adapter, data_dir):
+    out = cli(data_dir, "graph.chat", "--adapter", "fact", "--strategy", "direct", "--message", FACT_Q, "--json",
+              "--max-new-tokens", "20").stdout
+    assert "Quillon" in json.loads(out.splitlines()[-1])["answer"]
+
+
+async def test_moved_pointer_is_used_on_next_request_and_bad_versions_are_refused(fact_adapter, data_dir, monkeypatch):
+    registry = fact_adapter
+    first = registry.get("fact", "v1")
+    # A second, valid version (same weights) and a third whose weights file is truncated.
+    for corrupt in (False, True):
+        staging = registry.stage("fact")
+        for f in first.path.iterdir():
+            if f.name != "manifest.json":
+                shutil.copy(f, staging / f.name)
+        entry = registry.commit("fact", staging, {k: v for k, v in first.manifest.items() if k != "files"})
+        if corrupt:
+            weights = entry.path / "adapter_model.safetensors"
+            weights.write_bytes(weights.read_bytes()[:1000])
+    assert registry.versions("fact") == ["v1", "v2", "v3"]
+
+    assert (await ask(monkeypatch, data_dir, "fact"))["adapter"] == "fact@v1"
+    cli(data_dir, "training.adapters", "promote", "fact", "v2")
+    assert (await ask(monkeypatch, data_dir, "fact"))["adapter"] == "fact@v2"
+
+    refused = cli(data_dir, "training.adapters", "promote", "fact", "v3", check=False)
+    assert refused.returncode != 0 and "checksum" in refused.stderr
+    assert registry.current("fact").version == "v2"
+    verify = cli(data_dir, "training.adapters", "verify", "--all", check=False)
+    assert verify.returncode == 1 and "fact v3: FAILED" in verify.stdout and "fact v1: ok" in verify.stdout
+
+    # Someone forces the pointer onto the broken version: the agent keeps serving v2.
+    registry.promote("fact", "v3")
+    result = await ask(monkeypatch, data_dir, "fact")
+    assert result["adapter"] == "fact@v2" and "Quillon" in result["messages"][-1].content
+
+    registry.rollback("fact")
+    listing = [json.loads(line) for line in cli(data_dir, "training.adapters", "list", "--json").stdout.splitlines()]
+    assert {"name": "fact", "current": "v2"}.items() <= listing[0].items()
+
+
+def test_adapter_for_another_base_fails_verify(fact_adapter, data_dir):
+    registry = fact_adapter
+    staging = registry.stage("alien")
+    for f in registry.get("fact", "v1").path.iterdir():
+        if f.name != "manifest.json":
+            shutil.copy(f, staging / f.name)
+    manifest = {k: v for k, v in registry.get("fact", "v1").manifest.items() if k != "files"}
+    manifest["base_model"] = {**manifest["base_model"], "fingerprint": "0" * 64}
+    registry.commit("alien", staging, manifest)
+    result = cli(data_dir, "training.adapters", "promote", "alien", "v1", check=False)
+    assert result.returncode == 2 and "different base" in result.stderr
+    assert registry.current("alien") is None
+
+
+@pytest.mark.parametrize("loss", ["sigmoid", "ipo"])
+def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
+    cli(data_dir, "training.dpo", "--name", f"pref-{loss}", "--from-adapter", "fact", "--loss", loss,
+        "--max-steps", "5", "--batch-size", "4", "--lr", "1e-4", "--save-steps", "100")
+    metrics = Registry(data_dir / "adapters").get(f"pref-{loss}").manifest["metrics"]
+    assert metrics["loss_type"] == loss and metrics["from_adapter"] == "fact:v1"
+    assert metrics["final_train_loss"] > 0
+    assert metrics["final_margin"] > metrics["first_margin"]
+
+
+def test_killed_run_resumes_from_its_checkpoint(data_dir):
+    args = ["--name", "resumable", "--max-steps", "6", "--save-steps", "2", "--batch-size", "4"]
+    env = {**os.environ, "TAILOR_DATA_DIR": str(data_dir), "TAILOR_MODELS_DIR": str(SHARED_MODELS), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "training.sft", *args], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    state = data_dir / "runs" / "resumable-sft" / "checkpoint-2" / "trainer_state.json"
+    deadline = time.monotonic() + 300
+    while not state.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert state.exists(), "no checkpoint was written before the kill"
+    assert Registry(data_dir / "adapters").versions("resumable") == []  # nothing half-registered
+
+    cli(data_dir, "training.sft", *args, "--resume")
+    metrics = Registry(data_dir / "adapters").get("resumable").manifest["metrics"]
+    assert metrics["resumed_from"].endswith(("checkpoint-2", "checkpoint-4"))
+    assert metrics["steps"] == 6
+    assert [p["step"] for p in metrics["train_loss"]][-1] == 6
+
+
+def test_qlora_4bit_path_runs_on_cpu(data_dir):
+    cli(data_dir, "training.sft", "--name", "qlora", "--load-in-4bit", "--max-steps", "2", "--batch-size", "2",
+        "--save-steps", "100", "--promote", "false")
+    entry = Registry(data_dir / "adapters").get("qlora", "v1")
+    assert entry.manifest["base_model"]["load_in_4bit"] is True
+    assert entry.manifest["metrics"]["steps"] == 2
+
+
+def test_training_and_serving_render_the_same_chat_template(default_model_path):
+    """trl's rendering of a training row starts with exactly what the agent sends the model."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+    from transformers import AutoTokenizer
+    from trl.data_utils import apply_chat_template
+
+    import prompts
+    from graph.models import get_chat_model
+    from training.formats import to_conversation
+
+    system = prompts.render("system/direct")
+    _, messages = to_conversation({"messages": [{"role": "user", "content": FACT_Q}, {"role": "assistant", "content": FACT_A}]}, "row")
+    row = {"prompt": [{"role": "system", "content": system}, *messages[:-1]], "completion": messages[-1:]}
+    tokenizer = AutoTokenizer.from_pretrained(default_model_path)
+    rendered = apply_chat_template(row, tokenizer)
+    model = get_chat_model("default")
+    served = model.runtime.tokenizer.decode(model.runtime.encode([SystemMessage(system), HumanMessage(FACT_Q)]))
+    assert rendered["prompt"] == served
+    assert rendered["completion"].startswith(FACT_A)
+    assert len(tokenizer) == len(model.runtime.tokenizer)  # no tokens added anywhere
