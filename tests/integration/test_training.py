@@ -139,7 +139,7 @@ def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
     cli(data_dir, "training.dpo", "--name", f"pref-{loss}", "--from-adapter", "fact", "--loss", loss,
         "--max-steps", "5", "--batch-size", "4", "--lr", "1e-4", "--save-steps", "100")
     metrics = Registry(data_dir / "adapters").get(f"pref-{loss}").manifest["metrics"]
-    assert metrics["loss_type"] == loss and metrics["from_adapter"] == "fact:v1"
+    assert metrics["loss_type"] == loss and metrics["from_adapter"].startswith("fact:v")
     assert metrics["final_train_loss"] > 0
     assert metrics["final_margin"] > metrics["first_margin"]
 
