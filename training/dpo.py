@@ -7,16 +7,14 @@ The reference model is the same weights with the adapter disabled, as trl does f
 
 from __future__ import annotations
 
-import logging
-import sys
 import time
 
 import prompts
 from training.base_model import fingerprint, load_base, resolve_base
-from training.config import DPORunConfig, parse
-from training.formats import DataError, load_preferences
-from training.registry import Registry, RegistryError, check_name
-from training.runner import (TrainingError, callbacks, lora_config, register, resume_checkpoint, split,
+from training.config import DPORunConfig
+from training.formats import load_preferences
+from training.registry import Registry, check_name
+from training.runner import (TrainingError, callbacks, run_cli, lora_config, register, resume_checkpoint, split,
                              trainer_arguments, wants_4bit)
 
 
@@ -74,14 +72,7 @@ def train(config: DPORunConfig):
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = parse(DPORunConfig, argv, "python -m training.dpo")
-    try:
-        train(config)
-    except (DataError, TrainingError, RegistryError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_cli(DPORunConfig, train, argv, "python -m training.dpo")
 
 
 if __name__ == "__main__":

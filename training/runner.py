@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from training.config import CommonConfig, as_dict
 from training.formats import LoadStats
@@ -208,3 +208,18 @@ def register(
         except RegistryError as err:
             print(f"not promoted: {err}", file=sys.stderr)
     return entry
+
+
+def run_cli(config_cls: type, train: Callable[[Any], AdapterVersion], argv: list[str] | None, prog: str) -> int:
+    """The entry point both ``training.sft`` and ``training.dpo`` share: parse, train, report errors."""
+    from training.config import parse
+    from training.formats import DataError
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config = parse(config_cls, argv, prog)
+    try:
+        train(config)
+    except (DataError, TrainingError, RegistryError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0

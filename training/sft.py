@@ -5,16 +5,14 @@ Thin over trl's SFTTrainer; ``--help`` lists every field of :class:`SFTRunConfig
 
 from __future__ import annotations
 
-import logging
-import sys
 import time
 
 import prompts
 from training.base_model import fingerprint, load_base, resolve_base
-from training.config import SFTRunConfig, parse
-from training.formats import DataError, load_sft
-from training.registry import RegistryError, check_name
-from training.runner import (TrainingError, callbacks, lora_config, register, resume_checkpoint, split,
+from training.config import SFTRunConfig
+from training.formats import load_sft
+from training.registry import check_name
+from training.runner import (callbacks, run_cli, lora_config, register, resume_checkpoint, split,
                              trainer_arguments, wants_4bit)
 
 
@@ -49,14 +47,7 @@ def train(config: SFTRunConfig):
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = parse(SFTRunConfig, argv, "python -m training.sft")
-    try:
-        train(config)
-    except (DataError, TrainingError, RegistryError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_cli(SFTRunConfig, train, argv, "python -m training.sft")
 
 
 if __name__ == "__main__":
