@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+SFT_LR = 1e-3  # LoRA on a small model learns little at the 2e-4 common for 7B models
 DEFAULT_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
@@ -23,8 +24,8 @@ class CommonConfig:
     name: str = field(default="tailor", metadata=_help("adapter name in the registry"))
     base: str = field(default="default", metadata=_help("base model: 'default', a local folder, or a hub id"))
     max_steps: int = field(default=-1, metadata=_help("stop after this many optimiser steps (-1: use --epochs)"))
-    epochs: float = field(default=3.0, metadata=_help("passes over the data when --max-steps is -1"))
-    lr: float = field(default=2e-4, metadata=_help("peak learning rate"))
+    epochs: float = field(default=5.0, metadata=_help("passes over the data when --max-steps is -1"))
+    lr: float = field(default=SFT_LR, metadata=_help("peak learning rate (DPO's default is 5e-5)"))
     batch_size: int = field(default=8, metadata=_help("rows per device per step"))
     grad_accum: int = field(default=1, metadata=_help("gradient accumulation steps"))
     max_length: int = field(default=512, metadata=_help("longest tokenised row; longer rows are truncated"))
@@ -66,7 +67,7 @@ class DPORunConfig(CommonConfig):
     def __post_init__(self) -> None:
         if not self.data:
             self.data = [str(DATA_DIR / "preferences.jsonl")]
-        if self.lr == 2e-4:
+        if self.lr == SFT_LR:
             self.lr = 5e-5  # DPO moves further per step than SFT; a gentler default
 
 
