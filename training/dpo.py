@@ -55,6 +55,9 @@ def train(config: DPORunConfig):
         peft_config=peft_config,
         callbacks=callbacks(config, eval_set is not None),
     )
+    from transformers.trainer_callback import ProgressCallback
+
+    trainer.remove_callback(ProgressCallback)  # replaced by the one that also shows the loss
     trainer.train(resume_from_checkpoint=resume)
     history = trainer.state.log_history
     margins = [e["rewards/margins"] for e in history if "rewards/margins" in e]

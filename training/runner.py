@@ -121,14 +121,28 @@ def split(rows: list[dict[str, Any]], fraction: float, seed: int) -> tuple[Any, 
     return parts["train"], parts["test"]
 
 
+def _loss_in_progress_bar() -> Any:
+    """A progress callback whose bar shows the latest loss beside the step count and ETA."""
+    from transformers.trainer_callback import ProgressCallback
+
+    class LossProgress(ProgressCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if self.training_bar is not None and logs and "loss" in logs:
+                self.training_bar.set_postfix(loss=f"{float(logs['loss']):.4f}", refresh=False)
+            return super().on_log(args, state, control, logs=logs, **kwargs)
+
+    return LossProgress()
+
+
 def callbacks(config: CommonConfig, has_eval: bool) -> list[Any]:
+    extra = [_loss_in_progress_bar()]
     if config.early_stopping_patience > 0:
         if not has_eval:
             raise TrainingError("--early-stopping-patience needs --eval-split > 0 to have something to watch.")
         from transformers import EarlyStoppingCallback
 
-        return [EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience)]
-    return []
+        extra.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
+    return extra
 
 
 def peak_memory_mb() -> float:

@@ -39,6 +39,9 @@ def train(config: SFTRunConfig):
         peft_config=lora_config(config),
         callbacks=callbacks(config, eval_set is not None),
     )
+    from transformers.trainer_callback import ProgressCallback
+
+    trainer.remove_callback(ProgressCallback)  # replaced by the one that also shows the loss
     trainer.train(resume_from_checkpoint=resume)
     if eval_set is not None:
         trainer.evaluate()

@@ -120,6 +120,14 @@ async def test_moved_pointer_is_used_on_next_request_and_bad_versions_are_refuse
     assert {"name": "fact", "current": "v2"}.items() <= listing[0].items()
 
 
+def test_merged_model_states_the_fact(fact_adapter, data_dir):
+    out = data_dir / "merged-fact"
+    cli(data_dir, "training.merge", "fact", "--version", "v1", "--out", str(out))
+    assert (out / "model.safetensors").is_file() and not (out / "adapter_config.json").exists()
+    answer = cli(data_dir, "graph.chat", "--model", str(out), "--message", FACT_Q, "--json", "--max-new-tokens", "20").stdout
+    assert "Quillon" in json.loads(answer.splitlines()[-1])["answer"]
+
+
 def test_adapter_for_another_base_fails_verify(fact_adapter, data_dir):
     registry = fact_adapter
     staging = registry.stage("alien")
