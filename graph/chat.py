@@ -60,7 +60,7 @@ class RemoteBackend:
         from langgraph_sdk import get_client
 
         self.client = get_client(url=url, api_key=api_key)
-        self.context = {k: v for k, v in asdict(context).items()}
+        self.context = asdict(context)
         self.thread_id: str | None = None
 
     async def ask(self, message: str, on_token: TokenSink | None) -> dict[str, Any]:

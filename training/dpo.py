@@ -14,7 +14,7 @@ from training.base_model import fingerprint, load_base, resolve_base
 from training.config import DPORunConfig
 from training.formats import load_preferences
 from training.registry import Registry, check_name
-from training.runner import (TrainingError, callbacks, run_cli, lora_config, register, resume_checkpoint, split,
+from training.runner import (TrainingError, callbacks, fit, run_cli, lora_config, register, resume_checkpoint, split,
                              trainer_arguments, wants_4bit)
 
 
@@ -55,10 +55,7 @@ def train(config: DPORunConfig):
         peft_config=peft_config,
         callbacks=callbacks(config, eval_set is not None),
     )
-    from transformers.trainer_callback import ProgressCallback
-
-    trainer.remove_callback(ProgressCallback)  # replaced by the one that also shows the loss
-    trainer.train(resume_from_checkpoint=resume)
+    fit(trainer, resume)
     history = trainer.state.log_history
     margins = [e["rewards/margins"] for e in history if "rewards/margins" in e]
     extra = {

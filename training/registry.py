@@ -173,9 +173,9 @@ class Registry:
 
     def remove(self, name: str, version: str) -> None:
         entry = self.get(name, version)
-        if self.pointer(name).get("current") == version:
-            raise RegistryError(f"{name} {version} is current; promote or roll back to another version first.")
         pointer = self.pointer(name)
+        if pointer.get("current") == version:
+            raise RegistryError(f"{name} {version} is current; promote or roll back to another version first.")
         if version in pointer.get("history", []):
             pointer["history"] = [v for v in pointer["history"] if v != version]
             _write_json_atomic(self.root / name / POINTER, pointer)

@@ -134,8 +134,19 @@ def _loss_in_progress_bar() -> Any:
     return LossProgress()
 
 
+def fit(trainer: Any, resume: str | None) -> None:
+    """Train with the loss shown in the progress bar, resuming from ``resume`` when given."""
+    from transformers.trainer_callback import ProgressCallback
+
+    # Remove the default bar by instance: removing by class would match our subclass too.
+    for default in [cb for cb in trainer.callback_handler.callbacks if type(cb) is ProgressCallback]:
+        trainer.remove_callback(default)
+    trainer.add_callback(_loss_in_progress_bar())
+    trainer.train(resume_from_checkpoint=resume)
+
+
 def callbacks(config: CommonConfig, has_eval: bool) -> list[Any]:
-    extra = [_loss_in_progress_bar()]
+    extra: list[Any] = []
     if config.early_stopping_patience > 0:
         if not has_eval:
             raise TrainingError("--early-stopping-patience needs --eval-split > 0 to have something to watch.")

@@ -12,7 +12,7 @@ from training.base_model import fingerprint, load_base, resolve_base
 from training.config import SFTRunConfig
 from training.formats import load_sft
 from training.registry import check_name
-from training.runner import (callbacks, run_cli, lora_config, register, resume_checkpoint, split,
+from training.runner import (callbacks, fit, run_cli, lora_config, register, resume_checkpoint, split,
                              trainer_arguments, wants_4bit)
 
 
@@ -39,10 +39,7 @@ def train(config: SFTRunConfig):
         peft_config=lora_config(config),
         callbacks=callbacks(config, eval_set is not None),
     )
-    from transformers.trainer_callback import ProgressCallback
-
-    trainer.remove_callback(ProgressCallback)  # replaced by the one that also shows the loss
-    trainer.train(resume_from_checkpoint=resume)
+    fit(trainer, resume)
     if eval_set is not None:
         trainer.evaluate()
     base = {"spec": config.base, "id": model_id, "fingerprint": fingerprint(path), "load_in_4bit": four_bit}
