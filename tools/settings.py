@@ -62,6 +62,10 @@ class Settings:
     context_tokens: int = field(default_factory=lambda: _env_int("CONTEXT_TOKENS", 2048, minimum=64))
     collection: str = field(default_factory=lambda: _env("COLLECTION", "docs"))
     k: int = field(default_factory=lambda: _env_int("K", 4, minimum=1))
+    chroma_host: str = field(default_factory=lambda: _env("CHROMA_HOST", ""))
+    chroma_port: int = field(default_factory=lambda: _env_int("CHROMA_PORT", 8000, minimum=1))
+    embeddings: str = field(default_factory=lambda: _env("EMBEDDINGS", "default"))
+    min_relevance: float = field(default_factory=lambda: _env_float("MIN_RELEVANCE", 0.35))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 0))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
 
@@ -70,6 +74,8 @@ class Settings:
             env_models = _env("MODELS_DIR", "")
             models = Path(env_models).expanduser() if env_models else self.data_dir / "models"
             object.__setattr__(self, "models_dir", models)
+        if self.min_relevance > 1.0:
+            raise SettingsError(f"{ENV_PREFIX}MIN_RELEVANCE={self.min_relevance} is above 1.0; it is a cosine similarity (0-1).")
         if self.temperature > 2.0:
             raise SettingsError(f"{ENV_PREFIX}TEMPERATURE={self.temperature} is above 2.0; use 0 for greedy decoding.")
 

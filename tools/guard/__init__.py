@@ -1,0 +1,1 @@
+"""Guard scanners usable without the graph (prompt-injection rules, grounding checks)."""

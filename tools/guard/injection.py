@@ -1,0 +1,72 @@
+"""Find instructions planted in text that should only ever be data (documents, tool output).
+
+Rules are data (``rules/injection.yaml``). ``scan`` scores a text; ``neutralise`` removes the
+sentences that carry instructions and marks where they were, so the rest of a chunk stays usable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES_FILE = Path(__file__).parent / "rules" / "injection.yaml"
+REMOVED = "[removed: instruction-like text]"
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*\n?|\n")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    weight: float
+    pattern: re.Pattern
+
+
+@dataclass
+class Finding:
+    score: float = 0.0
+    rules: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        return self.score >= threshold()
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[float, tuple[Rule, ...]]:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    rules = tuple(
+        Rule(r["name"], float(r["weight"]), re.compile(r["pattern"], re.IGNORECASE | re.MULTILINE)) for r in data["rules"]
+    )
+    return float(data["threshold"]), rules
+
+
+def threshold() -> float:
+    return _load()[0]
+
+
+def preload() -> None:
+    _load()
+
+
+def scan(text: str) -> Finding:
+    finding = Finding()
+    for rule in _load()[1]:
+        if rule.pattern.search(text):
+            finding.rules.append(rule.name)
+            finding.score = max(finding.score, rule.weight)
+    return finding
+
+
+def neutralise(text: str) -> str:
+    """The text with every flagged sentence replaced by a marker."""
+    out = []
+    for sentence in _SENTENCE.findall(text):
+        if sentence.strip() and scan(sentence).flagged:
+            out.append(REMOVED + ("\n" if sentence.endswith("\n") else " "))
+        else:
+            out.append(sentence)
+    return "".join(out).strip()

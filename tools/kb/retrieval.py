@@ -1,0 +1,171 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 merged by reciprocal rank fusion, then defended and pruned.
+
+Steps, in order: rank candidates per query by vector and by keyword; fuse the rankings (RRF);
+re-scan each candidate for planted instructions (neutralise, or drop when nothing safe is left);
+drop candidates whose cosine similarity to the question is under ``min_relevance`` (the "not in the
+knowledge base" decision); drop near-duplicates; optionally reorder by MMR; keep ``k``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.vectorstores.utils import maximal_marginal_relevance
+
+from tools.guard import injection
+from tools.kb import store
+from tools.kb.embeddings import get_embeddings
+from tools.kb.errors import KBError
+from tools.kb.filters import to_where
+from tools.kb.keyword import keyword_index
+from tools.settings import get_settings
+
+SEARCH_MODES = ("similarity", "mmr")
+RRF_K = 60  # the constant from the RRF paper; damps the weight of top ranks
+MIN_SAFE_CHARS = 40
+
+
+@dataclass
+class RetrievalOptions:
+    k: int = 4
+    search: str = "similarity"
+    hybrid: bool = True
+    min_relevance: float = field(default_factory=lambda: get_settings().min_relevance)
+    filters: dict[str, Any] = field(default_factory=dict)
+    fetch_k: int = 20
+    dedup_similarity: float = 0.95
+    mmr_lambda: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.search not in SEARCH_MODES:
+            raise KBError(f"search must be one of {', '.join(SEARCH_MODES)}; got {self.search!r}.")
+        if not 1 <= self.k <= 100:
+            raise KBError(f"k must be between 1 and 100; got {self.k}.")
+        if not 0.0 <= self.min_relevance <= 1.0:
+            raise KBError(f"min_relevance is a cosine similarity between 0 and 1; got {self.min_relevance}.")
+        self.fetch_k = max(self.fetch_k, self.k)
+
+
+@dataclass
+class Hit:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    relevance: float  # cosine similarity to the question
+    score: float  # fused RRF score (what the order follows)
+    found_by: list[str]
+    neutralised: bool = False
+
+    def citation(self, number: int) -> dict[str, Any]:
+        return {
+            "n": number,
+            "source": self.metadata.get("source", ""),
+            "title": self.metadata.get("title", ""),
+            "section": self.metadata.get("section", ""),
+            "chunk_id": self.id,
+            "score": round(self.relevance, 4),
+        }
+
+
+@dataclass
+class RetrievalResult:
+    collection: str
+    hits: list[Hit]
+    best_relevance: float
+    dropped: list[dict[str, Any]]
+    queries: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def retrieve(
+    collection: str,
+    question: str,
+    options: RetrievalOptions | None = None,
+    *,
+    extra_queries: list[str] | None = None,
+    hypothetical_answer: str = "",
+) -> RetrievalResult:
+    """Chunks for ``question``; ``extra_queries`` (multi-query) and ``hypothetical_answer`` (HyDE) add rankings."""
+    options = options or RetrievalOptions()
+    where = to_where(options.filters)
+    col = store.raw_collection(collection)
+    embeddings = get_embeddings()
+    queries = [question, *(q for q in (extra_queries or []) if q.strip() and q != question)]
+    question_vec = np.asarray(embeddings.embed_query(question), dtype=np.float32)
+    dense_texts = queries + ([hypothetical_answer] if hypothetical_answer.strip() else [])
+    dense_vecs = [question_vec] + [np.asarray(embeddings.embed_query(t), dtype=np.float32) for t in dense_texts[1:]]
+
+    rankings: list[tuple[str, list[str]]] = []
+    found: dict[str, dict[str, Any]] = {}
+    for vec in dense_vecs:
+        res = col.query(
+            query_embeddings=[vec.tolist()],
+            n_results=options.fetch_k,
+            where=where,
+            include=["documents", "metadatas", "embeddings"],
+        )
+        ids = res["ids"][0]
+        for i, cid in enumerate(ids):
+            found[cid] = {"text": res["documents"][0][i], "metadata": res["metadatas"][0][i] or {},
+                          "vector": np.asarray(res["embeddings"][0][i], dtype=np.float32)}
+        rankings.append(("dense", ids))
+
+    if options.hybrid:
+        index = keyword_index(collection, col)
+        allowed = set(col.get(where=where, include=[])["ids"]) if where else None
+        for query in queries:
+            ids = [cid for cid, _ in index.top(query, options.fetch_k, allowed)]
+            rankings.append(("bm25", ids))
+        missing = [cid for _, ids in rankings for cid in ids if cid not in found]
+        if missing:
+            got = col.get(ids=list(dict.fromkeys(missing)), include=["documents", "metadatas", "embeddings"])
+            for i, cid in enumerate(got["ids"]):
+                found[cid] = {"text": got["documents"][i], "metadata": got["metadatas"][i] or {},
+                              "vector": np.asarray(got["embeddings"][i], dtype=np.float32)}
+
+    fused: dict[str, float] = defaultdict(float)
+    found_by: dict[str, set[str]] = defaultdict(set)
+    for kind, ids in rankings:
+        for rank, cid in enumerate(ids):
+            fused[cid] += 1.0 / (RRF_K + rank + 1)
+            found_by[cid].add(kind)
+
+    hits: list[Hit] = []
+    dropped: list[dict[str, Any]] = []
+    best = 0.0
+    for cid in sorted(fused, key=fused.get, reverse=True):
+        item = found[cid]
+        relevance = _cosine(question_vec, item["vector"])
+        best = max(best, relevance)
+        text, neutralised = item["text"] or "", False
+        if injection.scan(text).flagged:
+            text, neutralised = injection.neutralise(text), True
+            if injection.scan(text).flagged or len(text.replace(injection.REMOVED, "").strip()) < MIN_SAFE_CHARS:
+                dropped.append({"chunk_id": cid, "source": item["metadata"].get("source", ""), "reason": "injection"})
+                continue
+        if relevance < options.min_relevance:
+            continue
+        neutralised = neutralised or bool(item["metadata"].get("neutralised"))
+        hit = Hit(cid, text, item["metadata"], relevance, fused[cid], sorted(found_by[cid]), neutralised)
+        duplicate_of = next((h for h in hits if _cosine(found[h.id]["vector"], item["vector"]) >= options.dedup_similarity), None)
+        if duplicate_of is not None:
+            dropped.append({"chunk_id": cid, "source": hit.metadata.get("source", ""), "reason": f"near_duplicate of {duplicate_of.id}"})
+            continue
+        hits.append(hit)
+
+    if options.search == "mmr" and len(hits) > options.k:
+        order = maximal_marginal_relevance(
+            question_vec, [found[h.id]["vector"] for h in hits], lambda_mult=options.mmr_lambda, k=options.k
+        )
+        hits = [hits[i] for i in order]
+    return RetrievalResult(collection, hits[: options.k], round(best, 4), dropped, queries)
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    denom = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / denom if denom else 0.0

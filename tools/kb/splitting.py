@@ -1,0 +1,41 @@
+"""Split documents into chunks: by Markdown headers first, then by size with overlap.
+
+Each chunk gets ``section`` ("Title > Subsection"), ``chunk`` (its position in the file) and
+``content_hash``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from langchain_core.documents import Document
+from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
+MARKDOWN_FORMATS = {"md", "markdown", "mdx", "html", "htm"}
+
+
+def split(docs: list[Document], chunk_size: int, chunk_overlap: int) -> list[Document]:
+    by_headers = MarkdownHeaderTextSplitter(HEADERS, strip_headers=False)
+    by_size = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    chunks: list[Document] = []
+    counters: dict[str, int] = {}
+    for doc in docs:
+        if doc.metadata.get("format") in MARKDOWN_FORMATS:
+            sections = by_headers.split_text(doc.page_content)
+        else:
+            sections = [Document(page_content=doc.page_content)]
+        for section in sections:
+            heading = " > ".join(section.metadata[key] for _, key in HEADERS if key in section.metadata)
+            for piece in by_size.split_text(section.page_content):
+                source = doc.metadata["source"]
+                number = counters.get(source, 0)
+                counters[source] = number + 1
+                meta = {
+                    **doc.metadata,
+                    "section": heading,
+                    "chunk": number,
+                    "content_hash": hashlib.sha256(piece.encode()).hexdigest(),
+                }
+                chunks.append(Document(page_content=piece, metadata=meta))
+    return chunks

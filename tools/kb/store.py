@@ -1,0 +1,155 @@
+"""Where chunks live: a Chroma collection plus the indexing API's record manager.
+
+Embedded ``PersistentClient`` under ``TAILOR_DATA_DIR/kb/chroma`` by default; an ``HttpClient``
+(a ``chroma run`` server) when ``TAILOR_CHROMA_HOST`` is set. The record manager (which chunk came
+from which file, with which hash) is SQLite under ``TAILOR_DATA_DIR/kb``, one namespace per
+collection and server.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tools.kb.embeddings import get_embeddings
+from tools.kb.errors import KBError
+from tools.settings import get_settings
+
+# Chroma's own rule for names, checked here so the user sees it before any work is done.
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
+_clients: dict[tuple, Any] = {}
+_lock = threading.Lock()
+
+
+def check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise KBError(
+            f"collection name {name!r} is not valid: use 3-512 letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit (e.g. 'docs')."
+        )
+    return name
+
+
+def kb_dir() -> Path:
+    return get_settings().data_dir / "kb"
+
+
+def client():
+    """The Chroma client for the current settings (cached; telemetry off)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = get_settings()
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    key = (settings.chroma_host, settings.chroma_port) if settings.chroma_host else ("path", str(kb_dir()))
+    with _lock:
+        if key not in _clients:
+            if settings.chroma_host:
+                try:
+                    _clients[key] = chromadb.HttpClient(
+                        host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                    )
+                except Exception as exc:  # the client pings the server on creation
+                    raise KBError(
+                        f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}); "
+                        "start it with `chroma run --path DIR --port PORT` or unset TAILOR_CHROMA_HOST."
+                    ) from exc
+            else:
+                (kb_dir() / "chroma").mkdir(parents=True, exist_ok=True)
+                _clients[key] = chromadb.PersistentClient(path=str(kb_dir() / "chroma"), settings=chroma_settings)
+        return _clients[key]
+
+
+def server_label() -> str:
+    settings = get_settings()
+    return f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "local"
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    name: str
+    count: int
+    embeddings: str
+
+
+def list_collections() -> list[CollectionInfo]:
+    out = []
+    for item in client().list_collections():
+        col = client().get_collection(item if isinstance(item, str) else item.name)
+        out.append(CollectionInfo(col.name, col.count(), (col.metadata or {}).get("embeddings", "?")))
+    return sorted(out, key=lambda c: c.name)
+
+
+def exists(name: str) -> bool:
+    return any(c.name == name for c in list_collections())
+
+
+def raw_collection(name: str, *, create: bool = False):
+    """The chromadb collection; a missing one is an error naming the known ones unless ``create``."""
+    check_name(name)
+    spec = get_settings().embeddings
+    if create:
+        col = client().get_or_create_collection(name, metadata={"hnsw:space": "cosine", "embeddings": spec})
+    else:
+        try:
+            col = client().get_collection(name)
+        except Exception:
+            known = ", ".join(c.name for c in list_collections()) or "none yet"
+            raise KBError(
+                f"no knowledge-base collection {name!r} (known: {known}); "
+                f"create it with: python -m tools.kb ingest PATH --collection {name}"
+            ) from None
+    built_with = (col.metadata or {}).get("embeddings", spec)
+    if built_with != spec:
+        raise KBError(
+            f"collection {name!r} was built with embeddings {built_with!r} but TAILOR_EMBEDDINGS is {spec!r}; "
+            f"set TAILOR_EMBEDDINGS={built_with} or drop the collection and ingest again."
+        )
+    return col
+
+
+def vector_store(name: str, *, create: bool = False, embeddings=None):
+    """The collection as a LangChain vector store (what the indexing API writes through)."""
+    from langchain_chroma import Chroma
+
+    raw_collection(name, create=create)  # validates name, existence and embedding spec
+    return Chroma(client=client(), collection_name=name, embedding_function=embeddings or get_embeddings())
+
+
+def record_manager(name: str):
+    from langchain_classic.indexes import SQLRecordManager
+
+    kb_dir().mkdir(parents=True, exist_ok=True)
+    manager = SQLRecordManager(
+        f"chroma/{server_label()}/{name}", db_url=f"sqlite:///{kb_dir() / 'records.sqlite'}"
+    )
+    manager.create_schema()
+    return manager
+
+
+def stamp_path(name: str) -> Path:
+    return kb_dir() / "stamps" / name
+
+
+def touch_stamp(name: str) -> None:
+    """Mark the collection as changed, so cached keyword indexes are rebuilt."""
+    path = stamp_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("")
+    path.touch()
+
+
+def drop(name: str) -> int:
+    """Delete a collection and its records; returns how many chunks it held."""
+    col = raw_collection(name)
+    count = col.count()
+    client().delete_collection(name)
+    manager = record_manager(name)
+    keys = manager.list_keys()
+    if keys:
+        manager.delete_keys(keys)
+    touch_stamp(name)
+    return count
