@@ -10,7 +10,14 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from graph.strategies import valid_strategies
+from tools.kb.errors import KBError
+from tools.kb.filters import to_where
+from tools.kb.retrieval import SEARCH_MODES
+from tools.kb.store import check_name
 from tools.settings import get_settings
+
+
+REWRITES = ("none", "multi_query", "hyde")
 
 
 class ContextError(ValueError):
@@ -24,8 +31,14 @@ class Context:
     model: model spec (see graph.models.factory); default TAILOR_MODEL.
     adapter: name of a registered LoRA adapter, or empty for the base model.
     strategy: "auto" lets the router decide; otherwise one of the strategies this build runs.
-    collection: knowledge-base collection used for retrieval.
+    collection: knowledge-base collection to answer from; when set, every request is answered from it
+        (or declined). Empty: the default collection (TAILOR_COLLECTION) is tried and used only when relevant.
     k: number of chunks to retrieve.
+    filters: metadata filters for retrieval, e.g. {"source": "docs/rag.md"} or {"team": {"$in": ["a", "b"]}}.
+    search: "similarity" or "mmr" (diverse chunks).
+    hybrid: merge BM25 keyword search with vector search (reciprocal rank fusion).
+    rewrite: "none", "multi_query" (the model writes other phrasings) or "hyde" (a hypothetical answer).
+    min_relevance: cosine similarity under which a chunk is not relevant; default TAILOR_MIN_RELEVANCE.
     temperature: sampling temperature; 0 is greedy.
     max_new_tokens: most tokens one answer may have.
     route_only: decide the route and stop before generating.
@@ -35,8 +48,13 @@ class Context:
     model: str = field(default_factory=lambda: get_settings().model)
     adapter: str = ""
     strategy: str = "auto"
-    collection: str = field(default_factory=lambda: get_settings().collection)
+    collection: str = ""
     k: int = field(default_factory=lambda: get_settings().k)
+    filters: dict[str, Any] = field(default_factory=dict)
+    search: str = "similarity"
+    hybrid: bool = True
+    rewrite: str = "none"
+    min_relevance: float = field(default_factory=lambda: get_settings().min_relevance)
     temperature: float = field(default_factory=lambda: get_settings().temperature)
     max_new_tokens: int = field(default_factory=lambda: get_settings().max_new_tokens)
     route_only: bool = False
@@ -56,8 +74,21 @@ class Context:
             raise ContextError("model must be a non-empty spec string such as 'default'.")
         if not isinstance(self.adapter, str):
             raise ContextError("adapter must be a string naming a registered adapter, or empty.")
-        if not isinstance(self.collection, str) or not self.collection:
-            raise ContextError("collection must be a non-empty string.")
+        if not isinstance(self.collection, str):
+            raise ContextError("collection must be a string naming a knowledge-base collection, or empty.")
+        try:
+            if self.collection:
+                check_name(self.collection)
+            to_where(self.filters)
+        except KBError as exc:
+            raise ContextError(str(exc)) from None
+        if self.search not in SEARCH_MODES:
+            raise ContextError(f"search must be one of {', '.join(SEARCH_MODES)}; got {self.search!r}.")
+        if self.rewrite not in REWRITES:
+            raise ContextError(f"rewrite must be one of {', '.join(REWRITES)}; got {self.rewrite!r}.")
+        if not isinstance(self.hybrid, bool):
+            raise ContextError("hybrid must be true or false.")
+        _check_number("min_relevance", self.min_relevance, (int, float), 0.0, 1.0)
         if not isinstance(self.adapters, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.adapters.items()
         ):

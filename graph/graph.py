@@ -1,6 +1,7 @@
 """The compiled agent graph that ``langgraph.json`` serves as ``agent``.
 
 START -> guard_input -> route -> <strategy node> -> guard_output -> END
+              |            |-> retrieve -> rag | generate (nothing relevant in the default collection)
               |            \\-> END (route_only)
               +-> refuse -> END
 """
@@ -12,29 +13,36 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 import prompts
+from tools.guard import injection
 from graph.context import Context
 from graph.nodes.generate import generate
 from graph.nodes.guard_input import guard_input, input_allowed
 from graph.nodes.guard_output import guard_output
+from graph.nodes.rag import rag
 from graph.nodes.refuse import refuse
+from graph.nodes.retrieve import next_after_retrieve, retrieve
 from graph.nodes.route import next_after_route, route
 from graph.state import InputState, State
 from graph.strategies import STRATEGY_NODES
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
-    prompts.preload()  # read prompt files now, never from inside a node on the event loop
+    prompts.preload()  # read prompt and rule files now, never from inside a node on the event loop
+    injection.preload()
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
     builder.add_node("guard_input", guard_input)
     builder.add_node("refuse", refuse)
     builder.add_node("route", route)
     builder.add_node("generate", generate)
+    builder.add_node("retrieve", retrieve)
+    builder.add_node("rag", rag)
     builder.add_node("guard_output", guard_output)
 
     builder.add_edge(START, "guard_input")
     builder.add_conditional_edges("guard_input", input_allowed, ["route", "refuse"])
     builder.add_conditional_edges("route", next_after_route, [*sorted(set(STRATEGY_NODES.values())), END])
-    for node in set(STRATEGY_NODES.values()):
+    builder.add_conditional_edges("retrieve", next_after_retrieve, ["rag", "generate"])
+    for node in ("generate", "rag"):
         builder.add_edge(node, "guard_output")
     builder.add_edge("guard_output", END)
     builder.add_edge("refuse", END)

@@ -4,7 +4,8 @@ Fields written per turn (reset by ``guard_input``):
     guard:        {"input": {...verdict}, "output": {...verdict}}
     strategy:     the strategy that answers this turn
     route_reason: why the router chose it
-    citations:    sources an answer cites (retrieval)
+    documents:    retrieved chunks (n, source, section, chunk_id, score, text) the answer may cite
+    citations:    the subset of documents the answer cites
     reasoning:    strategy internals (examples, samples, branches)
     adapter:      the adapter that answered ("" for the base model)
 """
@@ -26,6 +27,7 @@ class State(InputState, total=False):
     guard: dict[str, Any]
     strategy: str
     route_reason: str
+    documents: list[dict[str, Any]]
     citations: list[dict[str, Any]]
     reasoning: dict[str, Any]
     adapter: str

@@ -6,6 +6,7 @@ AUTO = "auto"
 # Each strategy maps to the node that answers with it.
 STRATEGY_NODES: dict[str, str] = {
     "direct": "generate",
+    "rag": "retrieve",  # retrieve, then the `rag` node answers (or `generate`, when nothing relevant is found)
 }
 
 

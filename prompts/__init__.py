@@ -1,7 +1,8 @@
 """Every prompt Tailor sends or says, stored as data files next to this module.
 
 A prompt is referred to by name: ``system/direct`` is ``prompts/system/direct.yaml``. Each file
-holds a Jinja ``template`` and the list of ``variables`` it needs; rendering with a variable
+holds a Jinja ``template``, the list of ``variables`` it needs and, for structured variables, an
+``example`` of their values; rendering with a variable
 missing is an error that names it, instead of a prompt with a silent hole.
 """
 
@@ -28,6 +29,7 @@ class Prompt:
     template: str
     variables: tuple[str, ...] = ()
     description: str = ""
+    example: dict | None = None  # sample values for the variables: documents the shape, and tests render with it
 
     def render(self, **values: object) -> str:
         missing = [v for v in self.variables if v not in values]
@@ -59,6 +61,7 @@ def load(name: str) -> Prompt:
         template=data["template"],
         variables=tuple(data.get("variables") or ()),
         description=str(data.get("description", "")),
+        example=data.get("example"),
     )
 
 

@@ -1,7 +1,7 @@
 """``guard_input``: decide whether the latest user message can be answered at all.
 
 Writes ``guard.input`` = {"verdict": "allow"|"block", "reason", "prompt"} and clears the
-per-turn fields (citations, reasoning, strategy, route_reason, adapter) of the previous turn.
+per-turn fields (documents, citations, reasoning, strategy, route_reason, adapter) of the previous turn.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ async def guard_input(state: State, runtime: Runtime[Context]) -> dict[str, Any]
         "guard": {"input": verdict},
         "strategy": "",
         "route_reason": "",
+        "documents": [],
         "citations": [],
         "reasoning": {},
         "adapter": "",

@@ -1,7 +1,9 @@
 """``guard_output``: check the answer before the user sees it.
 
 Writes ``guard.output`` = {"verdict": "allow"|"replace", "reason"}. An empty answer, or one
-that carries chat-template control tokens, is replaced in place (same message id).
+that carries chat-template control tokens, is replaced in place (same message id). Answers made
+from retrieved chunks are also checked against them: ``guard.output.grounding`` holds the share of
+supported sentences and the ones no chunk supports.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import prompts
 from graph.models.local import message_text
 from graph.nodes.common import last_ai
 from graph.state import State
+from tools.guard import grounding
 
 # Control tokens of common chat templates; a model that emits them is leaking its template.
 _CONTROL_TOKENS = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id)\|>")
@@ -37,6 +40,10 @@ async def guard_output(state: State) -> dict[str, Any]:
         guard["output"] = {"verdict": "allow", "reason": "no_answer"}
         return {"guard": guard}
     verdict, text = check_output(message_text(answer))
+    documents = state.get("documents") or []
+    if documents and state.get("strategy") == "rag":
+        check = grounding.check(text, {d["n"]: d["text"] for d in documents})
+        verdict["grounding"] = {"supported_ratio": round(check.ratio, 3), "unsupported": check.unsupported}
     guard["output"] = verdict
     update: dict[str, Any] = {"guard": guard}
     if verdict["verdict"] == "replace":

@@ -8,7 +8,7 @@ def test_every_prompt_file_loads_and_renders_with_its_declared_variables():
     assert "system/direct" in names
     for name in names:
         prompt = prompts.load(name)
-        text = prompt.render(**{v: "X" for v in prompt.variables})
+        text = prompt.render(**(prompt.example or {v: "X" for v in prompt.variables}))
         assert text.strip(), name
 
 

@@ -130,6 +130,16 @@ def record_manager(name: str):
     return manager
 
 
+def has_collection(name: str) -> bool:
+    """Cheap check used on every chat turn: the local stamp (written by ingest) or, for a server, a lookup."""
+    if get_settings().chroma_host:
+        try:
+            return exists(name)
+        except KBError:
+            return False
+    return stamp_path(name).exists()
+
+
 def stamp_path(name: str) -> Path:
     return kb_dir() / "stamps" / name
 
@@ -151,5 +161,5 @@ def drop(name: str) -> int:
     keys = manager.list_keys()
     if keys:
         manager.delete_keys(keys)
-    touch_stamp(name)
+    stamp_path(name).unlink(missing_ok=True)
     return count

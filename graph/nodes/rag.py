@@ -1,0 +1,92 @@
+"""``rag``: answer from the retrieved chunks, with citations ``[n]`` that map to ``citations``.
+
+Writes the answer to ``messages``, the cited chunks to ``citations`` (n, source, title, section,
+chunk_id, score), the adapter used, and ``reasoning.rag`` (how the answer was made). With no
+relevant chunk it says it does not know, without calling the model. When no sentence of the model's
+answer is supported by a source, the answer becomes the source sentences that best match the
+question, quoted with their citations (a small model paraphrases badly; a quote is never wrong about
+what the source says).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages.utils import count_tokens_approximately
+from langgraph.runtime import Runtime
+
+import prompts
+from graph.adapters import resolve_adapter
+from graph.context import Context
+from graph.models.factory import generation_kwargs, get_chat_model
+from graph.models.local import LocalChatModel, message_text
+from graph.nodes.common import context_of
+from graph.nodes.generate import prompt_budget
+from graph.nodes.retrieve import latest_question
+from graph.state import State
+from tools.guard import grounding
+from tools.settings import get_settings
+
+CITATION_KEYS = ("n", "source", "title", "section", "chunk_id", "score")
+
+
+def build_messages(model: BaseChatModel, documents: list[dict], question: str, max_new_tokens: int) -> tuple[list[BaseMessage], int]:
+    """The prompt, and how many sources fit: the lowest-ranked are left out until it fits the budget."""
+    counter = model.get_num_tokens_from_messages if isinstance(model, LocalChatModel) else count_tokens_approximately
+    budget = prompt_budget(model, max_new_tokens)
+    system = SystemMessage(content=prompts.render("rag/system"))
+    for used in range(len(documents), 0, -1):
+        user = HumanMessage(content=prompts.render("rag/answer", sources=documents[:used], question=question))
+        if counter([system, user]) <= budget or used == 1:
+            return [system, user], used
+    raise AssertionError("unreachable: documents is never empty here")
+
+
+def cite(answer: str, question: str, documents: list[dict]) -> tuple[str, list[dict], dict[str, Any]]:
+    """(answer with markers, citations, details): make sure what the answer rests on is cited."""
+    sources = {d["n"]: d["text"] for d in documents}
+    check = grounding.check(answer, sources)
+    details: dict[str, Any] = {"mode": "generated"}
+    if not check.supported:
+        quotes = grounding.best_quotes(question, sources)
+        if quotes:
+            details = {"mode": "extractive", "model_answer": answer}
+            answer = prompts.render("rag/extractive", quotes=quotes)
+            check = grounding.check(answer, sources)
+    numbers = [n for n in grounding.cited_numbers(answer) if n in sources]
+    supporting = list(dict.fromkeys(n for _, n in check.supported))
+    missing = [n for n in supporting if n not in numbers]
+    if missing:
+        answer = answer.rstrip() + " " + "".join(f"[{n}]" for n in missing)
+        numbers += missing
+    by_number = {d["n"]: d for d in documents}
+    citations = [{k: by_number[n][k] for k in CITATION_KEYS} for n in numbers]
+    return answer, citations, details
+
+
+async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    documents = list(state.get("documents") or [])
+    reasoning = dict(state.get("reasoning") or {})
+    if not documents:
+        collection = ctx.collection or get_settings().collection
+        reasoning["rag"] = {"mode": "not_found"}
+        return {"messages": [AIMessage(content=prompts.render("rag/not_found", collection=collection))],
+                "citations": [], "reasoning": reasoning}
+
+    question = latest_question(state)
+    model = await asyncio.to_thread(get_chat_model, ctx.model)
+    messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens)
+    adapter_key = await asyncio.to_thread(resolve_adapter, model, ctx.adapter_for("rag", "rag"))
+    reply = await model.ainvoke(messages, **generation_kwargs(model, ctx.max_new_tokens, ctx.temperature, adapter_key))
+    answer, citations, details = cite(message_text(reply), question, documents[:used])
+    reasoning["rag"] = {**details, "sources_in_prompt": used}
+    return {
+        "messages": [AIMessage(content=answer, id=reply.id)],
+        "citations": citations,
+        "adapter": adapter_key or "",
+        "reasoning": reasoning,
+    }

@@ -1,0 +1,78 @@
+"""Is an answer supported by the text it was given? Lexical support per sentence, no model needed.
+
+A sentence is supported by a source when most of its content words appear in it. Cheap and
+predictable, which is what an output rail needs; it cannot see paraphrase, so its threshold is low.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tools.kb.keyword import tokens
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_CITE = re.compile(r"\[(\d{1,2})\]")
+SUPPORTED = 0.5
+MIN_WORDS = 3
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCES.split(text) if s and s.strip()]
+
+
+def cited_numbers(text: str) -> list[int]:
+    return list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
+
+
+def support(sentence: str, source: str) -> float:
+    """Share of the sentence's content words found in the source (1.0 = all)."""
+    words = set(tokens(_CITE.sub("", sentence)))
+    if not words:
+        return 1.0
+    return len(words & set(tokens(source))) / len(words)
+
+
+@dataclass
+class Grounding:
+    supported: list[tuple[str, int]] = field(default_factory=list)  # (sentence, source number)
+    unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        total = len(self.supported) + len(self.unsupported)
+        return len(self.supported) / total if total else 1.0
+
+
+def check(answer: str, sources: dict[int, str]) -> Grounding:
+    """Which answer sentences some source supports, and by which (the best-supporting one)."""
+    result = Grounding()
+    for sentence in sentences(answer):
+        if len(tokens(_CITE.sub("", sentence))) < MIN_WORDS:
+            continue  # too short to judge ("Yes." / "[1]")
+        best_n, best = 0, 0.0
+        for n, text in sources.items():
+            score = support(sentence, text)
+            if score > best:
+                best_n, best = n, score
+        if best >= SUPPORTED:
+            result.supported.append((sentence, best_n))
+        else:
+            result.unsupported.append(sentence)
+    return result
+
+
+def best_quotes(question: str, sources: dict[int, str], limit: int = 2) -> list[dict]:
+    """Source sentences sharing the most words with the question (for an extractive answer)."""
+    wanted = set(tokens(question))
+    scored = []
+    for n, text in sources.items():
+        for position, sentence in enumerate(sentences(text)):
+            clean = sentence.lstrip("#-* ").strip()
+            words = set(tokens(clean))
+            if len(words) < MIN_WORDS or clean.startswith("[removed"):
+                continue
+            overlap = len(wanted & words)
+            scored.append((overlap, -n, -position, clean, n))
+    scored.sort(reverse=True)
+    return [{"text": s[3], "n": s[4]} for s in scored[:limit] if s[0] > 0]
