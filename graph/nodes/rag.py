@@ -2,9 +2,10 @@
 
 Writes the answer to ``messages``, the cited chunks to ``citations`` (n, source, title, section,
 chunk_id, score), the adapter used, and ``reasoning.rag`` (how the answer was made). With no
-relevant chunk it says it does not know, without calling the model. When no sentence of the model's
-answer is supported by a source, the answer becomes the source sentences that best match the
-question, quoted with their citations (a small model paraphrases badly; a quote is never wrong about
+relevant chunk it says it does not know, without calling the model. A grounded answer
+that takes up the question's words is kept, followed by the source sentence that best matches the
+question when it adds something; otherwise the answer becomes the best-matching source sentences,
+quoted with their citations (a small model paraphrases badly; a quote is never wrong about
 what the source says).
 """
 
@@ -31,6 +32,16 @@ from tools.guard import grounding
 from tools.settings import get_settings
 
 CITATION_KEYS = ("n", "source", "title", "section", "chunk_id", "score")
+MAX_ANSWER_TOKENS = 128  # a grounded answer is a few sentences; small models ramble past that
+MAX_SENTENCES = 3
+MIN_RESPONSIVE = 0.5
+REDUNDANT = 0.8  # a quote whose words the answer mostly has already adds nothing
+
+
+def tidy(answer: str) -> str:
+    """The first paragraph, at most a few sentences: what follows is where small models drift."""
+    first = answer.strip().split("\n\n")[0]
+    return " ".join(grounding.sentences(first)[:MAX_SENTENCES])
 
 
 def build_messages(model: BaseChatModel, documents: list[dict], question: str, max_new_tokens: int) -> tuple[list[BaseMessage], int]:
@@ -46,16 +57,28 @@ def build_messages(model: BaseChatModel, documents: list[dict], question: str, m
 
 
 def cite(answer: str, question: str, documents: list[dict]) -> tuple[str, list[dict], dict[str, Any]]:
-    """(answer with markers, citations, details): make sure what the answer rests on is cited."""
+    """(answer with markers, citations, details): make sure what the answer rests on is cited.
+
+    A grounded, responsive model answer is kept, and the source sentence that best matches the
+    question is added when the answer does not already say it; otherwise the answer is quotes.
+    """
     sources = {d["n"]: d["text"] for d in documents}
+    answer = tidy(answer)
     check = grounding.check(answer, sources)
-    details: dict[str, Any] = {"mode": "generated"}
-    if not check.supported:
-        quotes = grounding.best_quotes(question, sources)
-        if quotes:
-            details = {"mode": "extractive", "model_answer": answer}
-            answer = prompts.render("rag/extractive", quotes=quotes)
-            check = grounding.check(answer, sources)
+    supported_text = " ".join(sentence for sentence, _ in check.supported)
+    quotes = grounding.best_quotes(question, sources, limit=2)
+    if check.supported and grounding.responsive(supported_text, question) >= MIN_RESPONSIVE:
+        details: dict[str, Any] = {"mode": "generated"}
+        extra = [q for q in quotes[:1] if grounding.support(q["text"], answer) < REDUNDANT]
+        if extra:
+            details["mode"] = "generated+quote"
+            answer = answer.rstrip() + " " + prompts.render("rag/extractive", quotes=extra)
+    elif quotes:
+        details = {"mode": "extractive", "model_answer": answer}
+        answer = prompts.render("rag/extractive", quotes=quotes)
+    else:
+        details = {"mode": "generated"}
+    check = grounding.check(answer, sources)
     numbers = [n for n in grounding.cited_numbers(answer) if n in sources]
     supporting = list(dict.fromkeys(n for _, n in check.supported))
     missing = [n for n in supporting if n not in numbers]
@@ -81,7 +104,8 @@ async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     model = await asyncio.to_thread(get_chat_model, ctx.model)
     messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens)
     adapter_key = await asyncio.to_thread(resolve_adapter, model, ctx.adapter_for("rag", "rag"))
-    reply = await model.ainvoke(messages, **generation_kwargs(model, ctx.max_new_tokens, ctx.temperature, adapter_key))
+    max_new = min(ctx.max_new_tokens, MAX_ANSWER_TOKENS)
+    reply = await model.ainvoke(messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key))
     answer, citations, details = cite(message_text(reply), question, documents[:used])
     reasoning["rag"] = {**details, "sources_in_prompt": used}
     return {

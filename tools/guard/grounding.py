@@ -26,11 +26,21 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def support(sentence: str, source: str) -> float:
-    """Share of the sentence's content words found in the source (1.0 = all)."""
+    """Share of the sentence's content words found in the source (1.0 = all); 0 when it states a
+    number the source does not have (numbers are where small models invent facts)."""
     words = set(tokens(_CITE.sub("", sentence)))
     if not words:
         return 1.0
-    return len(words & set(tokens(source))) / len(words)
+    present = set(tokens(source))
+    if any(w.isdigit() and w not in present for w in words):
+        return 0.0
+    return len(words & present) / len(words)
+
+
+def responsive(answer: str, question: str) -> float:
+    """Share of the question's content words the answer takes up (does it answer *this* question?)."""
+    wanted = set(tokens(question))
+    return len(wanted & set(tokens(answer))) / len(wanted) if wanted else 1.0
 
 
 @dataclass

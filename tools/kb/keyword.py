@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -38,6 +40,20 @@ def tokens(text: str) -> list[str]:
 class KeywordIndex:
     ids: list[str]
     bm25: BM25Okapi | None
+    doc_freq: Counter = field(default_factory=Counter)
+
+    def idf(self, word: str) -> float:
+        """Rarer words weigh more; a word the collection never uses weighs most."""
+        return math.log(1 + len(self.ids) / (self.doc_freq.get(word, 0) + 0.5))
+
+    def coverage(self, query: str, text: str) -> float:
+        """IDF-weighted share of the query's words that the text contains (0-1)."""
+        words = set(tokens(query))
+        if not words:
+            return 0.0
+        present = set(tokens(text))
+        total = sum(self.idf(w) for w in words)
+        return sum(self.idf(w) for w in words & present) / total if total else 0.0
 
     def top(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         words = tokens(query)
@@ -64,10 +80,13 @@ def keyword_index(name: str, col) -> KeywordIndex:
             return cached[1]
         ids: list[str] = []
         corpus: list[list[str]] = []
+        doc_freq: Counter = Counter()
         for offset in range(0, version[1], PAGE):
             page = col.get(include=["documents"], limit=PAGE, offset=offset)
             ids.extend(page["ids"])
             corpus.extend(tokens(doc or "") for doc in page["documents"])
-        built = KeywordIndex(ids, BM25Okapi(corpus) if ids else None)
+        for words in corpus:
+            doc_freq.update(set(words))
+        built = KeywordIndex(ids, BM25Okapi(corpus) if ids else None, doc_freq)
         _cache[name] = (version, built)
         return built

@@ -2,8 +2,13 @@
 
 Steps, in order: rank candidates per query by vector and by keyword; fuse the rankings (RRF);
 re-scan each candidate for planted instructions (neutralise, or drop when nothing safe is left);
-drop candidates whose cosine similarity to the question is under ``min_relevance`` (the "not in the
-knowledge base" decision); drop near-duplicates; optionally reorder by MMR; keep ``k``.
+drop candidates whose relevance is under ``min_relevance`` (the "not in the knowledge base" decision);
+drop near-duplicates; optionally reorder by MMR; keep ``k``.
+
+Relevance is the mean of the chunk's cosine similarity to the question and the IDF-weighted share of
+the question's words the chunk contains. Similarity alone cannot tell "how do I install Tailor" from
+"which Windows installer does Tailor ship" (both sit near the install docs); rare words the collection
+never uses ("Windows", "CEO") pull the second one under the threshold.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ class RetrievalOptions:
         if not 1 <= self.k <= 100:
             raise KBError(f"k must be between 1 and 100; got {self.k}.")
         if not 0.0 <= self.min_relevance <= 1.0:
-            raise KBError(f"min_relevance is a cosine similarity between 0 and 1; got {self.min_relevance}.")
+            raise KBError(f"min_relevance must be between 0 and 1; got {self.min_relevance}.")
         self.fetch_k = max(self.fetch_k, self.k)
 
 
@@ -54,10 +59,12 @@ class Hit:
     id: str
     text: str
     metadata: dict[str, Any]
-    relevance: float  # cosine similarity to the question
+    relevance: float  # mean of similarity and keyword coverage: what the threshold applies to
     score: float  # fused RRF score (what the order follows)
     found_by: list[str]
     neutralised: bool = False
+    similarity: float = 0.0  # cosine similarity to the question
+    coverage: float = 0.0  # IDF-weighted share of the question's words found in the chunk
 
     def citation(self, number: int) -> dict[str, Any]:
         return {
@@ -115,8 +122,8 @@ def retrieve(
                           "vector": np.asarray(res["embeddings"][0][i], dtype=np.float32)}
         rankings.append(("dense", ids))
 
+    index = keyword_index(collection, col)
     if options.hybrid:
-        index = keyword_index(collection, col)
         allowed = set(col.get(where=where, include=[])["ids"]) if where else None
         for query in queries:
             ids = [cid for cid, _ in index.top(query, options.fetch_k, allowed)]
@@ -140,7 +147,9 @@ def retrieve(
     best = 0.0
     for cid in sorted(fused, key=fused.get, reverse=True):
         item = found[cid]
-        relevance = _cosine(question_vec, item["vector"])
+        similarity = _cosine(question_vec, item["vector"])
+        coverage = index.coverage(question, item["text"] or "")
+        relevance = (similarity + coverage) / 2
         best = max(best, relevance)
         text, neutralised = item["text"] or "", False
         if injection.scan(text).flagged:
@@ -151,7 +160,8 @@ def retrieve(
         if relevance < options.min_relevance:
             continue
         neutralised = neutralised or bool(item["metadata"].get("neutralised"))
-        hit = Hit(cid, text, item["metadata"], relevance, fused[cid], sorted(found_by[cid]), neutralised)
+        hit = Hit(cid, text, item["metadata"], relevance, fused[cid], sorted(found_by[cid]), neutralised,
+                  round(similarity, 4), round(coverage, 4))
         duplicate_of = next((h for h in hits if _cosine(found[h.id]["vector"], item["vector"]) >= options.dedup_similarity), None)
         if duplicate_of is not None:
             dropped.append({"chunk_id": cid, "source": hit.metadata.get("source", ""), "reason": f"near_duplicate of {duplicate_of.id}"})

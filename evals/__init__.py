@@ -1,0 +1,1 @@
+"""Measurements: eval sets and the scripts that run them."""

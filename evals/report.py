@@ -1,0 +1,42 @@
+"""Write an eval's results as JSON, a Markdown table and a PNG bar chart under TAILOR_DATA_DIR/evals/."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tools.settings import get_settings
+
+
+def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]) -> dict[str, Path]:
+    folder = get_settings().data_dir / "evals"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}"
+    paths = {"json": stem.with_suffix(".json"), "markdown": stem.with_suffix(".md"), "png": stem.with_suffix(".png")}
+    paths["json"].write_text(json.dumps({"suite": suite, "metrics": metrics, "rows": rows}, indent=1), encoding="utf-8")
+
+    lines = [f"# {suite} eval", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in metrics.items()]
+    lines += ["", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [" ".join(str(row.get(c, "")).split())[:120].replace("|", "\\|") for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    paths["markdown"].write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    shares = {k: v for k, v in metrics.items() if isinstance(v, float) and 0.0 <= v <= 1.0}
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.barh(list(shares), list(shares.values()), color="#4C72B0")
+    ax.set_xlim(0, 1)
+    ax.set_title(f"{suite} eval ({metrics.get('questions', len(rows))} questions)")
+    for y, v in enumerate(shares.values()):
+        ax.text(min(v + 0.01, 0.92), y, f"{v:.2f}", va="center")
+    fig.tight_layout()
+    fig.savefig(paths["png"], dpi=110)
+    plt.close(fig)
+    return paths
