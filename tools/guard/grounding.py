@@ -11,14 +11,27 @@ from dataclasses import dataclass, field
 
 from tools.kb.keyword import tokens
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_BLOCK_START = re.compile(r"^\s*(#|[-*+] |\d+[.)] |\|)")
 _CITE = re.compile(r"\[(\d{1,2})\]")
 SUPPORTED = 0.5
 MIN_WORDS = 3
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCES.split(text) if s and s.strip()]
+    """Sentences, with hard-wrapped lines joined back (headings and list items stay on their own)."""
+    out: list[str] = []
+    for paragraph in _PARAGRAPH.split(text):
+        blocks: list[str] = []
+        for line in paragraph.splitlines():
+            if blocks and line.strip() and not _BLOCK_START.match(line) and not _BLOCK_START.match(blocks[-1]):
+                blocks[-1] += " " + line.strip()
+            elif line.strip():
+                blocks.append(line.strip())
+        for block in blocks:
+            out.extend(s.strip() for s in _SENTENCE_END.split(block) if s.strip())
+    return out
 
 
 def cited_numbers(text: str) -> list[int]:
@@ -80,9 +93,13 @@ def best_quotes(question: str, sources: dict[int, str], limit: int = 2) -> list[
         for position, sentence in enumerate(sentences(text)):
             clean = sentence.lstrip("#-* ").strip()
             words = set(tokens(clean))
-            if len(words) < MIN_WORDS or clean.startswith("[removed"):
-                continue
+            if len(words) < MIN_WORDS or clean.startswith("[removed") or (position == 0 and clean[:1].islower()):
+                continue  # too short, removed, or the tail of a sentence cut at the chunk's start
             overlap = len(wanted & words)
             scored.append((overlap, -n, -position, clean, n))
     scored.sort(reverse=True)
-    return [{"text": s[3], "n": s[4]} for s in scored[:limit] if s[0] > 0]
+    if not scored or scored[0][0] == 0:
+        return []
+    # Further quotes must match nearly as well as the best one; a weak second quote is noise.
+    keep = [s for s in scored[:limit] if s[0] >= 0.75 * scored[0][0]]
+    return [{"text": s[3], "n": s[4]} for s in keep]

@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints one side-by-side comparison and saves it under bench/results/."""
