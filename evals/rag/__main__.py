@@ -73,7 +73,7 @@ async def with_answers(rows: list[dict], collection: str, k: int, model: str | N
             "citations": [c["source"] for c in result["citations"]],
             "retrieved": [d["source"] for d in state.get("documents") or []],
             "declined": (result["reasoning"].get("rag") or {}).get("mode") == "not_found"
-            or "don't know" in result["answer"].lower(),
+            or result["answer"].lower().startswith(("i don't know", "i do not know")),
             "mode": (result["reasoning"].get("rag") or {}).get("mode", ""),
             "best_relevance": (result["reasoning"].get("retrieval") or {}).get("best_relevance"),
             "seconds": round(time.perf_counter() - started, 2),

@@ -41,7 +41,8 @@ REDUNDANT = 0.8  # a quote whose words the answer mostly has already adds nothin
 def tidy(answer: str) -> str:
     """The first paragraph, at most a few sentences: what follows is where small models drift."""
     first = answer.strip().split("\n\n")[0]
-    return " ".join(grounding.sentences(first)[:MAX_SENTENCES])
+    unique = list(dict.fromkeys(grounding.sentences(first)))  # small models repeat themselves
+    return " ".join(unique[:MAX_SENTENCES])
 
 
 def build_messages(model: BaseChatModel, documents: list[dict], question: str, max_new_tokens: int) -> tuple[list[BaseMessage], int]:

@@ -57,3 +57,28 @@ async def test_empty_message_is_refused_without_the_model(server):
     client = get_client(url=server.url)
     result = await client.runs.wait(None, "agent", input={"messages": [{"role": "user", "content": "   "}]})
     assert result["strategy"] == "refuse" and "empty" in result["messages"][-1]["content"]
+
+
+async def test_default_knowledge_base_answers_over_the_server(server):
+    """What `make run` does: ingest docs/, then questions about Tailor are answered from it, with citations."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "TAILOR_DATA_DIR": str(server.log_path.parent / "data")}
+    proc = subprocess.run([sys.executable, "-m", "tools.kb", "ingest", "docs", "--collection", "docs", "--json"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout.splitlines()[-1])["added"] > 20
+    client = get_client(url=server.url)
+    result = await client.runs.wait(None, "agent", context={"max_new_tokens": 64}, input={
+        "messages": [{"role": "user", "content": "How many characters go into one chunk by default?"}]})
+    assert result["strategy"] == "rag", result["route_reason"]
+    assert result["citations"][0]["source"] == "docs/knowledge-base.md"
+    assert "800" in result["messages"][-1]["content"]
+    unrelated = await client.runs.wait(None, "agent", context={"max_new_tokens": 16}, input={
+        "messages": [{"role": "user", "content": "What is the capital of France?"}]})
+    assert unrelated["strategy"] == "direct" and "nothing in the default knowledge base" in unrelated["route_reason"]
