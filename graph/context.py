@@ -18,6 +18,7 @@ from tools.settings import get_settings
 
 
 REWRITES = ("none", "multi_query", "hyde")
+COT_MODES = ("few_shot", "zero_shot")
 
 
 class ContextError(ValueError):
@@ -42,6 +43,12 @@ class Context:
     temperature: sampling temperature; 0 is greedy.
     max_new_tokens: most tokens one answer may have.
     route_only: decide the route and stop before generating.
+    few_shot_k: most examples a few-shot prompt shows (fewer when the context budget is short).
+    cot_mode: "few_shot" (worked examples chosen by meaning) or "zero_shot" ("think step by step").
+    samples: reasoning paths self-consistency samples and votes over.
+    tot_breadth, tot_beam, tot_depth: tree of thoughts - thoughts proposed per branch, branches kept
+        per level, levels explored.
+    max_model_calls: budget of model calls for one answer (self-consistency and tree of thoughts).
     adapters: a different adapter per node or strategy, e.g. {"generate": "support"}.
     """
 
@@ -58,6 +65,13 @@ class Context:
     temperature: float = field(default_factory=lambda: get_settings().temperature)
     max_new_tokens: int = field(default_factory=lambda: get_settings().max_new_tokens)
     route_only: bool = False
+    few_shot_k: int = 4
+    cot_mode: str = "few_shot"
+    samples: int = 5
+    tot_breadth: int = 3
+    tot_beam: int = 2
+    tot_depth: int = 2
+    max_model_calls: int = 16
     adapters: dict[str, str] = field(default_factory=dict)
 
     def adapter_for(self, node: str, strategy: str = "") -> str:
@@ -86,6 +100,14 @@ class Context:
             raise ContextError(f"search must be one of {', '.join(SEARCH_MODES)}; got {self.search!r}.")
         if self.rewrite not in REWRITES:
             raise ContextError(f"rewrite must be one of {', '.join(REWRITES)}; got {self.rewrite!r}.")
+        if self.cot_mode not in COT_MODES:
+            raise ContextError(f"cot_mode must be one of {', '.join(COT_MODES)}; got {self.cot_mode!r}.")
+        _check_number("few_shot_k", self.few_shot_k, int, 0, 16)
+        _check_number("samples", self.samples, int, 1, 20)
+        _check_number("tot_breadth", self.tot_breadth, int, 1, 8)
+        _check_number("tot_beam", self.tot_beam, int, 1, 8)
+        _check_number("tot_depth", self.tot_depth, int, 1, 6)
+        _check_number("max_model_calls", self.max_model_calls, int, 1, 200)
         if not isinstance(self.hybrid, bool):
             raise ContextError("hybrid must be true or false.")
         _check_number("min_relevance", self.min_relevance, (int, float), 0.0, 1.0)

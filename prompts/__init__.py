@@ -9,6 +9,7 @@ missing is an error that names it, instead of a prompt with a silent hole.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +44,12 @@ class Prompt:
             raise PromptError(f"prompt {self.name!r}: {err.message}; pass it to render().") from None
 
 
+DATA_FILES = {"router/rules"}  # YAML files that hold data, not a prompt template
+
+
 def available() -> list[str]:
-    return sorted(p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.yaml"))
+    names = (p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.yaml"))
+    return sorted(n for n in names if n not in DATA_FILES)
 
 
 @functools.lru_cache(maxsize=None)
@@ -69,7 +74,38 @@ def render(name: str, **values: object) -> str:
     return load(name).render(**values)
 
 
+@functools.lru_cache(maxsize=None)
+def records(name: str) -> tuple[dict, ...]:
+    """A JSONL data file (example bank, router exemplars) by name: ``examples/arithmetic``."""
+    path = PROMPTS_DIR / f"{name}.jsonl"
+    if not path.is_file():
+        known = sorted(p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.jsonl"))
+        raise PromptError(f"no data file named {name!r} (looked for {path}); available: {', '.join(known)}.")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise PromptError(f"{path}:{number}: not valid JSON ({err.msg}).") from None
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=None)
+def data(name: str) -> dict:
+    """A YAML data file that is not a prompt (router rules) by name: ``router/rules``."""
+    path = PROMPTS_DIR / f"{name}.yaml"
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if not isinstance(loaded, dict):
+        raise PromptError(f"{path} is missing or is not a YAML mapping.")
+    return loaded
+
+
 def preload() -> None:
     """Read every prompt now, so nodes running on an event loop never touch the disk."""
     for name in available():
         load(name)
+    for path in PROMPTS_DIR.rglob("*.jsonl"):
+        records(path.relative_to(PROMPTS_DIR).with_suffix("").as_posix())
+    for name in DATA_FILES:
+        data(name)

@@ -139,6 +139,20 @@ class TransformersRuntime:
         return self.tokenizer.decode(output[0, inputs.shape[1] :], skip_special_tokens=True)
 
 
+    def generate_many(self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float,
+                      adapter: str | None = None) -> list[str]:
+        """``n`` sampled completions of one prompt in a single batched ``generate`` call."""
+        import torch
+
+        inputs = torch.tensor([prompt_ids], device=self.device)
+        kwargs = self.generation_kwargs(max_new_tokens, temperature)
+        with self.lock, torch.inference_mode(), self._active(adapter):
+            output = self.model.generate(
+                input_ids=inputs, attention_mask=torch.ones_like(inputs), num_return_sequences=n, **kwargs
+            )
+        return [self.tokenizer.decode(row[inputs.shape[1] :], skip_special_tokens=True) for row in output]
+
+
 class LocalChatModel(BaseChatModel):
     """Chat with a :class:`TransformersRuntime`; streams tokens as they are generated."""
 

@@ -22,7 +22,7 @@ from graph.models.local import message_text
 from graph.nodes.common import context_of
 from graph.state import State
 from tools.kb.errors import KBError
-from tools.kb.retrieval import RetrievalOptions, retrieve as search
+from tools.kb.retrieval import RetrievalOptions, RetrievalResult, retrieve as search
 from tools.settings import get_settings
 
 MULTI_QUERIES = 3
@@ -47,13 +47,26 @@ async def _rewrite(ctx: Context, question: str) -> tuple[list[str], str]:
     return [], message_text(await model.ainvoke([HumanMessage(content=text)], **kwargs))
 
 
-async def retrieve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = context_of(runtime)
-    collection = ctx.collection or get_settings().collection
-    question = latest_question(state)
-    options = RetrievalOptions(
+def options_for(ctx: Context) -> RetrievalOptions:
+    return RetrievalOptions(
         k=ctx.k, search=ctx.search, hybrid=ctx.hybrid, min_relevance=ctx.min_relevance, filters=dict(ctx.filters)
     )
+
+
+def documents_of(result: RetrievalResult) -> list[dict[str, Any]]:
+    return [
+        {**hit.citation(n), "text": hit.text, "found_by": hit.found_by, "neutralised": hit.neutralised}
+        for n, hit in enumerate(result.hits, start=1)
+    ]
+
+
+async def retrieve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = context_of(runtime)
+    if state.get("documents") and ctx.rewrite == "none":
+        return {}  # the router's probe of the default collection already found them
+    collection = ctx.collection or get_settings().collection
+    question = latest_question(state)
+    options = options_for(ctx)
     extra, hypothetical = await _rewrite(ctx, question)
     try:
         result = await asyncio.to_thread(search, collection, question, options, extra_queries=extra, hypothetical_answer=hypothetical)
@@ -62,10 +75,7 @@ async def retrieve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             raise ContextError(str(exc)) from None
         result = None  # the default collection vanished since route looked: answer directly
 
-    documents = [
-        {**hit.citation(n), "text": hit.text, "found_by": hit.found_by, "neutralised": hit.neutralised}
-        for n, hit in enumerate(result.hits if result else [], start=1)
-    ]
+    documents = documents_of(result) if result else []
     reasoning = dict(state.get("reasoning") or {})
     if result is not None:
         reasoning["retrieval"] = {

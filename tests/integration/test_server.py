@@ -81,4 +81,4 @@ async def test_default_knowledge_base_answers_over_the_server(server):
     assert "800" in result["messages"][-1]["content"]
     unrelated = await client.runs.wait(None, "agent", context={"max_new_tokens": 16}, input={
         "messages": [{"role": "user", "content": "What is the capital of France?"}]})
-    assert unrelated["strategy"] == "direct" and "nothing in the default knowledge base" in unrelated["route_reason"]
+    assert unrelated["strategy"] == "direct", unrelated["route_reason"]

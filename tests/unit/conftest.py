@@ -2,13 +2,24 @@ from __future__ import annotations
 
 import pytest
 
+from graph import example_selector, router
 from graph.models import factory
+from tools.kb import embeddings, keyword
 
 
 @pytest.fixture(autouse=True)
 def fake_default_model(monkeypatch: pytest.MonkeyPatch):
-    """Unit tests never load weights: the default spec is the echo model, built fresh per test."""
+    """Unit tests never load weights: the echo model and hash embeddings, built fresh per test."""
     monkeypatch.setenv("TAILOR_MODEL", "fake:echo")
-    factory.clear_cache()
+    monkeypatch.setenv("TAILOR_EMBEDDINGS", "fake:64")
+    _clear()
     yield
+    _clear()
+
+
+def _clear() -> None:
     factory.clear_cache()
+    embeddings.clear_cache()
+    example_selector.clear_cache()
+    router.clear_cache()
+    keyword._cache.clear()

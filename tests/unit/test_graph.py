@@ -24,7 +24,8 @@ def user(text):
 
 def test_graph_has_the_stable_node_names(agent):
     nodes = set(agent.get_graph().nodes) - {"__start__", "__end__"}
-    assert nodes == {"guard_input", "route", "retrieve", "generate", "rag", "guard_output", "refuse"}
+    assert nodes == {"guard_input", "route", "retrieve", "generate", "rag", "few_shot", "cot", "self_consistency",
+                     "tot", "guard_output", "refuse"}
 
 
 async def test_turn_goes_through_every_node_in_order(agent):

@@ -1,0 +1,24 @@
+"""Several completions of one prompt: one batched ``generate`` on a local model, separate calls otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+
+from graph.models.factory import generation_kwargs
+from graph.models.local import LocalChatModel, message_text
+
+
+async def sample(model: BaseChatModel, messages: list[BaseMessage], n: int, max_new_tokens: int,
+                 temperature: float, adapter: str | None = None) -> list[str]:
+    if isinstance(model, LocalChatModel):
+        runtime = model.runtime
+        ids = await asyncio.to_thread(runtime.encode, messages)
+        return await asyncio.to_thread(runtime.generate_many, ids, n, max_new_tokens, temperature, adapter)
+    kwargs = generation_kwargs(model, max_new_tokens, temperature, adapter)
+    replies = []
+    for _ in range(n):  # one at a time: fake and remote models answer in order, which tests rely on
+        replies.append(message_text(await model.ainvoke(messages, **kwargs)))
+    return replies

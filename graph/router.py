@@ -1,0 +1,108 @@
+"""The semantic router: which strategy suits a request, with a confidence and a reason.
+
+Three signals, each cheap and none asking the model for JSON: the nearest labelled exemplars
+(``prompts/router/exemplars.jsonl``, embedded once), rules (``prompts/router/rules.yaml``), and the
+default knowledge base's relevance to the request. The best-scoring strategy wins; under
+``MIN_CONFIDENCE`` the answer is plain chat (``direct``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import prompts
+from tools.kb.embeddings import get_embeddings
+from tools.settings import get_settings
+
+MIN_CONFIDENCE = 0.5
+NEIGHBOURS = 2  # a label's semantic score: mean similarity of its closest exemplars
+KB_BASE, KB_WEIGHT = 0.6, 0.3  # relevance r in [min_relevance, 1] lends rag 0.6 + 0.3 r
+
+
+@dataclass
+class RouteDecision:
+    strategy: str
+    confidence: float
+    reason: str
+    scores: dict[str, float] = field(default_factory=dict)
+    rules: list[str] = field(default_factory=list)
+    nearest: str = ""
+
+    def as_dict(self) -> dict:
+        top = dict(sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)[:4])
+        return {"strategy": self.strategy, "confidence": round(self.confidence, 3), "scores": top,
+                "rules": self.rules, "nearest": self.nearest}
+
+
+class _Exemplars:
+    def __init__(self) -> None:
+        rows = prompts.records("router/exemplars")
+        self.texts = [r["text"] for r in rows]
+        self.labels = [r["strategy"] for r in rows]
+        self.vectors = self._unit(np.asarray(get_embeddings().embed_documents(self.texts), dtype=np.float32))
+
+    @staticmethod
+    def _unit(m: np.ndarray) -> np.ndarray:
+        norms = np.linalg.norm(m, axis=-1, keepdims=True)
+        return m / np.where(norms == 0, 1, norms)
+
+    def scores(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
+        query = self._unit(np.asarray(get_embeddings().embed_query(text), dtype=np.float32))
+        sims = self.vectors @ query
+        scores, nearest = {}, {}
+        for label in dict.fromkeys(self.labels):
+            idx = [i for i, lab in enumerate(self.labels) if lab == label]
+            order = sorted(idx, key=lambda i: sims[i], reverse=True)
+            scores[label] = float(np.mean([sims[i] for i in order[:NEIGHBOURS]]))
+            nearest[label] = self.texts[order[0]]
+        return scores, nearest
+
+
+_exemplars: dict[str, _Exemplars] = {}
+_lock = threading.Lock()
+
+
+def _exemplars_now() -> _Exemplars:
+    spec = get_settings().embeddings
+    with _lock:
+        if spec not in _exemplars:
+            _exemplars[spec] = _Exemplars()
+        return _exemplars[spec]
+
+
+def _rules() -> list[tuple[str, float, re.Pattern]]:
+    return [(r["strategy"], float(r["confidence"]), re.compile(r["pattern"], re.IGNORECASE))
+            for r in prompts.data("router/rules")["rules"]]
+
+
+def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 1.0,
+           collection: str = "") -> RouteDecision:
+    """Route ``text`` (blocking: embeds it). ``kb_relevance``: best relevance in the default collection."""
+    semantic, nearest = _exemplars_now().scores(text)
+    scores = dict(semantic)
+    why = {label: f"nearest exemplar {nearest[label]!r} ({score:.2f})" for label, score in semantic.items()}
+    fired = []
+    for strategy, confidence, pattern in _rules():
+        if pattern.search(text) and confidence > scores.get(strategy, 0.0):
+            scores[strategy] = confidence
+            why[strategy] = f"rule for {strategy} matched"
+            fired.append(strategy)
+    if kb_relevance is not None and kb_relevance >= min_relevance:
+        kb_score = KB_BASE + KB_WEIGHT * kb_relevance
+        if kb_score > scores.get("rag", 0.0):
+            scores["rag"] = kb_score
+            why["rag"] = f"knowledge base {collection!r} is relevant ({kb_relevance:.2f} >= {min_relevance:.2f})"
+    best = max(scores, key=scores.get)
+    if scores[best] < MIN_CONFIDENCE:
+        return RouteDecision("direct", scores[best], f"low confidence (best {best} {scores[best]:.2f} < "
+                             f"{MIN_CONFIDENCE}); plain chat", scores, fired, nearest.get(best, ""))
+    return RouteDecision(best, scores[best], why[best], scores, fired, nearest.get(best, ""))
+
+
+def clear_cache() -> None:
+    with _lock:
+        _exemplars.clear()
