@@ -1,13 +1,19 @@
 """The semantic router: which strategy suits a request, with a confidence and a reason.
 
-Three signals, each cheap and none asking the model for JSON: the nearest labelled exemplars
-(``prompts/router/exemplars.jsonl``, embedded once), rules (``prompts/router/rules.yaml``), and the
-default knowledge base's relevance to the request. The best-scoring strategy wins; under
-``MIN_CONFIDENCE`` the answer is plain chat (``direct``).
+Three signals, each cheap and none asking the model for JSON:
+- the nearest labelled exemplars (``prompts/router/exemplars.jsonl``, embedded once). Similarities
+  of short requests are low in absolute terms but their order is telling, so the exemplar signal is
+  a softmax over groups (direct, few_shot, reasoning, rag): its confidence is how clearly one group
+  leads. The request is also scored without its payload (the part after "Instruction:"), so a long
+  review to classify does not drown the word "classify";
+- rules (``prompts/router/rules.yaml``), for the unmistakable cases;
+- the default knowledge base's relevance to the request, rising from 0.5 at the threshold.
+The highest confidence wins; under ``MIN_CONFIDENCE`` the answer is plain chat (``direct``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -20,7 +26,9 @@ from tools.settings import get_settings
 
 MIN_CONFIDENCE = 0.5
 NEIGHBOURS = 2  # a label's semantic score: mean similarity of its closest exemplars
-KB_BASE, KB_WEIGHT = 0.6, 0.3  # relevance r in [min_relevance, 1] lends rag 0.6 + 0.3 r
+SOFTMAX_TEMPERATURE = 0.05  # a lead of 0.1 in similarity is a clear lead
+REASONING = ("cot", "self_consistency", "tot")
+KB_BASE, KB_SLOPE, KB_MAX = 0.5, 2.0, 0.9  # relevance at the threshold lends rag 0.5, 0.2 above it 0.9
 
 
 @dataclass
@@ -79,12 +87,42 @@ def _rules() -> list[tuple[str, float, re.Pattern]]:
             for r in prompts.data("router/rules")["rules"]]
 
 
+def _instruction(text: str) -> str:
+    """The request without its payload: what comes before the first colon, when that reads as an instruction."""
+    head, sep, _ = text.partition(":")
+    return head if sep and 2 <= len(head.split()) <= 15 else ""
+
+
+def _group(label: str) -> str:
+    return "reasoning" if label in REASONING else label
+
+
+def semantic_confidence(similarity: dict[str, float]) -> dict[str, float]:
+    """Softmax over groups of the best similarity in each; a group's best label carries its probability."""
+    groups: dict[str, tuple[str, float]] = {}
+    for label, value in similarity.items():
+        group = _group(label)
+        if group not in groups or value > groups[group][1]:
+            groups[group] = (label, value)
+    top = max(v for _, v in groups.values())
+    weights = {g: math.exp((v - top) / SOFTMAX_TEMPERATURE) for g, (_, v) in groups.items()}
+    total = sum(weights.values())
+    return {label: weights[g] / total for g, (label, _) in groups.items()}
+
+
 def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 1.0,
            collection: str = "") -> RouteDecision:
     """Route ``text`` (blocking: embeds it). ``kb_relevance``: best relevance in the default collection."""
-    semantic, nearest = _exemplars_now().scores(text)
-    scores = dict(semantic)
-    why = {label: f"nearest exemplar {nearest[label]!r} ({score:.2f})" for label, score in semantic.items()}
+    exemplars = _exemplars_now()
+    similarity, nearest = exemplars.scores(text)
+    instruction = _instruction(text)
+    if instruction:
+        head, head_nearest = exemplars.scores(instruction)
+        for label, value in head.items():
+            if value > similarity[label]:
+                similarity[label], nearest[label] = value, head_nearest[label]
+    scores = semantic_confidence(similarity)
+    why = {label: f"nearest exemplar {nearest[label]!r} (similarity {similarity[label]:.2f})" for label in scores}
     fired = []
     for strategy, confidence, pattern in _rules():
         if pattern.search(text) and confidence > scores.get(strategy, 0.0):
@@ -92,7 +130,7 @@ def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 
             why[strategy] = f"rule for {strategy} matched"
             fired.append(strategy)
     if kb_relevance is not None and kb_relevance >= min_relevance:
-        kb_score = KB_BASE + KB_WEIGHT * kb_relevance
+        kb_score = min(KB_MAX, KB_BASE + KB_SLOPE * (kb_relevance - min_relevance))
         if kb_score > scores.get("rag", 0.0):
             scores["rag"] = kb_score
             why["rag"] = f"knowledge base {collection!r} is relevant ({kb_relevance:.2f} >= {min_relevance:.2f})"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from evals.data import read_rows
 from evals.rag.metrics import score_rows, summarise
 from evals.report import write_report
 
@@ -24,20 +25,11 @@ QUESTIONS = Path(__file__).parent / "questions.jsonl"
 
 
 def load_questions(path: Path) -> list[dict]:
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SystemExit(f"{path}:{number}: not valid JSON ({exc.msg}).")
-        if not isinstance(row.get("question"), str):
-            raise SystemExit(f"{path}:{number}: needs a string 'question'.")
+    rows = read_rows(path, ("question",))
+    for row in rows:
         row.setdefault("answerable", True)
         row.setdefault("facts", [])
         row.setdefault("sources", [])
-        rows.append(row)
     return rows
 
 

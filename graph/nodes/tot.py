@@ -13,6 +13,7 @@ to ``messages`` and ``reasoning.branches`` (id, parent, depth, thought, score, k
 from __future__ import annotations
 
 import operator
+import re
 from typing import Annotated, Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -32,7 +33,8 @@ from graph.state import State
 
 PROPOSE_TOKENS = 96
 VALUE_TOKENS = 8
-UNSCORED = -1.0  # a thought whose score could not be read ranks below every scored one
+UNSCORED = -1.0
+_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")  # "1.", "2)", "- " before a proposed step  # a thought whose score could not be read ranks below every scored one
 
 
 def _merge(left: list | None, right: list | None) -> list:
@@ -80,7 +82,7 @@ async def expand(payload: dict, runtime: Runtime[Context]) -> dict[str, Any]:
     model, adapter = await model_for(ctx, "tot")
     text = prompts.render("tot/propose", question=payload["question"], path=branch["path"], k=ctx.tot_breadth)
     reply = await complete(model, [HumanMessage(content=text)], PROPOSE_TOKENS, ctx.temperature, adapter)
-    thoughts = [line.strip(" -*•\t").strip() for line in reply.splitlines()]
+    thoughts = [_LIST_MARK.sub("", line).strip() for line in reply.splitlines()]
     thoughts = list(dict.fromkeys(t for t in thoughts if len(t) > 1))[: ctx.tot_breadth]
     depth = len(branch["path"]) + 1
     children = [{"id": f"{branch['id']}.{i}", "parent": branch["id"], "depth": depth, "thought": t,

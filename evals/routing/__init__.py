@@ -1,0 +1,1 @@
+"""The routing eval: does the router pick the right strategy for labelled requests?"""
