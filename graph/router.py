@@ -27,6 +27,7 @@ from tools.settings import get_settings
 MIN_CONFIDENCE = 0.5
 NEIGHBOURS = 2  # a label's semantic score: mean similarity of its closest exemplars
 SOFTMAX_TEMPERATURE = 0.05  # a lead of 0.1 in similarity is a clear lead
+SEMANTIC_MAX = 0.85  # exemplars never outrank a rule (>= 0.88) or a strongly relevant knowledge base (0.9)
 REASONING = ("cot", "self_consistency", "tot")
 KB_BASE, KB_SLOPE, KB_MAX = 0.5, 2.0, 0.9  # relevance at the threshold lends rag 0.5, 0.2 above it 0.9
 
@@ -107,7 +108,7 @@ def semantic_confidence(similarity: dict[str, float]) -> dict[str, float]:
     top = max(v for _, v in groups.values())
     weights = {g: math.exp((v - top) / SOFTMAX_TEMPERATURE) for g, (_, v) in groups.items()}
     total = sum(weights.values())
-    return {label: weights[g] / total for g, (label, _) in groups.items()}
+    return {label: min(SEMANTIC_MAX, weights[g] / total) for g, (label, _) in groups.items()}
 
 
 def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 1.0,

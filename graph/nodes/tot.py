@@ -33,8 +33,8 @@ from graph.state import State
 
 PROPOSE_TOKENS = 96
 VALUE_TOKENS = 8
-UNSCORED = -1.0
-_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")  # "1.", "2)", "- " before a proposed step  # a thought whose score could not be read ranks below every scored one
+UNSCORED = -1.0  # a thought whose score could not be read ranks below every scored one
+_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")  # "1.", "2)", "- " before a proposed step
 
 
 def _merge(left: list | None, right: list | None) -> list:

@@ -17,6 +17,19 @@ def fake_default_model(monkeypatch: pytest.MonkeyPatch):
     _clear()
 
 
+class _NoOpinion:
+    """Hash embeddings carry no meaning, so exemplar similarities would route at random: pin them level."""
+
+    def scores(self, text):
+        labels = ("direct", "few_shot", "cot", "self_consistency", "tot", "rag")
+        return {label: 0.0 for label in labels}, {label: "" for label in labels}
+
+
+@pytest.fixture(autouse=True)
+def level_exemplars(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(router, "_exemplars_now", lambda: _NoOpinion())
+
+
 def _clear() -> None:
     factory.clear_cache()
     embeddings.clear_cache()
