@@ -116,7 +116,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--route-only", action="store_true", help="decide the route, skip generation")
     parser.add_argument("--url", default=None, help="talk to a running server (e.g. http://127.0.0.1:2024)")
     parser.add_argument("--api-key", default=None, help="x-api-key for a server that requires one")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="any other context field, e.g. --set samples=7 --set 'filters={\"team\": \"a\"}' "
+                             "(values are read as JSON when they parse, else as text)")
     return parser.parse_args(argv)
+
+
+def parse_settings(items: list[str]) -> dict[str, object]:
+    """``["samples=7", "cot_mode=zero_shot"]`` -> ``{"samples": 7, "cot_mode": "zero_shot"}``."""
+    values: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ContextError(f"--set {item!r} must look like FIELD=VALUE, e.g. --set samples=7.")
+        try:
+            values[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[key.strip()] = raw
+    return values
 
 
 def context_from(args: argparse.Namespace) -> Context:
@@ -129,6 +146,7 @@ def context_from(args: argparse.Namespace) -> Context:
             "max_new_tokens": args.max_new_tokens,
             "temperature": args.temperature,
             "route_only": args.route_only,
+            **parse_settings(args.set),
         }
     )
 

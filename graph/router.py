@@ -42,7 +42,7 @@ class RouteDecision:
     nearest: str = ""
 
     def as_dict(self) -> dict:
-        top = dict(sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)[:4])
+        top = {k: round(v, 3) for k, v in sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)[:4]}
         return {"strategy": self.strategy, "confidence": round(self.confidence, 3), "scores": top,
                 "rules": self.rules, "nearest": self.nearest}
 
