@@ -4,7 +4,7 @@ Three signals, each cheap and none asking the model for JSON:
 - the nearest labelled exemplars (``prompts/router/exemplars.jsonl``, embedded once). Similarities
   of short requests are low in absolute terms but their order is telling, so the exemplar signal is
   a softmax over groups (direct, few_shot, reasoning, rag): its confidence is how clearly one group
-  leads. The request is also scored without its payload (the part after "Instruction:"), so a long
+  leads, scaled down when even the best similarity is weak. The request is also scored without its payload (the part after "Instruction:"), so a long
   review to classify does not drown the word "classify";
 - rules (``prompts/router/rules.yaml``), for the unmistakable cases;
 - the default knowledge base's relevance to the request, rising from 0.5 at the threshold.
@@ -28,6 +28,7 @@ MIN_CONFIDENCE = 0.5
 NEIGHBOURS = 2  # a label's semantic score: mean similarity of its closest exemplars
 SOFTMAX_TEMPERATURE = 0.05  # a lead of 0.1 in similarity is a clear lead
 SEMANTIC_MAX = 0.85  # exemplars never outrank a rule (>= 0.88) or a strongly relevant knowledge base (0.9)
+SIMILARITY_FULL = 0.4  # a lead among weak similarities is weak evidence: confidence scales up to this one
 REASONING = ("cot", "self_consistency", "tot")
 KB_BASE, KB_SLOPE, KB_MAX = 0.5, 2.0, 0.9  # relevance at the threshold lends rag 0.5, 0.2 above it 0.9
 
@@ -108,7 +109,8 @@ def semantic_confidence(similarity: dict[str, float]) -> dict[str, float]:
     top = max(v for _, v in groups.values())
     weights = {g: math.exp((v - top) / SOFTMAX_TEMPERATURE) for g, (_, v) in groups.items()}
     total = sum(weights.values())
-    return {label: min(SEMANTIC_MAX, weights[g] / total) for g, (label, _) in groups.items()}
+    strength = min(1.0, max(0.0, top) / SIMILARITY_FULL)
+    return {label: min(SEMANTIC_MAX, strength * weights[g] / total) for g, (label, _) in groups.items()}
 
 
 def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 1.0,
