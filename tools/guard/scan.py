@@ -1,0 +1,30 @@
+"""One verdict for one text under a policy: the layers' scores, allow/block, and the redacted text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from tools.guard import injection
+from tools.guard.normalise import normalise
+from tools.guard.pii import Vault, redact
+from tools.guard.policy import Policy
+
+
+def scan_text(text: str, policy: Policy, vault: Vault | None = None) -> dict[str, Any]:
+    categories: dict[str, Any] = {}
+    verdict = "allow"
+    if policy.injection.enabled:
+        finding = injection.scan(normalise(text))
+        categories["injection"] = {"score": finding.score, "rules": finding.rules}
+        if finding.score >= policy.injection.threshold and policy.injection.action == "block":
+            verdict = "block"
+    redacted = text
+    if policy.personal_data.enabled:
+        masked, vault, found = redact(text, vault, policy.personal_data.kinds)
+        categories["personal_data"] = {"score": 1.0 if found else 0.0, "kinds": dict(Counter(f.kind for f in found))}
+        if found and policy.personal_data.action == "redact":
+            redacted = masked
+        elif found and policy.personal_data.action == "block":
+            verdict = "block"
+    return {"verdict": verdict, "categories": categories, "redacted": redacted}
