@@ -1,16 +1,81 @@
-"""Undo the cheap disguises attackers put on text before the rules read it.
+"""Undo the disguises attackers put on text before the rules read it.
 
-NFKC folds full-width and stylised letters to plain ones; zero-width and other format characters
-are removed. The scanners read the normalised text; what is redacted is always the original.
+- NFKC folds full-width and stylised letters; a small table maps common Cyrillic/Greek look-alikes
+  to Latin; format characters (zero-width, bidi controls, soft hyphen) are removed.
+- Letter-by-letter spacing ("i g n o r e") is joined, and leetspeak ("1gn0r3") read as letters.
+- Encoded payloads (base64, hex, rot13) are decoded, so the scanners can read them too.
+
+The scanners read ``variants(text)``; what is redacted or shown is always the original.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import codecs
+import re
 import unicodedata
 
-_INVISIBLE = {"Cf"}  # format characters: zero-width space/joiners, bidi controls, soft hyphen
+_INVISIBLE = {"Cf"}
+# Look-alikes NFKC leaves alone (Cyrillic and Greek letters that render like Latin ones).
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "І": "I", "Ѕ": "S", "Ј": "J", "Ү": "Y", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "Ι": "I", "Ο": "O", "Α": "A", "Ε": "E", "Τ": "T",
+})
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+_SPACED = re.compile(r"\b(?:[A-Za-z][ .\-_*]){3,}[A-Za-z]\b")
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){8,}\b")
+_LEET_WORD = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[013457@$!])[\w@$!]{3,}\b")
 
 
 def normalise(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", text).translate(_CONFUSABLES)
     return "".join(ch for ch in folded if unicodedata.category(ch) not in _INVISIBLE)
+
+
+def _join_spaced(text: str) -> str:
+    return _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+
+
+def _deleet(text: str) -> str:
+    return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+
+
+def _printable(raw: bytes) -> str | None:
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    letters = sum(ch.isalpha() or ch.isspace() for ch in decoded)
+    return decoded if decoded and letters / len(decoded) > 0.8 else None
+
+
+def decoded_payloads(text: str) -> list[str]:
+    """Readable text hidden in base64 or hex runs."""
+    found = []
+    for match in _BASE64.finditer(text):
+        chunk = match.group(0)
+        try:
+            raw = base64.b64decode(chunk + "=" * (-len(chunk) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if (decoded := _printable(raw)) is not None:
+            found.append(decoded)
+    for match in _HEX.finditer(text):
+        try:
+            raw = bytes.fromhex(re.sub(r"[ :]", "", match.group(0)))
+        except ValueError:
+            continue
+        if (decoded := _printable(raw)) is not None:
+            found.append(decoded)
+    return found
+
+
+def variants(text: str) -> list[str]:
+    """Every reading of ``text`` a scanner should check: normalised, de-spaced, de-leeted, rot13, decoded."""
+    base = normalise(text)
+    out = [base, _join_spaced(base), _deleet(_join_spaced(base)), codecs.decode(base, "rot13")]
+    out += [normalise(p) for p in decoded_payloads(base)]
+    return list(dict.fromkeys(out))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from tools.guard import injection
-from tools.guard.normalise import normalise
+from tools.guard.input_rules import score as rule_scores
 from tools.guard.pii import Vault, redact
 from tools.guard.policy import Policy
 
@@ -15,9 +14,9 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None) -> dict[str
     categories: dict[str, Any] = {}
     verdict = "allow"
     if policy.injection.enabled:
-        finding = injection.scan(normalise(text))
-        categories["injection"] = {"score": finding.score, "rules": finding.rules}
-        if finding.score >= policy.injection.threshold and policy.injection.action == "block":
+        scores = rule_scores(text)
+        categories["injection"] = {"score": max(scores.values()), "by_category": scores}
+        if categories["injection"]["score"] >= policy.injection.threshold and policy.injection.action == "block":
             verdict = "block"
     redacted = text
     if policy.personal_data.enabled:

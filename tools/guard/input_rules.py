@@ -1,0 +1,37 @@
+"""The input rail's rule layer: category scores for a request, read through every disguise."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from tools.guard import injection
+from tools.guard.normalise import variants
+
+RULES_FILE = Path(__file__).parent / "rules" / "input.yaml"
+CATEGORIES = ("override", "roleplay", "prompt_leak", "template", "harmful")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[tuple[str, float, re.Pattern], ...]:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return tuple((r["category"], float(r["weight"]), re.compile(r["pattern"], re.IGNORECASE)) for r in data["rules"])
+
+
+def preload() -> None:
+    _rules()
+
+
+def score(text: str) -> dict[str, float]:
+    """{category: score} over all readings of ``text``; planted-instruction rules count as "override"."""
+    scores = dict.fromkeys(CATEGORIES, 0.0)
+    for reading in variants(text):
+        for category, weight, pattern in _rules():
+            if weight > scores[category] and pattern.search(reading):
+                scores[category] = weight
+        planted = injection.scan(reading).score
+        scores["override"] = max(scores["override"], planted)
+    return scores
