@@ -99,3 +99,14 @@ def test_scan_cli_gives_one_json_per_input(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "tools.guard", "scan", "x", "--policy", str(tmp_path / "none.yaml")],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "cannot be read" in bad.stderr
+
+
+def test_similarity_layer_reports_its_own_score():
+    from tools.guard.similarity import BANK_FILE, clear_cache
+
+    clear_cache()
+    known = json.loads(BANK_FILE.read_text().splitlines()[0])["text"]
+    result = scan_text(known, load_policy())
+    assert result["categories"]["similarity"]["score"] == pytest.approx(1.0, abs=1e-4)
+    assert result["categories"]["similarity"]["nearest"] == "override" and result["verdict"] == "block"
+    assert scan_text("What is the capital of Peru?", load_policy())["categories"]["similarity"]["score"] < 0.6

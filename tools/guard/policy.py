@@ -29,6 +29,7 @@ class Rail:
 class Policy:
     injection: Rail
     personal_data: Rail
+    similarity: Rail = field(default_factory=lambda: Rail(enabled=False))
     source: str = ""
 
 
@@ -42,7 +43,8 @@ def load_policy(path: str | Path | None = None) -> Policy:
     if not isinstance(rails, dict):
         raise PolicyError(f"{path}: needs a 'rails' mapping (see {DEFAULT_POLICY}).")
     return Policy(_rail(path, "injection", rails.get("injection", {})),
-                  _rail(path, "personal_data", rails.get("personal_data", {})), str(path))
+                  _rail(path, "personal_data", rails.get("personal_data", {})),
+                  _rail(path, "similarity", rails.get("similarity", {"enabled": False})), str(path))
 
 
 def _rail(path: Path, name: str, raw: object) -> Rail:

@@ -18,6 +18,14 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None) -> dict[str
         categories["injection"] = {"score": max(scores.values()), "by_category": scores}
         if categories["injection"]["score"] >= policy.injection.threshold and policy.injection.action == "block":
             verdict = "block"
+    if policy.similarity.enabled:
+        from tools.guard.normalise import normalise
+        from tools.guard.similarity import nearest_attack  # loads the embedding model on first use
+
+        similarity, entry = nearest_attack(normalise(text))
+        categories["similarity"] = {"score": round(similarity, 4), "nearest": entry["technique"]}
+        if similarity >= policy.similarity.threshold and policy.similarity.action == "block":
+            verdict = "block"
     redacted = text
     if policy.personal_data.enabled:
         masked, vault, found = redact(text, vault, policy.personal_data.kinds)
