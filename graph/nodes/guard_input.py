@@ -1,11 +1,15 @@
 """``guard_input``: decide whether the latest user message can be answered at all.
 
-Writes ``guard.input`` = {"verdict": "allow"|"block", "reason", "prompt"} and clears the
-per-turn fields (documents, citations, reasoning, strategy, route_reason, adapter) of the previous turn.
+Writes ``guard.input`` = {"verdict": "allow"|"block", "reason", "prompt"} and clears the per-turn
+fields (documents, citations, reasoning, strategy, route_reason, adapter) of the previous turn.
+Besides empty and oversized messages, the guard scanners (tools/guard: attack rules read through
+disguises, similarity to known attacks) block attacks under the policy in ``TAILOR_GUARD_POLICY``
+(default: the shipped one); a block carries the ``category`` and the layers' ``scores``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -14,6 +18,8 @@ from langgraph.runtime import Runtime
 from graph.context import Context
 from graph.models.local import message_text
 from graph.state import State
+from tools.guard.policy import cached_policy
+from tools.guard.scan import scan_text
 from tools.settings import get_settings
 
 
@@ -35,8 +41,27 @@ def check_input(messages: list[BaseMessage], max_chars: int) -> dict[str, Any]:
     return {"verdict": "allow", "reason": "ok", "length": len(text)}
 
 
+def check_attacks(text: str) -> dict[str, Any]:
+    """The guard scanners' verdict under the configured policy (blocking: may embed the text)."""
+    result = scan_text(text, cached_policy(get_settings().guard_policy))
+    if result["verdict"] != "block":
+        return {}
+    injection_scores = result["categories"].get("injection", {}).get("by_category", {})
+    similarity = result["categories"].get("similarity", {})
+    top = max(injection_scores, key=injection_scores.get) if injection_scores else ""
+    if not top or injection_scores[top] < similarity.get("score", 0.0):
+        top = similarity.get("nearest", top)
+    scores = {k: round(v, 3) for k, v in injection_scores.items() if v}
+    if similarity:
+        scores["similarity"] = similarity["score"]
+    return {"verdict": "block", "reason": "attack", "category": top, "scores": scores, "prompt": "guard/blocked"}
+
+
 async def guard_input(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     verdict = check_input(state.get("messages", []), get_settings().max_input_chars)
+    if verdict["verdict"] == "allow":
+        blocked = await asyncio.to_thread(check_attacks, message_text(state["messages"][-1]))
+        verdict = {**verdict, **blocked}
     return {
         "guard": {"input": verdict},
         "strategy": "",

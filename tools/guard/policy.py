@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -31,6 +32,12 @@ class Policy:
     personal_data: Rail
     similarity: Rail = field(default_factory=lambda: Rail(enabled=False))
     source: str = ""
+
+
+@lru_cache(maxsize=8)
+def cached_policy(path: str = "") -> Policy:
+    """The policy for a path ("" = the shipped default), read once per process."""
+    return load_policy(path or None)
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
