@@ -14,7 +14,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 import prompts
-from tools.guard import injection
+from tools.guard import injection, output
 from graph.context import Context
 from graph.nodes.cot import cot
 from graph.nodes.few_shot import few_shot
@@ -34,6 +34,7 @@ from graph.strategies import STRATEGY_NODES
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
     prompts.preload()  # read prompt and rule files now, never from inside a node on the event loop
     injection.preload()
+    output.preload()
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
     builder.add_node("guard_input", guard_input)
     builder.add_node("refuse", refuse)

@@ -1,7 +1,9 @@
 """``guard_output``: check the answer before the user sees it.
 
 Writes ``guard.output`` = {"verdict": "allow"|"replace", "reason"}. An empty answer, or one
-that carries chat-template control tokens, is replaced in place (same message id). Answers made
+that carries chat-template control tokens, is replaced in place (same message id); personal data
+that neither the user nor the retrieved chunks gave is replaced by typed placeholders, and
+profanity is masked. Answers made
 from retrieved chunks are also checked against them: ``guard.output.grounding`` holds the share of
 supported sentences and the ones no chunk supports.
 """
@@ -17,7 +19,7 @@ import prompts
 from graph.models.local import message_text
 from graph.nodes.common import last_ai
 from graph.state import State
-from tools.guard import grounding
+from tools.guard import grounding, output
 
 # Control tokens of common chat templates; a model that emits them is leaking its template.
 _CONTROL_TOKENS = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id)\|>")
@@ -33,6 +35,17 @@ def check_output(text: str) -> tuple[dict[str, Any], str]:
     return {"verdict": "allow", "reason": "ok"}, text
 
 
+def _output_rails(text: str, given: list[str], verdict: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Personal data nobody gave is replaced by placeholders; profanity is masked."""
+    text, kinds = output.foreign_personal_data(text, given)
+    if kinds:
+        verdict = {**verdict, "verdict": "replace", "reason": "personal_data", "personal_data": kinds}
+    text, masked = output.mask_profanity(text)
+    if masked:
+        verdict = {**verdict, "verdict": "replace", "reason": "profanity", "profanity": masked}
+    return text, verdict
+
+
 async def guard_output(state: State) -> dict[str, Any]:
     guard = dict(state.get("guard", {}))
     answer = last_ai(state.get("messages", []))
@@ -41,6 +54,8 @@ async def guard_output(state: State) -> dict[str, Any]:
         return {"guard": guard}
     verdict, text = check_output(message_text(answer))
     documents = state.get("documents") or []
+    given = [message_text(m) for m in state.get("messages", []) if m.type == "human"] + [d["text"] for d in documents]
+    text, verdict = _output_rails(text, given, verdict)
     if documents and state.get("strategy") == "rag":
         check = grounding.check(text, {d["n"]: d["text"] for d in documents})
         verdict["grounding"] = {"supported_ratio": round(check.ratio, 3), "unsupported": check.unsupported}

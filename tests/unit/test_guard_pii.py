@@ -39,6 +39,7 @@ def test_each_kind_is_found(text, kind):
     "iban GB82 WEST 1234 5698 7654 33 fails mod 97",
     "meeting on 2024-05-03 at 10:30, version 1.2.3, 150 people, order 12345, pi 3.14159",
     "ip-like 999.1.1.1 is not an address",
+    "serve on 127.0.0.1 or 0.0.0.0, or ::1",
     "ssn-like 000-12-3456 is not valid",
     "The year 1999 had 365 days.",
 ])

@@ -66,10 +66,10 @@ def _valid(kind: str, text: str) -> bool:
         return iban_ok(text)
     if kind == "IP":
         try:
-            ipaddress.ip_address(text)
+            address = ipaddress.ip_address(text)
         except ValueError:
             return False
-        return True
+        return not (address.is_loopback or address.is_unspecified)  # 127.0.0.1 and 0.0.0.0 identify nobody
     if kind == "PHONE":
         digits = re.sub(r"\D", "", text)
         # Dates, versions and plain numbers look like phones; require a phone's length and a
