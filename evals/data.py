@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from tools.jsonl import JSONLError, parse_lines
 
 
 def read_rows(path: Path, required: tuple[str, ...]) -> list[dict]:
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SystemExit(f"{path}:{number}: not valid JSON ({exc.msg}).")
+    try:
+        parsed = list(parse_lines(path.read_text(encoding="utf-8").splitlines(), str(path)))
+    except JSONLError as exc:
+        raise SystemExit(str(exc)) from None
+    for number, row in parsed:
         missing = [key for key in required if key not in row]
         if missing:
             raise SystemExit(f"{path}:{number}: missing {', '.join(missing)}.")

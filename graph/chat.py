@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from graph.answer import result_of
 from graph.context import Context, ContextError
+from tools.jsonl import JSONLError, parse_lines
 from graph.strategies import valid_strategies
 
 TokenSink = Callable[[str], None]
@@ -89,16 +90,13 @@ class RemoteBackend:
 
 def read_rows(handle: TextIO, name: str) -> Iterator[str]:
     """Messages from JSONL rows ``{"message": ...}``; a bad row is an error naming its line."""
-    for number, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{name}:{number}: not valid JSON ({err.msg}); each line must be {{\"message\": \"...\"}}.") from None
-        if not isinstance(row, dict) or not isinstance(row.get("message"), str):
-            raise InputError(f"{name}:{number}: missing string field \"message\"; each line must be {{\"message\": \"...\"}}.")
-        yield row["message"]
+    try:
+        for number, row in parse_lines(handle, name):
+            if not isinstance(row, dict) or not isinstance(row.get("message"), str):
+                raise InputError(f"{name}:{number}: missing string field \"message\"; each line must be {{\"message\": \"...\"}}.")
+            yield row["message"]
+    except JSONLError as err:
+        raise InputError(f"{err} Each line must be {{\"message\": \"...\"}}.") from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -17,6 +17,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -84,9 +85,11 @@ def _exemplars_now() -> _Exemplars:
         return _exemplars[spec]
 
 
-def _rules() -> list[tuple[str, float, re.Pattern]]:
-    return [(r["strategy"], float(r["confidence"]), re.compile(r["pattern"], re.IGNORECASE))
-            for r in prompts.data("router/rules")["rules"]]
+@lru_cache(maxsize=1)
+def _rules() -> tuple[tuple[str, float, re.Pattern], ...]:
+    """The rules, compiled once (``decide`` runs on every request)."""
+    return tuple((r["strategy"], float(r["confidence"]), re.compile(r["pattern"], re.IGNORECASE))
+                 for r in prompts.data("router/rules")["rules"])
 
 
 def _instruction(text: str) -> str:

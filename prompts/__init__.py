@@ -9,12 +9,13 @@ missing is an error that names it, instead of a prompt with a silent hole.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import yaml
+
+from tools.jsonl import JSONLError, parse_lines
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
@@ -81,14 +82,10 @@ def records(name: str) -> tuple[dict, ...]:
     if not path.is_file():
         known = sorted(p.relative_to(PROMPTS_DIR).with_suffix("").as_posix() for p in PROMPTS_DIR.rglob("*.jsonl"))
         raise PromptError(f"no data file named {name!r} (looked for {path}); available: {', '.join(known)}.")
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise PromptError(f"{path}:{number}: not valid JSON ({err.msg}).") from None
-    return tuple(rows)
+    try:
+        return tuple(value for _, value in parse_lines(path.read_text(encoding="utf-8").splitlines(), str(path)))
+    except JSONLError as err:
+        raise PromptError(str(err)) from None
 
 
 @functools.lru_cache(maxsize=None)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.jsonl import JSONLError, parse_lines
+
 ROLES = {"system", "user", "assistant"}
 SHAREGPT_ROLES = {"system": "system", "human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
                   "bot": "assistant", "model": "assistant"}
@@ -145,16 +147,13 @@ def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise DataError(f"{path}: no such file; pass a JSONL file with --data.")
     rows = []
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataError(f"{_where(str(path), number)}: not valid JSON ({err.msg} at column {err.colno}).") from None
-            if not isinstance(row, dict):
-                raise DataError(f"{_where(str(path), number)}: each line must be a JSON object.")
-            rows.append((number, row))
+        try:
+            for number, row in parse_lines(handle, str(path)):
+                if not isinstance(row, dict):
+                    raise DataError(f"{_where(str(path), number)}: each line must be a JSON object.")
+                rows.append((number, row))
+        except JSONLError as err:
+            raise DataError(str(err)) from None
     return rows
 
 

@@ -7,12 +7,12 @@ land near an entry.
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from tools.jsonl import parse_lines
 from tools.kb.embeddings import get_embeddings
 from tools.settings import get_settings
 
@@ -25,7 +25,7 @@ def _bank() -> tuple[np.ndarray, list[dict]]:
     spec = get_settings().embeddings
     with _lock:
         if spec not in _banks:
-            rows = [json.loads(line) for line in BANK_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+            rows = [row for _, row in parse_lines(BANK_FILE.read_text(encoding="utf-8").splitlines(), str(BANK_FILE))]
             vectors = np.asarray(get_embeddings().embed_documents([r["text"] for r in rows]), dtype=np.float32)
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
             _banks[spec] = (vectors, rows)

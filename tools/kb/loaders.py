@@ -15,6 +15,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from tools.checksums import sha256_file
+from tools.jsonl import JSONLError, parse_lines
 from tools.kb.errors import KBError
 
 MARKDOWN = {".md", ".markdown", ".mdx"}
@@ -67,6 +68,8 @@ def load_file(path: Path) -> list[Document]:
             texts = list(_json_records(path))
     except UnicodeDecodeError as exc:
         raise KBError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); convert it to UTF-8.") from None
+    except KBError:
+        raise
     except (OSError, ValueError) as exc:
         raise KBError(f"{path}: cannot be read ({exc}).") from None
 
@@ -126,13 +129,10 @@ def _pdf_pages(path: Path) -> Iterator[tuple[str, dict]]:
 def _json_records(path: Path) -> Iterator[tuple[str, dict]]:
     raw = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".jsonl":
-        records = []
-        for number, line in enumerate(raw.splitlines(), start=1):
-            if line.strip():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise KBError(f"{path}:{number}: not valid JSON ({exc.msg}).") from None
+        try:
+            records = [value for _, value in parse_lines(raw.splitlines(), str(path))]
+        except JSONLError as exc:
+            raise KBError(str(exc)) from None
     else:
         try:
             data = json.loads(raw)

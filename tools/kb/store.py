@@ -84,7 +84,12 @@ def list_collections() -> list[CollectionInfo]:
 
 
 def exists(name: str) -> bool:
-    return any(c.name == name for c in list_collections())
+    """One lookup (not a listing with counts): this runs on every chat turn against a server."""
+    try:
+        client().get_collection(name)
+    except Exception:  # chromadb raises different types for "not found" across client kinds
+        return False
+    return True
 
 
 def raw_collection(name: str, *, create: bool = False):
