@@ -11,7 +11,6 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, SystemMessage
-from langchain_core.messages.utils import count_tokens_approximately
 from langgraph.runtime import Runtime
 
 import prompts
@@ -21,6 +20,7 @@ from graph.history import fit_history
 from graph.models.factory import generation_kwargs, get_chat_model
 from graph.models.local import LocalChatModel
 from graph.nodes.common import context_of
+from graph.nodes.llm import token_counter
 from graph.state import State
 from tools.settings import get_settings
 
@@ -36,8 +36,7 @@ def prompt_budget(model: BaseChatModel, max_new_tokens: int) -> int:
 
 
 def build_prompt(model: BaseChatModel, system_text: str, history: list[BaseMessage], max_new_tokens: int) -> list[BaseMessage]:
-    counter = model.get_num_tokens_from_messages if isinstance(model, LocalChatModel) else count_tokens_approximately
-    return fit_history(SystemMessage(content=system_text), history, counter, prompt_budget(model, max_new_tokens))
+    return fit_history(SystemMessage(content=system_text), history, token_counter(model), prompt_budget(model, max_new_tokens))
 
 
 async def generate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

@@ -16,16 +16,15 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.messages.utils import count_tokens_approximately
 from langgraph.runtime import Runtime
 
 import prompts
-from graph.adapters import resolve_adapter
 from graph.context import Context
-from graph.models.factory import generation_kwargs, get_chat_model
-from graph.models.local import LocalChatModel, message_text
+from graph.models.factory import generation_kwargs
+from graph.models.local import message_text
 from graph.nodes.common import context_of
 from graph.nodes.generate import prompt_budget
+from graph.nodes.llm import model_for, token_counter
 from graph.nodes.retrieve import latest_question
 from graph.state import State
 from tools.guard import grounding
@@ -47,7 +46,7 @@ def tidy(answer: str) -> str:
 
 def build_messages(model: BaseChatModel, documents: list[dict], question: str, max_new_tokens: int) -> tuple[list[BaseMessage], int]:
     """The prompt, and how many sources fit: the lowest-ranked are left out until it fits the budget."""
-    counter = model.get_num_tokens_from_messages if isinstance(model, LocalChatModel) else count_tokens_approximately
+    counter = token_counter(model)
     budget = prompt_budget(model, max_new_tokens)
     system = SystemMessage(content=prompts.render("rag/system"))
     for used in range(len(documents), 0, -1):
@@ -102,9 +101,8 @@ async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
                 "citations": [], "reasoning": reasoning}
 
     question = latest_question(state)
-    model = await asyncio.to_thread(get_chat_model, ctx.model)
+    model, adapter_key = await model_for(ctx, "rag")
     messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens)
-    adapter_key = await asyncio.to_thread(resolve_adapter, model, ctx.adapter_for("rag", "rag"))
     max_new = min(ctx.max_new_tokens, MAX_ANSWER_TOKENS)
     reply = await model.ainvoke(messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key))
     answer, citations, details = cite(message_text(reply), question, documents[:used])
