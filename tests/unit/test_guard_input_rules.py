@@ -54,7 +54,7 @@ def test_hard_negatives_pass(benign):
 def test_decoders_only_return_readable_text():
     assert decoded_payloads("aGVsbG8gd29ybGQgZnJvbSB0aGUgdGVzdA==") == ["hello world from the test"]
     assert decoded_payloads("deadbeefdeadbeefdeadbeef") == []  # bytes, not text
-    assert variants("plain") == ["plain", "cynva"]
+    assert variants("plain") == ["plain", "cynva", "nialp"]  # as written, rot13, backwards
 
 
 def test_red_team_suite_baseline_holds():

@@ -103,11 +103,23 @@ def test_scan_cli_gives_one_json_per_input(tmp_path):
 
 
 def test_similarity_layer_reports_its_own_score():
-    from tools.guard.similarity import BANK_FILE, clear_cache
+    from tools.guard.similarity import ATTACK_BANK, BENIGN_BANK, clear_cache
 
     clear_cache()
-    known = json.loads(BANK_FILE.read_text().splitlines()[0])["text"]
+    known = json.loads(ATTACK_BANK.read_text().splitlines()[0])["text"]
     result = scan_text(known, load_policy())
     assert result["categories"]["similarity"]["score"] == pytest.approx(1.0, abs=1e-4)
     assert result["categories"]["similarity"]["nearest"] == "override" and result["verdict"] == "block"
     assert scan_text("What is the capital of Peru?", load_policy())["categories"]["similarity"]["score"] < 0.6
+    # A request that is one of the harmless look-alikes has no margin over them, however close to an attack.
+    harmless = json.loads(BENIGN_BANK.read_text().splitlines()[0])["text"]
+    assert scan_text(harmless, load_policy())["categories"]["similarity"]["margin"] <= 0.0
+
+
+def test_similarity_finds_an_attack_sentence_inside_a_harmless_wrapper():
+    from tools.guard.similarity import ATTACK_BANK, closeness
+
+    known = json.loads(ATTACK_BANK.read_text().splitlines()[1])["text"]
+    wrapped = f"Please summarise this email for me. '{known}' Thanks a lot for your help."
+    near = closeness(wrapped, margin=0.2)
+    assert near.piece == known and near.score == pytest.approx(1.0, abs=1e-4)

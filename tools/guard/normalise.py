@@ -3,7 +3,8 @@
 - NFKC folds full-width and stylised letters; a small table maps common Cyrillic/Greek look-alikes
   to Latin; format characters (zero-width, bidi controls, soft hyphen) are removed.
 - Letter-by-letter spacing ("i g n o r e") is joined, and leetspeak ("1gn0r3") read as letters.
-- Encoded payloads (base64, hex, rot13) are decoded, so the scanners can read them too.
+- Encoded payloads (base64, hex, rot13) are decoded, and the text is also read backwards, so the
+  scanners can read them too.
 
 The scanners read ``variants(text)``; what is redacted or shown is always the original.
 """
@@ -24,7 +25,7 @@ _CONFUSABLES = str.maketrans({
     "α": "a", "ο": "o", "ρ": "p", "ν": "v", "Ι": "I", "Ο": "O", "Α": "A", "Ε": "E", "Τ": "T",
 })
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
-_SPACED = re.compile(r"\b(?:[A-Za-z][ .\-_*]){3,}[A-Za-z]\b")
+_SPACED = re.compile(r"\b(?:[A-Za-z][ .\-_*]){2,}[A-Za-z]\b")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){8,}\b")
 _LEET_WORD = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[013457@$!])[\w@$!]{3,}\b")
@@ -74,8 +75,12 @@ def decoded_payloads(text: str) -> list[str]:
 
 
 def variants(text: str) -> list[str]:
-    """Every reading of ``text`` a scanner should check: normalised, de-spaced, de-leeted, rot13, decoded."""
+    """Every reading of ``text`` a scanner should check: normalised, de-spaced, de-leeted, rot13, reversed, decoded."""
     base = normalise(text)
-    out = [base, _join_spaced(base), _deleet(_join_spaced(base)), codecs.decode(base, "rot13")]
+    # Look-alike folding would break real Cyrillic/Greek words, so the text is also read without it;
+    # digits are read as letters throughout once more, for leetspeak with all-digit words ("45" = "as").
+    plain = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) not in _INVISIBLE)
+    joined = _join_spaced(base)
+    out = [base, joined, _deleet(joined), joined.translate(_LEET), codecs.decode(base, "rot13"), base[::-1], plain]
     out += [normalise(p) for p in decoded_payloads(base)]
     return list(dict.fromkeys(out))

@@ -1,10 +1,18 @@
-"""Guard policies: YAML files saying which rails run, their thresholds and their actions."""
+"""Guard policies: YAML files saying which rails run, their thresholds, actions and options.
+
+Input rails: ``injection`` (rules), ``similarity`` (closeness to known attacks), ``perplexity``
+(adversarial suffixes, scored by a local model), ``classifier`` (an optional local text-classification
+model), ``personal_data`` (redacted before the model). Output rails: ``leakage`` (the system prompt's
+canary or its sentences in an answer), ``output_personal_data`` (personal data nobody gave),
+``profanity`` and ``json`` (answers to requests for JSON are validated, with one repair).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -12,6 +20,18 @@ from tools.guard.pii import KINDS
 
 DEFAULT_POLICY = Path(__file__).parent / "policies" / "default.yaml"
 ACTIONS = ("block", "redact", "warn")
+# Every rail, whether it runs when the file does not name it, and the options it accepts.
+RAILS: dict[str, tuple[bool, tuple[str, ...]]] = {
+    "injection": (True, ()),
+    "similarity": (False, ("margin",)),
+    "perplexity": (False, ("model", "window", "low", "high")),
+    "classifier": (False, ("model", "labels")),
+    "personal_data": (True, ()),
+    "leakage": (True, ("min_words",)),
+    "output_personal_data": (True, ()),
+    "profanity": (True, ()),
+    "json": (True, ("repair",)),
+}
 
 
 class PolicyError(ValueError):
@@ -24,6 +44,10 @@ class Rail:
     threshold: float = 0.5
     action: str = "warn"
     kinds: tuple[str, ...] = field(default_factory=tuple)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)
 
 
 @dataclass(frozen=True)
@@ -31,6 +55,12 @@ class Policy:
     injection: Rail
     personal_data: Rail
     similarity: Rail = field(default_factory=lambda: Rail(enabled=False))
+    perplexity: Rail = field(default_factory=lambda: Rail(enabled=False))
+    classifier: Rail = field(default_factory=lambda: Rail(enabled=False))
+    leakage: Rail = field(default_factory=lambda: Rail(action="block"))
+    output_personal_data: Rail = field(default_factory=lambda: Rail(action="redact"))
+    profanity: Rail = field(default_factory=lambda: Rail(action="redact"))
+    json: Rail = field(default_factory=lambda: Rail(action="redact"))
     source: str = ""
 
 
@@ -49,9 +79,11 @@ def load_policy(path: str | Path | None = None) -> Policy:
     rails = data.get("rails") if isinstance(data, dict) else None
     if not isinstance(rails, dict):
         raise PolicyError(f"{path}: needs a 'rails' mapping (see {DEFAULT_POLICY}).")
-    return Policy(_rail(path, "injection", rails.get("injection", {})),
-                  _rail(path, "personal_data", rails.get("personal_data", {})),
-                  _rail(path, "similarity", rails.get("similarity", {"enabled": False})), str(path))
+    unknown = sorted(set(rails) - set(RAILS))
+    if unknown:
+        raise PolicyError(f"{path}: unknown rails {unknown}; known rails: {', '.join(RAILS)}.")
+    built = {name: _rail(path, name, rails.get(name, {} if on else {"enabled": False})) for name, (on, _) in RAILS.items()}
+    return Policy(**built, source=str(path))
 
 
 def _rail(path: Path, name: str, raw: object) -> Rail:
@@ -61,10 +93,18 @@ def _rail(path: Path, name: str, raw: object) -> Rail:
     if action not in ACTIONS:
         raise PolicyError(f"{path}: rails.{name}.action is {action!r}; use one of {', '.join(ACTIONS)}.")
     threshold = raw.get("threshold", 0.5)
-    if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
         raise PolicyError(f"{path}: rails.{name}.threshold must be a number between 0 and 1.")
-    kinds = tuple(raw.get("kinds", KINDS if name == "personal_data" else ()))
+    kinds = tuple(raw.get("kinds", KINDS if name in ("personal_data", "output_personal_data") else ()))
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise PolicyError(f"{path}: rails.{name}.kinds has {unknown}; known kinds: {', '.join(KINDS)}.")
-    return Rail(bool(raw.get("enabled", True)), float(threshold), action, kinds)
+    allowed = RAILS[name][1]
+    extra = sorted(set(raw) - {"enabled", "threshold", "action", "kinds", *allowed})
+    if extra:
+        hint = f"; it takes {', '.join(allowed)}" if allowed else ""
+        raise PolicyError(f"{path}: rails.{name} has unknown fields {extra}{hint} (and enabled, threshold, action).")
+    if name == "classifier" and raw.get("enabled", False) and not raw.get("model"):
+        raise PolicyError(f"{path}: rails.classifier is enabled but has no 'model' (a local text-classification model folder).")
+    options = {k: raw[k] for k in allowed if k in raw}
+    return Rail(bool(raw.get("enabled", True)), float(threshold), action, kinds, options)

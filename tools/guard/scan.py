@@ -1,4 +1,9 @@
-"""One verdict for one text under a policy: the layers' scores, allow/block, and the redacted text."""
+"""One verdict for one text under a policy: each layer's score, allow/block, and the redacted text.
+
+Layers run cheapest first and each reports its own score under ``categories``; a layer whose
+action is ``block`` and whose score reaches its threshold blocks. The model-backed layers
+(similarity, perplexity, classifier) are loaded on first use.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +11,62 @@ from collections import Counter
 from typing import Any
 
 from tools.guard.input_rules import score as rule_scores
+from tools.guard.normalise import normalise
 from tools.guard.pii import Vault, redact
-from tools.guard.policy import Policy
+from tools.guard.policy import Policy, Rail
+
+
+def _fires(rail: Rail, score: float) -> bool:
+    return score >= rail.threshold and rail.action == "block"
 
 
 def scan_text(text: str, policy: Policy, vault: Vault | None = None) -> dict[str, Any]:
     categories: dict[str, Any] = {}
-    verdict = "allow"
+    blocked_by: list[str] = []
     if policy.injection.enabled:
         scores = rule_scores(text)
         categories["injection"] = {"score": max(scores.values()), "by_category": scores}
-        if categories["injection"]["score"] >= policy.injection.threshold and policy.injection.action == "block":
-            verdict = "block"
+        if _fires(policy.injection, categories["injection"]["score"]):
+            blocked_by.append("injection")
+    readable = normalise(text) if (policy.similarity.enabled or policy.perplexity.enabled) else text
     if policy.similarity.enabled:
-        from tools.guard.normalise import normalise
-        from tools.guard.similarity import nearest_attack  # loads the embedding model on first use
+        from tools.guard.similarity import closeness
 
-        similarity, entry = nearest_attack(normalise(text))
-        categories["similarity"] = {"score": round(similarity, 4), "nearest": entry["technique"]}
-        if similarity >= policy.similarity.threshold and policy.similarity.action == "block":
-            verdict = "block"
+        margin = float(policy.similarity.option("margin", 0.0))
+        near = closeness(readable, margin)
+        categories["similarity"] = {"score": near.score, "margin": near.margin, "nearest": near.technique}
+        if near.margin >= margin and _fires(policy.similarity, near.score):
+            blocked_by.append("similarity")
+    if policy.perplexity.enabled:
+        from tools.guard import perplexity
+
+        rail = policy.perplexity
+        found = perplexity.surprise(readable, str(rail.option("model", "auto")), int(rail.option("window", perplexity.DEFAULT_WINDOW)),
+                                    float(rail.option("low", perplexity.DEFAULT_LOW)), float(rail.option("high", perplexity.DEFAULT_HIGH)))
+        if found is None:
+            categories["perplexity"] = {"score": 0.0, "skipped": "no local model"}
+        else:
+            categories["perplexity"] = {"score": found.score, "nll": found.nll, "window": found.window}
+            if _fires(rail, found.score):
+                blocked_by.append("perplexity")
+    if policy.classifier.enabled:
+        from tools.guard.classifier import attack_probability
+
+        rail = policy.classifier
+        probability, labels = attack_probability(text, str(rail.option("model")), tuple(rail.option("labels", ())))
+        categories["classifier"] = {"score": probability, "labels": {k: round(v, 4) for k, v in labels.items()}}
+        if _fires(rail, probability):
+            blocked_by.append("classifier")
     redacted = text
     if policy.personal_data.enabled:
-        masked, vault, found = redact(text, vault, policy.personal_data.kinds)
-        categories["personal_data"] = {"score": 1.0 if found else 0.0, "kinds": dict(Counter(f.kind for f in found))}
-        if found and policy.personal_data.action == "redact":
+        masked, vault, found_items = redact(text, vault, policy.personal_data.kinds)
+        categories["personal_data"] = {"score": 1.0 if found_items else 0.0,
+                                       "kinds": dict(Counter(f.kind for f in found_items))}
+        if found_items and policy.personal_data.action == "redact":
             redacted = masked
-        elif found and policy.personal_data.action == "block":
-            verdict = "block"
-    return {"verdict": verdict, "categories": categories, "redacted": redacted}
+        elif found_items and policy.personal_data.action == "block":
+            blocked_by.append("personal_data")
+    result: dict[str, Any] = {"verdict": "block" if blocked_by else "allow", "categories": categories, "redacted": redacted}
+    if blocked_by:
+        result["blocked_by"] = blocked_by
+    return result

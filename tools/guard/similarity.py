@@ -1,13 +1,18 @@
 """The attack-similarity layer: how close a request is, in meaning, to known attacks.
 
-The bank (``rules/attacks.jsonl``) is embedded once with the shared embedding model; a request's
-score is its highest cosine similarity to any entry. Paraphrases that no rule spells out still
-land near an entry.
+Two banks are embedded once with the shared embedding model: phrasings of attacks
+(``rules/attacks.jsonl``) and harmless requests that look like them (``rules/benign.jsonl``: security
+questions, "ignore the typo", "act as a tutor"). The request and each of its sentences are compared
+with both; a piece counts as an attack when it is close to an attack (``score``) and closer to it than
+to any harmless look-alike by a ``margin``. Scoring sentences as well as the whole request finds an
+instruction planted inside a harmless wrapper ("summarise this email: ...").
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,30 +21,59 @@ from tools.jsonl import parse_lines
 from tools.kb.embeddings import get_embeddings
 from tools.settings import get_settings
 
-BANK_FILE = Path(__file__).parent / "rules" / "attacks.jsonl"
-_banks: dict[str, tuple[np.ndarray, list[dict]]] = {}
+ATTACK_BANK = Path(__file__).parent / "rules" / "attacks.jsonl"
+BENIGN_BANK = Path(__file__).parent / "rules" / "benign.jsonl"
+_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|[\"'()\[\]<>]")
+MIN_PIECE_WORDS = 4  # shorter pieces ("how do I print") sit near too many attacks
+_banks: dict[str, tuple[np.ndarray, list[dict], np.ndarray]] = {}
 _lock = threading.Lock()
 
 
-def _bank() -> tuple[np.ndarray, list[dict]]:
+@dataclass(frozen=True)
+class Closeness:
+    score: float  # cosine similarity of the most attack-like piece to its nearest attack
+    margin: float  # that similarity minus the piece's similarity to the nearest harmless request
+    technique: str  # the nearest attack's technique
+    piece: str  # the part of the request that scored
+
+
+def _rows(path: Path) -> list[dict]:
+    return [row for _, row in parse_lines(path.read_text(encoding="utf-8").splitlines(), str(path))]
+
+
+def _unit(vectors: list[list[float]]) -> np.ndarray:
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-9)
+
+
+def _bank() -> tuple[np.ndarray, list[dict], np.ndarray]:
     spec = get_settings().embeddings
     with _lock:
         if spec not in _banks:
-            rows = [row for _, row in parse_lines(BANK_FILE.read_text(encoding="utf-8").splitlines(), str(BANK_FILE))]
-            vectors = np.asarray(get_embeddings().embed_documents([r["text"] for r in rows]), dtype=np.float32)
-            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-            _banks[spec] = (vectors, rows)
+            attacks, benign = _rows(ATTACK_BANK), _rows(BENIGN_BANK)
+            embed = get_embeddings().embed_documents
+            _banks[spec] = (_unit(embed([r["text"] for r in attacks])), attacks, _unit(embed([r["text"] for r in benign])))
         return _banks[spec]
 
 
-def nearest_attack(text: str) -> tuple[float, dict]:
-    """(highest cosine similarity, the bank entry it belongs to)."""
-    vectors, rows = _bank()
-    query = np.asarray(get_embeddings().embed_query(text), dtype=np.float32)
-    query /= max(float(np.linalg.norm(query)), 1e-9)
-    sims = vectors @ query
-    best = int(np.argmax(sims))
-    return float(sims[best]), rows[best]
+def pieces(text: str) -> list[str]:
+    """The whole text and each sentence or quoted part of it with enough words to mean something."""
+    parts = [p.strip() for p in _SPLIT.split(text) if len(p.split()) >= MIN_PIECE_WORDS]
+    return list(dict.fromkeys([text, *parts]))
+
+
+def closeness(text: str, margin: float = 0.0) -> Closeness:
+    """The most attack-like piece of ``text``: preferring pieces whose margin reaches ``margin``."""
+    attack_vectors, attacks, benign_vectors = _bank()
+    parts = pieces(text)
+    vectors = _unit(get_embeddings().embed_documents(parts))
+    to_attacks = vectors @ attack_vectors.T
+    best_attack = to_attacks.max(axis=1)
+    margins = best_attack - (vectors @ benign_vectors.T).max(axis=1)
+    eligible = np.where(margins >= margin, best_attack, -1.0)
+    i = int(np.argmax(eligible)) if eligible.max() > -1.0 else int(np.argmax(best_attack))
+    nearest = attacks[int(np.argmax(to_attacks[i]))]
+    return Closeness(round(float(best_attack[i]), 4), round(float(margins[i]), 4), nearest["technique"], parts[i])
 
 
 def clear_cache() -> None:
