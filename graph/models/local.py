@@ -124,8 +124,13 @@ class TransformersRuntime:
         return contextlib.nullcontext()
 
     def generate(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, streamer: Any = None,
-                 adapter: str | None = None) -> str:
+                 adapter: str | None = None, cancel: threading.Event | None = None) -> str:
         import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        class _Cancelled(StoppingCriteria):  # a reader that stopped listening ends generation early
+            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
+                return bool(cancel and cancel.is_set())
 
         inputs = torch.tensor([prompt_ids], device=self.device)
         # One lock for switching adapters and generating: a request never runs with another's adapter.
@@ -134,6 +139,7 @@ class TransformersRuntime:
                 input_ids=inputs,
                 attention_mask=torch.ones_like(inputs),
                 streamer=streamer,
+                stopping_criteria=StoppingCriteriaList([_Cancelled()]) if cancel else None,
                 **self.generation_kwargs(max_new_tokens, temperature),
             )
         return self.tokenizer.decode(output[0, inputs.shape[1] :], skip_special_tokens=True)
@@ -219,10 +225,12 @@ class LocalChatModel(BaseChatModel):
         prompt_ids = self._runtime.encode(messages)
         streamer = TextIteratorStreamer(self._runtime.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
+        cancel = threading.Event()
 
         def work() -> None:
             try:
-                self._runtime.generate(prompt_ids, max_new, temperature, streamer=streamer, adapter=kwargs.get("adapter"))
+                self._runtime.generate(prompt_ids, max_new, temperature, streamer=streamer, adapter=kwargs.get("adapter"),
+                                       cancel=cancel)
             except BaseException as err:  # surfaced to the caller below
                 failure.append(err)
                 streamer.end()
@@ -230,13 +238,18 @@ class LocalChatModel(BaseChatModel):
         started = time.perf_counter()
         worker = threading.Thread(target=work, name="tailor-generate", daemon=True)
         worker.start()
-        for text in streamer:
-            if not text:
-                continue
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-            if run_manager:
-                run_manager.on_llm_new_token(text, chunk=chunk)
-            yield chunk
+        try:
+            for text in streamer:
+                if not text:
+                    continue
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                if run_manager:
+                    run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk
+        finally:
+            cancel.set()  # a no-op after a full answer; stops generating when the reader gave up early
+            for _ in streamer:  # drain, so the worker is never blocked on a full queue
+                pass
         worker.join()
         if failure:
             raise failure[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 import prompts
@@ -18,7 +18,7 @@ from graph.context import Context
 from graph.example_selector import COT_BANKS, select
 from graph.extract import extract_answer
 from graph.nodes.common import context_of
-from graph.nodes.llm import complete, model_for
+from graph.nodes.llm import complete, guarded, model_for, system_message
 from graph.nodes.retrieve import latest_question
 from graph.state import State
 
@@ -27,7 +27,7 @@ MAX_COT_EXAMPLES = 3  # worked examples are long; more crowd out the question on
 
 def cot_messages(ctx: Context, question: str) -> tuple[list[BaseMessage], list[dict]]:
     """The chain-of-thought prompt and the worked examples in it (blocking: may embed the question)."""
-    messages: list[BaseMessage] = [SystemMessage(content=prompts.render("cot/system"))]
+    messages: list[BaseMessage] = [system_message("cot/system")]
     examples = select(COT_BANKS, question, min(ctx.few_shot_k, MAX_COT_EXAMPLES)) if ctx.cot_mode == "few_shot" else []
     for example in examples:
         messages.append(HumanMessage(content=prompts.render("cot/example_question", question=example["input"])))
@@ -50,7 +50,7 @@ async def cot(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     question = latest_question(state)
     model, adapter = await model_for(ctx, "cot")
     messages, examples = await asyncio.to_thread(cot_messages, ctx, question)
-    text = await complete(model, messages, ctx.max_new_tokens, ctx.temperature, adapter)
+    text = await complete(guarded(model, state), messages, ctx.max_new_tokens, ctx.temperature, adapter)
     answer = extract_answer(text)
     reasoning = dict(state.get("reasoning") or {})
     reasoning["cot"] = {"mode": ctx.cot_mode, "answer": answer, "examples": [e["input"] for e in examples]}

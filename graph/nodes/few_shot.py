@@ -13,24 +13,23 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-import prompts
 from graph.context import Context
 from graph.example_selector import FEW_SHOT_BANKS, select
 from graph.nodes.common import context_of
 from graph.nodes.generate import prompt_budget
-from graph.nodes.llm import complete, model_for, token_counter
+from graph.nodes.llm import complete, guarded, model_for, system_message, token_counter
 from graph.nodes.retrieve import latest_question
 from graph.state import State
 
 
-def with_examples(system: str, examples: list[dict], request: str) -> list[BaseMessage]:
-    messages: list[BaseMessage] = [SystemMessage(content=system)]
+def with_examples(system: SystemMessage, examples: list[dict], request: str) -> list[BaseMessage]:
+    messages: list[BaseMessage] = [system]
     for example in examples:
         messages += [HumanMessage(content=example["input"]), AIMessage(content=example["output"])]
     return messages + [HumanMessage(content=request)]
 
 
-def fit_examples(counter, budget: int, system: str, examples: list[dict], request: str) -> list[dict]:
+def fit_examples(counter, budget: int, system: SystemMessage, examples: list[dict], request: str) -> list[dict]:
     """As many of the closest examples as the token budget allows (blocking: counts tokens)."""
     kept = list(examples)
     while kept and counter(with_examples(system, kept, request)) > budget:
@@ -42,11 +41,11 @@ async def few_shot(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     request = latest_question(state)
     model, adapter = await model_for(ctx, "few_shot")
-    system = prompts.render("few_shot/system")
+    system = system_message("few_shot/system")
     chosen = await asyncio.to_thread(select, FEW_SHOT_BANKS, request, ctx.few_shot_k)
     budget = prompt_budget(model, ctx.max_new_tokens)
     used = await asyncio.to_thread(fit_examples, token_counter(model), budget, system, chosen, request)
-    answer = await complete(model, with_examples(system, used, request), ctx.max_new_tokens, ctx.temperature, adapter)
+    answer = await complete(guarded(model, state), with_examples(system, used, request), ctx.max_new_tokens, ctx.temperature, adapter)
     reasoning = dict(state.get("reasoning") or {})
     reasoning["examples"] = [{"task": e.get("task", ""), "input": e["input"], "output": e["output"]} for e in used]
     return {"messages": [AIMessage(content=answer.strip())], "adapter": adapter or "", "reasoning": reasoning}

@@ -42,19 +42,31 @@ def check_input(messages: list[BaseMessage], max_chars: int) -> dict[str, Any]:
 
 
 def check_attacks(text: str) -> dict[str, Any]:
-    """The guard scanners' verdict under the configured policy (blocking: may embed the text)."""
+    """The guard scanners' verdict under the configured policy (blocking: may embed the text).
+
+    Carries each layer's score and the kinds of personal data found (never their values).
+    """
     result = scan_text(text, cached_policy(get_settings().guard_policy))
+    layers = {name: round(float(c.get("score", 0.0)), 3) for name, c in result["categories"].items()}
+    found = result["categories"].get("personal_data", {}).get("kinds", {})
+    seen: dict[str, Any] = {"layers": layers, **({"personal_data": found} if found else {})}
     if result["verdict"] != "block":
-        return {}
+        return seen
     injection_scores = result["categories"].get("injection", {}).get("by_category", {})
     similarity = result["categories"].get("similarity", {})
     top = max(injection_scores, key=injection_scores.get) if injection_scores else ""
     if not top or injection_scores[top] < similarity.get("score", 0.0):
         top = similarity.get("nearest", top)
+    if "perplexity" in result.get("blocked_by", []) and top not in injection_scores:
+        top = "adversarial_suffix"
     scores = {k: round(v, 3) for k, v in injection_scores.items() if v}
     if similarity:
         scores["similarity"] = similarity["score"]
-    return {"verdict": "block", "reason": "attack", "category": top, "scores": scores, "prompt": "guard/blocked"}
+    for layer in ("perplexity", "classifier"):
+        if layer in result["categories"]:
+            scores[layer] = result["categories"][layer]["score"]
+    return {**seen, "verdict": "block", "reason": "attack", "category": top, "scores": scores,
+            "blocked_by": result.get("blocked_by", []), "prompt": "guard/blocked"}
 
 
 async def guard_input(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

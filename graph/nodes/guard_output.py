@@ -1,11 +1,16 @@
-"""``guard_output``: check the answer before the user sees it.
+"""``guard_output``: check the answer before the user sees it, under the guard policy's output rails.
 
-Writes ``guard.output`` = {"verdict": "allow"|"replace", "reason"}. An empty answer, or one
-that carries chat-template control tokens, is replaced in place (same message id); personal data
-that neither the user nor the retrieved chunks gave is replaced by typed placeholders, and
-profanity is masked. Answers made
-from retrieved chunks are also checked against them: ``guard.output.grounding`` holds the share of
-supported sentences and the ones no chunk supports.
+Writes ``guard.output`` = {"verdict": "allow"|"replace", "reason", ...}. In order:
+- placeholders the model was shown instead of the user's personal data get their values back;
+- an empty answer, or one with chat-template control tokens, is replaced or cleaned;
+- ``leakage``: an answer carrying the system prompt's canary or a long run of its words is withheld
+  (a streamed answer was already stopped mid-stream: ``stopped`` says why);
+- ``output_personal_data``: personal data that neither the user nor the retrieved chunks gave is
+  replaced by typed placeholders; ``profanity`` is masked;
+- ``json``: when the request asks for JSON, the answer must parse; otherwise the model gets
+  ``repair`` attempts to correct it (``guard.output.json`` = {"valid", "repaired", "error"});
+- answers made from retrieved chunks are checked against them (``grounding``).
+A replaced answer keeps its message id, so the thread holds one answer per turn.
 """
 
 from __future__ import annotations
@@ -13,16 +18,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.runtime import Runtime
 
 import prompts
+from graph.context import Context
+from graph.models.factory import generation_kwargs
 from graph.models.local import message_text
-from graph.nodes.common import last_ai
+from graph.nodes.common import context_of, last_ai
+from graph.nodes.llm import given_texts, leak_check, model_for
+from graph.privacy import conversation_vault, policy, private_question
 from graph.state import State
-from tools.guard import grounding, output
+from tools.guard import grounding, json_answer, output
 
 # Control tokens of common chat templates; a model that emits them is leaking its template.
 _CONTROL_TOKENS = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id)\|>")
+JSON_REPAIR_TOKENS = 256
 
 
 def check_output(text: str) -> tuple[dict[str, Any], str]:
@@ -35,32 +46,81 @@ def check_output(text: str) -> tuple[dict[str, Any], str]:
     return {"verdict": "allow", "reason": "ok"}, text
 
 
+def _replace(verdict: dict[str, Any], reason: str, **details: Any) -> dict[str, Any]:
+    return {**verdict, "verdict": "replace", "reason": reason, **details}
+
+
 def _output_rails(text: str, given: list[str], verdict: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Personal data nobody gave is replaced by placeholders; profanity is masked."""
-    text, kinds = output.foreign_personal_data(text, given)
-    if kinds:
-        verdict = {**verdict, "verdict": "replace", "reason": "personal_data", "personal_data": kinds}
-    text, masked = output.mask_profanity(text)
-    if masked:
-        verdict = {**verdict, "verdict": "replace", "reason": "profanity", "profanity": masked}
+    current = policy()
+    if current.output_personal_data.enabled and current.output_personal_data.action != "warn":
+        replaced, kinds = output.foreign_personal_data(text, given)
+        if kinds:
+            text, verdict = replaced, _replace(verdict, "personal_data", personal_data=kinds)
+    if current.profanity.enabled and current.profanity.action != "warn":
+        masked, count = output.mask_profanity(text)
+        if count:
+            text, verdict = masked, _replace(verdict, "profanity", profanity=count)
     return text, verdict
 
 
-async def guard_output(state: State) -> dict[str, Any]:
+async def _json_rail(state: State, runtime: Runtime[Context] | None, text: str) -> tuple[str, dict[str, Any] | None]:
+    """(text, report) for a request that asked for JSON; (text, None) when it did not."""
+    rail = policy().json
+    request = private_question(list(state.get("messages", [])))
+    if not rail.enabled or not json_answer.wants_json(request) or state.get("strategy") == "refuse":
+        return text, None
+    parsed = json_answer.parse(text)
+    if parsed.ok:
+        return parsed.text, {"valid": True, "repaired": False}
+    report: dict[str, Any] = {"valid": False, "repaired": False, "error": parsed.error}
+    if rail.action == "warn":
+        return text, report
+    ctx = context_of(runtime)
+    model, adapter = await model_for(ctx, "guard_output")
+    for _ in range(int(rail.option("repair", 1))):
+        ask = prompts.render("guard/json_repair", request=request, answer=text, error=parsed.error)
+        reply = await model.ainvoke([HumanMessage(content=ask)], **generation_kwargs(model, JSON_REPAIR_TOKENS, 0.0, adapter))
+        repaired = json_answer.parse(message_text(reply))
+        if repaired.ok:
+            return conversation_vault(list(state.get("messages", []))).restore(repaired.text), \
+                {"valid": True, "repaired": True, "error": parsed.error}
+    return text, report
+
+
+async def guard_output(state: State, runtime: Runtime[Context] | None = None) -> dict[str, Any]:
     guard = dict(state.get("guard", {}))
     answer = last_ai(state.get("messages", []))
     if answer is None:
         guard["output"] = {"verdict": "allow", "reason": "no_answer"}
         return {"guard": guard}
-    verdict, text = check_output(message_text(answer))
+    original = message_text(answer)
+    verdict, text = check_output(conversation_vault(list(state.get("messages", []))).restore(original))
+    streamed = (answer.response_metadata or {}).get("guard", {})  # what the rails did while it streamed
+    stopped = streamed.get("stopped")
+    for key in ("personal_data", "profanity"):
+        if key in streamed:
+            verdict = _replace(verdict, key, **{key: streamed[key]})
+    if stopped:
+        verdict = _replace(verdict, "leakage", stopped=stopped)
+    elif (reason := leak_check()(text)) is not None:
+        verdict = _replace(verdict, "leakage", withheld=reason)
+        text = prompts.render("guard/withheld", reason=reason)
+    if verdict.get("reason") != "leakage":
+        text, verdict = _output_rails(text, given_texts(state), verdict)
+        text, report = await _json_rail(state, runtime, text)
+        if report is not None:
+            verdict["json"] = report
+            if report.get("repaired"):
+                verdict = _replace(verdict, "json_repaired")
     documents = state.get("documents") or []
-    given = [message_text(m) for m in state.get("messages", []) if m.type == "human"] + [d["text"] for d in documents]
-    text, verdict = _output_rails(text, given, verdict)
     if documents and state.get("strategy") == "rag":
         check = grounding.check(text, {d["n"]: d["text"] for d in documents})
         verdict["grounding"] = {"supported_ratio": round(check.ratio, 3), "unsupported": check.unsupported}
     guard["output"] = verdict
     update: dict[str, Any] = {"guard": guard}
-    if verdict["verdict"] == "replace":
+    if text != original:
         update["messages"] = [AIMessage(content=text, id=answer.id)]
+        if verdict["verdict"] == "allow":  # only placeholders were put back
+            verdict["restored"] = True
     return update

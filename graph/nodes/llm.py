@@ -1,4 +1,5 @@
-"""What the strategy nodes share: the run's model with its adapter, token counting, one completion."""
+"""What the strategy nodes share: the run's model with its adapter, token counting, one completion,
+the system message (with the leakage canary), and the output rails that guard a streamed answer."""
 
 from __future__ import annotations
 
@@ -6,13 +7,22 @@ import asyncio
 from collections.abc import Callable
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, SystemMessage
 from langchain_core.messages.utils import count_tokens_approximately
 
+import prompts
 from graph.adapters import resolve_adapter
 from graph.context import Context
 from graph.models.factory import generation_kwargs, get_chat_model
+from graph.models.guarded import GuardedChatModel
 from graph.models.local import LocalChatModel, message_text
+from graph.privacy import conversation_vault, policy
+from graph.state import State
+from tools.guard import leakage, output
+from tools.guard.stream import StreamGuard
+
+# Every system prompt an answer could leak, for the output rail's verbatim check.
+SYSTEM_PROMPTS = ("system/direct", "few_shot/system", "cot/system", "rag/system")
 
 
 async def model_for(ctx: Context, node: str) -> tuple[BaseChatModel, str | None]:
@@ -24,6 +34,64 @@ async def model_for(ctx: Context, node: str) -> tuple[BaseChatModel, str | None]
 
 def token_counter(model: BaseChatModel) -> Callable[[list[BaseMessage]], int]:
     return model.get_num_tokens_from_messages if isinstance(model, LocalChatModel) else count_tokens_approximately
+
+
+def system_message(name: str) -> SystemMessage:
+    """A system prompt with the canary the leakage rail looks for in answers."""
+    text = prompts.render(name)
+    if policy().leakage.enabled:
+        text = f"{text.rstrip()}\n{prompts.render('guard/canary', canary=leakage.canary())}"
+    return SystemMessage(content=text)
+
+
+def leak_check() -> Callable[[str], str | None]:
+    rail = policy().leakage
+    if not rail.enabled or rail.action != "block":
+        return lambda text: None
+    texts = [prompts.render(name) for name in SYSTEM_PROMPTS]
+    min_words = int(rail.option("min_words", 12))
+    return lambda text: leaked if (leaked := leakage.leaked(text, texts, min_words)) else None
+
+
+class OutputCleaner:
+    """Replace personal data nobody gave and mask profanity, as the policy's output rails say;
+    ``report`` tells what was changed, for ``guard.output``."""
+
+    def __init__(self, given: list[str]) -> None:
+        self.given, self.policy = given, policy()
+        self.kinds: set[str] = set()
+        self.masked = 0
+
+    def __call__(self, text: str) -> str:
+        rails = self.policy
+        if rails.output_personal_data.enabled and rails.output_personal_data.action == "redact":
+            text, kinds = output.foreign_personal_data(text, self.given)
+            self.kinds.update(kinds)
+        if rails.profanity.enabled and rails.profanity.action == "redact":
+            text, count = output.mask_profanity(text)
+            self.masked += count
+        return text
+
+    def report(self) -> dict[str, object]:
+        return {**({"personal_data": sorted(self.kinds)} if self.kinds else {}),
+                **({"profanity": self.masked} if self.masked else {})}
+
+
+def given_texts(state: State) -> list[str]:
+    """What the user and the retrieved chunks said: personal data from there may appear in answers."""
+    return [message_text(m) for m in state.get("messages", []) if m.type == "human"] + \
+        [d["text"] for d in state.get("documents") or []]
+
+
+def guarded(model: BaseChatModel, state: State) -> GuardedChatModel:
+    """``model`` with the output rails applied to its stream, for an answer the user sees."""
+    vault = conversation_vault(list(state.get("messages", [])))
+    given, leak = given_texts(state), leak_check()
+    return GuardedChatModel(
+        inner=model,
+        make_guard=lambda: StreamGuard(restore=vault.restore, clean=OutputCleaner(given), leak=leak),
+        correction=lambda reason: prompts.render("guard/withheld", reason=reason),
+    )
 
 
 async def complete(model: BaseChatModel, messages: list[BaseMessage], max_new_tokens: int, temperature: float,

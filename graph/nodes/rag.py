@@ -15,7 +15,7 @@ import asyncio
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 import prompts
@@ -24,7 +24,7 @@ from graph.models.factory import generation_kwargs
 from graph.models.local import message_text
 from graph.nodes.common import context_of
 from graph.nodes.generate import prompt_budget
-from graph.nodes.llm import model_for, token_counter
+from graph.nodes.llm import guarded, model_for, system_message, token_counter
 from graph.nodes.retrieve import latest_question
 from graph.state import State
 from tools.guard import grounding
@@ -48,7 +48,7 @@ def build_messages(model: BaseChatModel, documents: list[dict], question: str, m
     """The prompt, and how many sources fit: the lowest-ranked are left out until it fits the budget."""
     counter = token_counter(model)
     budget = prompt_budget(model, max_new_tokens)
-    system = SystemMessage(content=prompts.render("rag/system"))
+    system = system_message("rag/system")
     for used in range(len(documents), 0, -1):
         user = HumanMessage(content=prompts.render("rag/answer", sources=documents[:used], question=question))
         if counter([system, user]) <= budget or used == 1:
@@ -104,8 +104,11 @@ async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     model, adapter_key = await model_for(ctx, "rag")
     messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens)
     max_new = min(ctx.max_new_tokens, MAX_ANSWER_TOKENS)
-    reply = await model.ainvoke(messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key))
-    answer, citations, details = cite(message_text(reply), question, documents[:used])
+    reply = await guarded(model, state).ainvoke(messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key))
+    if reply.response_metadata.get("guard", {}).get("stopped"):  # withheld mid-stream: nothing to cite
+        answer, citations, details = message_text(reply), [], {"mode": "withheld"}
+    else:
+        answer, citations, details = cite(message_text(reply), question, documents[:used])
     reasoning["rag"] = {**details, "sources_in_prompt": used}
     return {
         "messages": [AIMessage(content=answer, id=reply.id)],

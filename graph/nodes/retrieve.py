@@ -20,6 +20,7 @@ from graph.context import Context, ContextError
 from graph.models.factory import generation_kwargs, get_chat_model
 from graph.models.local import message_text
 from graph.nodes.common import context_of
+from graph.privacy import private_question
 from graph.state import State
 from tools.kb.errors import KBError
 from tools.kb.retrieval import RetrievalOptions, RetrievalResult, retrieve as search
@@ -29,7 +30,8 @@ MULTI_QUERIES = 3
 
 
 def latest_question(state: State) -> str:
-    return next((message_text(m) for m in reversed(state.get("messages", [])) if m.type == "human"), "")
+    """The latest user message as the model may see it (personal data as placeholders)."""
+    return private_question(list(state.get("messages", [])))
 
 
 async def _rewrite(ctx: Context, question: str) -> tuple[list[str], str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from langchain_core.messages import SystemMessage
+
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
@@ -84,10 +86,11 @@ def test_few_shot_drops_the_least_similar_examples_to_fit_the_budget():
     examples = [{"input": f"example {i} " * 20, "output": "x"} for i in range(4)]
     def words(messages):
         return sum(len(m.content.split()) for m in messages)
-    full = words(with_examples("sys", examples, "request"))
-    kept = fit_examples(words, full - 1, "sys", examples, "request")
+    system = SystemMessage(content="sys")
+    full = words(with_examples(system, examples, "request"))
+    kept = fit_examples(words, full - 1, system, examples, "request")
     assert kept == examples[:3]
-    assert fit_examples(words, 3, "sys", examples, "request") == []
+    assert fit_examples(words, 3, system, examples, "request") == []
 
 
 async def test_cot_states_the_extracted_answer(monkeypatch):

@@ -1,0 +1,51 @@
+"""Personal data stays out of the model's prompts and comes back in the answer.
+
+The vault is rebuilt from the conversation itself: every message, in order, redacted with one
+:class:`~tools.guard.pii.Vault`, so the same value always has the same placeholder across turns and
+nothing extra has to be stored in the thread. The policy's ``personal_data`` rail decides: with
+action ``redact`` the model sees ``<EMAIL_1>``-style placeholders and the answer has the user's own
+values put back; otherwise messages go to the model as written.
+"""
+
+from __future__ import annotations
+
+from langchain_core.messages import BaseMessage
+
+from graph.models.local import message_text
+from tools.guard.pii import Vault, redact
+from tools.guard.policy import Policy, cached_policy
+from tools.settings import get_settings
+
+
+def policy() -> Policy:
+    return cached_policy(get_settings().guard_policy)
+
+
+def _redacting(current: Policy) -> bool:
+    return current.personal_data.enabled and current.personal_data.action == "redact"
+
+
+def private_messages(messages: list[BaseMessage]) -> tuple[list[BaseMessage], Vault]:
+    """The conversation as the model may see it, and the vault that maps placeholders back."""
+    vault, current = Vault(), policy()
+    if not _redacting(current):
+        return list(messages), vault
+    out: list[BaseMessage] = []
+    for message in messages:
+        if message.type not in ("human", "ai"):
+            out.append(message)
+            continue
+        text = message_text(message)
+        masked, vault, found = redact(text, vault, current.personal_data.kinds)
+        out.append(message.model_copy(update={"content": masked}) if found else message)
+    return out, vault
+
+
+def private_question(messages: list[BaseMessage]) -> str:
+    """The latest user message as the model may see it."""
+    private, _ = private_messages(messages)
+    return next((message_text(m) for m in reversed(private) if m.type == "human"), "")
+
+
+def conversation_vault(messages: list[BaseMessage]) -> Vault:
+    return private_messages(messages)[1]
