@@ -15,6 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 import prompts
 from tools.guard import injection, output
+from graph import tracing
 from graph.context import Context
 from graph.nodes.cot import cot
 from graph.nodes.few_shot import few_shot
@@ -35,6 +36,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     prompts.preload()  # read prompt and rule files now, never from inside a node on the event loop
     injection.preload()
     output.preload()
+    tracing.install()  # before any run: traces leave the process with personal data redacted
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
     builder.add_node("guard_input", guard_input)
     builder.add_node("refuse", refuse)

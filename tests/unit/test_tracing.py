@@ -1,0 +1,93 @@
+"""Tracing goes through the real LangSmith SDK to a collector on loopback: node runs arrive, named
+after their nodes, and no personal data is in them."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from graph import tracing
+
+
+class _Collector(BaseHTTPRequestHandler):
+    bodies: list[bytes] = []
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        encoding = (self.headers.get("content-encoding") or "").lower()
+        if encoding == "zstd":
+            import zstandard
+
+            raw = zstandard.ZstdDecompressor().decompressobj().decompress(raw)
+        elif encoding == "gzip":
+            raw = gzip.decompress(raw)
+        type(self).bodies.append(raw)
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_PATCH = do_POST
+
+    def do_GET(self):  # noqa: N802
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")  # no server info: the SDK uses its default batching
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def collector(monkeypatch):
+    _Collector.bodies = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("LANGSMITH_TRACING", "true")
+    monkeypatch.setenv("LANGSMITH_ENDPOINT", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2_test_key_for_the_loopback_collector")
+    monkeypatch.setenv("LANGSMITH_PROJECT", "tailor-test")
+    monkeypatch.setattr(tracing, "_installed", False)
+    yield _Collector
+    import langsmith
+
+    langsmith.configure(client=None)
+    server.shutdown()
+
+
+def test_redact_payload_keeps_structure_and_hides_values():
+    payload = {"messages": [{"content": "mail ana@example.com", "n": 3}], "note": ("call +44 20 7946 0958",)}
+    assert tracing.redact_payload(payload) == {"messages": [{"content": "mail <EMAIL_1>", "n": 3}],
+                                               "note": ["call <PHONE_1>"]}
+
+
+def test_without_tracing_nothing_is_installed(monkeypatch):
+    monkeypatch.delenv("LANGSMITH_TRACING", raising=False)
+    monkeypatch.delenv("LANGCHAIN_TRACING_V2", raising=False)
+    monkeypatch.setattr(tracing, "_installed", False)
+    assert tracing.install() is False and tracing._installed is False
+
+
+async def test_node_runs_reach_the_collector_without_personal_data(collector):
+    import langsmith
+    from langchain_core.tracers.langchain import wait_for_all_tracers
+
+    from graph.graph import build_graph
+
+    agent = build_graph()
+    assert tracing._installed
+    secret_mail, card = "ana.lopez@example.com", "4111 1111 1111 1111"
+    state = await agent.ainvoke({"messages": [{"role": "user", "content": f"I am {secret_mail}, card {card}. Hello"}]})
+    assert secret_mail in state["messages"][-1].content  # the user still gets their own data back
+    wait_for_all_tracers()
+    langsmith.run_trees.get_cached_client().flush()
+    sent = b"".join(collector.bodies)
+    assert sent, "the SDK sent nothing to the collector"
+    for node in (b"guard_input", b"route", b"generate", b"guard_output"):
+        assert b'"name":"' + node + b'"' in sent.replace(b'": "', b'":"'), node
+    assert secret_mail.encode() not in sent and b"4111 1111 1111 1111" not in sent
+    assert b"<EMAIL_1>" in sent
