@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import SystemMessage
-
 import pytest
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from graph.context import Context
