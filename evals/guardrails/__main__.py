@@ -1,6 +1,7 @@
 """``python -m evals.guardrails``: detection rate per attack technique and false-positive rate per benign group.
 
-Rows: ``attacks.jsonl`` and ``benign.jsonl`` with ``technique`` and ``text``. Each text goes through
+Rows: ``attacks.jsonl`` and ``benign.jsonl`` with ``technique`` and ``text`` (the suite), or a held-out
+pair with ``--set heldout`` / ``--set heldout2`` (written after the rules, to measure what they miss). Each text goes through
 ``tools.guard`` under a policy (default: the shipped one); "block" is a detection. ``--json`` ends
 with one line of metrics.
 """
@@ -16,6 +17,7 @@ from evals.data import read_rows
 from evals.report import write_report
 
 HERE = Path(__file__).parent
+SETS = ("suite", "heldout", "heldout2")
 
 
 def rates(rows: list[dict]) -> dict[str, float]:
@@ -27,11 +29,15 @@ def rates(rows: list[dict]) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.guardrails", description=__doc__.splitlines()[0])
-    parser.add_argument("--attacks", type=Path, default=HERE / "attacks.jsonl")
-    parser.add_argument("--benign", type=Path, default=HERE / "benign.jsonl")
+    parser.add_argument("--set", choices=SETS, default="suite", help="which bundled pair of files to run")
+    parser.add_argument("--attacks", type=Path, default=None, help="attack rows (default: the --set's)")
+    parser.add_argument("--benign", type=Path, default=None, help="benign rows (default: the --set's)")
     parser.add_argument("--policy", default=None, help="policy YAML (default: the shipped one)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    prefix = "" if args.set == "suite" else f"{args.set}_"
+    args.attacks = args.attacks or HERE / f"{prefix}attacks.jsonl"
+    args.benign = args.benign or HERE / f"{prefix}benign.jsonl"
 
     from tools.guard.policy import load_policy
     from tools.guard.scan import scan_text
@@ -56,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                                               **{f"fp_{k}": v for k, v in false_positives.items()}},
                          columns=["kind", "technique", "blocked", "score", "text"])
     if args.json:
-        print(json.dumps({"suite": "guardrails", **metrics, "detection": detection, "false_positives": false_positives,
+        print(json.dumps({"suite": "guardrails", "set": args.set, **metrics, "detection": detection, "false_positives": false_positives,
                           "report": str(paths["json"])}, ensure_ascii=False))
     else:
         print(f"{'attack technique':24s} detected")

@@ -238,6 +238,7 @@ class LocalChatModel(BaseChatModel):
         started = time.perf_counter()
         worker = threading.Thread(target=work, name="tailor-generate", daemon=True)
         worker.start()
+        finished = False
         try:
             for text in streamer:
                 if not text:
@@ -246,10 +247,12 @@ class LocalChatModel(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(text, chunk=chunk)
                 yield chunk
+            finished = True
         finally:
-            cancel.set()  # a no-op after a full answer; stops generating when the reader gave up early
-            for _ in streamer:  # drain, so the worker is never blocked on a full queue
-                pass
+            if not finished:  # the reader gave up early (an output rail stopped the answer): stop generating
+                cancel.set()
+                for _ in streamer:  # drain to the end signal, so the worker is never blocked on the queue
+                    pass
         worker.join()
         if failure:
             raise failure[0]
