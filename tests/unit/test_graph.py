@@ -81,14 +81,12 @@ async def test_route_only_skips_generation(agent):
 
 
 async def test_tokens_stream_from_generate(agent):
-    words = " ".join(f"word{i}" for i in range(60))
     chunks = []
-    async for chunk, meta in agent.astream(user(words), cfg(), context=Context(), stream_mode="messages"):
+    async for chunk, meta in agent.astream(user("one two three four"), cfg(), context=Context(), stream_mode="messages"):
         if meta["langgraph_node"] == "generate":
             chunks.append(chunk.content)
-    # The output rails hold back at most a short window: most of the answer arrives word by word.
-    assert len([c for c in chunks if c]) >= 40
-    assert "".join(chunks) == "echo: " + words
+    assert len([c for c in chunks if c]) >= 4  # the output rails release word by word
+    assert "".join(chunks) == "echo: one two three four"
 
 
 async def test_fifty_turn_thread_is_trimmed_before_the_model(agent, monkeypatch):

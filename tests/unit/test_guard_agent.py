@@ -68,14 +68,15 @@ def test_stream_guard_never_splits_a_placeholder_or_an_address():
     assert all("<EMAIL" not in piece and "ana@" not in piece[-4:] for piece in shown if piece)
 
 
-def test_stream_guard_releases_before_the_end_but_holds_back_a_bounded_window():
+def test_stream_guard_releases_word_by_word_and_holds_possible_data_until_it_is_complete():
     guard = StreamGuard(hold=20)
-    words = " ".join(f"w{i}" for i in range(40))
-    released = ""
-    for i in range(0, len(words), 4):
-        released += guard.feed(words[i : i + 4])
-        assert len(words[: i + 4]) - len(released) <= 20 + 4 + 4  # hold, plus a word boundary
-    assert released and released + guard.finish() == words
+    assert guard.feed("The colours") == "The " and guard.feed(" are red") == "colours are "
+    # Digits could be the start of a phone number: held until a plain word follows.
+    assert guard.feed(" and +44 20") == "red and " and guard.feed(" 7946 0958 is") == ""
+    assert guard.feed(" mine ") == "+44 20 7946 0958 is mine " and guard.finish() == ""
+    # A run of digits with no end in sight is still released once it passes the bound.
+    long = StreamGuard(hold=5)
+    assert long.feed("1 " * 30) != ""
 
 
 def test_stream_guard_stops_when_the_canary_appears_and_never_shows_it():
@@ -134,7 +135,10 @@ async def test_the_canary_is_in_every_system_prompt_and_a_verbatim_leak_is_withh
     state = await build_graph().ainvoke(ask("hello there"), context=CTX)
     assert "tailor-testcanary" in model.seen[-1][0]
     assert state["guard"]["output"]["reason"] == "leakage"
-    assert system[:60] not in state["messages"][-1].content
+    answer = state["messages"][-1].content
+    # Stopped as soon as 12 consecutive words matched: fewer than that were shown (the bounded look-behind).
+    assert leakage.leaked(answer, [system], 12, "zz-marker") is None
+    assert answer.endswith("it was repeating my instructions.]")
 
 
 async def test_json_answers_are_validated_and_repaired_once(monkeypatch):

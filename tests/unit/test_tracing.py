@@ -52,11 +52,21 @@ def collector(monkeypatch):
     monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2_test_key_for_the_loopback_collector")
     monkeypatch.setenv("LANGSMITH_PROJECT", "tailor-test")
     monkeypatch.setattr(tracing, "_installed", False)
+    _clear_sdk_env_caches()  # the SDK caches environment look-ups; earlier tests read them unset
     yield _Collector
     import langsmith
 
     langsmith.configure(client=None)
     server.shutdown()
+    _clear_sdk_env_caches()
+
+
+def _clear_sdk_env_caches() -> None:
+    from langsmith import utils
+
+    for value in vars(utils).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
 
 
 def test_redact_payload_keeps_structure_and_hides_values():

@@ -1,12 +1,14 @@
 """Output rails over a token stream: text reaches the client as it is generated, checked as it goes.
 
 Written here because the guardrail libraries we know check a whole answer after generation,
-which means buffering it; an agent that streams must check on the fly. Text is held back by at
-most ``hold`` characters: long enough that a placeholder, an e-mail address or a card number is
-complete before any of it is released, so it can be restored, replaced or masked whole. Leakage
-is looked for over the released text's last ``window`` characters plus what is held back (a
-bounded look-behind); when it is found the stream stops and the caller ends the message with a
-correction. Releases are cut at whitespace, so words are never split (profanity is masked whole).
+which means buffering it; an agent that streams must check on the fly. Text is released a word at
+a time, once the whitespace after it has arrived, so no word is ever split (profanity is masked
+whole, a placeholder is restored whole). Words that could be part of personal data or a secret
+(with digits, ``@``, ``<``, ``+``, brackets, or long runs of letters and digits) are held back until a
+plain word follows, so a phone number, card or key is complete before any of it is shown; a held
+run is released anyway past ``4 * hold`` characters, so the delay is bounded. Leakage is looked
+for over the released text's last ``window`` characters plus what is held back (a bounded
+look-behind); when it is found the stream stops and the caller ends the message with a correction.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 from tools.guard.pii import find
 
 _PLACEHOLDER = re.compile(r"<[A-Z]+_\d+>")
+_WORD = re.compile(r"\S+\s+")
+_SUSPICIOUS = re.compile(r"[\d@<>+()\[\]]|-----|[A-Za-z0-9_\-]{16,}")
 HOLD = 64
 WINDOW = 512
 
@@ -41,8 +45,7 @@ class StreamGuard:
         self.pending += text
         if self._check():
             return ""
-        cut = self._safe_cut(len(self.pending) - self.hold)
-        return self._release(cut)
+        return self._release(self._safe_cut())
 
     def finish(self) -> str:
         """The end of generation: release what is held back, unless it leaks."""
@@ -56,19 +59,23 @@ class StreamGuard:
             self.stopped, self.pending = reason, ""
         return bool(reason)
 
-    def _safe_cut(self, cut: int) -> int:
-        if cut <= 0:
-            return 0
-        spans = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(self.pending)]
-        spans += [(f.start, f.end) for f in find(self.pending)]
+    def _safe_cut(self) -> int:
+        """How much of the held text may be shown now: whole words, none that could be data still arriving."""
+        pending = self.pending
+        words = list(_WORD.finditer(pending))  # complete words: the whitespace after them has arrived
+        cut = words[-1].end() if words else 0
+        for word in reversed(words):  # hold back a trailing run of words that could be personal data
+            if not _SUSPICIOUS.search(word.group(0)):
+                break
+            cut = word.start()
+        spans = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(pending)]
+        spans += [(f.start, f.end) for f in find(pending)]
         for start, end in spans:
             if start < cut < end:
                 cut = start
-        space = max(self.pending.rfind(" ", 0, cut + 1), self.pending.rfind("\n", 0, cut + 1))
-        if space > 0:
-            return space
-        # No whitespace in reach: release anyway once far behind, so a long token cannot stall the stream.
-        return cut if len(self.pending) > 4 * self.hold else 0
+        if cut == 0 and len(pending) > 4 * self.hold:  # bounded: never hold more than this
+            return words[-1].end() if words else len(pending) - self.hold
+        return cut
 
     def _release(self, cut: int) -> str:
         if cut <= 0:
