@@ -39,7 +39,7 @@ run: setup
 	@echo "One request by curl:  curl -s http://$(TAILOR_HOST):$(TAILOR_PORT)/runs/wait -H 'content-type: application/json' \\"
 	@echo "                        -d '{\"assistant_id\":\"agent\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}}'"
 	@echo ""
-	$(VENV)/bin/langgraph dev --no-browser --no-reload --host $(TAILOR_HOST) --port $(TAILOR_PORT)
+	$(PY) -m graph.serve
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider

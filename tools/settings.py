@@ -68,6 +68,7 @@ class Settings:
     min_relevance: float = field(default_factory=lambda: _env_float("MIN_RELEVANCE", 0.37))
     guard_policy: str = field(default_factory=lambda: _env("GUARD_POLICY", ""))
     guard_canary: str = field(default_factory=lambda: _env("GUARD_CANARY", ""))
+    api_keys: str = field(default_factory=lambda: _env("API_KEYS", ""))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 0))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
 

@@ -17,7 +17,7 @@ from evals.data import read_rows
 from evals.report import write_report
 
 HERE = Path(__file__).parent
-SETS = ("suite", "heldout", "heldout2")
+SETS = ("suite", "heldout", "heldout2", "heldout3")
 
 
 def rates(rows: list[dict]) -> dict[str, float]:

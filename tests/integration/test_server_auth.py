@@ -1,0 +1,60 @@
+"""Two users' keys on a real server: no key is refused, and one user cannot see the other's threads."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+from langgraph_sdk import get_client
+
+from tests.conftest import SHARED_MODELS
+from tests.integration.conftest import Server
+
+KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-9876543210"}
+
+
+@pytest.fixture(scope="module")
+def keyed_server(tmp_path_factory, default_model_path):
+    workdir = tmp_path_factory.mktemp("keyed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAILOR_", "LANGSMITH_", "LANGCHAIN_"))}
+    env.update(TAILOR_DATA_DIR=str(workdir / "data"), TAILOR_MODELS_DIR=str(SHARED_MODELS), TAILOR_MAX_NEW_TOKENS="8",
+               TAILOR_API_KEYS=",".join(f"{key}:{user}" for user, key in KEYS.items()),
+               HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    srv = Server(workdir, env)
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def client(server, user):
+    return get_client(url=server.url, headers={"x-api-key": KEYS[user]} if user else None)
+
+
+async def test_no_key_or_a_wrong_key_is_refused(keyed_server):
+    for headers in ({}, {"x-api-key": "wrong"}):
+        response = httpx.post(keyed_server.url + "/threads", json={}, headers=headers, timeout=10)
+        assert response.status_code in (401, 403), response.text
+    response = httpx.post(keyed_server.url + "/threads", json={}, headers={"x-api-key": KEYS["alice"]}, timeout=10)
+    assert response.status_code == 200
+
+
+async def test_one_user_cannot_read_list_or_run_on_anothers_thread(keyed_server):
+    alice, bob = client(keyed_server, "alice"), client(keyed_server, "bob")
+    thread = await alice.threads.create(metadata={"owner": "bob"})  # a forged owner is overwritten
+    assert thread["metadata"]["owner"] == "alice"
+    await alice.runs.wait(thread["thread_id"], "agent", input={"messages": [{"role": "user", "content": "Hello"}]})
+    assert len((await alice.threads.get_state(thread["thread_id"]))["values"]["messages"]) == 2
+
+    for call in (bob.threads.get(thread["thread_id"]), bob.threads.get_state(thread["thread_id"]),
+                 bob.runs.wait(thread["thread_id"], "agent", input={"messages": [{"role": "user", "content": "Hi"}]})):
+        with pytest.raises(httpx.HTTPStatusError) as err:
+            await call
+        assert err.value.response.status_code in (403, 404)
+    assert thread["thread_id"] not in [t["thread_id"] for t in await bob.threads.search(limit=100)]
+    assert thread["thread_id"] in [t["thread_id"] for t in await alice.threads.search(limit=100)]
+    # Bob's own thread works as usual.
+    own = await bob.threads.create()
+    assert own["metadata"]["owner"] == "bob"
