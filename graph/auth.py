@@ -76,8 +76,11 @@ async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
 @auth.on
 async def owner_only(ctx: Auth.types.AuthContext, value: dict) -> Auth.types.FilterType:
     """Everything a user creates is stamped as theirs; everything they read is filtered to theirs."""
-    if isinstance(value, dict):  # an "owner" the client sent is overwritten, never trusted
-        value["metadata"] = {**(value.get("metadata") or {}), "owner": ctx.user.identity}
+    if isinstance(value, dict):
+        metadata = value.setdefault("metadata", {})
+        if metadata is None:
+            metadata = value["metadata"] = {}
+        metadata["owner"] = ctx.user.identity  # in place (the server keeps this dict); a forged owner is overwritten
     return {"owner": ctx.user.identity}
 
 

@@ -30,7 +30,7 @@ def keyed_server(tmp_path_factory, default_model_path):
 
 
 def client(server, user):
-    return get_client(url=server.url, headers={"x-api-key": KEYS[user]} if user else None)
+    return get_client(url=server.url, api_key=KEYS[user])
 
 
 async def test_no_key_or_a_wrong_key_is_refused(keyed_server):
