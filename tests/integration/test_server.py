@@ -83,3 +83,35 @@ async def test_default_knowledge_base_answers_over_the_server(server):
     unrelated = await client.runs.wait(None, "agent", context={"max_new_tokens": 16}, input={
         "messages": [{"role": "user", "content": "What is the capital of France?"}]})
     assert unrelated["strategy"] == "direct", unrelated["route_reason"]
+
+
+BAD_INPUTS = {
+    "empty message": ({"messages": [{"role": "user", "content": ""}]}, {}, "empty"),
+    "oversized message": ({"messages": [{"role": "user", "content": "a" * 20000}]}, {}, "more than the 16000"),
+    "number as content": ({"messages": [{"role": "user", "content": 123}]}, {}, "valid string"),
+    "object as content": ({"messages": [{"role": "user", "content": {"x": 1}}]}, {}, "valid string"),
+    "unknown role": ({"messages": [{"role": "wizard", "content": "hi"}]}, {}, "Unexpected message type"),
+    "input not an object": ("hello", {}, "Expected dict"),
+    "unknown strategy": ({"messages": [{"role": "user", "content": "hi"}]}, {"strategy": "x"}, "valid values"),
+    "unknown adapter": ({"messages": [{"role": "user", "content": "hi"}]}, {"adapter": "nope"}, "nope"),
+    "invalid filter key": ({"messages": [{"role": "user", "content": "hi"}]}, {"filters": {"$bad": 1}}, "filter key"),
+    "filters not a mapping": ({"messages": [{"role": "user", "content": "hi"}]}, {"filters": "x"}, "must be a mapping"),
+}
+
+
+def test_bad_input_gets_a_4xx_or_a_handled_refusal_and_the_server_stays_healthy(server):
+    thread = httpx.post(server.url + "/threads", json={}, timeout=10).json()["thread_id"]
+    url = f"{server.url}/threads/{thread}/runs/wait"
+    for name, (value, context, expected) in BAD_INPUTS.items():
+        response = httpx.post(url, json={"assistant_id": "agent", "input": value, "context": context}, timeout=120)
+        assert response.status_code < 500, (name, response.text)
+        body = response.text
+        assert expected.lower() in body.lower(), (name, body[-400:])
+    malformed = httpx.post(url, content=b'{"assistant_id": "agent", "input": {', timeout=10,
+                           headers={"content-type": "application/json"})
+    assert malformed.status_code == 422
+    assert httpx.get(server.url + "/ok", timeout=5).status_code == 200
+    # The thread still works after all of that.
+    good = httpx.post(url, json={"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "Hello"}]},
+                                 "context": {"max_new_tokens": 8}}, timeout=120)
+    assert good.status_code == 200 and good.json()["messages"][-1]["type"] == "ai"
