@@ -40,9 +40,15 @@ class Prompt:
                 f"prompt {self.name!r} needs {', '.join(missing)}; got {', '.join(sorted(values)) or 'nothing'}."
             )
         try:
-            return _ENV.from_string(self.template).render(**values).strip()
+            return _compiled(self.template).render(**values).strip()
         except jinja2.UndefinedError as err:
             raise PromptError(f"prompt {self.name!r}: {err.message}; pass it to render().") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(template: str) -> jinja2.Template:
+    """Compiling a template costs more than rendering it: once per template text."""
+    return _ENV.from_string(template)
 
 
 DATA_FILES = {"router/rules"}  # YAML files that hold data, not a prompt template

@@ -33,6 +33,9 @@ class GuardedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "tailor-guarded"
 
+    def __repr__(self) -> str:  # short: LangChain serialises the model's repr on every call
+        return f"GuardedChatModel({type(self.inner).__name__})"
+
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"inner": getattr(self.inner, "model_name", type(self.inner).__name__)}

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -254,6 +254,52 @@ class LocalChatModel(BaseChatModel):
                 for _ in streamer:  # drain to the end signal, so the worker is never blocked on the queue
                     pass
         worker.join()
+        if failure:
+            raise failure[0]
+        yield ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=self._metadata(started)))
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """Tokens straight onto the event loop (transformers' async streamer), no thread hop per token."""
+        import asyncio
+
+        from transformers import AsyncTextIteratorStreamer
+
+        max_new, temperature = self._sampling(kwargs)
+        prompt_ids = await asyncio.to_thread(self._runtime.encode, messages)
+        streamer = AsyncTextIteratorStreamer(self._runtime.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        cancel = threading.Event()
+        failure: list[BaseException] = []
+
+        def generate() -> None:
+            try:
+                self._runtime.generate(prompt_ids, max_new, temperature, streamer=streamer, adapter=kwargs.get("adapter"),
+                                       cancel=cancel)
+            except BaseException as err:  # surfaced to the caller below; end the stream so the reader wakes
+                failure.append(err)
+                streamer.end()
+
+        started = time.perf_counter()
+        work = asyncio.create_task(asyncio.to_thread(generate))
+        finished = False
+        try:
+            async for text in streamer:
+                if not text:
+                    continue
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                if run_manager:
+                    await run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk
+            finished = True
+        finally:
+            if not finished:  # the reader stopped early: stop generating and let the worker finish
+                cancel.set()
+            await work
         if failure:
             raise failure[0]
         yield ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=self._metadata(started)))

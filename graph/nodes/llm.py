@@ -49,8 +49,7 @@ def leak_check() -> Callable[[str], str | None]:
     if not rail.enabled or rail.action != "block":
         return lambda text: None
     texts = [prompts.render(name) for name in SYSTEM_PROMPTS]
-    min_words = int(rail.option("min_words", 12))
-    return lambda text: leaked if (leaked := leakage.leaked(text, texts, min_words)) else None
+    return leakage.Leakage(texts, int(rail.option("min_words", 12)), leakage.canary())
 
 
 class OutputCleaner:

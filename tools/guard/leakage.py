@@ -30,11 +30,19 @@ def _shingles(text: str, n: int) -> set[tuple[str, ...]]:
 
 def leaked(answer: str, system_texts: list[str], min_words: int = 12, marker: str | None = None) -> str | None:
     """"canary" or "system_prompt" when ``answer`` repeats its instructions; None otherwise."""
-    marker = marker or canary()
-    if marker and marker.lower() in answer.lower():
-        return "canary"
-    if min_words > 0:
-        said = _shingles(answer, min_words)
-        if said and any(said & _shingles(text, min_words) for text in system_texts):
+    return Leakage(system_texts, min_words, marker or canary())(answer)
+
+
+class Leakage:
+    """The check with the system prompts' word runs computed once (it runs on every streamed word)."""
+
+    def __init__(self, system_texts: list[str], min_words: int = 12, marker: str = "") -> None:
+        self.marker, self.min_words = marker.lower(), min_words
+        self.runs = set().union(*(_shingles(t, min_words) for t in system_texts)) if min_words > 0 else set()
+
+    def __call__(self, answer: str) -> str | None:
+        if self.marker and self.marker in answer.lower():
+            return "canary"
+        if self.runs and not self.runs.isdisjoint(_shingles(answer, self.min_words)):
             return "system_prompt"
-    return None
+        return None

@@ -84,15 +84,17 @@ class _Scorer:
         self.model.eval()
         self.lock = threading.Lock()
 
-    def token_nll(self, text: str, max_tokens: int = 512) -> tuple[list[float], list[int]]:
+    def token_ids(self, text: str, max_tokens: int = 512) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"][:max_tokens]
+
+    def token_nll(self, ids: list[int]) -> list[float]:
         torch = self.torch
-        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"][:max_tokens]
         bos = self.tokenizer.bos_token_id if self.tokenizer.bos_token_id is not None else self.tokenizer.eos_token_id
         inputs = torch.tensor([[bos, *ids]])
         with self.lock, torch.inference_mode():
             logits = self.model(input_ids=inputs).logits[0, :-1]
         nll = torch.nn.functional.cross_entropy(logits.float(), inputs[0, 1:], reduction="none")
-        return nll.tolist(), ids
+        return nll.tolist()
 
 
 def _scorer(path: str) -> _Scorer:
@@ -115,9 +117,10 @@ def surprise(text: str, spec: str = "auto", window: int = DEFAULT_WINDOW, low: f
     if not readable:
         return Surprise(0.0, 0.0, "")
     scorer = _scorer(path)
-    nll, ids = scorer.token_nll(readable)
-    if len(nll) < MIN_TOKENS:
+    ids = scorer.token_ids(readable)
+    if len(ids) < MIN_TOKENS:  # no forward pass for short requests
         return Surprise(0.0, 0.0, "")
+    nll = scorer.token_nll(ids)
     # The first tokens of any text are surprising for want of context: start the windows after them.
     skip = min(2, max(0, len(nll) - window))
     value, start = worst_window(nll[skip:], window)

@@ -1,0 +1,256 @@
+"""``python -m bench [--quick] [--json]``: the agent's speed, side by side in one run.
+
+- decode: tokens/s while the agent streams an answer vs a raw transformers ``generate`` on the same
+  model and prompt (``decode_ratio``; the agent adds routing, guards and the output rails), and the
+  same for the whole request (``request_ratio``: input guards and routing included);
+- graph overhead: a full graph pass with a fake model (p50/p95 ms), with hash embeddings and the
+  perplexity layer off (the graph's own cost), and with the guard's models on (the embedding model
+  for similarity and routing, the default model's forward pass for perplexity);
+- server: requests/s and p95 latency for N concurrent clients on a real ``langgraph dev`` with a
+  fake model, and ``/ok`` latency while they run;
+- retrieval and training: the newest saved retrieval benchmark and adapter manifest, when present.
+
+Results are saved under ``bench/results/`` with the machine's description; ``--json`` ends with
+one line of the headline figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+QUESTION = "Write a short story about a lighthouse keeper who finds a message in a bottle."
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def decode(tokens: int, repeats: int) -> dict[str, float]:
+    """Raw generate vs the agent's stream, same model, prompt and length (greedy)."""
+    from langchain_core.messages import HumanMessage
+    from transformers import TextIteratorStreamer
+    import threading
+
+    from graph.graph import build_graph
+    from graph.models.factory import get_chat_model
+    from graph.nodes.llm import system_message
+
+    model = get_chat_model("default")
+    runtime = model.runtime
+    ids = runtime.encode([system_message("system/direct"), HumanMessage(content=QUESTION)])
+
+    def raw() -> tuple[float, float, int]:
+        streamer = TextIteratorStreamer(runtime.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        started = time.perf_counter()
+        worker = threading.Thread(target=runtime.generate, args=(ids, tokens, 0.0), kwargs={"streamer": streamer})
+        worker.start()
+        first, text = None, ""
+        for piece in streamer:
+            if piece and first is None:
+                first = time.perf_counter()
+            text += piece
+        worker.join()
+        end = time.perf_counter()
+        return end - (first or end), end - started, len(runtime.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    agent = build_graph()
+
+    async def through_agent() -> tuple[float, float, int]:
+        started, first, text = time.perf_counter(), None, ""
+        async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": QUESTION}]},
+                                               context={"strategy": "direct", "max_new_tokens": tokens, "temperature": 0.0},
+                                               stream_mode="messages"):
+            if meta.get("langgraph_node") == "generate" and chunk.content:
+                first = first or time.perf_counter()
+                text += chunk.content
+        end = time.perf_counter()
+        return end - (first or end), end - started, len(runtime.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    raw(), asyncio.run(through_agent())  # warm-up: first calls load and compile
+    raws, agents = [], []
+    for _ in range(repeats):  # interleaved, so drift in the machine's speed hits both sides alike
+        raws.append(raw())
+        agents.append(asyncio.run(through_agent()))
+    raw_tps = statistics.median(n / d for d, _, n in raws)
+    agent_tps = statistics.median(n / d for d, _, n in agents)
+    raw_req = statistics.median(n / t for _, t, n in raws)
+    agent_req = statistics.median(n / t for _, t, n in agents)
+    return {"raw_tokens_per_s": round(raw_tps, 2), "agent_tokens_per_s": round(agent_tps, 2),
+            "decode_ratio": round(agent_tps / raw_tps, 3), "raw_request_tokens_per_s": round(raw_req, 2),
+            "agent_request_tokens_per_s": round(agent_req, 2), "request_ratio": round(agent_req / raw_req, 3),
+            "tokens": raws[0][2]}
+
+
+def graph_overhead(runs: int, embeddings: str, model: str) -> dict[str, float]:
+    """Full graph passes answered by a fake model. ``model`` is ``TAILOR_MODEL``, which the perplexity
+    layer scores with: ``fake:echo`` leaves it out, ``default`` includes its forward pass."""
+    from graph.graph import build_graph
+    from graph.models import factory
+    from tools.kb import embeddings as kb_embeddings
+
+    os.environ["TAILOR_EMBEDDINGS"] = embeddings
+    os.environ["TAILOR_MODEL"] = model
+    kb_embeddings.clear_cache()
+    factory.clear_cache()
+    agent = build_graph()
+    request = {"messages": [{"role": "user", "content": "What is a good name for a grey cat?"}]}
+    context = {"model": "fake:echo", "strategy": "auto"}
+
+    async def timed() -> list[float]:
+        await agent.ainvoke(request, context=context)  # warm-up
+        out = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await agent.ainvoke(request, context=context)
+            out.append((time.perf_counter() - started) * 1000)
+        return out
+
+    times = asyncio.run(timed())
+    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 0.95), 2)}
+
+
+def server(clients: int, requests_each: int) -> dict[str, float]:
+    import subprocess
+    import tempfile
+
+    import httpx
+
+    from tests.integration.conftest import free_port
+
+    repo = Path(__file__).resolve().parents[1]
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="tailor-bench-server-") as scratch:
+        env = {**os.environ, "TAILOR_MODEL": "fake:echo", "TAILOR_DATA_DIR": scratch, "TAILOR_API_KEYS": ""}
+        langgraph = Path(sys.executable).with_name("langgraph")
+        proc = subprocess.Popen([str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port),
+                                 "--config", str(repo / "langgraph.json")], cwd=scratch, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/ok", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.5)
+            return asyncio.run(_load(url, clients, requests_each))
+        finally:
+            import signal
+
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+async def _load(url: str, clients: int, requests_each: int) -> dict[str, float]:
+    import httpx
+
+    latencies: list[float] = []
+    health: list[float] = []
+    done = asyncio.Event()
+
+    async def client(http: httpx.AsyncClient, n: int) -> None:
+        thread = (await http.post(url + "/threads", json={})).json()["thread_id"]
+        for i in range(requests_each):
+            started = time.perf_counter()
+            response = await http.post(f"{url}/threads/{thread}/runs/wait", json={
+                "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": f"client {n} request {i}"}]}})
+            response.raise_for_status()
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    async def watch(http: httpx.AsyncClient) -> None:
+        while not done.is_set():
+            started = time.perf_counter()
+            await http.get(url + "/ok")
+            health.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.1)
+
+    async with httpx.AsyncClient(timeout=120) as http:
+        await client(http, -1)  # warm-up: the first run loads the graph's parts
+        latencies.clear()
+        watcher = asyncio.create_task(watch(http))
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http, n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+        done.set()
+        await watcher
+    return {"clients": clients, "requests": len(latencies), "requests_per_s": round(len(latencies) / elapsed, 2),
+            "p50_ms": round(statistics.median(latencies), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
+            "ok_p95_ms": round(percentile(health, 0.95), 1), "ok_max_ms": round(max(health), 1)}
+
+
+def saved_figures() -> dict[str, object]:
+    """The newest retrieval benchmark and adapter manifest, when there are any."""
+    figures: dict[str, object] = {}
+    retrieval = sorted(RESULTS.glob("retrieval-*.json"))
+    if retrieval:
+        data = json.loads(retrieval[-1].read_text())
+        figures.update({k: v for k, v in data.items() if k.startswith("retrieval_1k") or k.startswith("retrieval_10k")})
+    from tools.settings import get_settings
+
+    manifests = sorted((get_settings().data_dir / "adapters").glob("*/v*/manifest.json"), key=lambda p: p.stat().st_mtime)
+    if manifests:
+        manifest = json.loads(manifests[-1].read_text())
+        for key in ("tokens_per_second", "duration_seconds", "peak_memory_mb"):
+            if key in manifest.get("metrics", manifest):
+                figures[f"training_{key}"] = manifest.get("metrics", manifest)[key]
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer tokens, runs and clients")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of the headline figures")
+    args = parser.parse_args(argv)
+    from bench.machine import describe
+
+    tokens, repeats = (64, 3) if args.quick else (128, 5)
+    print(f"decode: {tokens} tokens, raw generate vs the agent, {repeats} runs each...", file=sys.stderr)
+    dec = decode(tokens, repeats)
+    runs = 30 if args.quick else 100
+    print(f"graph overhead: {runs} passes with a fake model...", file=sys.stderr)
+    saved_model = os.environ.get("TAILOR_MODEL")
+    fake = graph_overhead(runs, "fake:384", "fake:echo")
+    real = graph_overhead(runs, "default", "default")
+    if saved_model is None:
+        os.environ.pop("TAILOR_MODEL", None)
+    else:
+        os.environ["TAILOR_MODEL"] = saved_model
+    clients, each = (8, 4) if args.quick else (16, 8)
+    print(f"server: {clients} clients x {each} requests, fake model...", file=sys.stderr)
+    srv = server(clients, each)
+    summary = {
+        "decode_ratio": dec["decode_ratio"], "request_ratio": dec["request_ratio"],
+        "agent_tokens_per_s": dec["agent_tokens_per_s"], "raw_tokens_per_s": dec["raw_tokens_per_s"],
+        "graph_overhead_ms_p50": fake["p50_ms"], "graph_overhead_ms_p95": fake["p95_ms"],
+        "graph_with_guard_models_ms_p50": real["p50_ms"], "graph_with_guard_models_ms_p95": real["p95_ms"],
+        "server_clients": srv["clients"], "server_requests_per_s": srv["requests_per_s"],
+        "server_p50_ms": srv["p50_ms"], "server_p95_ms": srv["p95_ms"], "ok_p95_ms": srv["ok_p95_ms"],
+        "ok_max_ms": srv["ok_max_ms"], **saved_figures(),
+    }
+    print(f"decode      raw {dec['raw_tokens_per_s']} tok/s | agent {dec['agent_tokens_per_s']} tok/s | "
+          f"ratio {dec['decode_ratio']} (whole request: {dec['request_ratio']})")
+    print(f"graph       fake model, hash embeddings p50 {fake['p50_ms']} ms p95 {fake['p95_ms']} ms | with the guard's "
+          f"models (embeddings, perplexity) p50 {real['p50_ms']} ms p95 {real['p95_ms']} ms")
+    print(f"server      {srv['clients']} clients: {srv['requests_per_s']} req/s, p50 {srv['p50_ms']} ms, "
+          f"p95 {srv['p95_ms']} ms; /ok p95 {srv['ok_p95_ms']} ms (max {srv['ok_max_ms']})")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"machine": describe(), "quick": args.quick, **summary, "decode": dec}, indent=1))
+    print(f"saved {out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
