@@ -71,18 +71,18 @@ class Server:
                 self.proc.wait()
 
 
+def server_env(workdir: Path, **overrides: str) -> dict[str, str]:
+    """This process's environment without Tailor's or tracing settings, pointed at ``workdir``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAILOR_", "LANGSMITH_", "LANGCHAIN_"))}
+    env.update(TAILOR_DATA_DIR=str(workdir / "data"), TAILOR_MODELS_DIR=str(SHARED_MODELS),
+               HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", **overrides)
+    return env
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, default_model_path) -> Server:
     workdir = tmp_path_factory.mktemp("server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAILOR_", "LANGSMITH_", "LANGCHAIN_"))}
-    env.update(
-        TAILOR_DATA_DIR=str(workdir / "data"),
-        TAILOR_MODELS_DIR=str(SHARED_MODELS),
-        TAILOR_MAX_NEW_TOKENS="32",
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-    )
-    srv = Server(workdir, env)
+    srv = Server(workdir, server_env(workdir, TAILOR_MAX_NEW_TOKENS="32"))
     try:
         srv.wait_ready()
         yield srv

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import httpx
 import pytest
 from langgraph_sdk import get_client
 
-from tests.conftest import SHARED_MODELS
-from tests.integration.conftest import Server
+from tests.integration.conftest import Server, server_env
 
 KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-9876543210"}
 
@@ -17,10 +14,8 @@ KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-9876543210"}
 @pytest.fixture(scope="module")
 def keyed_server(tmp_path_factory, default_model_path):
     workdir = tmp_path_factory.mktemp("keyed")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAILOR_", "LANGSMITH_", "LANGCHAIN_"))}
-    env.update(TAILOR_DATA_DIR=str(workdir / "data"), TAILOR_MODELS_DIR=str(SHARED_MODELS), TAILOR_MAX_NEW_TOKENS="8",
-               TAILOR_API_KEYS=",".join(f"{key}:{user}" for user, key in KEYS.items()),
-               HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    env = server_env(workdir, TAILOR_MAX_NEW_TOKENS="8",
+                     TAILOR_API_KEYS=",".join(f"{key}:{user}" for user, key in KEYS.items()))
     srv = Server(workdir, env)
     try:
         srv.wait_ready()

@@ -17,7 +17,7 @@ from graph.graph import build_graph
 from graph.models import factory
 from graph.models.local import message_text
 from tools.guard import leakage, perplexity
-from tools.guard.policy import PolicyError, load_policy
+from tools.guard.policy import load_policy
 from tools.guard.stream import StreamGuard
 
 
@@ -194,19 +194,10 @@ def test_leakage_finds_the_canary_and_long_verbatim_runs_only():
     assert leakage.leaked("Sure: a helpful assistant that answers briefly and says when it does not know", system, 12, "zz-marker") == "system_prompt"
 
 
-def test_policy_errors_name_the_field(tmp_path):
-    bad = tmp_path / "p.yaml"
-    bad.write_text("rails:\n  perplexity: {window: 12, colour: red}\n")
-    with pytest.raises(PolicyError, match=r"rails.perplexity has unknown fields \['colour'\]"):
-        load_policy(bad)
-    bad.write_text("rails:\n  firewall: {}\n")
-    with pytest.raises(PolicyError, match="unknown rails"):
-        load_policy(bad)
-    bad.write_text("rails:\n  classifier: {enabled: true}\n")
-    with pytest.raises(PolicyError, match="no 'model'"):
-        load_policy(bad)
+def test_the_shipped_policy_runs_the_new_layers():
     shipped = load_policy()
-    assert shipped.perplexity.enabled and shipped.leakage.enabled and not shipped.classifier.enabled
+    assert shipped.perplexity.enabled and shipped.leakage.enabled and shipped.json.enabled
+    assert not shipped.classifier.enabled and shipped.similarity.option("margin") == 0.2
 
 
 def test_optional_classifier_layer_reads_the_configured_labels(tmp_path):

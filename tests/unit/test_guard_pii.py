@@ -86,6 +86,12 @@ def test_bad_policy_names_the_field(tmp_path):
     bad.write_text("rails:\n  personal_data: {kinds: [EMAIL, DNA]}\n")
     with pytest.raises(PolicyError, match="DNA"):
         load_policy(bad)
+    for text, message in (("rails:\n  perplexity: {window: 12, colour: red}\n", r"rails.perplexity has unknown fields \['colour'\]"),
+                          ("rails:\n  firewall: {}\n", "unknown rails"),
+                          ("rails:\n  classifier: {enabled: true}\n", "no 'model'")):
+        bad.write_text(text)
+        with pytest.raises(PolicyError, match=message):
+            load_policy(bad)
 
 
 def test_scan_cli_gives_one_json_per_input(tmp_path):
