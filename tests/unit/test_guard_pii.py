@@ -129,3 +129,20 @@ def test_similarity_finds_an_attack_sentence_inside_a_harmless_wrapper():
     wrapped = f"Please summarise this email for me. '{known}' Thanks a lot for your help."
     near = closeness(wrapped, margin=0.2)
     assert near.piece == known and near.score == pytest.approx(1.0, abs=1e-4)
+
+
+@pytest.mark.parametrize("value", [
+    "jane.doe@example.org", "+44 20 7946 0958", "07700 900123", "0171 1234567", "(555) 123-4567", "06 12 34 56 78",
+    "4111 1111 1111 1111", "5500-0000-0000-0004", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432",
+    "123-45-6789", "203.0.113.7", "2001:db8::1", "ghp_abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+    "AKIAIOSFODNN7EXAMPLE", "sk-proj-abcdefghijklmnopqrstuvwxyz012345",
+])
+def test_held_out_personal_data_is_hidden(value):
+    text = f"Please note {value} for later."
+    redacted, _, found = redact(text)
+    assert value not in redacted and found, redacted
+
+
+def test_text_without_personal_data_is_returned_unchanged():
+    for text in ("Version 2.13.0 shipped on 2026-11-22 with 4 fixes.", "Call me at noon; room 101, floor 3.", "Ünïcödé ✓ text"):
+        assert redact(text)[0] is text

@@ -32,7 +32,7 @@ _PATTERNS: dict[str, re.Pattern] = {
         r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4})?(?:[:][0-9A-Fa-f]{1,4})*(?![\w:])"
     ),
     "PHONE": re.compile(
-        r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,6}){1,4}(?![\w])"
+        r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,7}){1,4}(?![\w])"
         r"|(?<![\w+])\+\d{8,15}(?!\w)"
     ),
 }
@@ -78,7 +78,8 @@ def _valid(kind: str, text: str) -> bool:
         if sum(len(g) == 4 for g in groups) >= 3 and not text.startswith("+"):
             return False  # 1234 5678 9012 3456: an account or card number's shape, not a phone's
         groups = len(groups)
-        return 8 <= len(digits) <= 15 and (text.startswith("+") or "(" in text or groups >= 3) \
+        national = text.startswith("0") and groups == 2 and 10 <= len(digits) <= 11  # 07700 900123, 0171 1234567
+        return 8 <= len(digits) <= 15 and (text.startswith("+") or "(" in text or groups >= 3 or national) \
             and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{3}-\d{2}-\d{4}", text)
     return True
 
