@@ -86,6 +86,10 @@ class Context:
         _check_number("max_new_tokens", self.max_new_tokens, int, 1, 8192)
         if not isinstance(self.model, str) or not self.model.strip():
             raise ContextError("model must be a non-empty spec string such as 'default'.")
+        allowed = allowed_models()
+        if allowed is not None and self.model not in allowed:
+            raise ContextError(f"model {self.model!r} is not allowed on this server; allowed: {', '.join(sorted(allowed))} "
+                               f"(TAILOR_ALLOWED_MODELS).")
         if not isinstance(self.adapter, str):
             raise ContextError("adapter must be a string naming a registered adapter, or empty.")
         if not isinstance(self.collection, str):
@@ -127,6 +131,22 @@ class Context:
         if unknown:
             raise ContextError(f"unknown context field(s) {', '.join(unknown)}; valid fields: {', '.join(sorted(known))}.")
         return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def allowed_models() -> set[str] | None:
+    """The model specs a run may name; None: any.
+
+    A server with API keys serves other people, and a model spec can name a folder or a URL, so
+    there only the configured model is allowed unless ``TAILOR_ALLOWED_MODELS`` lists more (``*``: any).
+    Without keys (one local user) any spec is allowed unless the setting narrows it.
+    """
+    settings = get_settings()
+    configured = [m.strip() for m in settings.allowed_models.split(",") if m.strip()]
+    if "*" in configured:
+        return None
+    if configured:
+        return {settings.model, *configured}
+    return {settings.model} if settings.api_keys.strip() else None
 
 
 def _check_number(name: str, value: Any, kind: Any, low: float, high: float) -> None:

@@ -69,6 +69,7 @@ class Settings:
     guard_policy: str = field(default_factory=lambda: _env("GUARD_POLICY", ""))
     guard_canary: str = field(default_factory=lambda: _env("GUARD_CANARY", ""))
     api_keys: str = field(default_factory=lambda: _env("API_KEYS", ""))
+    allowed_models: str = field(default_factory=lambda: _env("ALLOWED_MODELS", ""))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 0))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
 

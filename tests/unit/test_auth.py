@@ -52,3 +52,18 @@ def test_serve_refuses_an_open_port_without_keys():
     env = {"PATH": "/usr/bin:/bin", "TAILOR_HOST": "0.0.0.0", "TAILOR_API_KEYS": ""}
     proc = subprocess.run([sys.executable, "-m", "graph.serve"], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "without authentication" in proc.stderr and "TAILOR_API_KEYS" in proc.stderr
+
+
+def test_a_server_with_keys_serves_only_the_configured_model_unless_more_are_allowed(monkeypatch):
+    from graph.context import Context, ContextError
+
+    assert Context(model="openai:http://10.0.0.1/v1#x").model.startswith("openai:")  # one local user: any spec
+    monkeypatch.setenv("TAILOR_API_KEYS", "k1:alice")
+    assert Context().model == "fake:echo"
+    for spec in ("openai:http://10.0.0.1/v1#x", "hf:/etc", "default"):
+        with pytest.raises(ContextError, match="not allowed on this server"):
+            Context(model=spec)
+    monkeypatch.setenv("TAILOR_ALLOWED_MODELS", "default")
+    assert Context(model="default").model == "default"
+    monkeypatch.setenv("TAILOR_ALLOWED_MODELS", "*")
+    assert Context(model="hf:/somewhere").model == "hf:/somewhere"
