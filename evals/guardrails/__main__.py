@@ -1,7 +1,7 @@
 """``python -m evals.guardrails``: detection rate per attack technique and false-positive rate per benign group.
 
 Rows: ``attacks.jsonl`` and ``benign.jsonl`` with ``technique`` and ``text`` (the suite), or a held-out
-pair with ``--set heldout`` / ``--set heldout2`` (written after the rules, to measure what they miss). Each text goes through
+pair with ``--set heldout`` ... ``--set heldout4`` (each written after the previous round of rules, to measure what they miss). Each text goes through
 ``tools.guard`` under a policy (default: the shipped one); "block" is a detection. ``--json`` ends
 with one line of metrics.
 """
@@ -17,7 +17,7 @@ from evals.data import read_rows
 from evals.report import write_report
 
 HERE = Path(__file__).parent
-SETS = ("suite", "heldout", "heldout2", "heldout3")
+SETS = ("suite", "heldout", "heldout2", "heldout3", "heldout4")
 
 
 def rates(rows: list[dict]) -> dict[str, float]:

@@ -36,7 +36,13 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in folded if unicodedata.category(ch) not in _INVISIBLE)
 
 
+_DOTTED_WORD = re.compile(r"(?<!\S)(?:[A-Za-z][.\-_*]){2,}[A-Za-z][.\-_*]?(?!\S)")
+
+
 def _join_spaced(text: str) -> str:
+    # Letters split by dots inside a word ("i.g.n.o.r.e a.l.l") are joined word by word first, so
+    # the spaces between words survive; then runs spaced letter by letter are joined.
+    text = _DOTTED_WORD.sub(lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
     return _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
 
 
