@@ -124,10 +124,12 @@ def server(clients: int, requests_each: int) -> dict[str, float]:
 
     import httpx
 
-    from tests.integration.conftest import free_port
+    import socket
 
     repo = Path(__file__).resolve().parents[1]
-    port = free_port()
+    with socket.socket() as sock:  # a free port (bench/ imports nothing from tests/)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     with tempfile.TemporaryDirectory(prefix="tailor-bench-server-") as scratch:
         env = {**os.environ, "TAILOR_MODEL": "fake:echo", "TAILOR_DATA_DIR": scratch, "TAILOR_API_KEYS": ""}
         langgraph = Path(sys.executable).with_name("langgraph")
