@@ -41,10 +41,14 @@ def private_messages(messages: list[BaseMessage]) -> tuple[list[BaseMessage], Va
     return out, vault
 
 
+def latest_request(messages: list[BaseMessage]) -> str:
+    """The text of the latest user message in ``messages``."""
+    return next((message_text(m) for m in reversed(messages) if m.type == "human"), "")
+
+
 def private_question(messages: list[BaseMessage]) -> str:
     """The latest user message as the model may see it."""
-    private, _ = private_messages(messages)
-    return next((message_text(m) for m in reversed(private) if m.type == "human"), "")
+    return latest_request(private_messages(messages)[0])
 
 
 def conversation_vault(messages: list[BaseMessage]) -> Vault:

@@ -17,8 +17,8 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.models.local import message_text
+from graph.privacy import policy
 from graph.state import State
-from tools.guard.policy import cached_policy
 from tools.guard.scan import scan_text
 from tools.settings import get_settings
 
@@ -46,7 +46,7 @@ def check_attacks(text: str) -> dict[str, Any]:
 
     Carries each layer's score and the kinds of personal data found (never their values).
     """
-    result = scan_text(text, cached_policy(get_settings().guard_policy))
+    result = scan_text(text, policy())
     layers = {name: round(float(c.get("score", 0.0)), 3) for name, c in result["categories"].items()}
     found = result["categories"].get("personal_data", {}).get("kinds", {})
     seen: dict[str, Any] = {"layers": layers, **({"personal_data": found} if found else {})}

@@ -26,10 +26,11 @@ from graph.context import Context
 from graph.models.factory import generation_kwargs
 from graph.models.local import message_text
 from graph.nodes.common import context_of, last_ai
-from graph.nodes.llm import given_texts, leak_check, model_for
-from graph.privacy import conversation_vault, policy, private_question
+from graph.nodes.llm import OutputCleaner, given_texts, leak_check, model_for
+from graph.privacy import latest_request, policy, private_messages
 from graph.state import State
-from tools.guard import grounding, json_answer, output
+from tools.guard import grounding, json_answer
+from tools.guard.pii import Vault
 
 # Control tokens of common chat templates; a model that emits them is leaking its template.
 _CONTROL_TOKENS = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id)\|>")
@@ -50,24 +51,18 @@ def _replace(verdict: dict[str, Any], reason: str, **details: Any) -> dict[str, 
     return {**verdict, "verdict": "replace", "reason": reason, **details}
 
 
-def _output_rails(text: str, given: list[str], verdict: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Personal data nobody gave is replaced by placeholders; profanity is masked."""
-    current = policy()
-    if current.output_personal_data.enabled and current.output_personal_data.action != "warn":
-        replaced, kinds = output.foreign_personal_data(text, given)
-        if kinds:
-            text, verdict = replaced, _replace(verdict, "personal_data", personal_data=kinds)
-    if current.profanity.enabled and current.profanity.action != "warn":
-        masked, count = output.mask_profanity(text)
-        if count:
-            text, verdict = masked, _replace(verdict, "profanity", profanity=count)
-    return text, verdict
+def _reported(verdict: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """The verdict with what the output cleaner changed (personal data, profanity), in that order."""
+    for key in ("personal_data", "profanity"):
+        if key in report:
+            verdict = _replace(verdict, key, **{key: report[key]})
+    return verdict
 
 
-async def _json_rail(state: State, runtime: Runtime[Context] | None, text: str) -> tuple[str, dict[str, Any] | None]:
+async def _json_rail(state: State, runtime: Runtime[Context] | None, text: str, request: str,
+                     vault: Vault) -> tuple[str, dict[str, Any] | None]:
     """(text, report) for a request that asked for JSON; (text, None) when it did not."""
     rail = policy().json
-    request = private_question(list(state.get("messages", [])))
     if not rail.enabled or not json_answer.wants_json(request) or state.get("strategy") == "refuse":
         return text, None
     parsed = json_answer.parse(text)
@@ -83,8 +78,7 @@ async def _json_rail(state: State, runtime: Runtime[Context] | None, text: str) 
         reply = await model.ainvoke([HumanMessage(content=ask)], **generation_kwargs(model, JSON_REPAIR_TOKENS, 0.0, adapter))
         repaired = json_answer.parse(message_text(reply))
         if repaired.ok:
-            return conversation_vault(list(state.get("messages", []))).restore(repaired.text), \
-                {"valid": True, "repaired": True, "error": parsed.error}
+            return vault.restore(repaired.text), {"valid": True, "repaired": True, "error": parsed.error}
     return text, report
 
 
@@ -95,20 +89,21 @@ async def guard_output(state: State, runtime: Runtime[Context] | None = None) ->
         guard["output"] = {"verdict": "allow", "reason": "no_answer"}
         return {"guard": guard}
     original = message_text(answer)
-    verdict, text = check_output(conversation_vault(list(state.get("messages", []))).restore(original))
+    private, vault = private_messages(list(state.get("messages", [])))
+    verdict, text = check_output(vault.restore(original))
     streamed = (answer.response_metadata or {}).get("guard", {})  # what the rails did while it streamed
     stopped = streamed.get("stopped")
-    for key in ("personal_data", "profanity"):
-        if key in streamed:
-            verdict = _replace(verdict, key, **{key: streamed[key]})
+    verdict = _reported(verdict, streamed)
     if stopped:
         verdict = _replace(verdict, "leakage", stopped=stopped)
     elif (reason := leak_check()(text)) is not None:
         verdict = _replace(verdict, "leakage", withheld=reason)
         text = prompts.render("guard/withheld", reason=reason)
     if verdict.get("reason") != "leakage":
-        text, verdict = _output_rails(text, given_texts(state), verdict)
-        text, report = await _json_rail(state, runtime, text)
+        cleaner = OutputCleaner(given_texts(state))
+        text = cleaner(text)
+        verdict = _reported(verdict, cleaner.report())
+        text, report = await _json_rail(state, runtime, text, latest_request(private), vault)
         if report is not None:
             verdict["json"] = report
             if report.get("repaired"):

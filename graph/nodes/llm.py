@@ -4,6 +4,7 @@ the system message (with the leakage canary), and the output rails that guard a 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 
 from langchain_core.language_models import BaseChatModel
@@ -48,8 +49,13 @@ def leak_check() -> Callable[[str], str | None]:
     rail = policy().leakage
     if not rail.enabled or rail.action != "block":
         return lambda text: None
-    texts = [prompts.render(name) for name in SYSTEM_PROMPTS]
-    return leakage.Leakage(texts, int(rail.option("min_words", 12)), leakage.canary())
+    return _leakage(int(rail.option("min_words", 12)), leakage.canary())
+
+
+@functools.lru_cache(maxsize=8)
+def _leakage(min_words: int, marker: str) -> leakage.Leakage:
+    """The system prompts' word runs, computed once per setting (checked on every streamed word)."""
+    return leakage.Leakage([prompts.render(name) for name in SYSTEM_PROMPTS], min_words, marker)
 
 
 class OutputCleaner:
@@ -62,11 +68,11 @@ class OutputCleaner:
         self.masked = 0
 
     def __call__(self, text: str) -> str:
-        rails = self.policy
-        if rails.output_personal_data.enabled and rails.output_personal_data.action == "redact":
+        rails = self.policy  # any action but "warn" changes the text ("block" cannot unsay a streamed word)
+        if rails.output_personal_data.enabled and rails.output_personal_data.action != "warn":
             text, kinds = output.foreign_personal_data(text, self.given)
             self.kinds.update(kinds)
-        if rails.profanity.enabled and rails.profanity.action == "redact":
+        if rails.profanity.enabled and rails.profanity.action != "warn":
             text, count = output.mask_profanity(text)
             self.masked += count
         return text
