@@ -36,7 +36,7 @@ class StreamGuard:
     released: str = ""
     pending: str = ""
     stopped: str | None = None
-    _raw_released: str = field(default="", repr=False)
+    _recent: str = field(default="", repr=False)  # the last ``window`` released characters, as generated
 
     def feed(self, text: str) -> str:
         """Take generated text; return what may be shown now ("" while held back or once stopped)."""
@@ -54,7 +54,7 @@ class StreamGuard:
         return self._release(len(self.pending))
 
     def _check(self) -> bool:
-        reason = self.leak(self._raw_released[-self.window :] + self.pending)
+        reason = self.leak(self._recent + self.pending)
         if reason:
             self.stopped, self.pending = reason, ""
         return bool(reason)
@@ -81,7 +81,7 @@ class StreamGuard:
         if cut <= 0:
             return ""
         raw, self.pending = self.pending[:cut], self.pending[cut:]
-        self._raw_released += raw
+        self._recent = (self._recent + raw)[-self.window :]
         shown = self.clean(self.restore(raw))
         self.released += shown
         return shown
