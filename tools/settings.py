@@ -70,6 +70,7 @@ class Settings:
     guard_canary: str = field(default_factory=lambda: _env("GUARD_CANARY", ""))
     api_keys: str = field(default_factory=lambda: _env("API_KEYS", ""))
     allowed_models: str = field(default_factory=lambda: _env("ALLOWED_MODELS", ""))
+    server_flush_seconds: float = field(default_factory=lambda: _env_float("SERVER_FLUSH_SECONDS", 1.0, minimum=0.1))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 0))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
 

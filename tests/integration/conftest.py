@@ -34,10 +34,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+    def __init__(self, workdir: Path, env: dict[str, str], log_name: str = "server.log") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "server.log"
+        self.log_path = workdir / log_name
         langgraph = Path(sys.executable).with_name("langgraph")
         cmd = [str(langgraph), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(self.port),
                "--config", str(REPO / "langgraph.json")]
@@ -60,6 +60,11 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole server: no shutdown hooks, no final flush."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def stop(self) -> None:
         if self.proc.poll() is None:

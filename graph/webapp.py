@@ -1,0 +1,191 @@
+"""Tailor's own HTTP routes and request checks, mounted into the LangGraph server (langgraph.json ``http``).
+
+Routes (behind the same API-key auth as the rest of the server):
+    POST /feedback        {"thread_id", "score", "correction"?, "comment"?, "message_id"?, "run_id"?}
+    GET  /feedback        the caller's own feedback, newest first (?limit=&offset=)
+    GET  /feedback/{id}   one of the caller's own; another user's is a 404
+
+The thread is read through the server's own API with the caller's credentials, so feedback on a
+thread one cannot read is refused exactly as reading it would be.
+
+The middleware turns two inputs the dev runtime answers with a 500 into a documented default or a
+422 (found by the schema fuzzer; ``tests/integration/test_server_fuzz.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.feedback import from_state, record
+from tools.feedback import FeedbackError, FeedbackStore
+
+MAX_BODY = 64 * 1024
+
+
+def _error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+class StoreSearchDefaults:
+    """``POST /store/items/search`` without ``namespace_prefix`` (optional in the schema) fails inside
+    the runtime with a KeyError; give it the documented default (every namespace the caller owns)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/store/items/search"):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            payload = None  # the runtime's own validation answers malformed JSON with a 422
+        if isinstance(payload, dict):
+            prefix = payload.get("namespace_prefix")
+            if prefix is None:
+                payload["namespace_prefix"] = []
+                body = json.dumps(payload).encode()
+            elif not isinstance(prefix, list) or not all(isinstance(p, str) for p in prefix):
+                await _error(422, "namespace_prefix must be a list of strings, e.g. [\"notes\"].")(scope, receive, send)
+                return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _patch_thread_search() -> None:
+    """Threads with no state yet have ``values`` None; the runtime's containment check then raises
+    (``POST /threads/search`` with a ``values`` filter -> 500). Treat them as not matching."""
+    try:
+        from langgraph_runtime_inmem import ops
+    except ImportError:  # another runtime: nothing to patch
+        return
+    original = ops.is_jsonb_contained
+    if getattr(original, "_tailor_safe", False):
+        return
+
+    def is_jsonb_contained(superset: Any, subset: Any) -> bool:
+        if not isinstance(superset, dict) or not isinstance(subset, dict):
+            return False
+        return original(superset, subset)
+
+    is_jsonb_contained._tailor_safe = True  # type: ignore[attr-defined]
+    ops.is_jsonb_contained = is_jsonb_contained
+
+
+def _user(request: Request) -> str:
+    return str(getattr(request.user, "identity", "") or "local")
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise FeedbackError(f"the request body has {len(body)} bytes; the limit is {MAX_BODY}.")
+    try:
+        payload = json.loads(body or b"null")
+    except ValueError as err:
+        raise FeedbackError(f"the body is not valid JSON ({err}).") from None
+    if not isinstance(payload, dict):
+        raise FeedbackError("the body must be a JSON object such as {\"thread_id\": \"...\", \"score\": 1}.")
+    return payload
+
+
+async def _thread_state(request: Request, thread_id: str) -> dict[str, Any] | None:
+    """The thread's state as the caller may see it (None: absent or not theirs)."""
+    import httpx
+    from langgraph_sdk import get_client
+
+    forwarded = {k: v for k, v in request.headers.items() if k.lower() in ("x-api-key", "authorization")}
+    client = get_client(url=None, headers=forwarded)  # in-process: the same auth and owner filters
+    try:
+        return await client.threads.get_state(thread_id)
+    except httpx.HTTPStatusError as err:
+        if err.response.status_code in (403, 404, 422):
+            return None
+        raise
+
+
+async def post_feedback(request: Request) -> JSONResponse:
+    try:
+        payload = await _json_body(request)
+        unknown = sorted(set(payload) - {"thread_id", "score", "correction", "comment", "message_id", "run_id"})
+        if unknown:
+            raise FeedbackError(f"unknown fields {unknown}; use thread_id, score, correction, comment, message_id, run_id.")
+        thread_id = payload.get("thread_id")
+        if not isinstance(thread_id, str) or not thread_id:
+            raise FeedbackError("thread_id is required: the thread whose answer this feedback is about.")
+        if "score" not in payload:
+            raise FeedbackError("score is required: 1 (good) to 0 (bad).")
+        state = await _thread_state(request, thread_id)
+        if state is None:
+            return _error(404, f"thread {thread_id} not found.")
+        values = state.get("values") or {}
+        item = from_state(values if isinstance(values, dict) else {}, score=payload["score"], owner=_user(request),
+                          correction=payload.get("correction") or "", comment=payload.get("comment") or "",
+                          message_id=str(payload.get("message_id") or ""), thread_id=thread_id,
+                          run_id=str(payload.get("run_id") or (state.get("metadata") or {}).get("run_id") or ""))
+        return JSONResponse(await record(item), status_code=201)
+    except FeedbackError as err:
+        return _error(422, str(err))
+
+
+def _int_param(request: Request, name: str, default: int, limit: int) -> int:
+    raw = request.query_params.get(name, str(default))
+    if not raw.isdigit() or int(raw) > limit:
+        raise FeedbackError(f"{name}={raw!r} must be a whole number from 0 to {limit}.")
+    return int(raw)
+
+
+async def list_feedback(request: Request) -> JSONResponse:
+    import asyncio
+
+    try:
+        limit, offset = _int_param(request, "limit", 20, 1000), _int_param(request, "offset", 0, 10**9)
+    except FeedbackError as err:
+        return _error(422, str(err))
+    items = await asyncio.to_thread(FeedbackStore().list, _user(request), limit, offset)
+    return JSONResponse([item.as_dict() for item in items])
+
+
+async def get_feedback(request: Request) -> JSONResponse:
+    import asyncio
+
+    item = await asyncio.to_thread(FeedbackStore().get, request.path_params["feedback_id"], _user(request))
+    if item is None:
+        return _error(404, f"feedback {request.path_params['feedback_id']} not found.")
+    return JSONResponse(item.as_dict())
+
+
+_patch_thread_search()
+
+app = Starlette(
+    routes=[
+        Route("/feedback", post_feedback, methods=["POST"]),
+        Route("/feedback", list_feedback, methods=["GET"]),
+        Route("/feedback/{feedback_id}", get_feedback, methods=["GET"]),
+    ],
+    middleware=[Middleware(StoreSearchDefaults)],
+)
