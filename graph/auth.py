@@ -19,6 +19,7 @@ from langgraph_sdk import Auth
 from tools.settings import SettingsError, get_settings
 
 LOCAL_USER = "local"
+OWNER_KEY = "owner"
 auth = Auth()
 
 
@@ -80,8 +81,8 @@ async def owner_only(ctx: Auth.types.AuthContext, value: dict) -> Auth.types.Fil
         metadata = value.setdefault("metadata", {})
         if metadata is None:
             metadata = value["metadata"] = {}
-        metadata["owner"] = ctx.user.identity  # in place (the server keeps this dict); a forged owner is overwritten
-    return {"owner": ctx.user.identity}
+        metadata[OWNER_KEY] = ctx.user.identity  # in place (the server keeps this dict); a forged owner is overwritten
+    return {OWNER_KEY: ctx.user.identity}
 
 
 @auth.on.assistants.read

@@ -5,8 +5,7 @@ Routes (behind the same API-key auth as the rest of the server):
     GET  /feedback        the caller's own feedback, newest first (?limit=&offset=)
     GET  /feedback/{id}   one of the caller's own; another user's is a 404
 
-The thread is read through the server's own API with the caller's credentials, so feedback on a
-thread one cannot read is refused exactly as reading it would be.
+Feedback on a thread one does not own is refused with a 404, exactly as reading it would be.
 
 The middleware turns two inputs the dev runtime answers with a 500 into a documented default or a
 422 (found by the schema fuzzer; ``tests/integration/test_server_fuzz.py``).
@@ -24,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.auth import LOCAL_USER, OWNER_KEY
 from graph.feedback import from_state, record
 from tools.feedback import FeedbackError, FeedbackStore
 
@@ -97,7 +97,7 @@ def _patch_thread_search() -> None:
 
 
 def _user(request: Request) -> str:
-    return str(getattr(request.user, "identity", "") or "local")
+    return str(getattr(request.user, "identity", "") or LOCAL_USER)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -118,9 +118,13 @@ async def _thread_state(request: Request, thread_id: str) -> dict[str, Any] | No
     import httpx
     from langgraph_sdk import get_client
 
-    forwarded = {k: v for k, v in request.headers.items() if k.lower() in ("x-api-key", "authorization")}
-    client = get_client(url=None, headers=forwarded)  # in-process: the same auth and owner filters
+    # In-process (url=None) calls are trusted by the server (no auth handler runs), so the owner
+    # check that auth.py applies to every other request is made here, the same way.
+    client = get_client(url=None)
     try:
+        thread = await client.threads.get(thread_id)
+        if (thread.get("metadata") or {}).get(OWNER_KEY) != _user(request):
+            return None  # someone else's thread is as absent as a missing one
         return await client.threads.get_state(thread_id)
     except httpx.HTTPStatusError as err:
         if err.response.status_code in (403, 404, 422):

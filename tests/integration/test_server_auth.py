@@ -53,3 +53,34 @@ async def test_one_user_cannot_read_list_or_run_on_anothers_thread(keyed_server)
     # Bob's own thread works as usual.
     own = await bob.threads.create()
     assert own["metadata"]["owner"] == "bob"
+
+
+def _post(server, user, body):
+    return httpx.post(server.url + "/feedback", json=body, headers={"x-api-key": KEYS[user]}, timeout=30)
+
+
+async def test_feedback_is_owned_like_threads(keyed_server):
+    alice = client(keyed_server, "alice")
+    thread = (await alice.threads.create())["thread_id"]
+    await alice.runs.wait(thread, "agent", input={"messages": [{"role": "user", "content": "Name a colour."}]})
+
+    given = _post(keyed_server, "alice", {"thread_id": thread, "score": 0, "correction": "Blue.", "comment": "too long"})
+    assert given.status_code == 201, given.text
+    item = given.json()
+    assert item["owner"] == "alice" and item["question"] == "Name a colour." and item["answer"]
+    assert item["correction"] == "Blue." and item["score"] == 0.0 and item["message_id"]
+
+    # Bob can neither give feedback on Alice's thread nor see her feedback.
+    assert _post(keyed_server, "bob", {"thread_id": thread, "score": 1}).status_code == 404
+    bob_headers = {"x-api-key": KEYS["bob"]}
+    assert httpx.get(f"{keyed_server.url}/feedback/{item['id']}", headers=bob_headers, timeout=10).status_code == 404
+    assert item["id"] not in [f["id"] for f in httpx.get(keyed_server.url + "/feedback", headers=bob_headers, timeout=10).json()]
+    mine = httpx.get(keyed_server.url + "/feedback", headers={"x-api-key": KEYS["alice"]}, timeout=10).json()
+    assert item["id"] in [f["id"] for f in mine]
+    assert httpx.get(keyed_server.url + "/feedback", timeout=10).status_code == 401
+
+    # Bad feedback is refused with what to fix.
+    for body, words in (({"thread_id": thread, "score": 7}, "score"), ({"score": 1}, "thread_id"),
+                        ({"thread_id": thread, "score": 1, "stars": 5}, "unknown fields")):
+        refused = _post(keyed_server, "alice", body)
+        assert refused.status_code == 422 and words in refused.json()["detail"], refused.text
