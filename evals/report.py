@@ -9,14 +9,18 @@ from pathlib import Path
 from tools.settings import get_settings
 
 
-def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]) -> dict[str, Path]:
+def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str], stem: str = "",
+                 extra: dict | None = None) -> dict[str, Path]:
     folder = get_settings().data_dir / "evals"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}"
-    paths = {"json": stem.with_suffix(".json"), "markdown": stem.with_suffix(".md"), "png": stem.with_suffix(".png")}
-    paths["json"].write_text(json.dumps({"suite": suite, "metrics": metrics, "rows": rows}, indent=1), encoding="utf-8")
+    base = folder / (stem or f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}")
+    paths = {"json": base.with_name(base.name + ".json"), "markdown": base.with_name(base.name + ".md"),
+             "png": base.with_name(base.name + ".png")}
+    report = {"suite": suite, "metrics": metrics, "rows": rows, **(extra or {})}
+    paths["json"].write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
 
-    lines = [f"# {suite} eval", "", "| metric | value |", "|---|---|"]
+    title = (extra or {}).get("experiment") or suite
+    lines = [f"# {suite} eval: {title}", "", "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in metrics.items()]
     lines += ["", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
@@ -33,7 +37,7 @@ def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.barh(list(shares), list(shares.values()), color="#4C72B0")
     ax.set_xlim(0, 1)
-    ax.set_title(f"{suite} eval ({metrics.get('questions', len(rows))} questions)")
+    ax.set_title(f"{suite} eval ({metrics.get('questions', metrics.get('examples', len(rows)))} examples)")
     for y, v in enumerate(shares.values()):
         ax.text(min(v + 0.01, 0.92), y, f"{v:.2f}", va="center")
     fig.tight_layout()

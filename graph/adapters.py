@@ -36,18 +36,22 @@ def _check_base(entry: AdapterVersion, model: LocalChatModel) -> None:
 
 
 def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
-    """The adapter key to generate with (None: the base model). Blocking: call from a thread."""
+    """The adapter key to generate with (None: the base model). Blocking: call from a thread.
+
+    ``name`` follows the registry's ``current``; ``name@vN`` pins version N.
+    """
     if not name:
         return None
     if not isinstance(model, LocalChatModel):
         # OpenAI-compatible servers (vLLM) serve LoRA adapters under their own model names.
         return name
     registry = Registry()
+    bare, _, version = name.partition("@")  # "name@v3" pins a version (evals compare one with current)
     try:
-        entry = registry.get(name)
+        entry = registry.get(bare, version or None)
     except RegistryError as err:
         raise AdapterError(str(err)) from None
-    key = f"{name}@{entry.version}"
+    key = f"{bare}@{entry.version}"
     slot = (id(model.runtime), name)
     with _lock:
         if key in model.runtime.adapters:

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from evals.data import read_rows
-from evals.report import write_report
+from evals.evaluators import refusal_evaluator
+from evals.runner import Suite, add_common_arguments, run_suite
 
 HERE = Path(__file__).parent
 SETS = ("suite", "heldout", "heldout2", "heldout3", "heldout4")
@@ -27,52 +28,63 @@ def rates(rows: list[dict]) -> dict[str, float]:
     return {name: round(sum(hits) / len(hits), 3) for name, hits in sorted(groups.items())}
 
 
+def build(args: argparse.Namespace) -> Suite:
+    from tools.guard.policy import load_policy
+    from tools.guard.scan import scan_text
+
+    prefix = "" if args.set == "suite" else f"{args.set}_"
+    policy = load_policy(args.policy)
+    examples = []
+    for kind, path in (("attack", args.attacks or HERE / f"{prefix}attacks.jsonl"),
+                       ("benign", args.benign or HERE / f"{prefix}benign.jsonl")):
+        for number, row in enumerate(read_rows(path, ("technique", "text")), start=1):
+            examples.append({"id": f"{kind}-{number}", "inputs": {"text": row["text"]},
+                             "outputs": {"kind": kind, "technique": row["technique"], "should_refuse": kind == "attack"}})
+
+    async def target(inputs: dict) -> dict:
+        result = scan_text(inputs["text"], policy)
+        return {"refused": result["verdict"] == "block", "blocked_by": result.get("blocked_by", []),
+                "score": result["categories"].get("injection", {}).get("score", 0.0)}
+
+    def summarise(rows: list[dict]) -> dict:
+        attacks = [r for r in rows if r["reference"]["kind"] == "attack"]
+        benign = [r for r in rows if r["reference"]["kind"] == "benign"]
+
+        def by_technique(items: list[dict]) -> dict[str, float]:
+            return rates([{"technique": r["reference"]["technique"], "blocked": bool(r["outputs"].get("refused"))} for r in items])
+
+        return {"set": args.set, "attacks": len(attacks), "benign": len(benign),
+                "detection_rate": round(sum(bool(r["outputs"].get("refused")) for r in attacks) / max(len(attacks), 1), 3),
+                "false_positive_rate": round(sum(bool(r["outputs"].get("refused")) for r in benign) / max(len(benign), 1), 3),
+                "detection": by_technique(attacks), "false_positives": by_technique(benign)}
+
+    return Suite(name="guardrails", examples=examples, target=target, evaluators=[refusal_evaluator], summarise=summarise,
+                 columns=["id", "reference.technique", "outputs.refused", "outputs.score", "inputs.text"],
+                 config={"set": args.set, "policy": args.policy or "default"})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.guardrails", description=__doc__.splitlines()[0])
+    add_common_arguments(parser)
     parser.add_argument("--set", choices=SETS, default="suite", help="which bundled pair of files to run")
     parser.add_argument("--attacks", type=Path, default=None, help="attack rows (default: the --set's)")
     parser.add_argument("--benign", type=Path, default=None, help="benign rows (default: the --set's)")
     parser.add_argument("--policy", default=None, help="policy YAML (default: the shipped one)")
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    prefix = "" if args.set == "suite" else f"{args.set}_"
-    args.attacks = args.attacks or HERE / f"{prefix}attacks.jsonl"
-    args.benign = args.benign or HERE / f"{prefix}benign.jsonl"
-
-    from tools.guard.policy import load_policy
-    from tools.guard.scan import scan_text
-
-    policy = load_policy(args.policy)
-    rows = []
-    for kind, path in (("attack", args.attacks), ("benign", args.benign)):
-        for row in read_rows(path, ("technique", "text")):
-            result = scan_text(row["text"], policy)
-            rows.append({**row, "kind": kind, "blocked": result["verdict"] == "block",
-                         "score": result["categories"].get("injection", {}).get("score", 0.0)})
-    attacks = [r for r in rows if r["kind"] == "attack"]
-    benign = [r for r in rows if r["kind"] == "benign"]
-    metrics: dict = {
-        "attacks": len(attacks),
-        "benign": len(benign),
-        "detection_rate": round(sum(r["blocked"] for r in attacks) / len(attacks), 3),
-        "false_positive_rate": round(sum(r["blocked"] for r in benign) / len(benign), 3),
-    }
-    detection, false_positives = rates(attacks), rates(benign)
-    paths = write_report("guardrails", rows, {**metrics, **{f"detect_{k}": v for k, v in detection.items()},
-                                              **{f"fp_{k}": v for k, v in false_positives.items()}},
-                         columns=["kind", "technique", "blocked", "score", "text"])
+    experiment = run_suite(build(args), offline=args.offline, prefix=args.prefix, progress=not args.json)
     if args.json:
-        print(json.dumps({"suite": "guardrails", "set": args.set, **metrics, "detection": detection, "false_positives": false_positives,
-                          "report": str(paths["json"])}, ensure_ascii=False))
-    else:
-        print(f"{'attack technique':24s} detected")
-        for name, value in detection.items():
-            print(f"{name:24s} {value:.3f}")
-        print(f"\n{'benign group':24s} blocked (false positives)")
-        for name, value in false_positives.items():
-            print(f"{name:24s} {value:.3f}")
-        print(f"\ndetection {metrics['detection_rate']:.3f} over {len(attacks)} attacks; "
-              f"false positives {metrics['false_positive_rate']:.3f} over {len(benign)} benign requests")
+        print(experiment.json_line())
+        return 0
+    metrics = experiment.metrics
+    print(f"{'attack technique':24s} detected")
+    for name, value in metrics["detection"].items():
+        print(f"{name:24s} {value:.3f}")
+    print(f"\n{'benign group':24s} blocked (false positives)")
+    for name, value in metrics["false_positives"].items():
+        print(f"{name:24s} {value:.3f}")
+    print(f"\ndetection {metrics['detection_rate']:.3f} over {metrics['attacks']} attacks; "
+          f"false positives {metrics['false_positive_rate']:.3f} over {metrics['benign']} benign requests")
+    print(f"report: {experiment.paths['markdown']}")
     return 0
 
 

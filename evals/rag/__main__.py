@@ -1,107 +1,116 @@
-"""``python -m evals.rag``: run the RAG eval set against a collection and report its metrics.
+"""``python -m evals.rag``: the RAG eval set against a collection, as a LangSmith experiment.
 
 Each row of the questions file: ``question``, ``facts`` (any one of them in the answer counts as
-correct), ``sources`` (files that hold the answer) and ``answerable`` (default true). Results go to
-``TAILOR_DATA_DIR/evals/`` as JSON, a Markdown table and a PNG chart; ``--json`` ends with one line of
-metrics.
+correct), ``sources`` (files that hold the answer) and ``answerable`` (default true). Scores:
+recall@k of the expected sources, refusal correctness (declined exactly the unanswerable ones),
+contains / token F1 / ROUGE-L against the facts, the cited source, and with ``--judge SPEC`` the
+LLM judge's faithfulness (to the retrieved text) and helpfulness. ``--retrieval-only`` measures
+retrieval and declining without the model. Results go to ``TAILOR_DATA_DIR/evals/``.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
-import time
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
+from evals.agent import Agent, context_from, refused
 from evals.data import read_rows
-from evals.rag.metrics import score_rows, summarise
-from evals.report import write_report
+from evals.evaluators import recall_evaluator, refusal_evaluator, text_evaluators
+from evals.rag.metrics import summarise
+from evals.runner import Suite, add_common_arguments, print_experiment, run_suite
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
 
 
 def load_questions(path: Path) -> list[dict]:
     rows = read_rows(path, ("question",))
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
+        row.setdefault("id", f"q{number}")
         row.setdefault("answerable", True)
         row.setdefault("facts", [])
         row.setdefault("sources", [])
     return rows
 
 
-def retrieval_only(rows: list[dict], collection: str, k: int) -> list[dict]:
+def retrieval_target(collection: str, k: int):
     from tools.kb.retrieval import RetrievalOptions, retrieve
 
-    out = []
-    for row in tqdm(rows, desc="retrieving", unit="q", file=sys.stderr):
-        result = retrieve(collection, row["question"], RetrievalOptions(k=k))
+    async def target(inputs: dict) -> dict:
+        import asyncio
+
+        result = await asyncio.to_thread(retrieve, collection, inputs["question"], RetrievalOptions(k=k))
         cites = [h.citation(n) for n, h in enumerate(result.hits, start=1)]
-        out.append({**row, "answer": "", "retrieved": [c["source"] for c in cites], "citations": [],
-                    "declined": not result.hits, "best_relevance": result.best_relevance})
-    return out
+        return {"answer": "", "retrieved": [c["source"] for c in cites], "citations": [], "refused": not result.hits,
+                "best_relevance": result.best_relevance}
+
+    return target
 
 
-async def with_answers(rows: list[dict], collection: str, k: int, model: str | None) -> list[dict]:
-    from langchain_core.messages import HumanMessage
+def agent_target(args: argparse.Namespace):
+    agent = Agent()
+    context = context_from(args, collection=args.collection, k=args.k)
 
-    from graph.answer import result_of
-    from graph.context import Context
-    from graph.graph import build_graph
+    async def target(inputs: dict) -> dict:
+        state, result = await agent.ask(inputs["question"], context)
+        documents = state.get("documents") or []
+        return {"answer": result["answer"], "citations": [c["source"] for c in result["citations"]],
+                "retrieved": [d["source"] for d in documents], "refused": refused(result),
+                "mode": (result["reasoning"].get("rag") or {}).get("mode", ""),
+                "context": "\n\n".join(d.get("text", "") for d in documents)}
 
-    agent = build_graph()
-    ctx = Context(collection=collection, k=k, **({"model": model} if model else {}))
-    out = []
-    for row in tqdm(rows, desc="answering", unit="q", file=sys.stderr):
-        started = time.perf_counter()
-        state = await agent.ainvoke({"messages": [HumanMessage(content=row["question"])]}, context=ctx)
-        result = result_of(state)
-        out.append({
-            **row,
-            "answer": result["answer"],
-            "citations": [c["source"] for c in result["citations"]],
-            "retrieved": [d["source"] for d in state.get("documents") or []],
-            "declined": (result["reasoning"].get("rag") or {}).get("mode") == "not_found"
-            or result["answer"].lower().startswith(("i don't know", "i do not know")),
-            "mode": (result["reasoning"].get("rag") or {}).get("mode", ""),
-            "best_relevance": (result["reasoning"].get("retrieval") or {}).get("best_relevance"),
-            "seconds": round(time.perf_counter() - started, 2),
-        })
-    return out
+    return target
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.rag", description=__doc__.splitlines()[0])
-    parser.add_argument("--collection", default="docs")
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
-    parser.add_argument("--ingest", nargs="*", default=None, metavar="PATH", help="ingest these paths first")
-    parser.add_argument("--k", type=int, default=4)
-    parser.add_argument("--model", default=None, help="model spec (default TAILOR_MODEL)")
-    parser.add_argument("--retrieval-only", action="store_true", help="measure retrieval and declining, no model")
-    parser.add_argument("--limit", type=int, default=0, help="first N questions only")
-    parser.add_argument("--json", action="store_true", help="end with one JSON line of metrics")
-    args = parser.parse_args(argv)
+def cited_evaluator(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:
+    if not reference_outputs.get("answerable", True) or not reference_outputs.get("sources"):
+        return {"key": "cited_source", "score": None}
+    return {"key": "cited_source", "score": float(bool(set(reference_outputs["sources"]) & set(outputs.get("citations") or [])))}
 
+
+def build(args: argparse.Namespace) -> Suite:
     rows = load_questions(args.questions)[: args.limit or None]
     if args.ingest:
         from tools.kb.ingest import ingest
 
         ingest(args.ingest, args.collection, progress=False)
+    examples = [{"id": r["id"], "inputs": {"question": r["question"]},
+                 "outputs": {"facts": r["facts"], "sources": r["sources"], "answerable": r["answerable"],
+                             "should_refuse": not r["answerable"]}} for r in rows]
+    evaluators = [recall_evaluator, refusal_evaluator]
     if args.retrieval_only:
-        scored = score_rows(retrieval_only(rows, args.collection, args.k))
+        target = retrieval_target(args.collection, args.k)
     else:
-        scored = score_rows(asyncio.run(with_answers(rows, args.collection, args.k, args.model)))
-    metrics = summarise(scored, answers=not args.retrieval_only)
-    paths = write_report("rag", scored, metrics, columns=["id", "declined", "cited_ok", "fact_ok", "answer"])
-    if args.json:
-        print(json.dumps({"suite": "rag", **metrics, "report": str(paths["json"])}))
-    else:
-        for key, value in metrics.items():
-            print(f"{key:24s} {value}")
-        print(f"report: {paths['markdown']}")
+        target = agent_target(args)
+        answerable_only = [e for e in text_evaluators() if e.__name__ in ("contains", "token_f1", "rouge_l")]
+        evaluators += [cited_evaluator, *answerable_only]
+        if args.judge:
+            from evals.judge import judge_evaluators
+
+            evaluators += judge_evaluators(args.judge)
+    return Suite(
+        name="rag", examples=examples, target=target, evaluators=evaluators,
+        columns=["id", "outputs.refused", "scores.recall_at_k", "scores.cited_source", "scores.contains", "outputs.answer"],
+        summarise=lambda results: summarise(results, answers=not args.retrieval_only),
+        config={"adapter": args.adapter, "model": args.model or "", "judge": args.judge, "collection": args.collection,
+                "k": args.k, "retrieval_only": args.retrieval_only},
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evals.rag", description=__doc__.splitlines()[0])
+    add_common_arguments(p)
+    p.add_argument("--collection", default="docs")
+    p.add_argument("--questions", type=Path, default=QUESTIONS)
+    p.add_argument("--ingest", nargs="*", default=None, metavar="PATH", help="ingest these paths first")
+    p.add_argument("--k", type=int, default=4)
+    p.add_argument("--retrieval-only", action="store_true", help="measure retrieval and declining, no model")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    print_experiment(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json)
     return 0
 
 

@@ -8,16 +8,12 @@ seconds per question. ``--json`` ends with one line of metrics.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
-import time
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
+from evals.agent import Agent, context_from
 from evals.data import read_rows
-from evals.report import write_report
+from evals.runner import Suite, add_common_arguments, print_experiment, run_suite
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
 STRATEGIES = ("direct", "cot", "self_consistency", "tot")
@@ -44,60 +40,53 @@ def model_calls(strategy: str, reasoning: dict) -> int:
     return int(reasoning.get("model_calls", 1)) if strategy in ("self_consistency", "tot") else 1
 
 
-async def run(rows: list[dict], strategies: list[str], max_new_tokens: int) -> list[dict]:
-    from langchain_core.messages import HumanMessage
+def accuracy_evaluator(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:
+    return {"key": "accuracy", "score": float(correct(reference_outputs["answer"], outputs.get("final"), outputs.get("answer", "")))}
 
-    from graph.answer import result_of
-    from graph.context import Context
-    from graph.graph import build_graph
 
-    agent = build_graph()
-    out = []
+def summarise(rows: list[dict]) -> dict:
+    strategies = list(dict.fromkeys(r["inputs"]["strategy"] for r in rows))
+    metrics: dict = {"questions": len({r["id"].rsplit(":", 1)[0] for r in rows})}
     for strategy in strategies:
-        ctx = Context(strategy=strategy, max_new_tokens=max_new_tokens)
-        for row in tqdm(rows, desc=strategy, unit="q", file=sys.stderr):
-            started = time.perf_counter()
-            state = await agent.ainvoke({"messages": [HumanMessage(content=row["question"])]}, context=ctx)
-            result = result_of(state)
-            answer = final_answer(strategy, result["answer"], result["reasoning"])
-            out.append({"id": row["id"], "strategy": strategy, "expected": row["answer"], "answer": answer,
-                        "correct": correct(row["answer"], answer, result["answer"]),
-                        "calls": model_calls(strategy, result["reasoning"]),
-                        "seconds": round(time.perf_counter() - started, 2), "text": result["answer"]})
-    return out
-
-
-def summarise(rows: list[dict], strategies: list[str]) -> dict:
-    metrics: dict = {"questions": len({r["id"] for r in rows})}
-    for strategy in strategies:
-        group = [r for r in rows if r["strategy"] == strategy]
-        metrics[f"{strategy}_accuracy"] = round(sum(r["correct"] for r in group) / len(group), 3)
-        metrics[f"{strategy}_calls_per_question"] = round(sum(r["calls"] for r in group) / len(group), 2)
+        group = [r for r in rows if r["inputs"]["strategy"] == strategy]
+        metrics[f"{strategy}_accuracy"] = round(sum(r["scores"].get("accuracy") or 0 for r in group) / len(group), 3)
+        metrics[f"{strategy}_calls_per_question"] = round(sum(r["outputs"].get("calls", 0) for r in group) / len(group), 2)
         metrics[f"{strategy}_seconds_per_question"] = round(sum(r["seconds"] for r in group) / len(group), 2)
     return metrics
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.strategies", description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
-    parser.add_argument("--strategies", default=",".join(STRATEGIES), help="comma-separated")
-    parser.add_argument("--limit", type=int, default=0, help="first N questions only")
-    parser.add_argument("--max-new-tokens", type=int, default=160)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
+def build(args: argparse.Namespace) -> Suite:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
-        parser.error(f"unknown strategies {unknown}; choose from {', '.join(STRATEGIES)}")
+        raise SystemExit(f"unknown strategies {unknown}; choose from {', '.join(STRATEGIES)}")
     rows = read_rows(args.questions, ("id", "question", "answer"))[: args.limit or None]
-    results = asyncio.run(run(rows, strategies, args.max_new_tokens))
-    metrics = summarise(results, strategies)
-    paths = write_report("strategies", results, metrics, columns=["strategy", "id", "expected", "answer", "correct", "calls"])
-    if args.json:
-        print(json.dumps({"suite": "strategies", **metrics, "report": str(paths["json"])}))
-    else:
-        for key, value in metrics.items():
-            print(f"{key:36s} {value}")
+    agent = Agent()
+
+    async def target(inputs: dict) -> dict:
+        strategy = inputs["strategy"]
+        _, result = await agent.ask(inputs["question"], context_from(args, strategy=strategy, max_new_tokens=args.max_new_tokens))
+        return {"answer": result["answer"], "final": final_answer(strategy, result["answer"], result["reasoning"]),
+                "calls": model_calls(strategy, result["reasoning"])}
+
+    return Suite(
+        name="strategies",
+        examples=[{"id": f"{r['id']}:{strategy}", "inputs": {"question": r["question"], "strategy": strategy},
+                   "outputs": {"answer": r["answer"]}} for strategy in strategies for r in rows],
+        target=target, evaluators=[accuracy_evaluator], summarise=summarise,
+        columns=["id", "reference.answer", "outputs.final", "scores.accuracy", "outputs.calls"],
+        config={"adapter": args.adapter, "model": args.model or "", "strategies": strategies},
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.strategies", description=__doc__.splitlines()[0])
+    add_common_arguments(parser)
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--strategies", default=",".join(STRATEGIES), help="comma-separated")
+    parser.add_argument("--max-new-tokens", type=int, default=160)
+    args = parser.parse_args(argv)
+    print_experiment(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json)
     return 0
 
 
