@@ -37,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     promote = sub.add_parser("promote", help="verify a version and make it current")
     promote.add_argument("name")
     promote.add_argument("version")
-    promote.add_argument("--gate", default="", help="eval gate module:function to pass first")
+    promote.add_argument("--gate", default="", help="custom gate module:function to pass first")
+    promote.add_argument("--gate-suite", default="", help="eval suite (adapters, rag) it must not score worse on than current")
+    promote.add_argument("--gate-metric", default="token_f1")
+    promote.add_argument("--gate-tolerance", type=float, default=0.02)
+    promote.add_argument("--gate-limit", type=int, default=0, help="first N examples only (0: all)")
     rollback = sub.add_parser("rollback", help="make the previously current version current again")
     rollback.add_argument("name")
     verify = sub.add_parser("verify", help="check files, base and loading; exit 1 on any problem")
@@ -71,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "promote":
             from training.verify import verify_or_raise
 
-            entry = registry.promote(args.name, args.version, check=lambda e: verify_or_raise(e, gate=args.gate))
+            options = {"suite": args.gate_suite, "metric": args.gate_metric, "tolerance": args.gate_tolerance,
+                       "limit": args.gate_limit} if args.gate_suite else None
+            entry = registry.promote(args.name, args.version,
+                                     check=lambda e: verify_or_raise(e, gate=args.gate, gate_options=options))
             print(f"{entry.name} {entry.version} is current")
             return 0
         if args.command == "rollback":

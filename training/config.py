@@ -46,7 +46,12 @@ class CommonConfig:
     gradient_checkpointing: bool = field(default=False, metadata=_help("trade compute for memory (useful for large models on GPU)"))
     seed: int = field(default=42, metadata=_help("random seed"))
     promote: bool = field(default=True, metadata=_help("make the new version current once it verifies (and passes the gate)"))
-    gate: str = field(default="", metadata=_help("eval gate as 'module:function' that raises when a version is worse; empty: none"))
+    gate: str = field(default="", metadata=_help("custom gate as 'module:function(entry)' that raises when a version is worse"))
+    gate_suite: str = field(default="", metadata=_help("eval suite the new version must not score worse on than current "
+                                                       "('adapters' or 'rag'); empty: no eval gate"))
+    gate_metric: str = field(default="token_f1", metadata=_help("the suite's metric the gate compares"))
+    gate_tolerance: float = field(default=0.02, metadata=_help("how much lower than current the new version may score"))
+    gate_limit: int = field(default=0, metadata=_help("gate on the suite's first N examples only (0: all)"))
 
 
 @dataclass

@@ -228,11 +228,16 @@ def register(
     print(f"registered {entry.name} {entry.version} at {entry.path}")
     if config.promote:
         try:
-            registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate))
+            registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=gate_options(config)))
             print(f"promoted {entry.name} {entry.version} to current")
         except RegistryError as err:
             print(f"not promoted: {err}", file=sys.stderr)
     return entry
+
+
+def gate_options(config: CommonConfig) -> dict[str, Any]:
+    return {"suite": config.gate_suite, "metric": config.gate_metric, "tolerance": config.gate_tolerance,
+            "limit": config.gate_limit} if config.gate_suite else {}
 
 
 def run_cli(config_cls: type, train: Callable[[Any], AdapterVersion], argv: list[str] | None, prog: str) -> int:

@@ -40,19 +40,25 @@ def verify_loads(entry: AdapterVersion) -> list[str]:
     return []
 
 
-def run_gate(entry: AdapterVersion, gate: str) -> None:
-    """Call the configured gate ``module:function(entry)``; it raises when the version is worse."""
+EVAL_GATE = "evals.gate:check"  # looked up by name: training never imports evals
+
+
+def run_gate(entry: AdapterVersion, gate: str, **options: Any) -> None:
+    """Call the gate ``module:function(entry, **options)``; it raises when the version is worse."""
     module_name, _, func_name = gate.partition(":")
     try:
         func: Any = getattr(importlib.import_module(module_name), func_name)
     except (ImportError, AttributeError) as err:
         raise RegistryError(f"eval gate {gate!r} cannot be found ({err}); write it as module:function.") from err
-    func(entry)
+    func(entry, **options)
 
 
-def verify_or_raise(entry: AdapterVersion, gate: str = "") -> None:
+def verify_or_raise(entry: AdapterVersion, gate: str = "", gate_options: dict[str, Any] | None = None) -> None:
+    """Files, base and loading first; then the custom gate and the eval gate, when configured."""
     problems = verify_loads(entry)
     if problems:
         raise RegistryError("; ".join(problems))
     if gate:
         run_gate(entry, gate)
+    if gate_options and gate_options.get("suite"):
+        run_gate(entry, EVAL_GATE, **gate_options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import signal
@@ -201,3 +202,30 @@ def test_training_and_serving_render_the_same_chat_template(default_model_path):
     assert rendered["prompt"] == served
     assert rendered["completion"].startswith(FACT_A)
     assert len(tokenizer) == len(model.runtime.tokenizer)  # no tokens added anywhere
+
+
+def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter, data_dir):
+    """A copy of the current version whose LoRA weights are blown up answers gibberish: the gate
+    runs the adapters suite on both and refuses it with the two scores."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    registry = fact_adapter
+    source = registry.current("fact")
+    staging = registry.stage("fact")
+    for f in source.path.iterdir():
+        if f.name != "manifest.json":
+            shutil.copy(f, staging / f.name)
+    weights = load_file(str(staging / "adapter_model.safetensors"))
+    save_file({k: (v * 400 if "lora_B" in k else v).contiguous() for k, v in weights.items()},
+              str(staging / "adapter_model.safetensors"))
+    broken = registry.commit("fact", staging, {k: v for k, v in source.manifest.items() if k != "files"})
+    assert torch.isfinite(load_file(str(broken.path / "adapter_model.safetensors"))[next(iter(weights))]).all()
+
+    refused = cli(data_dir, "training.adapters", "promote", "fact", broken.version, "--gate-suite", "adapters",
+                  "--gate-limit", "3", "--gate-metric", "token_f1", "--gate-tolerance", "0.01", check=False)
+    assert refused.returncode != 0, refused.stdout
+    assert "eval gate (adapters, token_f1)" in refused.stderr and "worse, not promoted" in refused.stderr
+    scores = [float(x) for x in re.findall(r"scores (\d\.\d+)", refused.stderr)]
+    assert len(scores) == 2 and scores[0] < scores[1] - 0.01, refused.stderr
+    assert registry.current("fact").version == source.version

@@ -1,0 +1,49 @@
+"""The eval gate the training registry calls before promoting a version (``training.verify``).
+
+The new version and the adapter's ``current`` version (the base model when there is none) run
+the same suite offline; promotion is refused, with both numbers, when the new one scores lower on
+the metric than ``current`` minus the tolerance. Configured in a training config with
+``gate_suite`` (``adapters`` or ``rag``), ``gate_metric``, ``gate_tolerance`` and ``gate_limit``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from training.registry import AdapterVersion, Registry, RegistryError
+
+GATE_SUITES = ("adapters", "rag")
+
+
+def score(suite: str, adapter: str, metric: str, limit: int) -> tuple[float, str]:
+    """(metric value, report path) for ``suite`` answered with ``adapter`` (empty: the base model)."""
+    from evals.runner import run_suite
+
+    module = importlib.import_module(f"evals.{suite}.__main__")
+    argv = ["--offline", "--adapter", adapter, "--prefix", f"gate-{suite}-{adapter.replace('@', '-') or 'base'}"]
+    if limit:
+        argv += ["--limit", str(limit)]
+    experiment = run_suite(module.build(module.parser().parse_args(argv)), offline=True, prefix=argv[4])
+    if metric not in experiment.metrics:
+        known = ", ".join(k for k, v in experiment.metrics.items() if isinstance(v, float))
+        raise RegistryError(f"eval gate: suite {suite} has no metric {metric!r}; choose one of {known}.")
+    return float(experiment.metrics[metric]), str(experiment.paths["json"])
+
+
+def check(entry: AdapterVersion, suite: str = "adapters", metric: str = "token_f1", tolerance: float = 0.02,
+          limit: int = 0) -> dict[str, Any]:
+    """Raise RegistryError when ``entry`` scores worse than current; return both scores otherwise."""
+    if suite not in GATE_SUITES:
+        raise RegistryError(f"eval gate suite {suite!r} is not supported; use one of {', '.join(GATE_SUITES)}.")
+    current = Registry().pointer(entry.name).get("current")
+    baseline = f"{entry.name}@{current}" if current and current != entry.version else ""
+    new, new_report = score(suite, f"{entry.name}@{entry.version}", metric, limit)
+    old, old_report = score(suite, baseline, metric, limit)
+    against = f"current {entry.name} {current}" if baseline else "the base model"
+    summary = (f"eval gate ({suite}, {metric}): {entry.name} {entry.version} scores {new:.4f}, {against} "
+               f"scores {old:.4f} (tolerance {tolerance})")
+    print(summary)
+    if new < old - tolerance:
+        raise RegistryError(f"{summary}: worse, not promoted. Reports: {new_report} vs {old_report}.")
+    return {"suite": suite, "metric": metric, "new": new, "baseline": old, "against": against}
