@@ -48,3 +48,69 @@ def install() -> bool:
             langsmith.configure(client=_client)
             _installed = True
     return True
+
+
+def node_metadata(name: str, update: Any, context: Any) -> tuple[dict[str, Any], list[str]]:
+    """What a node's run carries in LangSmith: what it decided, as metadata and tags."""
+    meta: dict[str, Any] = {"tailor_node": name}
+    tags = [f"node:{name}"]
+    from tools.settings import get_settings
+
+    meta["model"] = getattr(context, "model", None) or get_settings().model  # no context: the default
+    if not isinstance(update, dict):
+        return meta, tags
+    if update.get("strategy"):
+        meta["strategy"] = update["strategy"]
+        tags.append(f"strategy:{update['strategy']}")
+    if "adapter" in update:
+        adapter, _, version = str(update["adapter"] or "").partition("@")
+        meta["adapter"], meta["adapter_version"] = adapter or "base", version
+        tags.append(f"adapter:{adapter or 'base'}")
+    side = {"guard_input": "input", "guard_output": "output"}.get(name)
+    verdict = ((update.get("guard") or {}).get(side) or {}) if side else {}
+    if verdict:
+        meta[f"guard_{side}"] = {k: verdict[k] for k in ("verdict", "reason", "blocked_by", "categories") if k in verdict}
+        tags.append(f"guard_{side}:{verdict.get('verdict', '')}")
+    documents = update.get("documents")
+    if documents:
+        meta["sources"] = sorted({str(d.get("source", "")) for d in documents})
+        meta["retrieved"] = len(documents)
+    return meta, tags
+
+
+def annotate(metadata: dict[str, Any], tags: list[str]) -> None:
+    """Add metadata and tags to the run being traced now (the node's); nothing when not tracing."""
+    from langsmith.run_helpers import get_current_run_tree
+
+    run = get_current_run_tree()
+    if run is None:
+        return
+    run.metadata.update(metadata)
+    run.tags = list(dict.fromkeys([*(run.tags or []), *tags]))
+
+
+def traced(name: str, node: Any) -> Any:
+    """``node`` as a graph node whose run is annotated with what it decided (see ``node_metadata``).
+
+    Decided when the graph is built: without tracing the node is returned unchanged (no cost).
+    """
+    if not tracing_enabled():
+        return node
+    import functools
+    import inspect
+
+    from langgraph.runtime import Runtime
+
+    takes_runtime = len(inspect.signature(node).parameters) > 1
+
+    @functools.wraps(node)
+    async def wrapper(state: Any, runtime: Runtime) -> Any:
+        update = await (node(state, runtime) if takes_runtime else node(state))
+        metadata, tags = node_metadata(name, update, getattr(runtime, "context", None))
+        annotate(metadata, tags)
+        return update
+
+    wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("state", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+         inspect.Parameter("runtime", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Runtime)])
+    return wrapper

@@ -101,3 +101,83 @@ async def test_node_runs_reach_the_collector_without_personal_data(collector):
         assert b'"name":"' + node + b'"' in sent.replace(b'": "', b'":"'), node
     assert secret_mail.encode() not in sent and b"4111 1111 1111 1111" not in sent
     assert b"<EMAIL_1>" in sent
+
+
+async def test_node_runs_carry_what_each_node_decided(collector):
+    import json
+
+    import langsmith
+    from langchain_core.tracers.langchain import wait_for_all_tracers
+
+    from graph.graph import build_graph
+
+    agent = build_graph()
+    await agent.ainvoke({"messages": [{"role": "user", "content": "Explain what a LoRA adapter is, mail ana@example.com"}]})
+    wait_for_all_tracers()
+    langsmith.run_trees.get_cached_client().flush()
+    runs: dict[str, dict] = {}
+    for run in _sent_runs(collector.bodies).values():
+        meta = (run.get("extra") or {}).get("metadata") or {}
+        if meta.get("tailor_node"):
+            entry = runs.setdefault(meta["tailor_node"], {"metadata": {}, "tags": set()})
+            entry["metadata"].update(meta)
+            entry["tags"].update(run.get("tags") or [])
+    assert {"guard_input", "route", "generate", "guard_output"} <= set(runs), sorted(runs)
+    assert runs["route"]["metadata"]["strategy"] == "direct" and "strategy:direct" in runs["route"]["tags"]
+    assert runs["generate"]["metadata"]["adapter"] == "base" and runs["generate"]["metadata"]["model"]
+    assert runs["guard_input"]["metadata"]["guard_input"]["verdict"] == "allow"
+    assert runs["guard_output"]["metadata"]["guard_output"]["verdict"] in ("allow", "replace")
+    assert "guard_input:allow" in runs["guard_input"]["tags"]
+    assert "ana@example.com" not in json.dumps({k: v["metadata"] for k, v in runs.items()})
+
+
+def _sent_runs(bodies: list[bytes]) -> dict[str, dict]:
+    """Every run the SDK sent, its fields merged across posts, patches and multipart pieces."""
+    import json
+
+    runs: dict[str, dict] = {}
+
+    def merge(run: dict) -> None:
+        runs.setdefault(str(run.get("id")), {}).update({k: v for k, v in run.items() if v is not None})
+
+    for body in bodies:
+        try:
+            batch = json.loads(body)
+        except ValueError:
+            batch = None
+        if isinstance(batch, dict):
+            for run in (batch.get("post") or []) + (batch.get("patch") or []):
+                merge(run)
+            continue
+        for part in body.split(b"\r\n--"):  # multipart: "post.<id>" and "post.<id>.<field>" pieces
+            head, _, payload = part.partition(b"\r\n\r\n")
+            name = head.split(b'name="', 1)[-1].split(b'"', 1)[0].decode(errors="replace")
+            kind, _, rest = name.partition(".")
+            if kind not in ("post", "patch"):
+                continue
+            try:
+                value = json.loads(payload.rstrip(b"\r\n-"))
+            except ValueError:
+                continue
+            run_id, _, field = rest.partition(".")
+            merge(value if not field else {"id": run_id, field: value})
+    return runs
+
+
+def test_node_metadata_names_adapter_version_and_sources():
+    meta, tags = tracing.node_metadata("rag", {"adapter": "support@v3", "documents": [
+        {"source": "docs/b.md"}, {"source": "docs/a.md"}, {"source": "docs/b.md"}]}, None)
+    assert meta["adapter"] == "support" and meta["adapter_version"] == "v3" and "adapter:support" in tags
+    assert meta["sources"] == ["docs/a.md", "docs/b.md"] and meta["retrieved"] == 3
+    meta, tags = tracing.node_metadata("guard_input", {"guard": {"input": {"verdict": "block", "blocked_by": ["injection"]}}}, None)
+    assert meta["guard_input"] == {"verdict": "block", "blocked_by": ["injection"]} and "guard_input:block" in tags
+
+
+def test_without_tracing_nodes_are_not_wrapped(monkeypatch):
+    monkeypatch.delenv("LANGSMITH_TRACING", raising=False)
+    monkeypatch.delenv("LANGCHAIN_TRACING_V2", raising=False)
+
+    async def node(state):
+        return {}
+
+    assert tracing.traced("refuse", node) is node
