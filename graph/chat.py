@@ -53,6 +53,15 @@ class LocalBackend:
         snapshot = await self.graph.aget_state(config)
         return result_of(snapshot.values)
 
+    async def feedback(self, score: float, correction: str = "", comment: str = "") -> dict[str, Any]:
+        from graph.auth import LOCAL_USER
+        from graph.feedback import from_state, record
+
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": self.thread_id}})
+        item = from_state(snapshot.values, score=score, owner=LOCAL_USER, correction=correction, comment=comment,
+                          thread_id=self.thread_id, run_id=str((snapshot.metadata or {}).get("run_id") or ""))
+        return await record(item)
+
 
 class RemoteBackend:
     """Talks to a LangGraph server; the thread lives on the server."""
@@ -86,6 +95,12 @@ class RemoteBackend:
         if isinstance(state, dict) and "__error__" in state:
             raise RuntimeError(f"server error: {state['__error__'].get('message', state['__error__'])}")
         return result_of(state)
+
+    async def feedback(self, score: float, correction: str = "", comment: str = "") -> dict[str, Any]:
+        if self.thread_id is None:
+            raise ValueError("there is no answer to give feedback on yet; ask something first.")
+        body = {"thread_id": self.thread_id, "score": score, "correction": correction, "comment": comment}
+        return await self.client.http.post("/feedback", json=body)
 
 
 def read_rows(handle: TextIO, name: str) -> Iterator[str]:
@@ -149,6 +164,24 @@ def context_from(args: argparse.Namespace) -> Context:
     )
 
 
+FEEDBACK_HELP = "/good [comment], /bad [comment], /fix <the answer it should have given>"
+
+
+def parse_feedback(line: str) -> dict[str, Any] | None:
+    """``/good``, ``/bad why``, ``/fix better answer`` -> feedback fields; None for any other line."""
+    command, _, rest = line.strip().partition(" ")
+    rest = rest.strip()
+    if command == "/good":
+        return {"score": 1.0, "comment": rest}
+    if command == "/bad":
+        return {"score": 0.0, "comment": rest}
+    if command == "/fix":
+        if not rest:
+            raise ValueError("/fix needs the answer it should have given, e.g. /fix Paris is the capital.")
+        return {"score": 0.0, "correction": rest}
+    return None
+
+
 def _printer(stream: TextIO) -> TokenSink:
     def emit(text: str) -> None:
         stream.write(text)
@@ -183,7 +216,7 @@ async def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             for message in read_rows(handle, "stdin" if args.input == "-" else args.input):
                 await turn(message, stream_tokens=False)
         return 0
-    out.write("Tailor chat. Type a message; /exit or Ctrl-D to leave.\n")
+    out.write(f"Tailor chat. Type a message; rate the last answer with {FEEDBACK_HELP}; /exit or Ctrl-D to leave.\n")
     while True:
         try:
             message = await asyncio.to_thread(input, "you> ")
@@ -192,6 +225,15 @@ async def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             return 0
         if message.strip() in ("/exit", "/quit"):
             return 0
+        try:
+            feedback = parse_feedback(message)
+            if feedback is not None:
+                saved = await backend.feedback(**feedback)
+                out.write(f"feedback saved ({saved['id']}).\n")
+                continue
+        except ValueError as err:  # FeedbackError included: say what was wrong and carry on
+            out.write(f"{err}\n")
+            continue
         out.write("tailor> ")
         await turn(message, stream_tokens=not args.json and not args.route_only)
 

@@ -9,7 +9,7 @@ guard stops the stream, generation is abandoned and the message ends with a corr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -28,6 +28,8 @@ class GuardedChatModel(BaseChatModel):
     inner: BaseChatModel
     make_guard: Callable[[], StreamGuard]
     correction: Callable[[str], str]  # reason -> the text that ends a stopped message
+    # (raw text, shown text, report) when the rails stopped or changed the answer; never raises
+    on_replaced: Callable[[str, str, dict[str, Any]], Awaitable[None]] | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -86,13 +88,15 @@ class GuardedChatModel(BaseChatModel):
 
     async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
-        guard, metadata = self.make_guard(), {}
+        guard, metadata, raw, released = self.make_guard(), {}, [], []
         if self._inner_streams():
             pieces = self.inner._astream(messages, stop=stop, **kwargs)
             try:
                 async for piece in pieces:
                     metadata.update(piece.message.response_metadata or {})
-                    shown = guard.feed(message_text(piece.message))
+                    raw.append(message_text(piece.message))
+                    shown = guard.feed(raw[-1])
+                    released.append(shown)
                     if shown:
                         chunk = ChatGenerationChunk(message=AIMessageChunk(content=shown))
                         if run_manager:
@@ -104,13 +108,18 @@ class GuardedChatModel(BaseChatModel):
                 await pieces.aclose()
         else:
             result = await self.inner._agenerate(messages, stop=stop, **kwargs)
-            shown = guard.feed(message_text(result.generations[0].message))
+            raw.append(message_text(result.generations[0].message))
+            shown = guard.feed(raw[-1])
+            released.append(shown)
             if shown:
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=shown))
                 if run_manager:
                     await run_manager.on_llm_new_token(shown, chunk=chunk)
                 yield chunk
         tail, metadata = self._ending(guard, metadata)
+        report = metadata.get("guard") or {}
+        if self.on_replaced is not None and (report.get("stopped") or report.get("profanity")):
+            await self.on_replaced("".join(raw), "".join(released) + tail, report)
         chunk = ChatGenerationChunk(message=AIMessageChunk(content=tail, response_metadata=metadata))
         if tail and run_manager:
             await run_manager.on_llm_new_token(tail, chunk=chunk)

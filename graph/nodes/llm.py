@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable
 
 from langchain_core.language_models import BaseChatModel
@@ -17,10 +18,12 @@ from graph.context import Context
 from graph.models.factory import generation_kwargs, get_chat_model
 from graph.models.guarded import GuardedChatModel
 from graph.models.local import LocalChatModel, message_text
-from graph.privacy import conversation_vault, policy
+from graph.privacy import conversation_vault, policy, private_question
 from graph.state import State
 from tools.guard import leakage, output
 from tools.guard.stream import StreamGuard
+
+log = logging.getLogger(__name__)
 
 # Every system prompt an answer could leak, for the output rail's verbatim check.
 SYSTEM_PROMPTS = ("system/direct", "few_shot/system", "cot/system", "rag/system")
@@ -96,7 +99,30 @@ def guarded(model: BaseChatModel, state: State) -> GuardedChatModel:
         inner=model,
         make_guard=lambda: StreamGuard(restore=vault.restore, clean=OutputCleaner(given), leak=leak),
         correction=lambda reason: prompts.render("guard/withheld", reason=reason),
+        on_replaced=lambda raw, shown, report: keep_replaced_answer(state, raw, shown, report),
     )
+
+
+async def keep_replaced_answer(state: State, raw: str, shown: str, report: dict) -> None:
+    """Store an answer the output rails stopped or changed as a rejected example for preference
+    tuning (``training.feedback export``), with what was shown as the preferred one. Never raises:
+    losing this record must not cost the user their answer."""
+    from langgraph.config import get_config
+
+    from graph.auth import LOCAL_USER
+    from tools.feedback import Feedback, FeedbackStore
+
+    try:
+        configurable = get_config().get("configurable") or {}
+    except RuntimeError:  # called outside a graph run
+        configurable = {}
+    try:
+        item = Feedback(question=private_question(list(state.get("messages", []))), answer=raw, correction=shown, score=0.0, source="output_rail",
+                        owner=str(configurable.get("langgraph_auth_user_id") or LOCAL_USER),
+                        thread_id=str(configurable.get("thread_id") or ""), comment=f"output rails: {sorted(report)}")
+        await asyncio.to_thread(FeedbackStore().add, item)
+    except Exception as err:  # noqa: BLE001 - see the docstring
+        log.warning("could not keep the replaced answer for training: %s", err)
 
 
 async def complete(model: BaseChatModel, messages: list[BaseMessage], max_new_tokens: int, temperature: float,
