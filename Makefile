@@ -8,7 +8,7 @@ TAILOR_PORT ?= 2024
 export TAILOR_HOST TAILOR_PORT
 STAMP := $(VENV)/.tailor-installed
 
-.PHONY: setup install model kb run test test-unit test-integration lock clean
+.PHONY: setup install model kb run test test-unit test-integration refresh evals lock clean
 
 setup: install model kb
 
@@ -49,6 +49,19 @@ test-unit: install
 
 test-integration: setup
 	$(PY) -m pytest -q -p no:cacheprovider tests/integration
+
+# The feedback loop: feedback -> DPO pairs -> a new version of $(ADAPTER) -> eval gate -> promoted if not worse.
+ADAPTER ?= tailor
+REFRESH_DIR ?= $(or $(TAILOR_DATA_DIR),.tailor)/refresh
+refresh: setup
+	$(PY) -m training.feedback export --sft $(REFRESH_DIR)/sft.jsonl --dpo $(REFRESH_DIR)/dpo.jsonl --min-pairs 1
+	$(PY) -m training.dpo --data $(REFRESH_DIR)/dpo.jsonl --name $(ADAPTER) \
+		$$($(PY) -c "from training.registry import Registry; print('--from-adapter $(ADAPTER)' if Registry().current('$(ADAPTER)') else '')") \
+		--gate-suite adapters --gate-metric token_f1 --gate-tolerance 0.02
+
+# Every eval suite, kept locally (add LANGSMITH_API_KEY and drop --offline to upload experiments).
+evals: setup
+	$(PY) -m evals run --suite all --offline
 
 # Re-pin every dependency from requirements.in into requirements.lock (needs the venv).
 lock: install
