@@ -26,11 +26,15 @@ def parse_grade(reply: str) -> float | None:
 
 
 def _ask(model: Any, text: str) -> str:
+    import langsmith
     from langchain_core.messages import HumanMessage
 
     from graph.models.factory import generation_kwargs
+    from graph.tracing import tracing_enabled
 
-    reply = model.invoke([HumanMessage(content=text)], **generation_kwargs(model, 16, 0.0, ""))
+    # The judge's own model call is traced only when tracing is on; offline there is nowhere to send it.
+    with langsmith.tracing_context(enabled=tracing_enabled()):
+        reply = model.invoke([HumanMessage(content=text)], **generation_kwargs(model, 16, 0.0, ""))
     return str(reply.content)
 
 

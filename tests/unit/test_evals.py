@@ -1,0 +1,83 @@
+"""The eval runner on LangSmith's evaluate (offline), the evaluators, and compare."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evals import evaluators as ev
+from evals.compare import CompareError, compare, write_comparison
+from evals.judge import parse_grade
+from evals.runner import Suite, run_suite
+
+
+def test_text_scores():
+    assert ev.exact_match("The answer: Paris.", "the answer paris") == 1.0
+    assert ev.contains_any("It runs on port 2024 by default", ["2024"]) == 1.0
+    assert ev.contains_any("port 20245", ["2024"]) == 0.0  # whole words only
+    assert ev.token_f1("the cat sat", "the cat sat") == 1.0 and ev.token_f1("dog", "the cat") == 0.0
+    assert ev.token_f1("cat sat on the mat", "the cat sat") == pytest.approx(0.75)
+    assert ev.rouge_l("a b c d", "a c d") == pytest.approx(2 * (3 / 4) * 1 / (3 / 4 + 1))
+    assert ev.recall_at_k(["docs/a.md", "docs/b.md"], ["docs/b.md"]) == 1.0
+    assert ev.refusal_evaluator({}, {"refused": True}, {"should_refuse": False})["score"] == 0.0
+    assert ev.recall_evaluator({}, {"retrieved": []}, {"sources": ["x"], "answerable": False})["score"] is None
+
+
+def test_judge_grades_are_read_or_left_out():
+    assert parse_grade("Score: 4") == 0.75 and parse_grade("I would say 5.") == 1.0
+    assert parse_grade("no idea") is None
+
+
+def _suite(answers: dict[str, str], name: str = "toy") -> Suite:
+    async def target(inputs: dict) -> dict:
+        return {"answer": answers[inputs["question"]]}
+
+    examples = [{"id": "capital", "inputs": {"question": "Capital of France?"}, "outputs": {"answer": "Paris"}},
+                {"id": "port", "inputs": {"question": "Default port?"}, "outputs": {"answer": "2024", "facts": ["2024"]}}]
+    return Suite(name=name, examples=examples, target=target, evaluators=ev.text_evaluators(),
+                 columns=["id", "scores.exact_match", "outputs.answer"], config={"adapter": ""})
+
+
+def test_offline_experiment_scores_every_example_and_writes_its_report(monkeypatch):
+    monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2_would_upload")  # --offline wins over a key
+    experiment = run_suite(_suite({"Capital of France?": "Paris", "Default port?": "It is 8080."}), offline=True)
+    assert not experiment.uploaded
+    assert experiment.metrics["examples"] == 2 and experiment.metrics["exact_match"] == 0.5
+    assert experiment.metrics["contains"] == 0.5 and experiment.metrics["errors"] == 0
+    assert {r["id"]: r["scores"]["exact_match"] for r in experiment.rows} == {"capital": 1.0, "port": 0.0}
+    for path in experiment.paths.values():
+        assert path.is_file() and path.stat().st_size > 0
+    line = json.loads(experiment.json_line())
+    assert all(isinstance(line[k], (int, float)) for k in ("exact_match", "token_f1", "rouge_l", "contains"))
+
+
+def test_compare_reports_changes_and_per_example_wins():
+    a = run_suite(_suite({"Capital of France?": "Lyon", "Default port?": "2024"}), offline=True, prefix="toy-base")
+    b = run_suite(_suite({"Capital of France?": "Paris", "Default port?": "2024"}), offline=True, prefix="toy-tuned")
+    result = compare("toy-base", "toy-tuned")
+    assert result["metrics"]["exact_match"] == {"a": 0.5, "b": 1.0, "delta": 0.5}
+    assert result["per_example"]["exact_match"] == {"better": 1, "worse": 0, "same": 1}
+    paths = write_comparison(result)
+    assert "| exact_match | 0.5 | 1 | +0.5 |" in paths["markdown"].read_text() and paths["png"].is_file()
+    with pytest.raises(CompareError, match="no experiment"):
+        compare("toy-base", "nothing-like-this")
+    other = run_suite(_suite({"Capital of France?": "Paris", "Default port?": "2024"}, name="other"), offline=True)
+    with pytest.raises(CompareError, match="same suite"):
+        compare(str(a.paths["json"]), str(other.paths["json"]))
+    assert b.name != a.name
+
+
+def test_gate_refuses_with_both_numbers(monkeypatch):
+    from evals import gate
+    from training.registry import AdapterVersion, Registry, RegistryError
+
+    scores = {"tailor@v2": 0.31, "tailor@v1": 0.40}
+    monkeypatch.setattr(gate, "score", lambda suite, adapter, metric, limit: (scores[adapter], f"{adapter}.json"))
+    monkeypatch.setattr(Registry, "pointer", lambda self, name: {"current": "v1"})
+    with pytest.raises(RegistryError, match=r"tailor v2 scores 0.3100, current tailor v1 scores 0.4000.*worse"):
+        gate.check(AdapterVersion("tailor", "v2", None), suite="adapters", metric="token_f1", tolerance=0.05)
+    scores["tailor@v2"] = 0.36  # within the tolerance
+    assert gate.check(AdapterVersion("tailor", "v2", None), tolerance=0.05)["new"] == 0.36
+    with pytest.raises(RegistryError, match="not supported"):
+        gate.check(AdapterVersion("tailor", "v2", None), suite="routing")
