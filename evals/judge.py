@@ -2,9 +2,12 @@
 helpfulness (does it answer the question), each a 1-5 grade mapped to 0-1.
 
 The judge is any model spec (``--judge default``, ``--judge openai:http://host/v1#model``, ...).
-The embedded default (135M parameters) is allowed but is a weak judge: it often repeats the scale
-or grades the question rather than the answer, so treat its grades as a smoke signal and use a
-larger model for decisions. A reply without a readable grade scores None (left out of the mean).
+A local model is not asked to write its grade: the five replies "Score: 1" ... "Score: 5" are
+scored by likelihood and the grade is their probability-weighted mean, because a small model
+asked to write one mostly repeats the answer instead. Other models write the grade; a reply
+without one scores None (left out of the mean). The embedded default (135M parameters) is allowed
+but weak: its grades vary little between good and bad answers, so treat them as a smoke signal
+and use a larger judge for decisions.
 """
 
 from __future__ import annotations
@@ -23,6 +26,33 @@ def parse_grade(reply: str) -> float | None:
     """The 1-5 grade in a judge's reply as 0-1, or None when there is none."""
     found = _SCORE.search(reply) or _DIGIT.search(reply)
     return (int(found.group(1)) - 1) / 4 if found else None
+
+
+GRADES = [f"Score: {k}" for k in range(1, 6)]
+
+
+def likelihood_grade(model: Any, text: str) -> tuple[float, str]:
+    """(0-1 grade, distribution) from a local model's probabilities of the five grade replies."""
+    import math
+
+    from langchain_core.messages import HumanMessage
+
+    runtime = model.runtime
+    logprobs = runtime.option_logprobs(runtime.encode([HumanMessage(content=text)]), GRADES)
+    top = max(logprobs)
+    weights = [math.exp(lp - top) for lp in logprobs]
+    probs = [w / sum(weights) for w in weights]
+    expected = sum(p * k for p, k in zip(probs, range(1, 6)))
+    return (expected - 1) / 4, "p(1..5) = " + " ".join(f"{p:.2f}" for p in probs)
+
+
+def _grade(model: Any, text: str) -> tuple[float | None, str]:
+    from graph.models.local import LocalChatModel
+
+    if isinstance(model, LocalChatModel):
+        return likelihood_grade(model, text)
+    reply = _ask(model, text)
+    return parse_grade(reply), reply[:200]
 
 
 def _ask(model: Any, text: str) -> str:
@@ -48,16 +78,16 @@ def judge_evaluators(spec: str) -> list[Evaluator]:
         context = outputs.get("context") or ""
         if not context or not outputs.get("answer") or outputs.get("refused"):
             return {"key": "judge_faithfulness", "score": None}
-        reply = _ask(model, prompts.render("evals/judge_faithfulness", question=inputs.get("question", ""),
-                                           context=context[:3000], answer=outputs["answer"]))
-        return {"key": "judge_faithfulness", "score": parse_grade(reply), "comment": reply[:200]}
+        score, comment = _grade(model, prompts.render("evals/judge_faithfulness", question=inputs.get("question", ""),
+                                                      context=context[:3000], answer=outputs["answer"]))
+        return {"key": "judge_faithfulness", "score": score, "comment": comment}
 
     def helpfulness(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:
         if not outputs.get("answer"):
             return {"key": "judge_helpfulness", "score": None}
         reference = reference_outputs.get("answer") or ", ".join(reference_outputs.get("facts") or [])
-        reply = _ask(model, prompts.render("evals/judge_helpfulness", question=inputs.get("question", ""),
-                                           reference=reference, answer=outputs["answer"]))
-        return {"key": "judge_helpfulness", "score": parse_grade(reply), "comment": reply[:200]}
+        score, comment = _grade(model, prompts.render("evals/judge_helpfulness", question=inputs.get("question", ""),
+                                                      reference=reference, answer=outputs["answer"]))
+        return {"key": "judge_helpfulness", "score": score, "comment": comment}
 
     return [faithfulness, helpfulness]

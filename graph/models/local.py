@@ -123,6 +123,20 @@ class TransformersRuntime:
         self.model.set_adapter(adapter)
         return contextlib.nullcontext()
 
+    def option_logprobs(self, prompt_ids: list[int], options: Sequence[str], adapter: str | None = None) -> list[float]:
+        """Log-probability of each option as the reply's start (for constrained choices, e.g. a judge's grade)."""
+        import torch
+
+        scores = []
+        with self.lock, torch.inference_mode(), self._active(adapter):
+            for option in options:
+                tail = self.tokenizer.encode(option, add_special_tokens=False)
+                ids = torch.tensor([list(prompt_ids) + tail], device=self.device)
+                logits = self.model(ids).logits[0, len(prompt_ids) - 1 : -1].float()
+                picked = torch.log_softmax(logits, dim=-1).gather(1, torch.tensor(tail, device=self.device)[:, None])
+                scores.append(float(picked.sum()))
+        return scores
+
     def generate(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, streamer: Any = None,
                  adapter: str | None = None, cancel: threading.Event | None = None) -> str:
         import torch

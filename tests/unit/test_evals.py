@@ -81,3 +81,21 @@ def test_gate_refuses_with_both_numbers(monkeypatch):
     assert gate.check(AdapterVersion("tailor", "v2", None), tolerance=0.05)["new"] == 0.36
     with pytest.raises(RegistryError, match="not supported"):
         gate.check(AdapterVersion("tailor", "v2", None), suite="routing")
+
+
+def test_likelihood_grade_is_the_probability_weighted_grade():
+    from evals.judge import likelihood_grade
+
+    class Runtime:
+        def encode(self, messages):
+            return [1, 2, 3]
+
+        def option_logprobs(self, prompt_ids, options):
+            assert options == ["Score: 1", "Score: 2", "Score: 3", "Score: 4", "Score: 5"]
+            return [-50.0, -50.0, -50.0, -50.0, 0.0]  # all but certain of a 5
+
+    class Model:
+        runtime = Runtime()
+
+    grade, comment = likelihood_grade(Model(), "grade this")
+    assert grade == pytest.approx(1.0, abs=1e-6) and comment.endswith("1.00")
