@@ -127,7 +127,7 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
         timings[json.dumps(inputs, sort_keys=True, default=str)] = time.perf_counter() - started
         return outputs
 
-    name_prefix = prefix or f"{suite.name}-{suite.config.get('adapter') or 'base'}"
+    name_prefix = prefix or f"{suite.name}-{(suite.config.get('adapter') or 'base').replace('@', '-')}"
     if progress:
         print(f"{suite.name}: {len(suite.examples)} examples ({'uploading to LangSmith' if online else 'local'})",
               file=sys.stderr)
