@@ -33,7 +33,7 @@ def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    shares = {k: v for k, v in metrics.items() if isinstance(v, float) and 0.0 <= v <= 1.0}
+    shares = {k: v for k, v in metrics.items() if isinstance(v, float) and 0.0 <= v <= 1.0 and k != "seconds_per_example"}
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.barh(list(shares), list(shares.values()), color="#4C72B0")
     ax.set_xlim(0, 1)
