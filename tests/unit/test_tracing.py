@@ -181,3 +181,27 @@ def test_without_tracing_nodes_are_not_wrapped(monkeypatch):
         return {}
 
     assert tracing.traced("refuse", node) is node
+
+
+def test_feedback_reaches_langsmith_redacted(collector):
+    from graph.feedback import send_to_langsmith
+    from tools.feedback import Feedback
+
+    item = Feedback(question="q", answer="a", score=0.0, run_id="01a20570-a9f2-7713-baf8-69f96a7d838c",
+                    comment="wrong, write to ana@example.com", correction="The port is 2024.")
+    assert send_to_langsmith(item)
+    import langsmith
+
+    langsmith.run_trees.get_cached_client().flush()
+    sent = b"".join(collector.bodies)
+    assert item.id.encode() in sent and b"user_score" in sent and b"2024" in sent
+    assert b"ana@example.com" not in sent and b"<EMAIL_1>" in sent
+
+
+def test_feedback_stays_local_without_a_key(monkeypatch):
+    from graph.feedback import send_to_langsmith
+    from tools.feedback import Feedback
+
+    monkeypatch.delenv("LANGSMITH_API_KEY", raising=False)
+    monkeypatch.delenv("LANGCHAIN_API_KEY", raising=False)
+    assert send_to_langsmith(Feedback(question="q", answer="a", score=1, run_id="r")) is False
