@@ -1,7 +1,7 @@
 """Run one eval suite as a LangSmith experiment and write its report.
 
 A suite is a list of examples (``inputs`` and reference ``outputs``), an async target that answers
-one example's inputs, and evaluators. ``langsmith.aevaluate`` runs them: with a LangSmith key
+one example's inputs, and evaluators. ``langsmith.evaluate`` runs them: with a LangSmith key
 (and no ``--offline``) the examples are kept in a dataset ``tailor-<suite>`` and the results are
 uploaded as an experiment; otherwise everything stays on this machine (``upload_results=False``).
 Either way the report lands in ``TAILOR_DATA_DIR/evals/<experiment>.{json,md,png}``.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import uuid
@@ -22,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.evaluators import Evaluator, mean_scores
-from graph.tracing import tracing_enabled
 from evals.report import write_report
+from graph.tracing import langsmith_key_set, tracing_enabled
 
 Target = Callable[[dict], Awaitable[dict]]
 
@@ -64,7 +63,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def langsmith_online(offline: bool) -> bool:
-    return not offline and bool(os.environ.get("LANGSMITH_API_KEY") or os.environ.get("LANGCHAIN_API_KEY"))
+    return not offline and langsmith_key_set()
 
 
 def _local_examples(suite: Suite) -> list[Any]:

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from graph.answer import _content
-from graph.tracing import redact_payload
+from graph.tracing import langsmith_key_set, redact_payload, redacting_client
 from tools.feedback import Feedback, FeedbackError, FeedbackStore
 
 log = logging.getLogger(__name__)
@@ -50,15 +50,10 @@ def from_state(values: dict[str, Any], *, score: Any, owner: str, correction: st
 
 def send_to_langsmith(item: Feedback) -> bool:
     """Attach the feedback to the answer's trace when LangSmith is configured (redacted like traces)."""
-    import os
-
-    if not item.run_id or not (os.environ.get("LANGSMITH_API_KEY") or os.environ.get("LANGCHAIN_API_KEY")):
+    if not item.run_id or not langsmith_key_set():
         return False
     try:
-        import langsmith
-
-        client = langsmith.Client(anonymizer=redact_payload)
-        client.create_feedback(
+        redacting_client().create_feedback(
             run_id=item.run_id, key="user_score", score=item.score, comment=redact_payload(item.comment) or None,
             correction={"answer": redact_payload(item.correction)} if item.correction else None,
             feedback_id=item.id,

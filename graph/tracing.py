@@ -35,17 +35,33 @@ def redact_payload(value: Any) -> Any:
     return value
 
 
+def langsmith_key_set() -> bool:
+    """A LangSmith API key is configured (uploads and feedback may be sent)."""
+    return bool(os.environ.get("LANGSMITH_API_KEY") or os.environ.get("LANGCHAIN_API_KEY"))
+
+
+def redacting_client() -> Any:
+    """The process's one LangSmith client; its anonymizer redacts every string it sends."""
+    global _client
+    with _lock:
+        if _client is None:
+            import langsmith
+
+            _client = langsmith.Client(anonymizer=redact_payload)
+        return _client
+
+
 def install() -> bool:
-    """Route tracing through a redacting client; True when tracing is on (idempotent)."""
-    global _installed, _client
+    """Route tracing through the redacting client; True when tracing is on (idempotent)."""
+    global _installed
     if not tracing_enabled():
         return False
+    client = redacting_client()
     with _lock:
         if not _installed:
             import langsmith
 
-            _client = langsmith.Client(anonymizer=redact_payload)
-            langsmith.configure(client=_client)
+            langsmith.configure(client=client)
             _installed = True
     return True
 

@@ -52,6 +52,7 @@ def collector(monkeypatch):
     monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2_test_key_for_the_loopback_collector")
     monkeypatch.setenv("LANGSMITH_PROJECT", "tailor-test")
     monkeypatch.setattr(tracing, "_installed", False)
+    monkeypatch.setattr(tracing, "_client", None)  # a client for this collector's endpoint
     _clear_sdk_env_caches()  # the SDK caches environment look-ups; earlier tests read them unset
     yield _Collector
     import langsmith
