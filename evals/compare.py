@@ -12,10 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evals.runner import reports_folder
-
-
-COUNTS = ("examples", "errors", "questions", "answerable", "unanswerable", "requests", "attacks", "benign")
+from evals.report import is_share, reports_folder
 
 
 class CompareError(ValueError):
@@ -98,8 +95,7 @@ def write_comparison(result: dict[str, Any]) -> dict[str, Path]:
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    shares = {k: v for k, v in result["metrics"].items()
-              if k not in COUNTS and 0.0 <= v["a"] <= 1.0 and 0.0 <= v["b"] <= 1.0}
+    shares = {k: v for k, v in result["metrics"].items() if is_share(k, v["a"]) and is_share(k, v["b"])}
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(shares) + 1.5))
     ys = range(len(shares))
     ax.barh([y + 0.2 for y in ys], [v["a"] for v in shares.values()], height=0.4, label=result["a"], color="#999999")

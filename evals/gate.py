@@ -21,10 +21,9 @@ def score(suite: str, adapter: str, metric: str, limit: int) -> tuple[float, str
     from evals.runner import run_suite
 
     module = importlib.import_module(f"evals.{suite}.__main__")
-    argv = ["--offline", "--adapter", adapter, "--prefix", f"gate-{suite}-{adapter.replace('@', '-') or 'base'}"]
-    if limit:
-        argv += ["--limit", str(limit)]
-    experiment = run_suite(module.build(module.parser().parse_args(argv)), offline=True, prefix=argv[4])
+    args = module.parser().parse_args(["--offline", "--adapter", adapter, "--limit", str(limit),
+                                       "--prefix", f"gate-{suite}-{adapter.replace('@', '-') or 'base'}"])
+    experiment = run_suite(module.build(args), offline=True, prefix=args.prefix)
     if metric not in experiment.metrics:
         known = ", ".join(k for k, v in experiment.metrics.items() if isinstance(v, float))
         raise RegistryError(f"eval gate: suite {suite} has no metric {metric!r}; choose one of {known}.")

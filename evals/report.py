@@ -9,9 +9,24 @@ from pathlib import Path
 from tools.settings import get_settings
 
 
+# Metrics that are counts or durations, not 0-1 shares: left out of the charts.
+NOT_SHARES = ("examples", "errors", "questions", "answerable", "unanswerable", "requests", "attacks", "benign",
+              "seconds_per_example", "seconds_per_question")
+
+
+def reports_folder() -> Path:
+    return get_settings().data_dir / "evals"
+
+
+def is_share(key: str, value: object) -> bool:
+    """A metric a bar chart on a 0-1 axis can show."""
+    return (key not in NOT_SHARES and isinstance(value, (int, float)) and not isinstance(value, bool)
+            and 0.0 <= value <= 1.0)
+
+
 def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str], stem: str = "",
                  extra: dict | None = None) -> dict[str, Path]:
-    folder = get_settings().data_dir / "evals"
+    folder = reports_folder()
     folder.mkdir(parents=True, exist_ok=True)
     base = folder / (stem or f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}")
     paths = {"json": base.with_name(base.name + ".json"), "markdown": base.with_name(base.name + ".md"),
@@ -33,7 +48,7 @@ def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    shares = {k: v for k, v in metrics.items() if isinstance(v, float) and 0.0 <= v <= 1.0 and k != "seconds_per_example"}
+    shares = {k: v for k, v in metrics.items() if is_share(k, v)}
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.barh(list(shares), list(shares.values()), color="#4C72B0")
     ax.set_xlim(0, 1)

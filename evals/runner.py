@@ -168,9 +168,3 @@ def print_experiment(experiment: Experiment, as_json: bool) -> None:
     print(f"report: {experiment.paths['markdown']}")
     if experiment.uploaded:
         print("uploaded to LangSmith as an experiment on dataset tailor-" + experiment.suite)
-
-
-def reports_folder() -> Path:
-    from tools.settings import get_settings
-
-    return get_settings().data_dir / "evals"
