@@ -73,10 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(info, indent=2, default=str))
             return 0
         if args.command == "promote":
-            from training.verify import verify_or_raise
+            from training.verify import eval_gate_options, verify_or_raise
 
-            options = {"suite": args.gate_suite, "metric": args.gate_metric, "tolerance": args.gate_tolerance,
-                       "limit": args.gate_limit} if args.gate_suite else None
+            options = eval_gate_options(args.gate_suite, args.gate_metric, args.gate_tolerance, args.gate_limit)
             entry = registry.promote(args.name, args.version,
                                      check=lambda e: verify_or_raise(e, gate=args.gate, gate_options=options))
             print(f"{entry.name} {entry.version} is current")

@@ -36,9 +36,9 @@ def _clean(text: str, keep_personal_data: bool) -> str:
 
 def build_rows(items: Iterable[Feedback], keep_personal_data: bool = False) -> tuple[list[dict], list[dict], dict[str, int]]:
     """(SFT rows, DPO rows, counts) from feedback, oldest first, without duplicates."""
-    items = [i for i in items if i.question.strip() and i.answer.strip()]
+    items = sorted((i for i in items if i.question.strip() and i.answer.strip()), key=lambda i: i.created)
     good_by_question: dict[str, str] = {}
-    for item in sorted(items, key=lambda i: i.created):
+    for item in items:
         if item.correction.strip():
             good_by_question[_key(item.question)] = item.correction  # a correction beats a merely good answer
         elif item.good and _key(item.question) not in good_by_question:
@@ -46,7 +46,7 @@ def build_rows(items: Iterable[Feedback], keep_personal_data: bool = False) -> t
     sft: dict[tuple[str, str], dict] = {}
     dpo: dict[tuple[str, str, str], dict] = {}
     skipped = 0
-    for item in sorted(items, key=lambda i: i.created):
+    for item in items:
         question = _clean(item.question, keep_personal_data)
         if item.source == "user" and (item.correction.strip() or item.good):
             target = _clean(item.correction.strip() or item.answer, keep_personal_data)

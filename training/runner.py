@@ -184,7 +184,7 @@ def register(
     extra_metrics: dict[str, Any] | None = None,
 ) -> AdapterVersion:
     """Save the adapter to staging, write curves and manifest, commit as a version, maybe promote."""
-    from training.verify import verify_or_raise
+    from training.verify import eval_gate_options, verify_or_raise
 
     registry = Registry()
     staging = registry.stage(config.name)
@@ -227,17 +227,13 @@ def register(
         raise
     print(f"registered {entry.name} {entry.version} at {entry.path}")
     if config.promote:
+        options = eval_gate_options(config.gate_suite, config.gate_metric, config.gate_tolerance, config.gate_limit)
         try:
-            registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=gate_options(config)))
+            registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=options))
             print(f"promoted {entry.name} {entry.version} to current")
         except RegistryError as err:
             print(f"not promoted: {err}", file=sys.stderr)
     return entry
-
-
-def gate_options(config: CommonConfig) -> dict[str, Any]:
-    return {"suite": config.gate_suite, "metric": config.gate_metric, "tolerance": config.gate_tolerance,
-            "limit": config.gate_limit} if config.gate_suite else {}
 
 
 def run_cli(config_cls: type, train: Callable[[Any], AdapterVersion], argv: list[str] | None, prog: str) -> int:

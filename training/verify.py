@@ -53,6 +53,11 @@ def run_gate(entry: AdapterVersion, gate: str, **options: Any) -> None:
     func(entry, **options)
 
 
+def eval_gate_options(suite: str, metric: str, tolerance: float, limit: int) -> dict[str, Any] | None:
+    """What ``evals.gate:check`` takes, from a training config's or the CLI's gate fields (None: no eval gate)."""
+    return {"suite": suite, "metric": metric, "tolerance": tolerance, "limit": limit} if suite else None
+
+
 def verify_or_raise(entry: AdapterVersion, gate: str = "", gate_options: dict[str, Any] | None = None) -> None:
     """Files, base and loading first; then the custom gate and the eval gate, when configured."""
     problems = verify_loads(entry)
