@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -84,13 +86,20 @@ def server_env(workdir: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, default_model_path) -> Server:
-    workdir = tmp_path_factory.mktemp("server")
-    srv = Server(workdir, server_env(workdir, TAILOR_MAX_NEW_TOKENS="32"))
+@contextmanager
+def running(workdir: Path, env: dict[str, str], log_name: str = "server.log") -> Iterator[Server]:
+    """A started server, stopped afterwards; a request that blocked its event loop fails the test."""
+    srv = Server(workdir, env, log_name)
     try:
         srv.wait_ready()
         yield srv
     finally:
         srv.stop()
-    assert "BlockingError" not in srv.log(), "a node blocked the server's event loop"
+    assert "BlockingError" not in srv.log(), "a request blocked the server's event loop"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, default_model_path) -> Server:
+    workdir = tmp_path_factory.mktemp("server")
+    with running(workdir, server_env(workdir, TAILOR_MAX_NEW_TOKENS="32")) as srv:
+        yield srv

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
-from tests.integration.conftest import Server, server_env
+from tests.integration.conftest import Server, running, server_env
 
 KEYS = {"alice": "key-alice-durable-0123", "bob": "key-bob-durable-4567"}
 
@@ -31,9 +31,7 @@ async def test_finished_turns_survive_sigkill_and_restart(tmp_path, default_mode
     assert [kind for kind, _ in before] == ["human", "ai", "human", "ai"]
     assert (tmp_path / "data" / "server" / "checkpoints.sqlite").is_file()
 
-    second = Server(tmp_path, env, log_name="after-restart.log")
-    try:
-        second.wait_ready()
+    with running(tmp_path, env, log_name="after-restart.log") as second:
         alice = get_client(url=second.url, api_key=KEYS["alice"])
         bob = get_client(url=second.url, api_key=KEYS["bob"])
         assert contents(await alice.threads.get_state(thread)) == before
@@ -47,6 +45,3 @@ async def test_finished_turns_survive_sigkill_and_restart(tmp_path, default_mode
         await alice.runs.wait(thread, "agent", input={"messages": [{"role": "user", "content": "And of Italy?"}]})
         after = contents(await alice.threads.get_state(thread))
         assert after[:4] == before and [kind for kind, _ in after[4:]] == ["human", "ai"]
-    finally:
-        second.stop()
-    assert "BlockingError" not in second.log()

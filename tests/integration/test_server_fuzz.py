@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
-from tests.integration.conftest import Server, server_env
+from tests.integration.conftest import running, server_env
 
 KEY = "key-fuzz-0123456789"
 # Input-bearing operations; streams and joins are left out (they wait on runs by design).
@@ -23,13 +23,8 @@ OPERATIONS = r"^/(threads|threads/search|threads/\{thread_id\}|threads/\{thread_
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("fuzz")
-    srv = Server(workdir, server_env(workdir, TAILOR_MODEL="fake:echo", TAILOR_API_KEYS=f"{KEY}:fuzzer"))
-    try:
-        srv.wait_ready()
+    with running(workdir, server_env(workdir, TAILOR_MODEL="fake:echo", TAILOR_API_KEYS=f"{KEY}:fuzzer")) as srv:
         yield srv
-    finally:
-        srv.stop()
-    assert "BlockingError" not in srv.log(), "a request blocked the server's event loop"
 
 
 def test_no_generated_request_gets_a_server_error(fuzz_server):
