@@ -7,6 +7,11 @@ TAILOR_HOST ?= 127.0.0.1
 TAILOR_PORT ?= 2024
 export TAILOR_HOST TAILOR_PORT
 STAMP := $(VENV)/.tailor-installed
+# llama-cpp-python compiles llama.cpp from its sdist. GGML_NATIVE (its default) would tune for this CPU and can
+# emit instructions a VM advertises but cannot run (AMX: SIGILL); this fixed AVX2/FMA/F16C level runs on any x86-64
+# CPU since 2013 and is as fast here (decode is memory-bound). CUDA users: LLAMA_CMAKE_ARGS=-DGGML_CUDA=on.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+	-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 
 .PHONY: setup install model kb run test test-unit test-integration refresh evals lock clean
 
@@ -20,12 +25,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first and alone, so the CPU build on disk (or the user's own) is taken before anything pulls another
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -r requirements.lock
+	# llama-cpp-python builds once per machine (about 8 minutes on 2 cores); pip's wheel cache serves later installs.
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 model: install
 	$(PY) -m tools.default_model
+	$(PY) -m training.gguf setup
 
 # Ingest the default knowledge base when this build has one (docs/ and the kb tool).
 kb: install
@@ -65,7 +72,7 @@ evals: setup
 
 # Re-pin every dependency from requirements.in into requirements.lock (needs the venv).
 lock: install
-	$(PY) -m pip install --quiet -r requirements.in
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet -r requirements.in
 	$(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements.lock
 
 clean:

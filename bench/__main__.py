@@ -1,8 +1,9 @@
 """``python -m bench [--quick] [--json]``: the agent's speed, side by side in one run.
 
-- decode: tokens/s while the agent streams an answer vs a raw transformers ``generate`` on the same
-  model and prompt (``decode_ratio``; the agent adds routing, guards and the output rails), and the
-  same for the whole request (``request_ratio``: input guards and routing included);
+- runtimes (bench/runtimes.py): the agent on llama.cpp vs raw llama-cpp-python on the same GGUF
+  and prompt (``decode_ratio_llamacpp``), vs the agent on transformers (``speedup_over_transformers``),
+  with an adapter active (``adapter_ratio_llamacpp``), request latency per strategy on both
+  runtimes, and simultaneous requests with one and two llama.cpp slots;
 - graph overhead: a full graph pass with a fake model (p50/p95 ms), with hash embeddings and the
   perplexity layer off (the graph's own cost), and with the guard's models on (the embedding model
   for similarity and routing, the default model's forward pass for perplexity);
@@ -32,62 +33,6 @@ QUESTION = "Write a short story about a lighthouse keeper who finds a message in
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def decode(tokens: int, repeats: int) -> dict[str, float]:
-    """Raw generate vs the agent's stream, same model, prompt and length (greedy)."""
-    from langchain_core.messages import HumanMessage
-    from transformers import TextIteratorStreamer
-    import threading
-
-    from graph.graph import build_graph
-    from graph.models.factory import get_chat_model
-    from graph.nodes.llm import system_message
-
-    model = get_chat_model("default")
-    runtime = model.runtime
-    ids = runtime.encode([system_message("system/direct"), HumanMessage(content=QUESTION)])
-
-    def raw() -> tuple[float, float, int]:
-        streamer = TextIteratorStreamer(runtime.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        started = time.perf_counter()
-        worker = threading.Thread(target=runtime.generate, args=(ids, tokens, 0.0), kwargs={"streamer": streamer})
-        worker.start()
-        first, text = None, ""
-        for piece in streamer:
-            if piece and first is None:
-                first = time.perf_counter()
-            text += piece
-        worker.join()
-        end = time.perf_counter()
-        return end - (first or end), end - started, len(runtime.tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    agent = build_graph()
-
-    async def through_agent() -> tuple[float, float, int]:
-        started, first, text = time.perf_counter(), None, ""
-        async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": QUESTION}]},
-                                               context={"strategy": "direct", "max_new_tokens": tokens, "temperature": 0.0},
-                                               stream_mode="messages"):
-            if meta.get("langgraph_node") == "generate" and chunk.content:
-                first = first or time.perf_counter()
-                text += chunk.content
-        end = time.perf_counter()
-        return end - (first or end), end - started, len(runtime.tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    raw(), asyncio.run(through_agent())  # warm-up: first calls load and compile
-    raws, agents = [], []
-    for _ in range(repeats):  # interleaved, so drift in the machine's speed hits both sides alike
-        raws.append(raw())
-        agents.append(asyncio.run(through_agent()))
-    raw_tps = statistics.median(n / d for d, _, n in raws)
-    agent_tps = statistics.median(n / d for d, _, n in agents)
-    raw_req = statistics.median(n / t for _, t, n in raws)
-    agent_req = statistics.median(n / t for _, t, n in agents)
-    return {"raw_tokens_per_s": round(raw_tps, 2), "agent_tokens_per_s": round(agent_tps, 2),
-            "decode_ratio": round(agent_tps / raw_tps, 3), "raw_request_tokens_per_s": round(raw_req, 2),
-            "agent_request_tokens_per_s": round(agent_req, 2), "request_ratio": round(agent_req / raw_req, 3),
-            "tokens": raws[0][2]}
 
 
 def graph_overhead(runs: int, embeddings: str, model: str) -> dict[str, float]:
@@ -215,9 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bench.machine import describe
 
+    from bench.runtimes import compare
+
     tokens, repeats = (64, 3) if args.quick else (128, 5)
-    print(f"decode: {tokens} tokens, raw generate vs the agent, {repeats} runs each...", file=sys.stderr)
-    dec = decode(tokens, repeats)
+    print(f"runtimes: {tokens} tokens, raw llama-cpp-python vs the agent on llama.cpp and on transformers, "
+          f"{repeats} runs each; strategies; concurrency...", file=sys.stderr)
+    dec = compare(tokens, repeats)
     runs = 30 if args.quick else 100
     print(f"graph overhead: {runs} passes with a fake model...", file=sys.stderr)
     saved_model = os.environ.get("TAILOR_MODEL")
@@ -231,23 +179,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"server: {clients} clients x {each} requests, fake model...", file=sys.stderr)
     srv = server(clients, each)
     summary = {
-        "decode_ratio": dec["decode_ratio"], "request_ratio": dec["request_ratio"],
-        "agent_tokens_per_s": dec["agent_tokens_per_s"], "raw_tokens_per_s": dec["raw_tokens_per_s"],
+        **{k: v for k, v in dec.items() if not isinstance(v, dict)},
+        "latency_s": dec["latency_s"], "concurrent": dec["concurrent"],
         "graph_overhead_ms_p50": fake["p50_ms"], "graph_overhead_ms_p95": fake["p95_ms"],
         "graph_with_guard_models_ms_p50": real["p50_ms"], "graph_with_guard_models_ms_p95": real["p95_ms"],
         "server_clients": srv["clients"], "server_requests_per_s": srv["requests_per_s"],
         "server_p50_ms": srv["p50_ms"], "server_p95_ms": srv["p95_ms"], "ok_p95_ms": srv["ok_p95_ms"],
         "ok_max_ms": srv["ok_max_ms"], **saved_figures(),
     }
-    print(f"decode      raw {dec['raw_tokens_per_s']} tok/s | agent {dec['agent_tokens_per_s']} tok/s | "
-          f"ratio {dec['decode_ratio']} (whole request: {dec['request_ratio']})")
+    print(f"decode      raw llama-cpp-python {dec['raw_llamacpp_tokens_per_s']} tok/s | agent on llama.cpp "
+          f"{dec['agent_llamacpp_tokens_per_s']} tok/s (ratio {dec['decode_ratio_llamacpp']}) | agent on transformers "
+          f"{dec['agent_transformers_tokens_per_s']} tok/s | speedup {dec['speedup_over_transformers']}x | "
+          f"with an adapter {dec['adapter_ratio_llamacpp']}x")
+    for runtime, figures in dec["latency_s"].items():
+        print(f"latency     {runtime:12s} " + " | ".join(f"{k} {v} s" for k, v in figures.items()))
+    for slots, figures in dec["concurrent"].items():
+        print(f"concurrent  4 requests, {slots}: {figures['seconds']} s, {figures['tokens_per_s']} tok/s")
     print(f"graph       fake model, hash embeddings p50 {fake['p50_ms']} ms p95 {fake['p95_ms']} ms | with the guard's "
           f"models (embeddings, perplexity) p50 {real['p50_ms']} ms p95 {real['p95_ms']} ms")
     print(f"server      {srv['clients']} clients: {srv['requests_per_s']} req/s, p50 {srv['p50_ms']} ms, "
           f"p95 {srv['p95_ms']} ms; /ok p95 {srv['ok_p95_ms']} ms (max {srv['ok_max_ms']})")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"machine": describe(), "quick": args.quick, **summary, "decode": dec}, indent=1))
+    out.write_text(json.dumps({"machine": describe(), "quick": args.quick, **summary}, indent=1))
     print(f"saved {out}", file=sys.stderr)
     if args.json:
         print(json.dumps(summary))

@@ -47,9 +47,9 @@ def likelihood_grade(model: Any, text: str) -> tuple[float, str]:
 
 
 def _grade(model: Any, text: str) -> tuple[float | None, str]:
-    from graph.models.local import LocalChatModel
+    from graph.models.runtime import runtime_of
 
-    if isinstance(model, LocalChatModel):
+    if runtime_of(model) is not None:
         return likelihood_grade(model, text)
     reply = _ask(model, text)
     return parse_grade(reply), reply[:200]

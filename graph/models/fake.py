@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -10,7 +11,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from graph.models.local import message_text
+from graph.models.runtime import JsonSpec, LocalRuntime, message_text
 
 
 class EchoChatModel(BaseChatModel):
@@ -45,3 +46,58 @@ def fake_model(argument: str) -> BaseChatModel:
     if argument == "echo":
         return EchoChatModel(calls=[])
     return FakeListChatModel(responses=argument.split("|"))
+
+
+class ScriptedRuntime(LocalRuntime):
+    """A local runtime without weights: words are tokens, every completion is ``reply`` piece by piece.
+
+    Records each call and how many pieces each stream handed out before it was stopped, so tests
+    can check cancellation and the sync/async parity of :class:`~graph.models.local.LocalChatModel`.
+    """
+
+    kind = "scripted"
+
+    def __init__(self, reply: str = "one two three four five six", supports_grammar: bool = False,
+                 max_positions: int = 2048) -> None:
+        self.reply, self.supports_grammar, self.max_positions = reply, supports_grammar, max_positions
+        self.name, self.adapters = "scripted", {}
+        self.vocab: dict[str, int] = {}
+        self.calls: list[dict[str, Any]] = []
+        self.handed_out: list[int] = []
+
+    def _ids(self, text: str) -> list[int]:
+        return [self.vocab.setdefault(word, len(self.vocab) + 1) for word in text.split()]
+
+    def encode(self, messages: Sequence[BaseMessage]) -> list[int]:
+        return self._ids(" ".join(f"<{m.type}> {message_text(m)}" for m in messages) + " <ai>")
+
+    def text_ids(self, text: str) -> list[int]:
+        return self._ids(text)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        words = {v: k for k, v in self.vocab.items()}
+        return " ".join(words.get(i, "?") for i in ids)
+
+    def load_adapter(self, key: str, path: str) -> None:
+        self.adapters[key] = path
+
+    def unload_adapter(self, key: str) -> None:
+        self.adapters.pop(key, None)
+
+    def stream(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, adapter: str | None = None,
+               cancel: threading.Event | None = None, json: JsonSpec = None) -> Iterator[str]:
+        self.calls.append({"prompt": list(prompt_ids), "max_new_tokens": max_new_tokens, "temperature": temperature,
+                           "adapter": adapter, "json": json})
+        self.handed_out.append(0)
+        words = self.reply.split(" ")[:max_new_tokens]
+        for index, word in enumerate(words):
+            if cancel is not None and cancel.is_set():
+                return
+            self.handed_out[-1] += 1
+            yield word if index == 0 else " " + word
+
+    def option_logprobs(self, prompt_ids: list[int], options: Sequence[str], adapter: str | None = None) -> list[float]:
+        return [-float(len(option)) for option in options]
+
+    def token_nll(self, ids: list[int]) -> list[float]:
+        return [1.0 for _ in ids]

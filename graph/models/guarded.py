@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict
 
-from graph.models.local import message_text
+from graph.models.runtime import message_text
 from tools.guard.stream import StreamGuard
 
 

@@ -1,4 +1,4 @@
-"""Several completions of one prompt: one batched ``generate`` on a local model, separate calls otherwise."""
+"""Several completions of one prompt: one batched call on a local runtime, separate calls otherwise."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
 from graph.models.factory import generation_kwargs
-from graph.models.local import LocalChatModel, message_text
+from graph.models.runtime import message_text, runtime_of
 
 
 async def sample(model: BaseChatModel, messages: list[BaseMessage], n: int, max_new_tokens: int,
                  temperature: float, adapter: str | None = None) -> list[str]:
-    if isinstance(model, LocalChatModel):
-        runtime = model.runtime
+    runtime = runtime_of(model)
+    if runtime is not None:  # one call: batched on transformers, sequences of one batch on llama.cpp
         ids = await asyncio.to_thread(runtime.encode, messages)
         return await asyncio.to_thread(runtime.generate_many, ids, n, max_new_tokens, temperature, adapter)
     kwargs = generation_kwargs(model, max_new_tokens, temperature, adapter)

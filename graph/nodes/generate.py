@@ -19,11 +19,12 @@ from graph.adapters import resolve_adapter
 from graph.context import Context
 from graph.history import fit_history
 from graph.models.factory import generation_kwargs, get_chat_model
-from graph.models.local import LocalChatModel
+from graph.models.runtime import runtime_of
 from graph.nodes.common import context_of
 from graph.nodes.llm import guarded, system_message, token_counter
-from graph.privacy import private_messages
+from graph.privacy import latest_request, policy, private_messages
 from graph.state import State
+from tools.guard import json_answer
 from tools.settings import get_settings
 
 MIN_PROMPT_BUDGET = 64
@@ -32,8 +33,9 @@ MIN_PROMPT_BUDGET = 64
 def prompt_budget(model: BaseChatModel, max_new_tokens: int) -> int:
     """Tokens the prompt may take: the configured window (capped by the model's) minus the answer."""
     window = get_settings().context_tokens
-    if isinstance(model, LocalChatModel):
-        window = min(window, model.context_window)
+    runtime = runtime_of(model)
+    if runtime is not None:
+        window = min(window, runtime.max_positions)
     return max(MIN_PROMPT_BUDGET, window - max_new_tokens)
 
 
@@ -48,6 +50,9 @@ async def generate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     prompt = await asyncio.to_thread(build_prompt, model, system_message("system/direct"), history, ctx.max_new_tokens)
     adapter_name = ctx.adapter_for("generate", state.get("strategy", ""))
     adapter_key = await asyncio.to_thread(resolve_adapter, model, adapter_name)
-    kwargs = generation_kwargs(model, ctx.max_new_tokens, ctx.temperature, adapter_key)
+    # A request for JSON is answered under llama.cpp's JSON grammar where the runtime has one: it parses by
+    # construction (guard_output's repair call remains for runtimes without grammars).
+    wants = policy().json.enabled and json_answer.wants_json(latest_request(history))
+    kwargs = generation_kwargs(model, ctx.max_new_tokens, ctx.temperature, adapter_key, json=wants)
     answer = await guarded(model, state).ainvoke(prompt, **kwargs)
     return {"messages": [answer], "adapter": adapter_key or ""}

@@ -16,7 +16,8 @@ from langchain_core.messages import BaseMessage
 from langgraph.runtime import Runtime
 
 from graph.context import Context
-from graph.models.local import message_text
+from graph.models.factory import guard_scorer
+from graph.models.runtime import message_text
 from graph.privacy import policy
 from graph.state import State
 from tools.guard.scan import scan_text
@@ -46,7 +47,9 @@ def check_attacks(text: str) -> dict[str, Any]:
 
     Carries each layer's score and the kinds of personal data found (never their values).
     """
-    result = scan_text(text, policy())
+    rails = policy()
+    scorer = guard_scorer(str(rails.perplexity.option("model", "auto"))) if rails.perplexity.enabled else None
+    result = scan_text(text, rails, scorer=scorer)
     layers = {name: round(float(c.get("score", 0.0)), 3) for name, c in result["categories"].items()}
     found = result["categories"].get("personal_data", {}).get("kinds", {})
     seen: dict[str, Any] = {"layers": layers, **({"personal_data": found} if found else {})}

@@ -24,7 +24,7 @@ from langgraph.runtime import Runtime
 import prompts
 from graph.context import Context
 from graph.models.factory import generation_kwargs
-from graph.models.local import message_text
+from graph.models.runtime import message_text
 from graph.nodes.common import context_of, last_ai
 from graph.nodes.llm import OutputCleaner, given_texts, leak_check, model_for
 from graph.privacy import latest_request, policy, private_messages

@@ -17,7 +17,7 @@ from graph.adapters import resolve_adapter
 from graph.context import Context
 from graph.models.factory import generation_kwargs, get_chat_model
 from graph.models.guarded import GuardedChatModel
-from graph.models.local import LocalChatModel, message_text
+from graph.models.runtime import message_text, runtime_of
 from graph.privacy import conversation_vault, policy, private_question
 from graph.state import State
 from tools.guard import leakage, output
@@ -37,7 +37,7 @@ async def model_for(ctx: Context, node: str) -> tuple[BaseChatModel, str | None]
 
 
 def token_counter(model: BaseChatModel) -> Callable[[list[BaseMessage]], int]:
-    return model.get_num_tokens_from_messages if isinstance(model, LocalChatModel) else count_tokens_approximately
+    return model.get_num_tokens_from_messages if runtime_of(model) is not None else count_tokens_approximately
 
 
 def system_message(name: str) -> SystemMessage:

@@ -21,7 +21,7 @@ from langgraph.runtime import Runtime
 import prompts
 from graph.context import Context
 from graph.models.factory import generation_kwargs
-from graph.models.local import message_text
+from graph.models.runtime import message_text
 from graph.nodes.common import context_of
 from graph.nodes.generate import prompt_budget
 from graph.nodes.llm import guarded, model_for, system_message, token_counter

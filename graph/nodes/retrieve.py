@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 import prompts
 from graph.context import Context, ContextError
 from graph.models.factory import generation_kwargs, get_chat_model
-from graph.models.local import message_text
+from graph.models.runtime import message_text
 from graph.nodes.common import context_of
 from graph.privacy import private_question
 from graph.state import State

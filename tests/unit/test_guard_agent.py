@@ -15,7 +15,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from graph.context import Context
 from graph.graph import build_graph
 from graph.models import factory
-from graph.models.local import message_text
+from graph.models.runtime import message_text
 from tools.guard import leakage, perplexity
 from tools.guard.policy import load_policy
 from tools.guard.stream import StreamGuard
@@ -183,8 +183,14 @@ def test_perplexity_windows_and_scores():
     assert perplexity.worst_window([1, 1, 9, 9, 1], 2) == (9.0, 2)
     assert perplexity.worst_window([3, 5], 4) == (4.0, 0)
     assert perplexity.to_score(6.5) == 0.0 and perplexity.to_score(10.5) == 1.0 and perplexity.to_score(8.5) == 0.5
-    assert perplexity.model_path("auto") is None  # the unit tests' fake model: nothing to score with
-    assert perplexity.surprise("anything at all", "auto") is None
+    from graph.models.factory import guard_scorer
+    from graph.models.fake import ScriptedRuntime
+
+    assert guard_scorer("auto") is None  # the unit tests' fake model: nothing to score with
+    assert perplexity.surprise("anything at all", None) is None
+    long_text = " ".join(f"word{i}" for i in range(40))
+    found = perplexity.surprise(long_text, ScriptedRuntime())  # any runtime scores: 1 nat per token here
+    assert found is not None and found.nll == 1.0 and found.score == 0.0 and found.window.startswith("word")
 
 
 def test_leakage_finds_the_canary_and_long_verbatim_runs_only():

@@ -11,7 +11,7 @@ from graph.context import Context
 from graph.extract import extract_answer, extract_score, normalise
 from graph.graph import build_graph
 from graph.models import factory
-from graph.models.local import message_text
+from graph.models.runtime import message_text
 from graph.nodes.few_shot import fit_examples, with_examples
 from graph.nodes.self_consistency import vote
 

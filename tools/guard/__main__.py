@@ -37,6 +37,14 @@ def _inputs(args: argparse.Namespace):
                 yield line
 
 
+def _scorer(spec: str):
+    """The agent's model for the perplexity layer, reached by name: tools never import the graph,
+    and only this command line (not the library) wants the agent's model factory."""
+    import importlib
+
+    return importlib.import_module("graph.models.factory").guard_scorer(spec)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.guard", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -50,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give a TEXT or --input FILE (one of them)")
     try:
         policy = load_policy(args.policy)
+        scorer = _scorer(str(policy.perplexity.option("model", "auto"))) if policy.perplexity.enabled else None
         for text in _inputs(args):
-            result = scan_text(text, policy)
+            result = scan_text(text, policy, scorer=scorer)
             if args.json:
                 print(json.dumps(result, ensure_ascii=False))
             else:

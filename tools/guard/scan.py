@@ -2,7 +2,7 @@
 
 Layers run cheapest first and each reports its own score under ``categories``; a layer whose
 action is ``block`` and whose score reaches its threshold blocks. The model-backed layers
-(similarity, perplexity, classifier) are loaded on first use.
+(similarity, classifier) are loaded on first use; the perplexity layer reads with the model it is given.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from tools.guard.input_rules import score as rule_scores
 from tools.guard.normalise import normalise
+from tools.guard.perplexity import Scorer
 from tools.guard.pii import Vault, redact
 from tools.guard.policy import Policy, Rail
 
@@ -20,7 +21,9 @@ def _fires(rail: Rail, score: float) -> bool:
     return score >= rail.threshold and rail.action == "block"
 
 
-def scan_text(text: str, policy: Policy, vault: Vault | None = None) -> dict[str, Any]:
+def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Scorer | None = None) -> dict[str, Any]:
+    """``scorer`` is the language model the perplexity layer reads with (the agent passes its own);
+    without one that layer is skipped and says so."""
     categories: dict[str, Any] = {}
     blocked_by: list[str] = []
     if policy.injection.enabled:
@@ -41,7 +44,7 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None) -> dict[str
         from tools.guard import perplexity
 
         rail = policy.perplexity
-        found = perplexity.surprise(readable, str(rail.option("model", "auto")), int(rail.option("window", perplexity.DEFAULT_WINDOW)),
+        found = perplexity.surprise(readable, scorer, int(rail.option("window", perplexity.DEFAULT_WINDOW)),
                                     float(rail.option("low", perplexity.DEFAULT_LOW)), float(rail.option("high", perplexity.DEFAULT_HIGH)))
         if found is None:
             categories["perplexity"] = {"score": 0.0, "skipped": "no local model"}
