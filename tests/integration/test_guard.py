@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from graph.graph import build_graph
+from graph.models.factory import guard_scorer
 from tools.guard.policy import load_policy
 from tools.guard.scan import scan_text
 
@@ -13,16 +16,30 @@ SUFFIXES = [
 ]
 
 
-def test_perplexity_separates_adversarial_suffixes_from_written_text():
+@pytest.mark.parametrize("runtime", ["llamacpp", "transformers"])
+def test_perplexity_separates_adversarial_suffixes_from_written_text(runtime, monkeypatch):
+    """The same thresholds hold on both runtimes: llama.cpp computes with the Q4_1 weights transformers dequantises."""
+    monkeypatch.setenv("TAILOR_RUNTIME", runtime)
     policy = load_policy()
-    plain = scan_text(QUESTION, policy)["categories"]["perplexity"]
+    scorer = guard_scorer("auto")
+    assert scorer is not None and scorer.kind == runtime
+    plain = scan_text(QUESTION, policy, scorer=scorer)["categories"]["perplexity"]
     assert plain["score"] < policy.perplexity.threshold and "skipped" not in plain
     for suffix in SUFFIXES:
-        attacked = scan_text(QUESTION + suffix, policy)
+        attacked = scan_text(QUESTION + suffix, policy, scorer=scorer)
         assert attacked["verdict"] == "block" and "perplexity" in attacked["blocked_by"], attacked["categories"]["perplexity"]
     for text in ("Wie funktioniert eine Wärmepumpe im Winter, und lohnt sie sich für ein altes Haus?",
                  "Fix this Python: for i in range(10) print(i) and tell me why the colon matters here."):
-        assert scan_text(text, policy)["categories"]["perplexity"]["score"] < policy.perplexity.threshold, text
+        assert scan_text(text, policy, scorer=scorer)["categories"]["perplexity"]["score"] < policy.perplexity.threshold, text
+
+
+def test_one_loaded_model_serves_the_agent_and_the_guard():
+    from graph.models.factory import clear_cache, get_chat_model, loaded_models
+
+    clear_cache()
+    scorer = guard_scorer("auto")
+    assert scorer is get_chat_model("default").runtime
+    assert len([m for m in loaded_models().values() if getattr(m, "runtime", None) is not None]) == 1
 
 
 async def test_the_agent_refuses_a_suffix_attack_without_calling_the_model():
