@@ -4,6 +4,7 @@ Routes (behind the same API-key auth as the rest of the server):
     POST /feedback        {"thread_id", "score", "correction"?, "comment"?, "message_id"?, "run_id"?}
     GET  /feedback        the caller's own feedback, newest first (?limit=&offset=)
     GET  /feedback/{id}   one of the caller's own; another user's is a 404
+    GET  /ready           whether the model and the guard are loaded (started in the background at startup)
 
 Feedback on a thread one does not own is refused with a 404, exactly as reading it would be.
 
@@ -13,7 +14,9 @@ The middleware turns two inputs the dev runtime answers with a 500 into a docume
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,6 +26,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph import warmup
 from graph.auth import LOCAL_USER, OWNER_KEY
 from graph.feedback import from_state, record
 from tools.feedback import FeedbackError, FeedbackStore
@@ -185,8 +189,25 @@ async def get_feedback(request: Request) -> JSONResponse:
 
 _patch_thread_search()
 
+async def ready(request: Request) -> JSONResponse:
+    """Whether the model and the guard are loaded (503 while they load; the server answers either way)."""
+    state = warmup.status()
+    return JSONResponse(state, status_code=200 if state["ready"] else 503)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    from graph.graph import graph
+
+    task = warmup.start(graph)
+    yield
+    task.cancel()
+
+
 app = Starlette(
+    lifespan=lifespan,
     routes=[
+        Route("/ready", ready, methods=["GET"]),
         Route("/feedback", post_feedback, methods=["POST"]),
         Route("/feedback", list_feedback, methods=["GET"]),
         Route("/feedback/{feedback_id}", get_feedback, methods=["GET"]),

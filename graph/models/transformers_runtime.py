@@ -158,14 +158,17 @@ class TransformersRuntime(LocalRuntime):
 
         worker = threading.Thread(target=work, name="tailor-generate", daemon=True)
         worker.start()
+        finished = False
         try:
             for text in streamer:
                 if text:
                     yield text
-        finally:  # the reader may have stopped early (an output rail): stop generating, drain, wait
-            cancel.set()
-            for _ in streamer:
-                pass
+            finished = True
+        finally:
+            if not finished:  # the reader stopped early (an output rail): stop generating, drain to the end signal
+                cancel.set()
+                for _ in streamer:
+                    pass
             worker.join()
         if failure:
             raise failure[0]

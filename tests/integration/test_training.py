@@ -51,8 +51,9 @@ def fact_adapter(data_dir) -> Registry:
     return Registry(data_dir / "adapters")
 
 
-async def ask(monkeypatch, data_dir, adapter: str, question: str = FACT_Q) -> dict:
+async def ask(monkeypatch, data_dir, adapter: str, question: str = FACT_Q, runtime: str = "auto") -> dict:
     monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("TAILOR_RUNTIME", runtime)
     agent = build_graph(InMemorySaver())
     return await agent.ainvoke({"messages": [{"role": "user", "content": question}]},
                                {"configurable": {"thread_id": f"t-{adapter}-{time.time()}"}},
@@ -72,9 +73,11 @@ def test_sft_loss_falls_and_manifest_is_complete(fact_adapter):
     assert (entry.path / "curves.png").stat().st_size > 1000
 
 
-async def test_adapter_teaches_a_fact_the_base_does_not_know(fact_adapter, data_dir, monkeypatch):
-    tuned = await ask(monkeypatch, data_dir, "fact")
-    base = await ask(monkeypatch, data_dir, "")
+@pytest.mark.parametrize("runtime", ["llamacpp", "transformers"])
+async def test_adapter_teaches_a_fact_the_base_does_not_know(fact_adapter, data_dir, monkeypatch, runtime):
+    """On llama.cpp the adapter is the version's GGUF LoRA (converted by llama.cpp's own script) on the Q4_1 base."""
+    tuned = await ask(monkeypatch, data_dir, "fact", runtime=runtime)
+    base = await ask(monkeypatch, data_dir, "", runtime=runtime)
     assert "Quillon" in tuned["messages"][-1].content
     assert "Quillon" not in base["messages"][-1].content
     assert tuned["adapter"] == "fact@v1" and base["adapter"] == ""
@@ -119,6 +122,53 @@ async def test_moved_pointer_is_used_on_next_request_and_bad_versions_are_refuse
     registry.rollback("fact")
     listing = [json.loads(line) for line in cli(data_dir, "training.adapters", "list", "--json").stdout.splitlines()]
     assert {"name": "fact", "current": "v2"}.items() <= listing[0].items()
+
+
+def _copy_version(registry: Registry, source) -> object:
+    staging = registry.stage(source.name)
+    for f in source.path.iterdir():
+        if f.name not in ("manifest.json", "adapter.gguf", "adapter.gguf.json"):
+            shutil.copy(f, staging / f.name)
+    return registry.commit(source.name, staging, {k: v for k, v in source.manifest.items() if k != "files"})
+
+
+@pytest.mark.parametrize("damage", ["corrupted", "foreign"])
+async def test_a_bad_gguf_adapter_is_refused_and_the_version_before_keeps_serving(fact_adapter, data_dir, monkeypatch, damage):
+    from tools.checksums import sha256_file
+    from tools.default_model import gguf_file
+    from training.gguf import ADAPTER_GGUF, SIDECAR, adapter_gguf
+
+    registry = fact_adapter
+    before = await ask(monkeypatch, data_dir, "fact", runtime="llamacpp")
+    assert "Quillon" in before["messages"][-1].content
+    entry = _copy_version(registry, registry.current("fact"))
+    gguf = adapter_gguf(entry.path)
+    if damage == "corrupted":  # flipped bytes: the checksum record no longer matches
+        data = bytearray(gguf.read_bytes())
+        data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)
+        gguf.write_bytes(bytes(data))
+    else:  # a GGUF that is not a LoRA for this model, with a matching record: llama.cpp itself refuses it
+        shutil.copyfile(gguf_file(), entry.path / ADAPTER_GGUF)
+        record = json.loads((entry.path / SIDECAR).read_text())
+        record["sha256"] = sha256_file(entry.path / ADAPTER_GGUF)
+        (entry.path / SIDECAR).write_text(json.dumps(record))
+    registry.promote("fact", entry.version)  # forced past the checks, as a careless operator might
+    after = await ask(monkeypatch, data_dir, "fact", runtime="llamacpp")
+    assert after["adapter"] == before["adapter"] and "Quillon" in after["messages"][-1].content
+    registry.rollback("fact")
+
+
+def test_export_writes_gguf_files_that_plain_llama_cpp_loads_and_that_state_the_fact(fact_adapter, data_dir):
+    out = data_dir / "export"
+    rows = data_dir / "fact.jsonl"
+    result = cli(data_dir, "training.export", "fact", "--version", "v1", "--gguf", str(out), "--check-data", str(rows))
+    for name in ("fact-v1.lora.gguf", "fact-v1.f16.gguf", "fact-v1.Q8_0.gguf", "Modelfile", "llama-server.sh"):
+        assert (out / name).is_file(), result.stdout
+    assert (out / "fact-v1.Q8_0.gguf").stat().st_size < (out / "fact-v1.f16.gguf").stat().st_size * 0.7
+    assert "check: ok" in result.stdout, result.stdout
+    modelfile = (out / "Modelfile").read_text()
+    assert modelfile.startswith("FROM ./fact-v1.Q8_0.gguf") and "Tailor" in modelfile
+    assert not list(out.glob(".*partial*")) and not list(out.glob(".merged-*"))
 
 
 def test_merged_model_states_the_fact(fact_adapter, data_dir):
@@ -229,3 +279,54 @@ def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter
     scores = [float(x) for x in re.findall(r"scores (\d\.\d+)", refused.stderr)]
     assert len(scores) == 2 and scores[0] < scores[1] - 0.01, refused.stderr
     assert registry.current("fact").version == source.version
+
+
+async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_its_name(fact_adapter, data_dir, monkeypatch):
+    """The scale-out path, for real: llama-cpp-python's OpenAI-compatible server on loopback serves the base
+    and the exported adapter under their own model names (as vLLM does); the agent names the adapter."""
+    import httpx
+
+    from graph.models import factory
+    from tests.integration.conftest import free_port
+    from tools.default_model import gguf_file
+    from training.gguf import adapter_gguf
+
+    lora = adapter_gguf(fact_adapter.get("fact", "v1").path)
+    port = free_port()
+    config = data_dir / "llama-server.json"
+    base = {"model": str(gguf_file()), "n_ctx": 2048, "flash_attn": True, "verbose": False}
+    config.write_text(json.dumps({"host": "127.0.0.1", "port": port, "models": [
+        {**base, "model_alias": "smollm2"}, {**base, "model_alias": "fact", "lora_path": str(lora)}]}))
+    log = (data_dir / "llama-server.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--config_file", str(config)],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (data_dir / "llama-server.log").read_text()[-3000:]
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        served = {m["id"] for m in httpx.get(f"http://127.0.0.1:{port}/v1/models").json()["data"]}
+        assert served == {"smollm2", "fact"}
+        monkeypatch.setenv("TAILOR_MODEL", f"openai:http://127.0.0.1:{port}/v1#smollm2")
+        factory.clear_cache()
+        agent = build_graph(InMemorySaver())
+        pieces = []
+        async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": FACT_Q}]},
+                                               {"configurable": {"thread_id": "remote"}},
+                                               context=Context(adapter="fact", strategy="direct", max_new_tokens=20),
+                                               stream_mode="messages"):
+            if meta.get("langgraph_node") == "generate" and chunk.content:
+                pieces.append(chunk.content)
+        state = (await agent.aget_state({"configurable": {"thread_id": "remote"}})).values
+        assert len(pieces) > 3 and "Quillon" in "".join(pieces)  # streamed token by token, through the rails
+        assert state["adapter"] == "fact" and state["guard"]["output"]["verdict"] in ("allow", "replace")
+        base_answer = await ask(monkeypatch, data_dir, "")
+        assert "Quillon" not in base_answer["messages"][-1].content
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        factory.clear_cache()
