@@ -147,3 +147,20 @@ async def test_sixteen_clients_four_turns_each_without_mixing_threads(server):
         humans = [m["content"] for m in messages if m["type"] == "human"]
         assert humans == [f"client {n} turn {t}: say hi" for t in range(4)]
         assert [m["type"] for m in messages] == ["human", "ai"] * 4
+
+
+async def test_the_server_loads_the_model_and_guard_in_the_background_at_start(server):
+    """GET /ready says when the warm-up turn (model, embeddings, guard banks) is done; the server answers meanwhile."""
+    import asyncio
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        for _ in range(240):
+            response = await http.get("/ready")
+            if response.status_code == 200:
+                break
+            assert response.status_code == 503 and response.json()["state"] == "loading"
+            assert (await http.get("/ok")).status_code == 200
+            await asyncio.sleep(0.5)
+        state = response.json()
+    assert response.status_code == 200 and state["state"] == "ready", state
+    assert state["seconds"] > 0
