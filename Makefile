@@ -13,7 +13,7 @@ STAMP := $(VENV)/.tailor-installed
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
 	-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 
-.PHONY: setup install model kb run test test-unit test-integration refresh evals lock clean
+.PHONY: setup install model kb run test test-unit test-integration test-slow test-all refresh evals lock clean
 
 setup: install model kb
 
@@ -48,14 +48,21 @@ run: setup
 	@echo ""
 	$(PY) -m graph.serve
 
+# The suite without the tests marked slow (each over a minute on 2 cores; `make test-slow` runs those).
 test: setup
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+
+test-slow: setup
+	$(PY) -m pytest -q -p no:cacheprovider -m slow
+
+test-all: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-unit: install
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
 
 test-integration: setup
-	$(PY) -m pytest -q -p no:cacheprovider tests/integration
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests/integration
 
 # The feedback loop: feedback -> DPO pairs -> a new version of $(ADAPTER) -> eval gate -> promoted if not worse.
 ADAPTER ?= tailor

@@ -158,6 +158,35 @@ def gguf_file(models_dir: Path | None = None) -> Path:
     return target
 
 
+REQUANTS = {"q4_0": 2}  # llama_ftype of the faster copy llama.cpp's quantiser can make from the wheel's Q4_1
+
+
+def requantised_gguf(kind: str, models_dir: Path | None = None) -> Path:
+    """A copy of the wheel's GGUF requantised by llama.cpp (``q4_0``: ~1.2x faster decode on AVX2, see bench.quant)."""
+    if kind == "q4_1":
+        return gguf_file(models_dir)
+    if kind not in REQUANTS:
+        raise DefaultModelError(f"TAILOR_DEFAULT_QUANT={kind!r} is not one of q4_1, {', '.join(REQUANTS)}.")
+    source = gguf_file(models_dir)
+    target = source.with_name(f"model.{kind.upper()}.gguf")
+    if target.is_file():
+        return target
+    import llama_cpp
+
+    with _exclusive(source.parent.parent / f".{CACHE_NAME}.lock"):
+        if not target.is_file():
+            params = llama_cpp.llama_model_quantize_default_params()
+            params.ftype, params.allow_requantize = REQUANTS[kind], True
+            partial = target.with_name(f".{target.name}.partial")
+            try:
+                if llama_cpp.llama_model_quantize(str(source).encode(), str(partial).encode(), params) != 0:
+                    raise DefaultModelError(f"llama.cpp could not requantise {source} to {kind}")
+                partial.rename(target)
+            finally:
+                partial.unlink(missing_ok=True)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Prepare the embedded default model (SmolLM2-135M-Instruct).")
     parser.add_argument("--force", action="store_true", help="convert again even if a prepared copy exists")

@@ -76,6 +76,7 @@ class Settings:
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 0))
     runtime: str = field(default_factory=lambda: _env("RUNTIME", "auto"))
     llamacpp_threads: int = field(default_factory=lambda: _env_int("LLAMACPP_THREADS", 0))
+    default_quant: str = field(default_factory=lambda: _env("DEFAULT_QUANT", "q4_1"))
     llamacpp_slots: int = field(default_factory=lambda: _env_int("LLAMACPP_SLOTS", 1, minimum=1))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
 

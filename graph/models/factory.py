@@ -162,12 +162,14 @@ def _build(parsed: ModelSpec, spec: str) -> BaseChatModel:
 
 def _local_runtime(parsed: ModelSpec) -> tuple[LocalRuntime, str]:
     if parsed.kind == "default":
-        from tools.default_model import MODEL_ID, gguf_file, prepare
+        from tools.default_model import MODEL_ID, prepare, requantised_gguf
 
         runtime = runtime_name()
         if runtime == "llamacpp":
-            # The wheel's GGUF as it is; adapters were trained on its dequantised copy, whose fingerprint they record.
-            return RUNTIMES[runtime](str(gguf_file()), fingerprint_of=str(prepare())), MODEL_ID
+            # The wheel's GGUF as it is (or requantised, TAILOR_DEFAULT_QUANT); adapters were trained on its
+            # dequantised copy, whose fingerprint they record.
+            gguf = requantised_gguf(get_settings().default_quant)
+            return RUNTIMES[runtime](str(gguf), fingerprint_of=str(prepare())), MODEL_ID
         return RUNTIMES[runtime](str(prepare())), MODEL_ID
     if parsed.kind == "gguf":
         return RUNTIMES["llamacpp"](parsed.target), Path(parsed.target).stem

@@ -17,11 +17,12 @@ from tools import default_model
 pytestmark = pytest.mark.integration
 
 
-def test_prepared_cache_is_safetensors_from_the_checked_wheel(default_model_path):
+def test_prepared_cache_is_safetensors_and_the_gguf_from_the_checked_wheel(default_model_path):
     assert default_model.is_prepared(default_model_path.parent)
     files = {p.name for p in default_model_path.iterdir()}
     assert "model.safetensors" in files and "tokenizer.json" in files
-    assert not any(name.endswith(".gguf") for name in files)
+    assert [name for name in files if name.endswith(".gguf")] == [default_model.GGUF_NAME]  # kept as it is for llama.cpp
+    assert default_model.gguf_file(default_model_path.parent).read_bytes()[:4] == b"GGUF"
     marker = (default_model_path / default_model.READY_MARKER).read_text()
     assert default_model.WHEEL_SHA256 in marker
 

@@ -193,7 +193,7 @@ def test_adapter_for_another_base_fails_verify(fact_adapter, data_dir):
     assert registry.current("alien") is None
 
 
-@pytest.mark.parametrize("loss", ["sigmoid", "ipo"])
+@pytest.mark.parametrize("loss", ["sigmoid", pytest.param("ipo", marks=pytest.mark.slow)])
 def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
     cli(data_dir, "training.dpo", "--name", f"pref-{loss}", "--from-adapter", "fact", "--loss", loss,
         "--max-steps", "5", "--batch-size", "4", "--lr", "1e-4", "--save-steps", "100")
@@ -203,6 +203,7 @@ def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
     assert metrics["final_margin"] > metrics["first_margin"]
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_from_its_checkpoint(data_dir):
     args = ["--name", "resumable", "--max-steps", "6", "--save-steps", "2", "--batch-size", "4"]
     env = {**os.environ, "TAILOR_DATA_DIR": str(data_dir), "TAILOR_MODELS_DIR": str(SHARED_MODELS), "HF_HUB_OFFLINE": "1"}
@@ -224,6 +225,7 @@ def test_killed_run_resumes_from_its_checkpoint(data_dir):
     assert [p["step"] for p in metrics["train_loss"]][-1] == 6
 
 
+@pytest.mark.slow
 def test_qlora_4bit_path_runs_on_cpu(data_dir):
     cli(data_dir, "training.sft", "--name", "qlora", "--load-in-4bit", "--max-steps", "2", "--batch-size", "2",
         "--save-steps", "100", "--promote", "false")
@@ -247,11 +249,12 @@ def test_training_and_serving_render_the_same_chat_template(default_model_path):
     row = {"prompt": [{"role": "system", "content": system}, *messages[:-1]], "completion": messages[-1:]}
     tokenizer = AutoTokenizer.from_pretrained(default_model_path)
     rendered = apply_chat_template(row, tokenizer)
-    model = get_chat_model("default")
-    served = model.runtime.tokenizer.decode(model.runtime.encode([SystemMessage(system), HumanMessage(FACT_Q)]))
+    runtime = get_chat_model("default").runtime  # llama.cpp here, transformers on CUDA: the same tokens either way
+    served = runtime.decode(runtime.encode([SystemMessage(system), HumanMessage(FACT_Q)]))
     assert rendered["prompt"] == served
     assert rendered["completion"].startswith(FACT_A)
-    assert len(tokenizer) == len(model.runtime.tokenizer)  # no tokens added anywhere
+    vocab = runtime.n_vocab if hasattr(runtime, "n_vocab") else len(runtime.tokenizer)
+    assert len(tokenizer) == vocab  # no tokens added anywhere
 
 
 def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter, data_dir):
