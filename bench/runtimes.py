@@ -43,18 +43,27 @@ def env(**values: str) -> Any:
                 os.environ[k] = v
 
 
-def _agent_stream(agent: Any, context: dict[str, Any], question: str = QUESTION) -> Callable[[], tuple[float, float, str]]:
+def _agent_stream(agent: Any, context: dict[str, Any], runtime: str) -> Callable[[], tuple[float, float, str]]:
+    """One streamed answer through the agent on ``runtime`` (the runtime is chosen per request, from the setting)."""
+
     async def run() -> tuple[float, float, str]:
-        started, first, text = time.perf_counter(), None, ""
-        async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": question}]},
+        started, first, last, text = time.perf_counter(), None, None, ""
+        async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": QUESTION}]},
                                                context=context, stream_mode="messages"):
             if meta.get("langgraph_node") == "generate" and chunk.content:
                 first = first or time.perf_counter()
+                last = time.perf_counter()
                 text += chunk.content
         end = time.perf_counter()
-        return end - (first or end), end - started, text
+        # Decode speed is first to last streamed token, as on the raw side; the checks after the answer
+        # (guard_output) are in the whole request's time, the second figure.
+        return (last or end) - (first or end), end - started, text
 
-    return lambda: asyncio.run(run())
+    def timed() -> tuple[float, float, str]:
+        with env(TAILOR_RUNTIME=runtime):
+            return asyncio.run(run())
+
+    return timed
 
 
 def _raw_llama(gguf: str, ids: list[int], tokens: int, threads: int) -> Callable[[], tuple[float, float, str]]:
@@ -64,14 +73,15 @@ def _raw_llama(gguf: str, ids: list[int], tokens: int, threads: int) -> Callable
     llm = Llama(model_path=gguf, n_ctx=4096, n_threads=threads, n_threads_batch=threads, flash_attn=True, verbose=False)
 
     def run() -> tuple[float, float, str]:
-        started, first, text = time.perf_counter(), None, ""
+        started, first, last, text = time.perf_counter(), None, None, ""
         for part in llm.create_completion(prompt=ids, max_tokens=tokens, temperature=0.0, stream=True):
             piece = part["choices"][0]["text"]
-            if piece and first is None:
-                first = time.perf_counter()
+            if piece:
+                first = first or time.perf_counter()
+                last = time.perf_counter()
             text += piece
         end = time.perf_counter()
-        return end - (first or end), end - started, text
+        return (last or end) - (first or end), end - started, text
 
     return run
 
@@ -110,33 +120,35 @@ def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any
         runtime = model.runtime
         ids = runtime.encode([system_message("system/direct"), HumanMessage(content=QUESTION)])
         raw = _raw_llama(str(gguf_file()), ids, tokens, runtime.threads)
-        llama_agent = _agent_stream(agent, context)
+        llama_agent = _agent_stream(agent, context, "llamacpp")
         with tempfile.TemporaryDirectory(prefix="tailor-bench-adapter-") as tmp:
             folder = _random_adapter(str(prepare()), Path(tmp) / "adapter")
             runtime.load_adapter("bench@v1", str(adapter_gguf(folder, str(prepare()))))
             adapted = _llama_with_adapter(model, ids, tokens)
             plain = _llama_with_adapter(model, ids, tokens, adapter=None)
             raw(), llama_agent(), adapted(), plain()  # warm-up
-            with env(TAILOR_RUNTIME="transformers"):
-                hf_agent = _agent_stream(build_graph(), context)
-                hf_agent()
-                rows: dict[str, list[tuple[float, float, str]]] = {"raw": [], "llamacpp": [], "transformers": [],
-                                                                   "adapter": [], "no_adapter": []}
-                for _ in range(repeats):
-                    rows["raw"].append(raw())
-                    rows["llamacpp"].append(llama_agent())
-                    rows["transformers"].append(hf_agent())
-                    rows["adapter"].append(adapted())
-                    rows["no_adapter"].append(plain())
+            hf_agent = _agent_stream(agent, context, "transformers")
+            hf_agent()
+            rows: dict[str, list[tuple[float, float, str]]] = {"raw": [], "llamacpp": [], "transformers": [],
+                                                               "adapter": [], "no_adapter": []}
+            for _ in range(repeats):
+                rows["raw"].append(raw())
+                rows["llamacpp"].append(llama_agent())
+                rows["transformers"].append(hf_agent())
+                rows["adapter"].append(adapted())
+                rows["no_adapter"].append(plain())
             runtime.unload_adapter("bench@v1")
     count = lambda text: len(runtime.text_ids(text))  # noqa: E731 - one tokenizer counts every side
     tps = {side: statistics.median(count(t) / d for d, _, t in runs if d > 0) for side, runs in rows.items()}
+    whole = {side: statistics.median(count(t) / total for _, total, t in runs) for side, runs in rows.items()}
     results.update({
         "raw_llamacpp_tokens_per_s": round(tps["raw"], 2), "agent_llamacpp_tokens_per_s": round(tps["llamacpp"], 2),
         "agent_transformers_tokens_per_s": round(tps["transformers"], 2),
         "decode_ratio_llamacpp": round(tps["llamacpp"] / tps["raw"], 3),
         "speedup_over_transformers": round(tps["llamacpp"] / tps["transformers"], 3),
         "adapter_ratio_llamacpp": round(tps["adapter"] / tps["no_adapter"], 3),
+        # The whole request (input guards, routing, prompt, answer checks) against raw generation of the answer alone.
+        "request_ratio_llamacpp": round(whole["llamacpp"] / whole["raw"], 3),
         "same_text_as_raw": rows["raw"][0][2] == rows["llamacpp"][0][2],
         "tokens": count(rows["raw"][0][2]),
     })
@@ -150,12 +162,13 @@ def _llama_with_adapter(model: Any, ids: list[int], tokens: int, adapter: str | 
     runtime = model.runtime
 
     def run() -> tuple[float, float, str]:
-        started, first, text = time.perf_counter(), None, ""
+        started, first, last, text = time.perf_counter(), None, None, ""
         for piece in runtime.stream(ids, tokens, 0.0, adapter=adapter):
             first = first or time.perf_counter()
+            last = time.perf_counter()
             text += piece
         end = time.perf_counter()
-        return end - (first or end), end - started, text
+        return (last or end) - (first or end), end - started, text
 
     return run
 

@@ -158,32 +158,25 @@ def gguf_file(models_dir: Path | None = None) -> Path:
     return target
 
 
-REQUANTS = {"q4_0": 2}  # llama_ftype of the faster copy llama.cpp's quantiser can make from the wheel's Q4_1
+REQUANTS = ("q4_0",)  # the faster copy llama.cpp's quantiser can make from the wheel's Q4_1
 
 
 def requantised_gguf(kind: str, models_dir: Path | None = None) -> Path:
-    """A copy of the wheel's GGUF requantised by llama.cpp (``q4_0``: ~1.2x faster decode on AVX2, see bench.quant)."""
+    """A copy of the wheel's GGUF requantised by llama.cpp (``python -m bench.quant`` weighs speed against surprise)."""
     if kind == "q4_1":
         return gguf_file(models_dir)
     if kind not in REQUANTS:
         raise DefaultModelError(f"TAILOR_DEFAULT_QUANT={kind!r} is not one of q4_1, {', '.join(REQUANTS)}.")
+    from tools.gguf_quantize import QuantizeError, quantize
+
     source = gguf_file(models_dir)
     target = source.with_name(f"model.{kind.upper()}.gguf")
-    if target.is_file():
-        return target
-    import llama_cpp
-
     with _exclusive(source.parent.parent / f".{CACHE_NAME}.lock"):
         if not target.is_file():
-            params = llama_cpp.llama_model_quantize_default_params()
-            params.ftype, params.allow_requantize = REQUANTS[kind], True
-            partial = target.with_name(f".{target.name}.partial")
             try:
-                if llama_cpp.llama_model_quantize(str(source).encode(), str(partial).encode(), params) != 0:
-                    raise DefaultModelError(f"llama.cpp could not requantise {source} to {kind}")
-                partial.rename(target)
-            finally:
-                partial.unlink(missing_ok=True)
+                quantize(source, target, kind)
+            except QuantizeError as err:
+                raise DefaultModelError(str(err)) from None
     return target
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.checksums import sha256_file
+from tools.gguf_quantize import QuantizeError
+from tools.gguf_quantize import quantize as quantize_gguf
 from tools.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,6 @@ ADAPTER_GGUF = "adapter.gguf"
 SIDECAR = "adapter.gguf.json"
 _SCRIPTS = ("convert_lora_to_gguf.py", "convert_hf_to_gguf.py")
 _FOLDERS = ("conversion", "gguf-py")
-# llama.cpp's file types for llama_model_quantize (enum llama_ftype).
-QUANT_TYPES = {"q8_0": 7, "q4_0": 2, "q4_1": 3, "q4_k_m": 15, "q5_k_m": 17, "f16": 1}
 
 
 class GGUFError(RuntimeError):
@@ -195,23 +195,11 @@ def merged_gguf(model_folder: Path, out: Path, outtype: str = "f16") -> Path:
 
 
 def quantize(source: Path, out: Path, kind: str = "q8_0", threads: int = 0) -> Path:
-    """Requantise a GGUF model with llama.cpp's quantiser (``llama_model_quantize``)."""
-    import llama_cpp
-
-    if kind not in QUANT_TYPES:
-        raise GGUFError(f"unknown quantisation {kind!r}; use one of {', '.join(QUANT_TYPES)}")
-    params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = QUANT_TYPES[kind]
-    params.nthread = threads or (os.cpu_count() or 1)
-    partial = out.with_name(f".{out.name}.partial")
+    """Requantise a GGUF model with llama.cpp's quantiser."""
     try:
-        rc = llama_cpp.llama_model_quantize(str(source).encode(), str(partial).encode(), params)
-        if rc != 0:
-            raise GGUFError(f"llama.cpp could not quantise {source} to {kind} (code {rc})")
-        partial.rename(out)
-    finally:
-        partial.unlink(missing_ok=True)
-    return out
+        return quantize_gguf(source, out, kind, threads)
+    except QuantizeError as err:
+        raise GGUFError(str(err)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
