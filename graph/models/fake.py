@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -58,8 +59,9 @@ class ScriptedRuntime(LocalRuntime):
     kind = "scripted"
 
     def __init__(self, reply: str = "one two three four five six", supports_grammar: bool = False,
-                 max_positions: int = 2048) -> None:
+                 max_positions: int = 2048, seconds_per_piece: float = 0.0) -> None:
         self.reply, self.supports_grammar, self.max_positions = reply, supports_grammar, max_positions
+        self.seconds_per_piece = seconds_per_piece  # > 0: paced like a real model, for cancellation tests
         self.name, self.adapters = "scripted", {}
         self.vocab: dict[str, int] = {}
         self.calls: list[dict[str, Any]] = []
@@ -93,6 +95,8 @@ class ScriptedRuntime(LocalRuntime):
         for index, word in enumerate(words):
             if cancel is not None and cancel.is_set():
                 return
+            if self.seconds_per_piece:
+                time.sleep(self.seconds_per_piece)
             self.handed_out[-1] += 1
             yield word if index == 0 else " " + word
 

@@ -38,7 +38,7 @@ def test_sync_and_async_streams_give_the_same_chunks_and_calls():
 
 @pytest.mark.parametrize("side", ["sync", "async"])
 def test_a_reader_that_stops_early_stops_the_runtime(side):
-    model = _model(reply=" ".join(f"w{i}" for i in range(200)))
+    model = _model(reply=" ".join(f"w{i}" for i in range(200)), seconds_per_piece=0.002)
     if side == "sync":
         for index, _ in enumerate(model.stream(PROMPT)):
             if index == 2:
