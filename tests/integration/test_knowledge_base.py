@@ -31,7 +31,10 @@ def last_json(proc: subprocess.CompletedProcess) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_ingest_is_incremental_and_cleanup_full_removes_gone_files(tmp_path):
+def test_ingest_is_incremental_and_cleanup_full_removes_gone_files(tmp_path, monkeypatch):
+    # Hash embeddings: what is tested is the record keeping across seven CLI runs, not the vectors, and each
+    # run would otherwise load the embedding model again (the other tests here use the real one).
+    monkeypatch.setenv("TAILOR_EMBEDDINGS", "fake:64")
     docs = tmp_path / "docs"
     shutil.copytree(REPO / "docs", docs)
     first = last_json(run(["tools.kb", "ingest", "docs", "--collection", "handbook", "--tags", "team=core", "--json"], tmp_path))
@@ -49,7 +52,7 @@ def test_ingest_is_incremental_and_cleanup_full_removes_gone_files(tmp_path):
 
     gone = [json.loads(line) for line in run(
         ["tools.kb", "search", "DPO IPO beta reference model", "--collection", "handbook", "--filter",
-         "source=docs/preference-tuning.md", "--k", "10", "--json"], tmp_path).stdout.splitlines()]
+         "source=docs/preference-tuning.md", "--k", "10", "--min-relevance", "0", "--json"], tmp_path).stdout.splitlines()]
     gone_chunks = [row for row in gone if "chunk_id" in row]
     assert gone_chunks and {row["source"] for row in gone_chunks} == {"docs/preference-tuning.md"}
     (docs / "preference-tuning.md").unlink()
@@ -57,7 +60,7 @@ def test_ingest_is_incremental_and_cleanup_full_removes_gone_files(tmp_path):
                           "--cleanup", "full", "--json"], tmp_path))
     assert full["deleted"] >= len(gone_chunks) and full["added"] == 0
     listed = last_json(run(["tools.kb", "list", "--json"], tmp_path))
-    assert listed == [{"name": "handbook", "count": full["chunks"], "embeddings": "default"}]
+    assert listed == [{"name": "handbook", "count": full["chunks"], "embeddings": "fake:64"}]
 
     tagged = run(["tools.kb", "search", "ingest", "--collection", "handbook", "--filter", "team=other", "--json"], tmp_path)
     assert last_json(tagged)["hits"] == 0
