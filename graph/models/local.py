@@ -27,6 +27,7 @@ from graph.models.runtime import LocalRuntime, message_text, to_chat_dicts
 __all__ = ["LocalChatModel", "message_text", "to_chat_dicts"]
 
 _END = object()
+STREAM_FLUSH_SECONDS = 0.03  # ~30 updates a second: smooth to read, a fraction of the per-token work
 
 
 class LocalChatModel(BaseChatModel):
@@ -104,11 +105,21 @@ class LocalChatModel(BaseChatModel):
         def work() -> None:
             try:
                 pieces = self._pieces(messages, kwargs, cancel)
+                buffer: list[str] = []
+                flushed = 0.0
                 try:
                     for text in pieces:
-                        loop.call_soon_threadsafe(queue.put_nowait, text)
+                        buffer.append(text)
+                        # The first piece goes at once; later ones at most every STREAM_FLUSH_SECONDS: each hand-off
+                        # costs Python work (rails, LangGraph's stream) that takes CPU from the decoding threads.
+                        if time.perf_counter() - flushed >= STREAM_FLUSH_SECONDS:
+                            loop.call_soon_threadsafe(queue.put_nowait, "".join(buffer))
+                            buffer.clear()
+                            flushed = time.perf_counter()
                         if cancel.is_set():
                             break
+                    if buffer:
+                        loop.call_soon_threadsafe(queue.put_nowait, "".join(buffer))
                 finally:
                     pieces.close()
             except BaseException as err:  # surfaced to the reader below
