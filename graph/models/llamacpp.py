@@ -63,7 +63,7 @@ def _llama():
 class _Slot:
     """One llama.cpp context: its own KV cache, selected adapter and the tokens already in sequence 0."""
 
-    def __init__(self, runtime: LlamaCppRuntime, index: int) -> None:
+    def __init__(self, runtime: LlamaCppRuntime) -> None:
         lib = runtime.lib
         params = lib.llama_context_default_params()
         params.n_ctx = runtime.n_ctx
@@ -76,7 +76,6 @@ class _Slot:
         if not self.ctx:
             raise LlamaCppError(f"llama.cpp could not create a context of {runtime.n_ctx} tokens for {runtime.name}")
         self.memory = lib.llama_get_memory(self.ctx)
-        self.index = index
         self.tokens: list[int] = []  # what sequence 0 holds, for prompt-prefix reuse
         self.adapter: str | None = None
         self.batch = lib.llama_batch_init(runtime.n_batch, 0, runtime.max_sequences)
@@ -90,7 +89,6 @@ class LlamaCppRuntime(LocalRuntime):
     """A GGUF model in llama.cpp, with ``slots`` contexts for requests that arrive together."""
 
     kind = "llamacpp"
-    adapter_format = "gguf"
     supports_grammar = True
 
     def __init__(self, path: str, threads: int = 0, slots: int = 1, n_ctx: int = 4096, max_sequences: int = 8,
@@ -123,7 +121,7 @@ class LlamaCppRuntime(LocalRuntime):
         self._lora: dict[str, ctypes.c_void_p] = {}
         self._adapter_lock = threading.Lock()
         self._slots: queue.Queue[_Slot] = queue.Queue()
-        self._all_slots = [_Slot(self, i) for i in range(max(1, slots))]
+        self._all_slots = [_Slot(self) for _ in range(max(1, slots))]
         for slot in self._all_slots:
             self._slots.put(slot)
         self.load_seconds = time.perf_counter() - started
@@ -172,8 +170,6 @@ class LlamaCppRuntime(LocalRuntime):
         with self._adapter_lock:
             if key in self._lora:
                 return
-            if not str(path).endswith(".gguf"):
-                path = self.adapter_path(path)
             handle = self.lib.llama_adapter_lora_init(self.model, str(path).encode())
             if not handle:
                 raise LlamaCppError(f"llama.cpp refused the LoRA adapter {path}: not a GGUF adapter for this model")

@@ -45,7 +45,6 @@ class LocalRuntime(ABC):
     """A model loaded in this process. Blocking methods: call them from worker threads in async code."""
 
     kind: str = "local"  # the factory's name for the runtime
-    adapter_format: str = "peft"  # what ``load_adapter`` reads: a peft folder or a GGUF LoRA file
     supports_grammar: bool = False  # True: ``json`` constrains generation so the answer parses
 
     name: str  # the weights' location: adapters record its fingerprint as their base

@@ -20,7 +20,6 @@ class TransformersRuntime(LocalRuntime):
     """A loaded model and tokenizer with the lock that serialises generation on them."""
 
     kind = "transformers"
-    adapter_format = "peft"
     supports_grammar = False
 
     def __init__(self, path: str, device: str | None = None, torch_threads: int = 0) -> None:
