@@ -159,15 +159,15 @@ def write_at_promotion(folder: Path) -> Path | None:
 
 
 def _base_folder(folder: Path, base: Any) -> Path:
+    """The base model's transformers folder: the one given (a folder or a runtime), else the one the
+    version's manifest names by spec, as merge and verify resolve it."""
     name = getattr(base, "name", base)
     if name and Path(str(name)).is_dir():
         return Path(str(name))
     from training.base_model import resolve_base
 
     manifest = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").is_file() else {}
-    path, _ = resolve_base(manifest.get("base_model", {}).get("id", "default"))
-    if path.startswith("HuggingFaceTB/") or not Path(path).is_dir():
-        path, _ = resolve_base("default")
+    path, _ = resolve_base(manifest.get("base_model", {}).get("spec", "default"))
     return Path(path)
 
 
