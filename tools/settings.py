@@ -79,6 +79,7 @@ class Settings:
     default_quant: str = field(default_factory=lambda: _env("DEFAULT_QUANT", "q4_1"))
     llamacpp_slots: int = field(default_factory=lambda: _env_int("LLAMACPP_SLOTS", 1, minimum=1))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
+    stream_flush_ms: int = field(default_factory=lambda: _env_int("STREAM_FLUSH_MS", 80))
 
     def __post_init__(self) -> None:
         if self.models_dir is None:

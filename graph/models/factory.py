@@ -157,7 +157,7 @@ def _build(parsed: ModelSpec, spec: str) -> BaseChatModel:
             raise
         raise ModelSpecError(f"could not load model {spec!r}: {err}") from err
     return LocalChatModel(runtime, model_name=name, max_new_tokens=settings.max_new_tokens,
-                          temperature=settings.temperature)
+                          temperature=settings.temperature, stream_flush_seconds=settings.stream_flush_ms / 1000)
 
 
 def _local_runtime(parsed: ModelSpec) -> tuple[LocalRuntime, str]:

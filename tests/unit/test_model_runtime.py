@@ -55,6 +55,19 @@ def test_a_reader_that_stops_early_stops_the_runtime(side):
     assert model.runtime.handed_out[0] < 200
 
 
+def test_async_stream_sends_the_first_piece_at_once_then_at_most_one_update_per_flush_interval():
+    reply = " ".join(f"w{i}" for i in range(40))
+    model = LocalChatModel(ScriptedRuntime(reply=reply, seconds_per_piece=0.005), stream_flush_seconds=0.05)
+
+    async def collect() -> list[str]:
+        return [c.content async for c in model.astream(PROMPT) if c.content]
+
+    chunks = asyncio.run(collect())
+    assert chunks[0] == "w0" and "".join(chunks) == reply
+    # 40 pieces over ~0.2 s: the first, then about one update every 50 ms (not one per piece)
+    assert 3 <= len(chunks) <= 8
+
+
 async def _enumerate(stream):
     index = 0
     async for item in stream:
