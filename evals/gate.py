@@ -18,12 +18,18 @@ GATE_SUITES = ("adapters", "rag")
 
 def score(suite: str, adapter: str, metric: str, limit: int) -> tuple[float, str]:
     """(metric value, report path) for ``suite`` answered with ``adapter`` (empty: the base model)."""
-    from evals.runner import run_suite
+    from evals.runner import SuiteNotReady, incomplete_message, run_suite
 
     module = importlib.import_module(f"evals.{suite}.__main__")
     args = module.parser().parse_args(["--offline", "--adapter", adapter, "--limit", str(limit),
                                        "--prefix", f"gate-{suite}-{adapter.replace('@', '-') or 'base'}"])
-    experiment = run_suite(module.build(args), offline=True, prefix=args.prefix)
+    try:
+        suite_to_run = module.build(args)
+    except SuiteNotReady as err:
+        raise RegistryError(f"eval gate: {err}") from None
+    experiment = run_suite(suite_to_run, offline=True, prefix=args.prefix)
+    if not experiment.complete:
+        raise RegistryError(f"eval gate: {incomplete_message(experiment).removeprefix('error: ')}")
     if metric not in experiment.metrics:
         known = ", ".join(k for k, v in experiment.metrics.items() if isinstance(v, float))
         raise RegistryError(f"eval gate: suite {suite} has no metric {metric!r}; choose one of {known}.")

@@ -35,7 +35,12 @@ def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]
     paths["json"].write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
 
     title = (extra or {}).get("experiment") or suite
-    lines = [f"# {suite} eval: {title}", "", "| metric | value |", "|---|---|"]
+    failed = metrics.get("errors") or 0
+    lines = [f"# {suite} eval: {title}", ""]
+    if failed:
+        lines += [f"**Incomplete: {failed} of {metrics.get('examples', len(rows))} examples failed** (see the error "
+                  "column); the metrics cover only the examples that ran.", ""]
+    lines += ["| metric | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in metrics.items()]
     lines += ["", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
@@ -52,7 +57,9 @@ def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.barh(list(shares), list(shares.values()), color="#4C72B0")
     ax.set_xlim(0, 1)
-    ax.set_title(f"{suite} eval ({metrics.get('questions', metrics.get('examples', len(rows)))} examples)")
+    count = metrics.get('questions', metrics.get('examples', len(rows)))
+    ax.set_title(f"{suite} eval: INCOMPLETE, {failed} of {count} examples failed" if failed else f"{suite} eval ({count} examples)",
+                 color="#C44E52" if failed else "black")
     for y, v in enumerate(shares.values()):
         ax.text(min(v + 0.01, 0.92), y, f"{v:.2f}", va="center")
     fig.tight_layout()

@@ -10,10 +10,13 @@ Either way the report lands in ``TAILOR_DATA_DIR/evals/<experiment>.{json,md,png
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,9 +50,22 @@ class Experiment:
     paths: dict[str, Path]
     uploaded: bool
 
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return [row for row in self.rows if row["error"]]
+
+    @property
+    def complete(self) -> bool:
+        """Every example ran. Metrics of an incomplete run describe only the examples that did."""
+        return bool(self.rows) and not self.errors
+
     def json_line(self) -> str:
-        return json.dumps({"suite": self.suite, "experiment": self.name, **self.metrics,
+        return json.dumps({"suite": self.suite, "experiment": self.name, "complete": self.complete, **self.metrics,
                            "report": str(self.paths["json"])}, ensure_ascii=False)
+
+
+class SuiteNotReady(Exception):
+    """What a suite needs is missing and it cannot prepare it: the message says what to do."""
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -92,8 +108,8 @@ def _remote_dataset(client: Any, suite: Suite) -> str:
 
 
 def _flatten(row: dict[str, Any], column: str) -> Any:
-    if column == "id":
-        return row["id"]
+    if column in ("id", "error"):
+        return row[column]
     part, _, key = column.partition(".")
     return (row.get(part) or {}).get(key, "")
 
@@ -131,10 +147,14 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
         print(f"{suite.name}: {len(suite.examples)} examples ({'uploading to LangSmith' if online else 'local'})",
               file=sys.stderr)
     try:
-        results = evaluate(timed_target, data=data, evaluators=suite.evaluators, experiment_prefix=name_prefix,
-                           metadata={"suite": suite.name, **suite.config}, max_concurrency=0, client=client,
-                           upload_results=online)
-        collected = list(results)
+        # langsmith prints its experiment's name (and, online, its URL) on stdout: that goes to stderr when
+        # uploading and nowhere offline, so stdout holds only our results. `upload_results` is still "beta".
+        with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr if online else io.StringIO()):
+            warnings.filterwarnings("ignore", message=".*'upload_results' parameter is in beta")
+            results = evaluate(timed_target, data=data, evaluators=suite.evaluators, experiment_prefix=name_prefix,
+                               metadata={"suite": suite.name, **suite.config}, max_concurrency=0, client=client,
+                               upload_results=online)
+            collected = list(results)
     finally:
         loop.close()
     rows = []
@@ -145,24 +165,45 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
         rows.append({"id": (example.metadata or {}).get("id", str(example.id)), "inputs": example.inputs,
                      "reference": example.outputs or {}, "outputs": run.outputs or {}, "scores": scores,
                      "error": run.error or "", "seconds": round(timings.get(key, 0.0), 2)})
-    keys = sorted({k for row in rows for k in row["scores"]})
-    metrics: dict[str, Any] = {"examples": len(rows), **mean_scores(rows, keys)}
-    metrics["errors"] = sum(1 for r in rows if r["error"])
+    # Scores of errored examples are left out: an example that never ran is neither right nor wrong.
+    ran = [r for r in rows if not r["error"]]
+    keys = sorted({k for row in ran for k in row["scores"]})
+    metrics: dict[str, Any] = {"examples": len(rows), **mean_scores(ran, keys)}
+    metrics["errors"] = len(rows) - len(ran)
     metrics["seconds_per_example"] = round(sum(r["seconds"] for r in rows) / len(rows), 2) if rows else 0.0
-    if suite.summarise:
-        metrics.update(suite.summarise(rows))
+    if suite.summarise and ran:
+        metrics.update(suite.summarise(ran))
     experiment = f"{name_prefix}-{time.strftime('%Y%m%d-%H%M%S')}"
-    table = [{c: _flatten(row, c) for c in suite.columns} for row in rows]
-    paths = write_report(suite.name, table, metrics, columns=suite.columns, stem=experiment,
+    columns = [*suite.columns, "error"] if metrics["errors"] else suite.columns
+    table = [{c: _flatten(row, c) for c in columns} for row in rows]
+    paths = write_report(suite.name, table, metrics, columns=columns, stem=experiment,
                          extra={"experiment": experiment, "langsmith_experiment": results.experiment_name if online else "",
-                                "config": suite.config, "results": rows})
+                                "config": suite.config, "results": rows, "complete": metrics["errors"] == 0 and bool(rows)})
     return Experiment(experiment, suite.name, metrics, rows, paths, online)
 
 
-def print_experiment(experiment: Experiment, as_json: bool) -> None:
+def incomplete_message(experiment: Experiment) -> str:
+    errors = experiment.errors
+    if not experiment.rows:
+        return f"error: the {experiment.suite} eval has no examples; nothing was measured."
+    first = " ".join(str(errors[0]["error"]).split())[:300]
+    return (f"error: {len(errors)} of {len(experiment.rows)} {experiment.suite} examples failed, so this run is not a "
+            f"result (first, {errors[0]['id']}: {first}). The report marks them: {experiment.paths['markdown']}")
+
+
+def finish(experiment: Experiment, as_json: bool, show: Callable[[Experiment], None] | None = None) -> int:
+    """Print the run (``show`` for a suite's own table) and give the exit code: 1 when any example failed."""
     if as_json:
         print(experiment.json_line())
-        return
+    elif experiment.complete:
+        (show or print_metrics)(experiment)
+    if not experiment.complete:
+        print(incomplete_message(experiment), file=sys.stderr)
+        return 1
+    return 0
+
+
+def print_metrics(experiment: Experiment) -> None:
     for key, value in experiment.metrics.items():
         print(f"{key:32s} {value}")
     print(f"report: {experiment.paths['markdown']}")

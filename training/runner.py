@@ -8,6 +8,7 @@ import platform
 import resource
 import sys
 import time
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -95,7 +96,7 @@ def trainer_arguments(config: CommonConfig, kind: str, has_eval: bool) -> dict[s
         save_total_limit=2,
         report_to=[] if config.report_to == "none" else [config.report_to],
         seed=config.seed,
-        gradient_checkpointing=config.gradient_checkpointing,
+        activation_checkpointing=config.gradient_checkpointing,
         bf16=cuda and torch.cuda.is_bf16_supported(),
         use_cpu=not cuda,
         lr_scheduler_type="cosine",
@@ -244,6 +245,8 @@ def run_cli(config_cls: type, train: Callable[[Any], AdapterVersion], argv: list
     from training.formats import DataError
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # trl and peft still read the old property name; transformers warns about it on every run.
+    warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
     config = parse(config_cls, argv, prog)
     try:
         train(config)

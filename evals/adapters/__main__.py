@@ -14,7 +14,7 @@ from pathlib import Path
 from evals.agent import Agent, context_from
 from evals.data import read_rows
 from evals.evaluators import text_evaluators
-from evals.runner import Suite, add_common_arguments, print_experiment, run_suite
+from evals.runner import Suite, add_common_arguments, finish, run_suite
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
 
@@ -53,9 +53,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    experiment = run_suite(build(args), offline=args.offline, prefix=args.prefix)
-    print_experiment(experiment, args.json)
-    return 0
+    return finish(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from evals.data import read_rows
 from evals.evaluators import refusal_evaluator
-from evals.runner import Suite, add_common_arguments, run_suite
+from evals.runner import Experiment, Suite, add_common_arguments, finish, run_suite
 
 HERE = Path(__file__).parent
 SETS = ("suite", "heldout", "heldout2", "heldout3", "heldout4")
@@ -72,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", default=None, help="policy YAML (default: the shipped one)")
     args = parser.parse_args(argv)
     experiment = run_suite(build(args), offline=args.offline, prefix=args.prefix, progress=not args.json)
-    if args.json:
-        print(experiment.json_line())
-        return 0
+    return finish(experiment, args.json, show=_show)
+
+
+def _show(experiment: Experiment) -> None:
     metrics = experiment.metrics
     print(f"{'attack technique':24s} detected")
     for name, value in metrics["detection"].items():
@@ -85,7 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ndetection {metrics['detection_rate']:.3f} over {metrics['attacks']} attacks; "
           f"false positives {metrics['false_positive_rate']:.3f} over {metrics['benign']} benign requests")
     print(f"report: {experiment.paths['markdown']}")
-    return 0
 
 
 if __name__ == "__main__":

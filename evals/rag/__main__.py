@@ -18,9 +18,12 @@ from evals.agent import Agent, context_from, refused
 from evals.data import read_rows
 from evals.evaluators import recall_evaluator, refusal_evaluator, text_evaluators
 from evals.rag.metrics import summarise
-from evals.runner import Suite, add_common_arguments, print_experiment, run_suite
+from evals.runner import Suite, SuiteNotReady, add_common_arguments, finish, run_suite
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
+# The corpus the bundled questions were written about, and the collection `make kb` builds from it.
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS_COLLECTION = "docs"
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -70,10 +73,7 @@ def cited_evaluator(inputs: dict, outputs: dict, reference_outputs: dict) -> dic
 
 def build(args: argparse.Namespace) -> Suite:
     rows = load_questions(args.questions)[: args.limit or None]
-    if args.ingest:
-        from tools.kb.ingest import ingest
-
-        ingest(args.ingest, args.collection, progress=False)
+    prepare_collection(args)
     examples = [{"id": r["id"], "inputs": {"question": r["question"]},
                  "outputs": {"facts": r["facts"], "sources": r["sources"], "answerable": r["answerable"],
                              "should_refuse": not r["answerable"]}} for r in rows]
@@ -97,6 +97,24 @@ def build(args: argparse.Namespace) -> Suite:
     )
 
 
+def prepare_collection(args: argparse.Namespace) -> None:
+    """Ingest what ``--ingest`` names; build the docs collection when the bundled questions need it and it is
+    missing; refuse to start on any other missing collection (every example would fail)."""
+    from tools.kb import store
+    from tools.kb.ingest import ingest
+
+    paths = list(args.ingest or [])
+    if not paths and not store.exists(args.collection):
+        if args.collection != DOCS_COLLECTION or args.questions != QUESTIONS or not DOCS.is_dir():
+            raise SuiteNotReady(f"the knowledge-base collection {args.collection!r} does not exist; ingest the documents "
+                                f"the questions are about first (python -m tools.kb ingest PATH --collection "
+                                f"{args.collection}) or pass --ingest PATH.")
+        print(f"rag: collection {DOCS_COLLECTION!r} is missing; ingesting {DOCS} first", file=sys.stderr)
+        paths = [str(DOCS)]
+    if paths:
+        ingest(paths, args.collection, progress=False)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evals.rag", description=__doc__.splitlines()[0])
     add_common_arguments(p)
@@ -110,8 +128,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    print_experiment(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json)
-    return 0
+    try:
+        suite = build(args)
+    except SuiteNotReady as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return finish(run_suite(suite, offline=args.offline, prefix=args.prefix), args.json)
 
 
 if __name__ == "__main__":

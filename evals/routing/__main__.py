@@ -14,7 +14,7 @@ from pathlib import Path
 
 from evals.agent import Agent, context_from
 from evals.data import read_rows
-from evals.runner import Suite, add_common_arguments, print_experiment, run_suite
+from evals.runner import Experiment, Suite, add_common_arguments, finish, print_metrics, run_suite
 
 REQUESTS = Path(__file__).parent / "requests.jsonl"
 
@@ -65,14 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=Path, default=REQUESTS)
     parser.add_argument("--ingest", nargs="*", default=None, metavar="PATH", help="ingest into the default collection first")
     args = parser.parse_args(argv)
-    experiment = run_suite(build(args), offline=args.offline, prefix=args.prefix)
-    if not args.json:
-        for row in experiment.rows:
-            if not row["scores"].get("route_correct"):
-                print(f"wrong: {row['inputs']['text'][:70]!r} -> {row['outputs'].get('strategy')} "
-                      f"(want {row['reference']['strategy']}): {str(row['outputs'].get('reason'))[:100]}")
-    print_experiment(experiment, args.json)
-    return 0
+    return finish(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json, show=_show)
+
+
+def _show(experiment: Experiment) -> None:
+    for row in experiment.rows:
+        if not row["scores"].get("route_correct"):
+            print(f"wrong: {row['inputs']['text'][:70]!r} -> {row['outputs'].get('strategy')} "
+                  f"(want {row['reference']['strategy']}): {str(row['outputs'].get('reason'))[:100]}")
+    print_metrics(experiment)
 
 
 if __name__ == "__main__":

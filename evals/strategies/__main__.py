@@ -13,7 +13,7 @@ from pathlib import Path
 
 from evals.agent import Agent, context_from
 from evals.data import read_rows
-from evals.runner import Suite, add_common_arguments, print_experiment, run_suite
+from evals.runner import Suite, add_common_arguments, finish, run_suite
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
 STRATEGIES = ("direct", "cot", "self_consistency", "tot")
@@ -86,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategies", default=",".join(STRATEGIES), help="comma-separated")
     parser.add_argument("--max-new-tokens", type=int, default=160)
     args = parser.parse_args(argv)
-    print_experiment(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json)
-    return 0
+    return finish(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import pytest
 from evals import evaluators as ev
 from evals.compare import CompareError, compare, write_comparison
 from evals.judge import parse_grade
-from evals.runner import Suite, run_suite
+from evals.runner import Suite, finish, run_suite
 
 
 def test_text_scores():
@@ -50,6 +50,51 @@ def test_offline_experiment_scores_every_example_and_writes_its_report(monkeypat
         assert path.is_file() and path.stat().st_size > 0
     line = json.loads(experiment.json_line())
     assert all(isinstance(line[k], (int, float)) for k in ("exact_match", "token_f1", "rouge_l", "contains"))
+
+
+def test_a_run_with_a_failed_example_is_not_a_result(capsys):
+    async def target(inputs: dict) -> dict:
+        if inputs["question"] == "Default port?":
+            raise RuntimeError("collection 'docs' does not exist")
+        return {"answer": "Paris"}
+
+    suite = _suite({})
+    suite.target = target
+    experiment = run_suite(suite, offline=True)
+    assert not experiment.complete and experiment.metrics["errors"] == 1
+    assert experiment.metrics["exact_match"] == 1.0  # over the example that ran, and said to be so
+    assert finish(experiment, as_json=False) == 1
+    out, err = capsys.readouterr()
+    assert "exact_match" not in out  # no metrics printed as if complete
+    assert "1 of 2 toy examples failed" in err and "does not exist" in err
+    assert finish(experiment, as_json=True) == 1
+    assert json.loads(capsys.readouterr().out)["complete"] is False
+    report = experiment.paths["markdown"].read_text()
+    assert "Incomplete: 1 of 2 examples failed" in report and "does not exist" in report
+    assert json.loads(experiment.paths["json"].read_text())["complete"] is False
+
+
+def test_rag_suite_refuses_to_start_on_a_missing_collection(capsys):
+    from evals.rag.__main__ import main
+
+    assert main(["--offline", "--retrieval-only", "--collection", "nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'nowhere' does not exist" in err and "python -m tools.kb ingest" in err
+
+
+def test_gate_refuses_a_run_whose_examples_failed(monkeypatch):
+    from evals import gate, runner
+    from training.registry import RegistryError
+
+    def broken_suite(suite, offline, prefix):
+        return runner.Experiment("gate-x", "adapters", {"examples": 2, "errors": 2, "token_f1": 0.0},
+                                 [{"id": "a", "error": "model missing"}, {"id": "b", "error": "model missing"}],
+                                 {"json": "x.json", "markdown": "x.md"}, False)
+
+    monkeypatch.setattr(runner, "run_suite", broken_suite)
+    monkeypatch.setattr("evals.adapters.__main__.build", lambda args: None)
+    with pytest.raises(RegistryError, match="2 of 2 adapters examples failed"):
+        gate.score("adapters", "tailor@v2", "token_f1", 2)
 
 
 def test_compare_reports_changes_and_per_example_wins():
