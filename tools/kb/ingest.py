@@ -3,7 +3,9 @@
 The record manager remembers each chunk's hash per source file, so re-ingesting unchanged files
 adds nothing, a changed file has only its chunks replaced, and ``cleanup="full"`` makes the
 collection hold exactly the files of this run (chunks of files that are gone are removed).
-Chunks that carry planted instructions are neutralised before they are stored.
+Chunks that carry planted instructions are neutralised before they are stored. One ingest writes to
+the knowledge base at a time (``store.writing``): a second one waits, saying so, instead of
+interleaving with it.
 """
 
 from __future__ import annotations
@@ -110,7 +112,8 @@ def ingest(
     result.chunks = len(chunks)
     result.neutralised = sum(1 for c in chunks if c.metadata.get("neutralised"))
 
-    with tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr) as bar:
+    with store.writing(collection), \
+            tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr) as bar:
         # Only new or changed chunks reach the model, so the bar counts real work.
         vectors = store.vector_store(collection, create=True, embeddings=_CountingEmbeddings(get_embeddings(), bar))
         counts = index(
@@ -123,7 +126,7 @@ def ingest(
         )
         bar.total = bar.n  # unchanged chunks were never embedded: end the bar where the work ended
         bar.refresh()
-    store.touch_stamp(collection)
+        store.touch_stamp(collection)
     result.counts = {
         "added": counts["num_added"],
         "updated": counts["num_updated"],

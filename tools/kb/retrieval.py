@@ -98,7 +98,12 @@ def retrieve(
     hypothetical_answer: str = "",
 ) -> RetrievalResult:
     """Chunks for ``question``; ``extra_queries`` (multi-query) and ``hypothetical_answer`` (HyDE) add rankings."""
-    options = options or RetrievalOptions()
+    with store.reading():
+        return _retrieve(collection, question, options or RetrievalOptions(), extra_queries, hypothetical_answer)
+
+
+def _retrieve(collection: str, question: str, options: RetrievalOptions, extra_queries: list[str] | None,
+              hypothetical_answer: str) -> RetrievalResult:
     where = to_where(options.filters)
     col = store.raw_collection(collection)
     embeddings = get_embeddings()

@@ -4,6 +4,9 @@ Embedded ``PersistentClient`` under ``TAILOR_DATA_DIR/kb/chroma`` by default; an
 (a ``chroma run`` server) when ``TAILOR_CHROMA_HOST`` is set. The record manager (which chunk came
 from which file, with which hash) is SQLite under ``TAILOR_DATA_DIR/kb``, one namespace per
 collection and server.
+
+Every read goes through :func:`reading` and every write through :func:`writing` and
+:func:`write_batch`: :mod:`tools.kb.access` says why and how.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.kb.embeddings import get_embeddings
+from tools.kb import access
 from tools.kb.errors import KBError
 from tools.settings import get_settings
 
@@ -35,6 +39,35 @@ def check_name(name: str) -> str:
 
 def kb_dir() -> Path:
     return get_settings().data_dir / "kb"
+
+
+def _locks() -> Path:
+    return kb_dir() / "locks" / server_label().replace("/", "_").replace(":", "_")
+
+
+def _local() -> bool:
+    return not get_settings().chroma_host
+
+
+def writing(collection: str):
+    """Hold the single-writer lock for a whole ingest or drop (see :mod:`tools.kb.access`)."""
+    return access.writer(_locks(), collection)
+
+
+def write_batch():
+    """One batch of writes: readers in other processes wait for it and reopen their client after it."""
+    return access.batch(_locks(), _local())
+
+
+def reading():
+    """Any read of the store: it waits for a batch being written and reopens a client another process outdated."""
+    return access.reading(_locks(), _local(), reopen=_reopen)
+
+
+def _reopen() -> None:
+    with _lock:
+        for key in [k for k in _clients if k[0] == "path"]:
+            _clients.pop(key).close()  # the last client of a folder stops Chroma's system; the next one reloads
 
 
 def client():
@@ -60,6 +93,7 @@ def client():
             else:
                 (kb_dir() / "chroma").mkdir(parents=True, exist_ok=True)
                 _clients[key] = chromadb.PersistentClient(path=str(kb_dir() / "chroma"), settings=chroma_settings)
+                access.opened(_locks())
         return _clients[key]
 
 
@@ -77,16 +111,18 @@ class CollectionInfo:
 
 def list_collections() -> list[CollectionInfo]:
     out = []
-    for item in client().list_collections():
-        col = client().get_collection(item if isinstance(item, str) else item.name)
-        out.append(CollectionInfo(col.name, col.count(), (col.metadata or {}).get("embeddings", "?")))
+    with reading():
+        for item in client().list_collections():
+            col = client().get_collection(item if isinstance(item, str) else item.name)
+            out.append(CollectionInfo(col.name, col.count(), (col.metadata or {}).get("embeddings", "?")))
     return sorted(out, key=lambda c: c.name)
 
 
 def exists(name: str) -> bool:
     """One lookup (not a listing with counts): this runs on every chat turn against a server."""
     try:
-        client().get_collection(name)
+        with reading():
+            client().get_collection(name)
     except Exception:  # chromadb raises different types for "not found" across client kinds
         return False
     return True
@@ -97,10 +133,12 @@ def raw_collection(name: str, *, create: bool = False):
     check_name(name)
     spec = get_settings().embeddings
     if create:
-        col = client().get_or_create_collection(name, metadata={"hnsw:space": "cosine", "embeddings": spec})
+        with write_batch():
+            col = client().get_or_create_collection(name, metadata={"hnsw:space": "cosine", "embeddings": spec})
     else:
         try:
-            col = client().get_collection(name)
+            with reading():
+                col = client().get_collection(name)
         except Exception:
             known = ", ".join(c.name for c in list_collections()) or "none yet"
             raise KBError(
@@ -117,11 +155,12 @@ def raw_collection(name: str, *, create: bool = False):
 
 
 def vector_store(name: str, *, create: bool = False, embeddings=None):
-    """The collection as a LangChain vector store (what the indexing API writes through)."""
-    from langchain_chroma import Chroma
+    """The collection as a LangChain vector store (what the indexing API writes through), each write one batch."""
+    from tools.kb.batched_chroma import BatchedChroma
 
     raw_collection(name, create=create)  # validates name, existence and embedding spec
-    return Chroma(client=client(), collection_name=name, embedding_function=embeddings or get_embeddings())
+    return BatchedChroma(client=client(), collection_name=name, embedding_function=embeddings or get_embeddings(),
+                         batch=write_batch)
 
 
 def record_manager(name: str):
@@ -159,12 +198,14 @@ def touch_stamp(name: str) -> None:
 
 def drop(name: str) -> int:
     """Delete a collection and its records; returns how many chunks it held."""
-    col = raw_collection(name)
-    count = col.count()
-    client().delete_collection(name)
-    manager = record_manager(name)
-    keys = manager.list_keys()
-    if keys:
-        manager.delete_keys(keys)
-    stamp_path(name).unlink(missing_ok=True)
+    with writing(name):
+        col = raw_collection(name)
+        count = col.count()
+        with write_batch():
+            client().delete_collection(name)
+        manager = record_manager(name)
+        keys = manager.list_keys()
+        if keys:
+            manager.delete_keys(keys)
+        stamp_path(name).unlink(missing_ok=True)
     return count

@@ -1,0 +1,50 @@
+"""LangChain's Chroma vector store with each write held as one batch of :mod:`tools.kb.access`.
+
+The texts are embedded before the batch starts (embedding is the slow part), so readers in other
+processes wait only for Chroma's own write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+
+class _Embedded(Embeddings):
+    """Hands back vectors computed ahead for exactly these texts; anything else goes to the model."""
+
+    def __init__(self, inner: Embeddings, texts: list[str]) -> None:
+        self.inner, self.texts = inner, texts
+        self.vectors = inner.embed_documents(texts) if texts else []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.vectors if list(texts) == self.texts else self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+class BatchedChroma(Chroma):
+    def __init__(self, *args: Any, batch: Callable[[], AbstractContextManager[None]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._batch = batch
+
+    def add_texts(self, texts: Iterable[str], metadatas: list[dict] | None = None, ids: list[str] | None = None,
+                  **kwargs: Any) -> list[str]:
+        texts = list(texts)
+        model = self._embedding_function
+        ahead = _Embedded(model, texts) if model is not None else None
+        self._embedding_function = ahead
+        try:
+            with self._batch():
+                return super().add_texts(texts, metadatas=metadatas, ids=ids, **kwargs)
+        finally:
+            self._embedding_function = model
+
+    def delete(self, ids: Sequence[str] | None = None, **kwargs: Any) -> None:
+        with self._batch():
+            super().delete(ids=list(ids) if ids is not None else None, **kwargs)
