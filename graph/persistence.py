@@ -5,6 +5,8 @@ step that wrote it returns, so a turn the server has answered survives a SIGKILL
 keeps its thread and run records in a pickle it rewrites on a timer (10 s by default); we shorten
 that timer to ``TAILOR_SERVER_FLUSH_SECONDS`` (default 1) so a thread's record is on disk well
 before its first turn ends. Both writes are atomic: a kill leaves the previous file, never half of one.
+Checkpoints are read back strictly: a row naming a type the agent never stores, or a pickle, is
+refused (:mod:`graph.checkpoint_serde`).
 """
 
 from __future__ import annotations
@@ -40,13 +42,18 @@ def shorten_runtime_flush(seconds: float) -> bool:
 @asynccontextmanager
 async def checkpointer() -> AsyncIterator[object]:
     """The server's checkpointer: one SQLite saver per event loop, closed with the server."""
+    import aiosqlite
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    from graph.checkpoint_serde import StrictSerializer
 
     settings = get_settings()
     path = database_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     shorten_runtime_flush(settings.server_flush_seconds)
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+    async with aiosqlite.connect(str(path)) as conn:
+        # Strict: a tampered row is refused, never rebuilt or unpickled (graph/checkpoint_serde.py).
+        saver = AsyncSqliteSaver(conn, serde=StrictSerializer())
         # WAL: readers (state, history) do not wait for a writer; a commit is durable once it returns.
         await saver.conn.execute("PRAGMA journal_mode=WAL")
         await saver.setup()
