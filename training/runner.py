@@ -8,7 +8,6 @@ import platform
 import resource
 import sys
 import time
-import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -245,8 +244,6 @@ def run_cli(config_cls: type, train: Callable[[Any], AdapterVersion], argv: list
     from training.formats import DataError
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    # trl and peft still read the old property name; transformers warns about it on every run.
-    warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
     config = parse(config_cls, argv, prog)
     try:
         train(config)
