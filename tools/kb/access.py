@@ -28,7 +28,7 @@ from pathlib import Path
 from tools.filelock import exclusive
 
 _process = threading.RLock()
-_depth = threading.local()  # this thread is inside a read or batch already: no second flock on the same file
+_depth = threading.local()  # mode: "read" or "write" while this thread holds the store lock (never flock it twice)
 _seen: dict[Path, int] = {}  # lock folder -> the generation this process's client has seen
 
 
@@ -72,15 +72,22 @@ def batch(folder: Path, local: bool) -> Iterator[None]:
     if not local:
         yield
         return
-    with _process, _store_lock(folder, fcntl.LOCK_EX):
-        _depth.n = 1
-        try:
+    with _process:
+        held = getattr(_depth, "mode", "")
+        if held == "read":
+            raise RuntimeError("a knowledge-base write inside a read of the same thread would deadlock; write after it")
+        if held == "write":  # a batch of this thread already holds the store
             yield
-        finally:
-            _depth.n = 0
-            generation = _generation(folder) + 1
-            (folder / "generation").write_text(str(generation))
-            _seen[folder] = generation  # this process wrote it: its own client is current
+            return
+        with _store_lock(folder, fcntl.LOCK_EX):
+            _depth.mode = "write"
+            try:
+                yield
+            finally:
+                _depth.mode = ""
+                generation = _generation(folder) + 1
+                (folder / "generation").write_text(str(generation))
+                _seen[folder] = generation  # this process wrote it: its own client is current
 
 
 @contextmanager
@@ -90,7 +97,7 @@ def reading(folder: Path, local: bool, reopen: Callable[[], None]) -> Iterator[N
         yield
         return
     with _process:
-        if getattr(_depth, "n", 0):  # already inside a read or batch of this thread
+        if getattr(_depth, "mode", ""):  # already inside a read or batch of this thread
             yield
             return
         with _store_lock(folder, fcntl.LOCK_SH):
@@ -98,9 +105,9 @@ def reading(folder: Path, local: bool, reopen: Callable[[], None]) -> Iterator[N
             if _seen.setdefault(folder, generation) != generation:
                 reopen()
                 _seen[folder] = generation
-            _depth.n = 1
+            _depth.mode = "read"
             try:
                 yield
             finally:
-                _depth.n = 0
+                _depth.mode = ""
 
