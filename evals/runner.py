@@ -57,11 +57,15 @@ class Experiment:
     @property
     def complete(self) -> bool:
         """Every example ran. Metrics of an incomplete run describe only the examples that did."""
-        return bool(self.rows) and not self.errors
+        return all_ran(self.rows)
 
     def json_line(self) -> str:
         return json.dumps({"suite": self.suite, "experiment": self.name, "complete": self.complete, **self.metrics,
                            "report": str(self.paths["json"])}, ensure_ascii=False)
+
+
+def all_ran(rows: list[dict[str, Any]]) -> bool:
+    return bool(rows) and not any(row["error"] for row in rows)
 
 
 class SuiteNotReady(Exception):
@@ -178,7 +182,7 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
     table = [{c: _flatten(row, c) for c in columns} for row in rows]
     paths = write_report(suite.name, table, metrics, columns=columns, stem=experiment,
                          extra={"experiment": experiment, "langsmith_experiment": results.experiment_name if online else "",
-                                "config": suite.config, "results": rows, "complete": metrics["errors"] == 0 and bool(rows)})
+                                "config": suite.config, "results": rows, "complete": all_ran(rows)})
     return Experiment(experiment, suite.name, metrics, rows, paths, online)
 
 

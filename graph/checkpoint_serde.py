@@ -38,14 +38,13 @@ class StrictSerializer(JsonPlusSerializer):
         super().__init__(pickle_fallback=False, allowed_msgpack_modules=None)  # None: LangGraph's safe types only
 
     def loads_typed(self, data: tuple[str, bytes]) -> Any:
-        kind = data[0]
-        if kind not in ("null", "bytes", "bytearray", "json", "msgpack"):
-            raise TamperedCheckpoint(f"a checkpoint is stored as {kind!r}, which the agent never writes (pickle is "
-                                     "refused); it was not loaded. Restore the checkpoint database from a backup or "
-                                     "delete the thread.")
         _seen.found = found = []
         try:
             value = super().loads_typed(data)
+        except NotImplementedError:  # a kind it does not read: with pickle_fallback off, pickle is one
+            raise TamperedCheckpoint(f"a checkpoint is stored as {data[0]!r}, which the agent never writes (pickle is "
+                                     "refused); it was not loaded. Restore the checkpoint database from a backup or "
+                                     "delete the thread.") from None
         finally:
             _seen.found = None
         if found:

@@ -98,19 +98,22 @@ def retrieve(
     hypothetical_answer: str = "",
 ) -> RetrievalResult:
     """Chunks for ``question``; ``extra_queries`` (multi-query) and ``hypothetical_answer`` (HyDE) add rankings."""
-    with store.reading():
-        return _retrieve(collection, question, options or RetrievalOptions(), extra_queries, hypothetical_answer)
-
-
-def _retrieve(collection: str, question: str, options: RetrievalOptions, extra_queries: list[str] | None,
-              hypothetical_answer: str) -> RetrievalResult:
+    options = options or RetrievalOptions()
     where = to_where(options.filters)
-    col = store.raw_collection(collection)
+    store.check_name(collection)
     embeddings = get_embeddings()
     queries = [question, *(q for q in (extra_queries or []) if q.strip() and q != question)]
     question_vec = np.asarray(embeddings.embed_query(question), dtype=np.float32)
     dense_texts = queries + ([hypothetical_answer] if hypothetical_answer.strip() else [])
     dense_vecs = [question_vec] + [np.asarray(embeddings.embed_query(t), dtype=np.float32) for t in dense_texts[1:]]
+    # The queries are embedded before the store is read: a writer in another process waits only for the search.
+    with store.reading():
+        return _search(collection, question, options, where, queries, question_vec, dense_vecs)
+
+
+def _search(collection: str, question: str, options: RetrievalOptions, where: dict[str, Any] | None,
+            queries: list[str], question_vec: np.ndarray, dense_vecs: list[np.ndarray]) -> RetrievalResult:
+    col = store.raw_collection(collection)
 
     rankings: list[tuple[str, list[str]]] = []
     found: dict[str, dict[str, Any]] = {}
