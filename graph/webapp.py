@@ -8,8 +8,9 @@ Routes (behind the same API-key auth as the rest of the server):
 
 Feedback on a thread one does not own is refused with a 404, exactly as reading it would be.
 
-The middleware turns two inputs the dev runtime answers with a 500 into a documented default or a
-422 (found by the schema fuzzer; ``tests/integration/test_server_fuzz.py``).
+A request that creates a thread or a run has its record on disk before it is answered
+(:mod:`graph.record_write_through`). The other middleware turns two inputs the dev runtime answers
+with a 500 into a documented default or a 422 (found by the schema fuzzer; ``tests/integration/test_server_fuzz.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph import warmup
 from graph.auth import LOCAL_USER, OWNER_KEY
 from graph.feedback import from_state, record
+from graph.record_write_through import WriteThroughRecords
 from tools.feedback import FeedbackError, FeedbackStore
 
 MAX_BODY = 64 * 1024
@@ -212,5 +214,5 @@ app = Starlette(
         Route("/feedback", list_feedback, methods=["GET"]),
         Route("/feedback/{feedback_id}", get_feedback, methods=["GET"]),
     ],
-    middleware=[Middleware(StoreSearchDefaults)],
+    middleware=[Middleware(WriteThroughRecords), Middleware(StoreSearchDefaults)],
 )
