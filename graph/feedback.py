@@ -48,15 +48,28 @@ def from_state(values: dict[str, Any], *, score: Any, owner: str, correction: st
                     adapter=str(values.get("adapter") or ""), strategy=str(values.get("strategy") or ""))
 
 
+def tracing_project_id(client: Any) -> str | None:
+    """The id of the project the agent's runs are traced to: run-level feedback names it (LangSmith
+    deprecates feedback without it, and deployments on its newer store refuse such feedback)."""
+    from langsmith.utils import get_tracer_project
+
+    try:
+        return str(client.read_project(project_name=get_tracer_project()).id)
+    except Exception as err:  # noqa: BLE001 - the feedback is still sent; LangSmith then finds the run itself
+        log.info("LangSmith project not found (%s); sending feedback without its id", err)
+        return None
+
+
 def send_to_langsmith(item: Feedback) -> bool:
     """Attach the feedback to the answer's trace when LangSmith is configured (redacted like traces)."""
     if not item.run_id or not langsmith_key_set():
         return False
     try:
-        redacting_client().create_feedback(
+        client = redacting_client()
+        client.create_feedback(
             run_id=item.run_id, key="user_score", score=item.score, comment=redact_payload(item.comment) or None,
             correction={"answer": redact_payload(item.correction)} if item.correction else None,
-            feedback_id=item.id,
+            feedback_id=item.id, session_id=tracing_project_id(client),
         )
         return True
     except Exception as err:  # noqa: BLE001 - the local copy is kept; LangSmith is best effort

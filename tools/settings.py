@@ -13,6 +13,8 @@ from pathlib import Path
 ENV_PREFIX = "TAILOR_"
 # auto: transformers when a CUDA GPU is there, llama.cpp otherwise.
 RUNTIME_CHOICES = ("auto", "llamacpp", "transformers")
+# auto: the platform's own on a database-backed LangGraph runtime, Postgres when a URI is set, SQLite otherwise.
+CHECKPOINTER_CHOICES = ("auto", "sqlite", "postgres", "platform")
 
 
 class SettingsError(ValueError):
@@ -80,6 +82,8 @@ class Settings:
     llamacpp_slots: int = field(default_factory=lambda: _env_int("LLAMACPP_SLOTS", 1, minimum=1))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
     stream_flush_ms: int = field(default_factory=lambda: _env_int("STREAM_FLUSH_MS", 80))
+    checkpointer: str = field(default_factory=lambda: _env("CHECKPOINTER", "auto"))
+    postgres_uri: str = field(default_factory=lambda: _env("POSTGRES_URI", ""))
 
     def __post_init__(self) -> None:
         if self.models_dir is None:
@@ -90,6 +94,11 @@ class Settings:
             raise SettingsError(f"{ENV_PREFIX}MIN_RELEVANCE={self.min_relevance} is above 1.0; it is a cosine similarity (0-1).")
         if self.runtime not in RUNTIME_CHOICES:
             raise SettingsError(f"{ENV_PREFIX}RUNTIME={self.runtime!r} is not one of {', '.join(RUNTIME_CHOICES)}.")
+        if self.checkpointer not in CHECKPOINTER_CHOICES:
+            raise SettingsError(f"{ENV_PREFIX}CHECKPOINTER={self.checkpointer!r} is not one of {', '.join(CHECKPOINTER_CHOICES)}.")
+        if self.checkpointer == "postgres" and not self.postgres_uri:
+            raise SettingsError(f"{ENV_PREFIX}CHECKPOINTER=postgres needs {ENV_PREFIX}POSTGRES_URI, "
+                                f"e.g. postgresql://user:password@host:5432/tailor.")
         if self.temperature > 2.0:
             raise SettingsError(f"{ENV_PREFIX}TEMPERATURE={self.temperature} is above 2.0; use 0 for greedy decoding.")
 

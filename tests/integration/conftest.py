@@ -103,3 +103,14 @@ def server(tmp_path_factory, default_model_path) -> Server:
     workdir = tmp_path_factory.mktemp("server")
     with running(workdir, server_env(workdir, TAILOR_MAX_NEW_TOKENS="32")) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def postgres_uri() -> Iterator[str]:
+    """A real PostgreSQL server for this session (skipped where it is not installed, but never in CI)."""
+    from tests.integration.postgres import binary, postgres_server
+
+    if binary("initdb") is None and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with postgres_server(free_port()) as uri:
+        yield uri

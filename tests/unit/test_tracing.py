@@ -4,12 +4,16 @@ after their nodes, and no personal data is in them."""
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from graph import tracing
+
+
+PROJECT_ID = "0f3c6e1a-5b7d-4c2e-9a8f-1d2e3f4a5b6c"
 
 
 class _Collector(BaseHTTPRequestHandler):
@@ -36,6 +40,10 @@ class _Collector(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.end_headers()
+        if "/sessions" in self.path:  # the tracing project, looked up for feedback
+            self.wfile.write(json.dumps([{"id": PROJECT_ID, "name": "default", "tenant_id": PROJECT_ID,
+                                          "reference_dataset_id": None}]).encode())
+            return
         self.wfile.write(b"{}")  # no server info: the SDK uses its default batching
 
     def log_message(self, *args):
@@ -196,6 +204,7 @@ def test_feedback_reaches_langsmith_redacted(collector):
     langsmith.run_trees.get_cached_client().flush()
     sent = b"".join(collector.bodies)
     assert item.id.encode() in sent and b"user_score" in sent and b"2024" in sent
+    assert PROJECT_ID.encode() in sent  # the feedback names its run's project (session_id)
     assert b"ana@example.com" not in sent and b"<EMAIL_1>" in sent
 
 
