@@ -17,6 +17,7 @@ from training.formats import LoadStats
 from training.gguf import write_at_promotion
 from training.plots import write_curves
 from training.registry import AdapterVersion, Registry, RegistryError
+from tools.disk import disk_message
 from tools.settings import get_settings
 
 log = logging.getLogger("training")
@@ -66,13 +67,39 @@ def resume_checkpoint(config: CommonConfig, kind: str) -> str | None:
         if not Path(config.resume).is_dir():
             raise TrainingError(f"--resume {config.resume}: no such checkpoint folder.")
         return config.resume
-    from transformers.trainer_utils import get_last_checkpoint
-
     folder = run_dir(config.name, kind)
-    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
-    if last is None:
-        raise TrainingError(f"--resume: no checkpoint under {folder}; run without --resume to start afresh.")
-    return last
+    complete = [c for c in checkpoints(folder) if is_complete_checkpoint(c)]
+    if not complete:
+        raise TrainingError(f"--resume: no complete checkpoint under {folder}; run without --resume to start afresh.")
+    return str(complete[-1])
+
+
+def checkpoints(folder: Path) -> list[Path]:
+    """The trainer's ``checkpoint-N`` folders, oldest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.glob("checkpoint-*") if p.is_dir() and p.name.split("-")[-1].isdigit()]
+    return sorted(found, key=lambda p: int(p.name.split("-")[-1]))
+
+
+def is_complete_checkpoint(folder: Path) -> bool:
+    """The trainer writes ``trainer_state.json`` after the weights and optimizer: without it (a kill or a
+    full disk while saving), the folder is half a checkpoint."""
+    try:
+        json.loads((folder / "trainer_state.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def discard_incomplete_checkpoints(folder: Path) -> list[Path]:
+    """Remove half-written checkpoints, so neither a resume nor a person takes one for a real one."""
+    import shutil
+
+    removed = [c for c in checkpoints(folder) if not is_complete_checkpoint(c)]
+    for checkpoint in removed:
+        shutil.rmtree(checkpoint, ignore_errors=True)
+    return removed
 
 
 def trainer_arguments(config: CommonConfig, kind: str, has_eval: bool) -> dict[str, Any]:
@@ -143,7 +170,11 @@ def fit(trainer: Any, resume: str | None) -> None:
     for default in [cb for cb in trainer.callback_handler.callbacks if type(cb) is ProgressCallback]:
         trainer.remove_callback(default)
     trainer.add_callback(_loss_in_progress_bar())
-    trainer.train(resume_from_checkpoint=resume)
+    try:
+        trainer.train(resume_from_checkpoint=resume)
+    except BaseException:
+        discard_incomplete_checkpoints(Path(trainer.args.output_dir))
+        raise
 
 
 def callbacks(config: CommonConfig, has_eval: bool) -> list[Any]:
@@ -249,5 +280,12 @@ def run_cli(config_cls: type, train: Callable[[Any], AdapterVersion], argv: list
         train(config)
     except (DataError, TrainingError, RegistryError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:
+        message = disk_message(err, get_settings().data_dir, "no adapter version was registered, the current one "
+                               "is unchanged, and no half-written checkpoint was kept")
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
         return 2
     return 0

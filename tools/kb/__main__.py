@@ -1,6 +1,7 @@
 """``python -m tools.kb ingest|search|list|drop``: manage knowledge-base collections from a shell.
 
-Errors a user can fix exit with status 2 and one line saying what to do.
+Errors a user can fix (a full or read-only data folder among them) exit with status 2 and one line
+saying what to do.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import argparse
 import json
 import sys
 
+from tools.disk import disk_message
 from tools.kb.errors import KBError
 from tools.settings import SettingsError, get_settings
 
@@ -51,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     except (KBError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        message = disk_message(exc, get_settings().data_dir / "kb",
+                               "what was stored is consistent, and the next ingest adds only what is missing")
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
         return 2
 
 
