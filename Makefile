@@ -13,7 +13,7 @@ STAMP := $(VENV)/.tailor-installed
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
 	-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 
-.PHONY: setup install model kb run test test-unit test-integration test-slow test-all refresh evals lock clean
+.PHONY: setup install model kb run test test-unit test-integration test-slow test-all soak refresh evals lock clean
 
 setup: install model kb
 
@@ -57,6 +57,13 @@ test-slow: setup
 
 test-all: setup
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The full-size soak: 32 clients x 10 turns on the real default model against a real server (a few minutes;
+# `make test` runs 16 x 4). Saves bench/results/soak-*.json; exits 1 on any error or mixed-up thread.
+SOAK_CLIENTS ?= 32
+SOAK_TURNS ?= 10
+soak: setup
+	$(PY) -m bench.soak --clients $(SOAK_CLIENTS) --turns $(SOAK_TURNS)
 
 test-unit: install
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit

@@ -117,36 +117,16 @@ def test_bad_input_gets_a_4xx_or_a_handled_refusal_and_the_server_stays_healthy(
     assert good.status_code == 200 and good.json()["messages"][-1]["type"] == "ai"
 
 
-async def test_sixteen_clients_four_turns_each_without_mixing_threads(server):
-    import asyncio
+async def test_a_small_soak_sixteen_clients_four_turns_each_without_an_error_or_a_mixed_thread(server):
+    """The `make soak` run (32 x 10) at a size the suite can afford; memory is reported, with a loose bound."""
+    from bench.soak import group_rss_mb, soak
 
-    client = get_client(url=server.url)
-    liveness: list[int] = []
-
-    async def converse(n: int) -> str:
-        thread = await client.threads.create()
-        for turn in range(4):
-            await client.runs.wait(thread["thread_id"], "agent", context={"max_new_tokens": 4, "strategy": "direct"},
-                                   input={"messages": [{"role": "user", "content": f"client {n} turn {turn}: say hi"}]})
-        return thread["thread_id"]
-
-    async def watch(done: asyncio.Event) -> None:
-        async with httpx.AsyncClient() as http:
-            while not done.is_set():
-                liveness.append((await http.get(server.url + "/ok", timeout=10)).status_code)
-                await asyncio.sleep(0.2)
-
-    done = asyncio.Event()
-    watcher = asyncio.create_task(watch(done))
-    threads = await asyncio.gather(*(converse(n) for n in range(16)))
-    done.set()
-    await watcher
-    assert liveness and set(liveness) == {200}  # the server answered health checks all through
-    for n, thread_id in enumerate(threads):
-        messages = (await client.threads.get_state(thread_id))["values"]["messages"]
-        humans = [m["content"] for m in messages if m["type"] == "human"]
-        assert humans == [f"client {n} turn {t}: say hi" for t in range(4)]
-        assert [m["type"] for m in messages] == ["human", "ai"] * 4
+    report = await soak(server.url, clients=16, turns=4, max_new_tokens=4, rss=lambda: group_rss_mb(server.proc.pid))
+    print("soak:", report)
+    assert report["runs"] == 64 and report["errors"] == 0, report["first_errors"]
+    assert report["threads_wrong"] == 0, report["first_wrong"]  # every thread holds its own turns, in order
+    assert report["ok_codes"] == [200]  # the server answered health checks all through
+    assert 0 < report["rss_start_mb"] and report["rss_growth_mb"] < 1024, report
 
 
 async def test_the_server_loads_the_model_and_guard_in_the_background_at_start(server):
