@@ -50,7 +50,7 @@ run: setup
 
 # The suite without the tests marked slow (each over a minute on 2 cores; `make test-slow` runs those).
 test: setup
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --durations=15
 
 test-slow: setup
 	$(PY) -m pytest -q -p no:cacheprovider -m slow
@@ -59,7 +59,7 @@ test-all: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # The full-size soak: 32 clients x 10 turns on the real default model against a real server (a few minutes;
-# `make test` runs 16 x 4). Saves bench/results/soak-*.json; exits 1 on any error or mixed-up thread.
+# `make test` runs 16 x 2). Saves bench/results/soak-*.json; exits 1 on any error or mixed-up thread.
 SOAK_CLIENTS ?= 32
 SOAK_TURNS ?= 10
 soak: setup

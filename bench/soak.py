@@ -5,7 +5,7 @@ default model, loopback only); all clients at once. Afterwards every thread must
 own turns, in order, with an answer after each. Reported: errors, runs per second, latency, the
 health endpoint's latency meanwhile, and the server's resident memory (all its processes) after a
 warm-up turn, half-way and at the end. Exits 1 when any run failed or any thread is wrong.
-``make soak`` runs the full size (32 clients x 10 turns); ``make test`` runs a smaller one.
+``make soak`` runs the full size (32 clients x 10 turns); ``make test`` runs 16 x 2.
 """
 
 from __future__ import annotations

@@ -80,14 +80,14 @@ def redact_uri(uri: str) -> str:
 @asynccontextmanager
 async def sqlite_checkpointer(path: Path) -> AsyncIterator[object]:
     import aiosqlite
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+    from graph.checkpoint_savers import SqliteSaver
     from graph.checkpoint_serde import StrictSerializer
 
     path.parent.mkdir(parents=True, exist_ok=True)
     async with aiosqlite.connect(str(path)) as conn:
         # Strict: a tampered row is refused, never rebuilt or unpickled (graph/checkpoint_serde.py).
-        saver = AsyncSqliteSaver(conn, serde=StrictSerializer())
+        saver = SqliteSaver(conn, serde=StrictSerializer())
         # WAL: readers (state, history) do not wait for a writer; a commit is durable once it returns.
         await saver.conn.execute("PRAGMA journal_mode=WAL")
         await saver.setup()
@@ -120,16 +120,16 @@ async def migrate_postgres(uri: str) -> None:
 
 @asynccontextmanager
 async def postgres_checkpointer(uri: str) -> AsyncIterator[object]:
-    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from psycopg.rows import dict_row
     from psycopg_pool import AsyncConnectionPool
 
+    from graph.checkpoint_savers import PostgresSaver
     from graph.checkpoint_serde import StrictSerializer
 
     await migrate_postgres(uri)
     options = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
     async with AsyncConnectionPool(uri, kwargs=options, open=False) as pool:
-        yield AsyncPostgresSaver(pool, serde=StrictSerializer())
+        yield PostgresSaver(pool, serde=StrictSerializer())
 
 
 @asynccontextmanager

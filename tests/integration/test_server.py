@@ -117,13 +117,13 @@ def test_bad_input_gets_a_4xx_or_a_handled_refusal_and_the_server_stays_healthy(
     assert good.status_code == 200 and good.json()["messages"][-1]["type"] == "ai"
 
 
-async def test_a_small_soak_sixteen_clients_four_turns_each_without_an_error_or_a_mixed_thread(server):
+async def test_a_small_soak_sixteen_clients_two_turns_each_without_an_error_or_a_mixed_thread(server):
     """The `make soak` run (32 x 10) at a size the suite can afford; memory is reported, with a loose bound."""
     from bench.soak import group_rss_mb, soak
 
-    report = await soak(server.url, clients=16, turns=4, max_new_tokens=4, rss=lambda: group_rss_mb(server.proc.pid))
+    report = await soak(server.url, clients=16, turns=2, max_new_tokens=4, rss=lambda: group_rss_mb(server.proc.pid))
     print("soak:", report)
-    assert report["runs"] == 64 and report["errors"] == 0, report["first_errors"]
+    assert report["runs"] == 32 and report["errors"] == 0, report["first_errors"]
     assert report["threads_wrong"] == 0, report["first_wrong"]  # every thread holds its own turns, in order
     assert report["ok_codes"] == [200]  # the server answered health checks all through
     assert 0 < report["rss_start_mb"] and report["rss_growth_mb"] < 1024, report

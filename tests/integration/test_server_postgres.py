@@ -10,7 +10,7 @@ import ormsgpack
 import psycopg
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
-from langgraph.checkpoint.base import empty_checkpoint
+from langgraph.checkpoint.base import create_checkpoint, empty_checkpoint
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import EXT_CONSTRUCTOR_POS_ARGS
 from langgraph_sdk import get_client
@@ -86,6 +86,27 @@ async def test_a_tampered_postgres_row_is_refused_and_nothing_in_it_runs(postgre
     assert DETONATED == []
 
 
+async def test_a_rolled_back_runs_checkpoints_are_deleted_and_pruning_keeps_the_latest(postgres_uri):
+    uri = fresh_database(postgres_uri, "upkeep")
+    async with postgres_checkpointer(uri) as saver:
+        config = {"configurable": {"thread_id": "t1", "checkpoint_ns": ""}}
+        checkpoint = empty_checkpoint()
+        for step, run_id in enumerate(["run-a", "run-a", "run-b", "run-b"]):
+            checkpoint = create_checkpoint(checkpoint, None, step)
+            checkpoint["channel_values"] = {"messages": [HumanMessage(f"{run_id} {step}")]}
+            checkpoint["channel_versions"] = {"messages": str(step + 1)}
+            config = await saver.aput(config, checkpoint, {"source": "loop", "step": step, "run_id": run_id},
+                                      {"messages": str(step + 1)})
+            await saver.aput_writes(config, [("messages", HumanMessage("pending"))], task_id=f"task-{step}")
+        await saver.adelete_for_runs(["run-b"])
+        latest = await saver.aget_tuple({"configurable": {"thread_id": "t1", "checkpoint_ns": ""}})
+        assert latest.checkpoint["channel_values"]["messages"][0].content == "run-a 1"
+        await saver.aprune(["t1"])
+    with psycopg.connect(uri) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM checkpoint_writes").fetchone()[0] == 1
+
+
 async def test_two_servers_on_one_database_share_threads_and_a_sigkill_loses_nothing(tmp_path, postgres_uri,
                                                                                    default_model_path):
     uri = fresh_database(postgres_uri, "servers")
@@ -114,6 +135,7 @@ async def test_two_servers_on_one_database_share_threads_and_a_sigkill_loses_not
         first.kill()
     for side in ("a", "b"):  # Postgres served, not a file of each server's own
         assert not (tmp_path / side / "data" / "server" / "checkpoints.sqlite").exists()
+    assert not any(f"checkpointer missing {m}" in first.log() for m in ("adelete_for_runs", "aprune"))
 
     with running(tmp_path / "a", env_a, log_name="a-after-kill.log") as again:
         a = get_client(url=again.url)

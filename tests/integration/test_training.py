@@ -171,6 +171,7 @@ def test_export_writes_gguf_files_that_plain_llama_cpp_loads_and_that_state_the_
     assert not list(out.glob(".*partial*")) and not list(out.glob(".merged-*"))
 
 
+@pytest.mark.slow  # the export test merges too, and checks that the merged model states the fact (on llama.cpp)
 def test_merged_model_states_the_fact(fact_adapter, data_dir):
     out = data_dir / "merged-fact"
     cli(data_dir, "training.merge", "fact", "--version", "v1", "--out", str(out))
