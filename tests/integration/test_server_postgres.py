@@ -4,7 +4,6 @@ two servers on one database read each other's threads, and a SIGKILL loses nothi
 from __future__ import annotations
 
 import asyncio
-import pickle
 
 import ormsgpack
 import psycopg
@@ -12,28 +11,15 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.base import create_checkpoint, empty_checkpoint
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from langgraph.checkpoint.serde.jsonplus import EXT_CONSTRUCTOR_POS_ARGS
 from langgraph_sdk import get_client
 
 from graph.checkpoint_serde import TamperedCheckpoint
 from graph.persistence import migrate_postgres, postgres_checkpointer
+from tests.tampering import DETONATED, constructor_call, pickled
 from tests.integration.conftest import Server, free_port, running, server_env
 from tools.settings import SettingsError
 
 SHORT = {"max_new_tokens": 8}
-DETONATED: list[str] = []
-
-
-def detonate(*args):
-    DETONATED.append("ran")
-    return "boom"
-
-
-class Pickled:
-    def __reduce__(self):
-        return detonate, ("pickle",)
-
-
 def fresh_database(uri: str, name: str) -> str:
     with psycopg.connect(uri, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
@@ -71,11 +57,8 @@ async def test_a_tampered_postgres_row_is_refused_and_nothing_in_it_runs(postgre
         checkpoint["channel_versions"] = {"messages": "1"}
         await saver.aput(config, checkpoint, {"source": "loop", "step": 1}, {"messages": "1"})
         assert (await saver.aget_tuple(config)).checkpoint["channel_values"]["messages"][1].content == "hello"
-    if kind == "pickle":
-        blob = pickle.dumps(Pickled())
-    else:
-        blob = ormsgpack.packb(ormsgpack.Ext(EXT_CONSTRUCTOR_POS_ARGS,
-                                             ormsgpack.packb((__name__, "detonate", ["msgpack"]))))
+    blob = pickled() if kind == "pickle" else ormsgpack.packb(constructor_call())
+    DETONATED.clear()
     with psycopg.connect(uri, autocommit=True) as conn:
         changed = conn.execute("UPDATE checkpoint_blobs SET type = %s, blob = %s WHERE channel = 'messages'",
                                (kind, blob)).rowcount

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 
 import aiosqlite
@@ -10,23 +9,11 @@ import ormsgpack
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.base import empty_checkpoint
-from langgraph.checkpoint.serde.jsonplus import EXT_CONSTRUCTOR_POS_ARGS, JsonPlusSerializer
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from graph.checkpoint_serde import StrictSerializer, TamperedCheckpoint
-
-DETONATED: list[str] = []
-
-
-def detonate(*args):
-    DETONATED.append("ran")
-    return "boom"
-
-
-class Pickled:
-    def __reduce__(self):
-        return detonate, ("pickle",)
-
+from tests.tampering import DETONATED, constructor_call, pickled
 
 CONFIG = {"configurable": {"thread_id": "t1", "checkpoint_ns": ""}}
 
@@ -51,8 +38,7 @@ def _tamper(path, kind: str, blob: bytes) -> None:
 
 
 def _evil_msgpack() -> bytes:
-    evil = ormsgpack.Ext(EXT_CONSTRUCTOR_POS_ARGS, ormsgpack.packb((__name__, "detonate", ["msgpack"])))
-    return ormsgpack.packb({"v": 4, "id": "x", "ts": "", "channel_values": {"strategy": evil}, "channel_versions": {},
+    return ormsgpack.packb({"v": 4, "id": "x", "ts": "", "channel_values": {"strategy": constructor_call()}, "channel_versions": {},
                             "versions_seen": {}})
 
 
@@ -67,9 +53,9 @@ async def test_the_agents_own_checkpoints_load_in_strict_mode(tmp_path):
 async def test_a_tampered_row_is_refused_and_never_runs(tmp_path, kind):
     path = tmp_path / "c.sqlite"
     await _saved(path, StrictSerializer())
-    _tamper(path, kind, _evil_msgpack() if kind == "msgpack" else pickle.dumps(Pickled()))
+    _tamper(path, kind, _evil_msgpack() if kind == "msgpack" else pickled())
     DETONATED.clear()
-    with pytest.raises(TamperedCheckpoint, match="pickle is refused" if kind == "pickle" else f"{__name__}.detonate"):
+    with pytest.raises(TamperedCheckpoint, match="pickle is refused" if kind == "pickle" else "tests.tampering.detonate"):
         await _load(path, StrictSerializer())
     assert DETONATED == []
 
