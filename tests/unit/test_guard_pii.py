@@ -18,6 +18,11 @@ from tools.guard.scan import scan_text
     ("call (415) 555-2671 now", "PHONE"),
     ("ring 06 12 34 56 78 please", "PHONE"),
     ("ring +49 30 901820 please", "PHONE"),
+    ("call 555-123-4567 today", "PHONE"),
+    ("call 555.123.4567 today", "PHONE"),
+    ("call +1-202-555-0143 today", "PHONE"),
+    ("call 020 7946 0958 today", "PHONE"),
+    ("ring 07700 900123 please", "PHONE"),
     ("card 4111 1111 1111 1111 expires", "CARD"),
     ("card 5500-0000-0000-0004 expires", "CARD"),
     ("pay to GB82 WEST 1234 5698 7654 32 today", "IBAN"),
@@ -42,6 +47,10 @@ def test_each_kind_is_found(text, kind):
     "serve on 127.0.0.1 or 0.0.0.0, or ::1",
     "ssn-like 000-12-3456 is not valid",
     "The year 1999 had 365 days.",
+    "order 2024-03-15-0117 shipped",  # identifiers with hyphens that start with a date, or follow a prefix
+    "invoice INV-2024-0042-17 is paid",
+    "ref 2023-11-02-4471-9 closed",
+    "batch 2024.03.15.0117 released",
 ])
 def test_lookalikes_are_left_alone(text):
     assert find(text) == []

@@ -31,11 +31,16 @@ _PATTERNS: dict[str, re.Pattern] = {
         r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4})*(?![\w:])"
         r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4})?(?:[:][0-9A-Fa-f]{1,4})*(?![\w:])"
     ),
+    # Not inside a longer hyphenated run (INV-2024-0042-17, 2023-11-02-4471-9): those are identifiers.
     "PHONE": re.compile(
-        r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,7}){1,4}(?![\w])"
+        r"(?<![\w+])(?<!\d-)(?<![A-Za-z]-)(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,7}){1,4}(?!\w|-\d)"
         r"|(?<![\w+])\+\d{8,15}(?!\w)"
     ),
 }
+
+
+# An order or invoice number that starts with a date (2024-03-15-0117), not a phone.
+_DATED_ID = re.compile(r"(?:19|20)\d\d([-./])(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])\1\d+")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -80,7 +85,8 @@ def _valid(kind: str, text: str) -> bool:
         groups = len(groups)
         national = text.startswith("0") and groups == 2 and 10 <= len(digits) <= 11  # 07700 900123, 0171 1234567
         return 8 <= len(digits) <= 15 and (text.startswith("+") or "(" in text or groups >= 3 or national) \
-            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{3}-\d{2}-\d{4}", text)
+            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{3}-\d{2}-\d{4}", text) \
+            and not _DATED_ID.match(text)
     return True
 
 
