@@ -20,7 +20,7 @@ from graph.models.guarded import GuardedChatModel
 from graph.models.runtime import message_text, runtime_of
 from graph.privacy import conversation_vault, policy, private_question
 from graph.state import State
-from tools.guard import leakage, output
+from tools.guard import leakage, links, output
 from tools.guard.stream import StreamGuard
 
 log = logging.getLogger(__name__)
@@ -62,19 +62,24 @@ def _leakage(min_words: int, marker: str) -> leakage.Leakage:
 
 
 class OutputCleaner:
-    """Replace personal data nobody gave and mask profanity, as the policy's output rails say;
-    ``report`` tells what was changed, for ``guard.output``."""
+    """Replace personal data nobody gave, neutralise links that could carry data out and mask
+    profanity, as the policy's output rails say; ``report`` tells what was changed, for ``guard.output``."""
 
     def __init__(self, given: list[str]) -> None:
         self.given, self.policy = given, policy()
         self.kinds: set[str] = set()
         self.masked = 0
+        self.links = 0
 
     def __call__(self, text: str) -> str:
         rails = self.policy  # any action but "warn" changes the text ("block" cannot unsay a streamed word)
         if rails.output_personal_data.enabled and rails.output_personal_data.action != "warn":
             text, kinds = output.foreign_personal_data(text, self.given)
             self.kinds.update(kinds)
+        if rails.output_links.enabled and rails.output_links.action != "warn":
+            hosts = tuple(h.lower() for h in rails.output_links.option("allowed_hosts", []))
+            text, count = links.neutralise(text, self.given, hosts)
+            self.links += count
         if rails.profanity.enabled and rails.profanity.action != "warn":
             text, count = output.mask_profanity(text)
             self.masked += count
@@ -82,6 +87,7 @@ class OutputCleaner:
 
     def report(self) -> dict[str, object]:
         return {**({"personal_data": sorted(self.kinds)} if self.kinds else {}),
+                **({"links": self.links} if self.links else {}),
                 **({"profanity": self.masked} if self.masked else {})}
 
 

@@ -4,7 +4,7 @@ Input rails: ``injection`` (rules), ``similarity`` (closeness to known attacks),
 (adversarial suffixes, scored by a local model), ``classifier`` (an optional local text-classification
 model), ``personal_data`` (redacted before the model). Output rails: ``leakage`` (the system prompt's
 canary or its sentences in an answer), ``output_personal_data`` (personal data nobody gave),
-``profanity`` and ``json`` (answers to requests for JSON are validated, with one repair).
+``output_links`` (images, loading tags and data-carrying links nobody gave), ``profanity`` and ``json`` (answers to requests for JSON are validated, with one repair).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ RAILS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "personal_data": (True, ()),
     "leakage": (True, ("min_words",)),
     "output_personal_data": (True, ()),
+    "output_links": (True, ("allowed_hosts",)),
     "profanity": (True, ()),
     "json": (True, ("repair",)),
 }
@@ -59,6 +60,7 @@ class Policy:
     classifier: Rail = field(default_factory=lambda: Rail(enabled=False))
     leakage: Rail = field(default_factory=lambda: Rail(action="block"))
     output_personal_data: Rail = field(default_factory=lambda: Rail(action="redact"))
+    output_links: Rail = field(default_factory=lambda: Rail(action="redact"))
     profanity: Rail = field(default_factory=lambda: Rail(action="redact"))
     json: Rail = field(default_factory=lambda: Rail(action="redact"))
     source: str = ""
@@ -106,5 +108,8 @@ def _rail(path: Path, name: str, raw: object) -> Rail:
         raise PolicyError(f"{path}: rails.{name} has unknown fields {extra}{hint} (and enabled, threshold, action).")
     if name == "classifier" and raw.get("enabled", False) and not raw.get("model"):
         raise PolicyError(f"{path}: rails.classifier is enabled but has no 'model' (a local text-classification model folder).")
+    if name == "output_links" and not (isinstance(raw.get("allowed_hosts", []), list)
+                                       and all(isinstance(h, str) for h in raw.get("allowed_hosts", []))):
+        raise PolicyError(f"{path}: rails.output_links.allowed_hosts must be a list of host names, e.g. [docs.example.com].")
     options = {k: raw[k] for k in allowed if k in raw}
     return Rail(bool(raw.get("enabled", True)), float(threshold), action, kinds, options)

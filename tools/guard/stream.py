@@ -5,8 +5,10 @@ which means buffering it; an agent that streams must check on the fly. Text is r
 a time, once the whitespace after it has arrived, so no word is ever split (profanity is masked
 whole, a placeholder is restored whole). Words that could be part of personal data or a secret
 (with digits, ``@``, ``<``, ``+``, brackets, or long runs of letters and digits) are held back until a
-plain word follows, so a phone number, card or key is complete before any of it is shown; a held
-run is released anyway past ``4 * hold`` characters, so the delay is bounded. Leakage is looked
+plain word follows, so a phone number, card or key is complete before any of it is shown; so are
+URLs, and a Markdown link or an HTML tag is held from its opening bracket until it closes, so the
+link rail judges it whole. A held run is released anyway past ``4 * hold`` characters, so the
+delay is bounded. Leakage is looked
 for over the released text's last ``window`` characters plus what is held back (a bounded
 look-behind); when it is found the stream stops and the caller ends the message with a correction.
 """
@@ -21,7 +23,9 @@ from tools.guard.pii import find
 
 _PLACEHOLDER = re.compile(r"<[A-Z]+_\d+>")
 _WORD = re.compile(r"\S+\s+")
-_SUSPICIOUS = re.compile(r"[\d@<>+()\[\]]|-----|[A-Za-z0-9_\-]{16,}")
+_SUSPICIOUS = re.compile(r"[\d@<>+()\[\]]|-----|[A-Za-z0-9_\-]{16,}|://|www\.")
+# A Markdown link or image, or an HTML tag, still open: held whole so the link rail sees all of it.
+_OPENED = re.compile(r"!?\[[^\]\n]*(?:\]\([^)\n]*)?$|!?\[[^\]\n]*\]$|<[A-Za-z][^>\n]*$")
 HOLD = 64
 WINDOW = 512
 
@@ -68,6 +72,9 @@ class StreamGuard:
             if not _SUSPICIOUS.search(word.group(0)):
                 break
             cut = word.start()
+        opened = _OPENED.search(pending[:cut])
+        if opened:
+            cut = opened.start()
         spans = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(pending)]
         spans += [(f.start, f.end) for f in find(pending)]
         for start, end in spans:
