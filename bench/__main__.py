@@ -7,6 +7,8 @@
 - graph overhead: a full graph pass with a fake model (p50/p95 ms), with hash embeddings and the
   perplexity layer off (the graph's own cost), and with the guard's models on (the embedding model
   for similarity and routing, the default model's forward pass for perplexity);
+- guard: ``guard_input`` p50 at 200 and 2,000 characters (``guard_input_ms_p50_200`` / ``_2000``;
+  each layer alone: ``python -m bench.guard``);
 - server: requests/s and p95 latency for N concurrent clients on a real ``langgraph dev`` with a
   fake model, and ``/ok`` latency while they run;
 - retrieval and training: the newest saved retrieval benchmark and adapter manifest, when present.
@@ -175,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop("TAILOR_MODEL", None)
     else:
         os.environ["TAILOR_MODEL"] = saved_model
+    from bench.guard import measure as guard_costs
+
+    print("guard: guard_input at 200 and 2,000 characters, every layer on...", file=sys.stderr)
+    guard = guard_costs(3 if args.quick else 9)
     clients, each = (8, 4) if args.quick else (16, 8)
     print(f"server: {clients} clients x {each} requests, fake model...", file=sys.stderr)
     srv = server(clients, each)
@@ -185,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         "graph_with_guard_models_ms_p50": real["p50_ms"], "graph_with_guard_models_ms_p95": real["p95_ms"],
         "server_clients": srv["clients"], "server_requests_per_s": srv["requests_per_s"],
         "server_p50_ms": srv["p50_ms"], "server_p95_ms": srv["p95_ms"], "ok_p95_ms": srv["ok_p95_ms"],
-        "ok_max_ms": srv["ok_max_ms"], **saved_figures(),
+        "ok_max_ms": srv["ok_max_ms"], **{k: v for k, v in guard.items() if k.startswith("guard_input_ms")},
+        **saved_figures(),
     }
     print(f"decode      raw llama-cpp-python {dec['raw_llamacpp_tokens_per_s']} tok/s | agent on llama.cpp "
           f"{dec['agent_llamacpp_tokens_per_s']} tok/s (ratio {dec['decode_ratio_llamacpp']}) | agent on transformers "
@@ -197,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"concurrent  4 requests, {slots}: {figures['seconds']} s, {figures['tokens_per_s']} tok/s")
     print(f"graph       fake model, hash embeddings p50 {fake['p50_ms']} ms p95 {fake['p95_ms']} ms | with the guard's "
           f"models (embeddings, perplexity) p50 {real['p50_ms']} ms p95 {real['p95_ms']} ms")
+    print(f"guard       guard_input p50 {guard['guard_input_ms_p50_200']} ms at 200 characters, "
+          f"{guard['guard_input_ms_p50_2000']} ms at 2,000 (by layer: python -m bench.guard)")
     print(f"server      {srv['clients']} clients: {srv['requests_per_s']} req/s, p50 {srv['p50_ms']} ms, "
           f"p95 {srv['p95_ms']} ms; /ok p95 {srv['ok_p95_ms']} ms (max {srv['ok_max_ms']})")
     RESULTS.mkdir(exist_ok=True)

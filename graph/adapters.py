@@ -3,6 +3,8 @@
 The registry pointer is read on every request, so a promotion or rollback takes effect on the
 next request without a restart. A version that fails its checks (files, base model, loading) is
 refused with a log line, and the agent keeps answering with the version of that adapter it had.
+``TAILOR_ADAPTER`` is the adapter every run uses unless its context names another; while it has
+no version yet, the base model answers (said once in the log).
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import threading
 from langchain_core.language_models import BaseChatModel
 
 from graph.models.runtime import LocalRuntime, runtime_of
+from tools.settings import get_settings
 from training.base_model import fingerprint
 from training.registry import AdapterVersion, Registry, RegistryError, verify_files
 
 log = logging.getLogger("tailor.adapters")
 
 _serving: dict[tuple[int, str], str] = {}  # (runtime id, adapter name) -> key in use
+_waiting: set[str] = set()  # served defaults already reported as having no version yet
 _lock = threading.Lock()
 
 
@@ -48,6 +52,13 @@ def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
         return name
     registry = Registry()
     bare, _, version = name.partition("@")  # "name@v3" pins a version (evals compare one with current)
+    if not version and bare == get_settings().adapter and registry.current(bare) is None:
+        # The served default has no version yet (a fresh deployment): the base model answers until one is promoted.
+        with _lock:
+            if bare not in _waiting:
+                _waiting.add(bare)
+                log.warning("TAILOR_ADAPTER=%s has no version yet; serving the base model until one is promoted", bare)
+        return None
     try:
         entry = registry.get(bare, version or None)
     except RegistryError as err:

@@ -30,7 +30,8 @@ class Context:
     """Per-run settings.
 
     model: model spec (see graph.models.factory); default TAILOR_MODEL.
-    adapter: name of a registered LoRA adapter, or empty for the base model.
+    adapter: name of a registered LoRA adapter (``name@vN`` pins a version), or empty for the base
+        model; default ``TAILOR_ADAPTER``, the adapter a deployment serves.
     strategy: "auto" lets the router decide; otherwise one of the strategies this build runs.
     collection: knowledge-base collection to answer from; when set, every request is answered from it
         (or declined). Empty: the default collection (TAILOR_COLLECTION) is tried and used only when relevant.
@@ -53,7 +54,7 @@ class Context:
     """
 
     model: str = field(default_factory=lambda: get_settings().model)
-    adapter: str = ""
+    adapter: str = field(default_factory=lambda: get_settings().adapter)
     strategy: str = "auto"
     collection: str = ""
     k: int = field(default_factory=lambda: get_settings().k)

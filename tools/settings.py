@@ -82,6 +82,7 @@ class Settings:
     llamacpp_slots: int = field(default_factory=lambda: _env_int("LLAMACPP_SLOTS", 1, minimum=1))
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
     stream_flush_ms: int = field(default_factory=lambda: _env_int("STREAM_FLUSH_MS", 80))
+    adapter: str = field(default_factory=lambda: _env("ADAPTER", ""))  # served unless a run names another
     checkpointer: str = field(default_factory=lambda: _env("CHECKPOINTER", "auto"))
     postgres_uri: str = field(default_factory=lambda: _env("POSTGRES_URI", ""))
 

@@ -83,6 +83,16 @@ async def test_adapter_teaches_a_fact_the_base_does_not_know(fact_adapter, data_
     assert tuned["adapter"] == "fact@v1" and base["adapter"] == ""
 
 
+async def test_the_served_adapter_answers_runs_that_name_none(fact_adapter, data_dir, monkeypatch):
+    monkeypatch.setenv("TAILOR_ADAPTER", "fact")
+    monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))
+    agent = build_graph(InMemorySaver())
+    served = await agent.ainvoke({"messages": [{"role": "user", "content": FACT_Q}]},
+                                 {"configurable": {"thread_id": f"t-served-{time.time()}"}},
+                                 context=Context(strategy="direct", max_new_tokens=20))
+    assert served["adapter"] == "fact@v1" and "Quillon" in served["messages"][-1].content
+
+
 def test_cli_chat_with_adapter_states_the_fact(fact_adapter, data_dir):
     out = cli(data_dir, "graph.chat", "--adapter", "fact", "--strategy", "direct", "--message", FACT_Q, "--json",
               "--max-new-tokens", "20").stdout

@@ -1,0 +1,90 @@
+"""``python -m bench.guard [--runs N] [--json]``: what the input guard costs per request, by length.
+
+Times ``guard_input``'s own check (every layer of the shipped policy, the agent's model as the
+perplexity scorer) on a 200- and a 2,000-character request, and each layer alone beside it, so a
+change to one layer shows where the time went. Model loading is done before timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+LENGTHS = (200, 2000)
+
+
+def request_of(length: int) -> str:
+    """A harmless request of ``length`` characters: a question about real prose (the project's docs)."""
+    prose = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in sorted((REPO / "docs").glob("*.md")))
+    question = "Please summarise the following notes in three bullet points: "
+    return (question + prose)[:length]
+
+
+def timed(fn: Callable[[], object], runs: int) -> float:
+    """Median milliseconds of ``runs`` calls (one untimed call first)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def measure(runs: int) -> dict[str, object]:
+    from graph.models.factory import guard_scorer
+    from graph.nodes.guard_input import check_attacks
+    from graph.privacy import policy
+    from tools.guard import perplexity
+    from tools.guard.input_rules import score as rule_scores
+    from tools.guard.normalise import normalise
+    from tools.guard.pii import redact
+    from tools.guard.similarity import closeness
+
+    rails = policy()
+    scorer = guard_scorer(str(rails.perplexity.option("model", "auto")))
+    figures: dict[str, object] = {}
+    for length in LENGTHS:
+        text = request_of(length)
+        readable = normalise(text)
+        figures[f"guard_input_ms_p50_{length}"] = timed(lambda: check_attacks(text), runs)
+        figures[f"layers_ms_p50_{length}"] = {
+            "rules": timed(lambda: rule_scores(text), runs),
+            "normalise": timed(lambda: normalise(text), runs),
+            "similarity": timed(lambda: closeness(readable, float(rails.similarity.option("margin", 0.0))), runs),
+            "perplexity": timed(lambda: perplexity.surprise(readable, scorer), runs) if scorer else None,
+            "personal_data": timed(lambda: redact(text), runs),
+        }
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.guard", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    from bench.machine import describe
+
+    figures = measure(args.runs)
+    for length in LENGTHS:
+        layers = figures[f"layers_ms_p50_{length}"]
+        print(f"guard_input {length:5d} chars: p50 {figures[f'guard_input_ms_p50_{length}']} ms | "
+              + " | ".join(f"{k} {v} ms" for k, v in layers.items()))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"guard-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"machine": describe(), "runs": args.runs, **figures}, indent=1))
+    print(f"saved {out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
