@@ -65,6 +65,9 @@ def collector(monkeypatch):
     yield _Collector
     import langsmith
 
+    # Send what the clients still hold while the collector listens (else they try at exit, and say so).
+    for client in {id(c): c for c in (tracing._client, langsmith.run_trees.get_cached_client()) if c}.values():
+        client.flush()
     langsmith.configure(client=None)
     server.shutdown()
     _clear_sdk_env_caches()
