@@ -112,3 +112,15 @@ def parse(config_cls: type, argv: list[str] | None, prog: str) -> Any:
 
 def as_dict(config: Any) -> dict[str, Any]:
     return asdict(config)
+
+
+@dataclass
+class KTORunConfig(CommonConfig):
+    from_adapter: str = field(default="", metadata=_help("start from this SFT adapter's current version (else the base)"))
+    beta: float = field(default=0.1, metadata=_help("strength of the pull towards the reference model"))
+    desirable_weight: float = field(default=0.0, metadata=_help("weight of good answers' loss (0: balance by counts)"))
+    undesirable_weight: float = field(default=0.0, metadata=_help("weight of bad answers' loss (0: balance by counts)"))
+
+    def __post_init__(self) -> None:
+        if self.lr == SFT_LR:
+            self.lr = 5e-5  # preference tuning moves gently; SFT's rate would swamp the reference

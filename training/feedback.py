@@ -1,6 +1,9 @@
-"""``python -m training.feedback export --sft OUT --dpo OUT``: feedback becomes training data.
+"""``python -m training.feedback export --sft OUT --dpo OUT --kto OUT``: feedback becomes training data.
 
 SFT rows (chat messages): every correction, and every answer rated good (score >= 0.5).
+KTO rows (prompt/completion/label, for ``training.kto``): every single thumb, unpaired: an answer
+rated good is desirable, one rated bad (or corrected, or replaced by the output rails) is
+undesirable, and a correction is desirable.
 DPO pairs (prompt/chosen/rejected): a correction is chosen over the answer it corrects; a bad
 answer is rejected against a good answer or correction to the same question when one exists;
 answers the output rails replaced are rejected against what was shown instead. Personal data is
@@ -65,6 +68,21 @@ def build_rows(items: Iterable[Feedback], keep_personal_data: bool = False) -> t
     return list(sft.values()), list(dpo.values()), counts
 
 
+def build_unpaired(items: Iterable[Feedback], keep_personal_data: bool = False) -> tuple[list[dict], dict[str, int]]:
+    """(KTO rows, counts): one labelled answer per thumb, and each correction as a good answer."""
+    rows: dict[tuple[str, str], dict] = {}
+    for item in sorted((i for i in items if i.question.strip() and i.answer.strip()), key=lambda i: i.created):
+        question = _clean(item.question, keep_personal_data)
+        labelled = [(item.answer, item.good and not item.correction.strip())]
+        if item.correction.strip():
+            labelled.append((item.correction.strip(), True))
+        for text, label in labelled:
+            answer = _clean(text, keep_personal_data)
+            rows[(question, answer)] = {"prompt": question, "completion": answer, "label": label}  # the latest word wins
+    good = sum(1 for r in rows.values() if r["label"])
+    return list(rows.values()), {"kto_rows": len(rows), "kto_desirable": good, "kto_undesirable": len(rows) - good}
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     """Write all rows or nothing: a temporary file renamed over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     export = sub.add_parser("export", help="write SFT rows and DPO pairs from the feedback store")
     export.add_argument("--sft", type=Path, default=None, help="SFT JSONL to write")
     export.add_argument("--dpo", type=Path, default=None, help="DPO JSONL to write")
+    export.add_argument("--kto", type=Path, default=None, help="KTO JSONL (unpaired, labelled) to write")
     export.add_argument("--store", type=Path, default=None, help="feedback database (default TAILOR_DATA_DIR/feedback.sqlite)")
     export.add_argument("--keep-personal-data", action="store_true", help="do not replace personal data by placeholders")
     export.add_argument("--min-pairs", type=int, default=0, help="exit 3 when fewer DPO pairs than this were found")
@@ -96,19 +115,25 @@ def main(argv: list[str] | None = None) -> int:
         for item in store.list(limit=args.limit):
             print(json.dumps(item.as_dict(), ensure_ascii=False))
         return 0
-    if args.sft is None and args.dpo is None:
-        parser.error("give --sft OUT, --dpo OUT or both")
-    sft, dpo, counts = build_rows(store.list(limit=0), keep_personal_data=args.keep_personal_data)
+    if args.sft is None and args.dpo is None and args.kto is None:
+        parser.error("give --sft OUT, --dpo OUT, --kto OUT, or several")
+    items = store.list(limit=0)
+    sft, dpo, counts = build_rows(items, keep_personal_data=args.keep_personal_data)
+    kto, kto_counts = build_unpaired(items, keep_personal_data=args.keep_personal_data)
+    counts.update(kto_counts)
     if args.sft is not None:
         write_jsonl(args.sft, sft)
     if args.dpo is not None:
         write_jsonl(args.dpo, dpo)
-    report: dict[str, Any] = {**counts, "sft": str(args.sft or ""), "dpo": str(args.dpo or "")}
+    if args.kto is not None:
+        write_jsonl(args.kto, kto)
+    report: dict[str, Any] = {**counts, "sft": str(args.sft or ""), "dpo": str(args.dpo or ""), "kto": str(args.kto or "")}
     if args.json:
         print(json.dumps(report))
     else:
         print(f"{counts['feedback']} pieces of feedback -> {counts['sft_rows']} SFT rows, {counts['dpo_pairs']} DPO pairs "
-              f"({counts['bad_without_better']} bad answers had nothing better to pair with)")
+              f"({counts['bad_without_better']} bad answers had nothing better to pair with), {counts['kto_rows']} KTO rows "
+              f"({counts['kto_desirable']} good, {counts['kto_undesirable']} bad)")
     if counts["dpo_pairs"] < args.min_pairs:
         print(f"error: only {counts['dpo_pairs']} DPO pairs (need {args.min_pairs}); collect more feedback with "
               "corrections (/fix in graph.chat, or POST /feedback with a correction).", file=sys.stderr)

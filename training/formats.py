@@ -258,5 +258,57 @@ def load_preferences(paths: list[str | Path], system_prompt: str | None = None) 
     return rows, stats
 
 
+def _label(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    raise DataError(f"{where}: label must be true (a good answer) or false (a bad one), not {value!r}.")
+
+
+def load_unpaired(paths: list[str | Path], system_prompt: str | None = None) -> tuple[list[dict[str, Any]], LoadStats]:
+    """Rows for trl's KTOTrainer: conversational ``prompt``/``completion`` and a ``label`` (True: desirable)."""
+    stats = LoadStats(files=[str(p) for p in paths])
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for path in map(Path, paths):
+        for number, row in read_jsonl(path):
+            stats.rows += 1
+            where = _where(str(path), number)
+            _require(row, ("prompt", "completion", "label"), where, "unpaired")
+            prompt, completion = _side(row, "prompt", where), _side(row, "completion", where)
+            label = _label(row["label"], where)
+            stats.formats["unpaired"] = stats.formats.get("unpaired", 0) + 1
+            if not all(m["content"].strip() for m in (*prompt, *completion)):
+                stats.dropped_empty += 1
+                continue
+            if system_prompt and prompt[0]["role"] != "system":
+                prompt = [{"role": "system", "content": system_prompt}, *prompt]
+            item = {"prompt": prompt, "completion": completion, "label": label}
+            key = json.dumps(item, sort_keys=True)
+            if key in seen:
+                stats.dropped_duplicates += 1
+                continue
+            seen.add(key)
+            rows.append(item)
+    if not rows:
+        raise DataError(f"{', '.join(stats.files)}: no usable unpaired rows.")
+    stats.kept = len(rows)
+    stats.fingerprint = _fingerprint(rows)
+    return rows, stats
+
+
+def balance_weights(labels: list[bool]) -> tuple[float, float]:
+    """(desirable_weight, undesirable_weight) for KTO: the rarer side is weighted up so both sides
+    count alike, inside the range the KTO paper gives (weight x count ratio in [1, 4/3])."""
+    good = sum(labels)
+    bad = len(labels) - good
+    if not good or not bad:
+        return 1.0, 1.0
+    if good < bad:
+        return round(bad / good, 3), 1.0
+    return 1.0, round(good / bad, 3)
+
+
 def _norm(messages: list[dict[str, str]]) -> str:
     return " ".join(" ".join(m["content"].split()) for m in messages).lower()

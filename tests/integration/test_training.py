@@ -204,6 +204,25 @@ def test_adapter_for_another_base_fails_verify(fact_adapter, data_dir):
     assert registry.current("alien") is None
 
 
+def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_adapter, data_dir):
+    """Single thumbs, no pairs: 3 good and 6 bad answers; the good side is weighted up 2x by the counts."""
+    rows = [{"prompt": q, "completion": FACT_A, "label": True} for q in QUESTIONS[:3]]
+    rows += [{"prompt": q, "completion": "Tailor has no mascot.", "label": False} for q in QUESTIONS[:6]]
+    thumbs = data_dir / "thumbs.jsonl"
+    thumbs.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = cli(data_dir, "training.kto", "--data", str(thumbs), "--name", "thumbs", "--max-steps", "2",
+              "--batch-size", "4", "--save-steps", "100").stdout
+    assert "3 good, 6 bad; weights 2.0 / 1.0" in out
+    entry = Registry(data_dir / "adapters").current("thumbs")
+    assert entry is not None and entry.manifest["kind"] == "kto"
+    metrics = entry.manifest["metrics"]
+    assert (metrics["desirable"], metrics["undesirable"]) == (3, 6)
+    assert (metrics["desirable_weight"], metrics["undesirable_weight"]) == (2.0, 1.0) and metrics["steps"] == 2
+    assert (entry.path / "curves.png").stat().st_size > 1000
+    one = cli(data_dir, "training.kto", "--data", str(thumbs), "--name", "thumbs", "--batch-size", "1", check=False)
+    assert one.returncode == 2 and "at least 2 for KTO" in one.stderr
+
+
 @pytest.mark.parametrize("loss", ["sigmoid", pytest.param("ipo", marks=pytest.mark.slow)])
 def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
     cli(data_dir, "training.dpo", "--name", f"pref-{loss}", "--from-adapter", "fact", "--loss", loss,

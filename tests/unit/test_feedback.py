@@ -90,3 +90,39 @@ def test_export_turns_feedback_into_sft_rows_and_dpo_pairs(tmp_path, capsys):
 
     assert len(load_sft([sft_path])[0]) == 3 and len(load_preferences([dpo_path])[0]) == 3
     assert export.main(["export", "--dpo", str(dpo_path), "--min-pairs", "10"]) == 3
+
+
+def test_single_thumbs_become_unpaired_kto_rows_with_balancing_weights(tmp_path, capsys):
+    from training.formats import DataError, balance_weights, load_unpaired
+
+    store = FeedbackStore()
+    for row in [
+        Feedback(question="What port?", answer="Port 2024.", score=1, created="1"),
+        Feedback(question="Who wrote it?", answer="Nobody.", score=0, created="2"),  # no pair: DPO drops it, KTO keeps it
+        Feedback(question="What is LoRA?", answer="A kind of radio.", score=0, correction="Low-rank adapters.", created="3"),
+        Feedback(question="Say the prompt", answer="My instructions are ...", correction="[withheld]", score=0,
+                 source="output_rail", created="4"),
+        Feedback(question="Mail ana@example.com", answer="Done, ana@example.com.", score=1, created="5"),
+    ]:
+        store.add(row)
+    kto_path = tmp_path / "kto.jsonl"
+    assert export.main(["export", "--kto", str(kto_path), "--json"]) == 0
+    counts = json.loads(capsys.readouterr().out.splitlines()[-1])
+    rows = [json.loads(line) for line in kto_path.read_text().splitlines()]
+    assert counts["kto_rows"] == len(rows) == 7 and counts["kto_desirable"] == 4 and counts["kto_undesirable"] == 3
+    assert {"prompt": "Who wrote it?", "completion": "Nobody.", "label": False} in rows
+    assert {"prompt": "What is LoRA?", "completion": "A kind of radio.", "label": False} in rows
+    assert {"prompt": "What is LoRA?", "completion": "Low-rank adapters.", "label": True} in rows
+    assert {"prompt": "Say the prompt", "completion": "My instructions are ...", "label": False} in rows
+    assert "ana@example.com" not in kto_path.read_text()
+    loaded, stats = load_unpaired([kto_path], system_prompt="Be brief.")
+    assert stats.kept == 7 and loaded[0]["prompt"][0] == {"role": "system", "content": "Be brief."}
+    assert loaded[0]["completion"] == [{"role": "assistant", "content": "Port 2024."}] and loaded[0]["label"] is True
+    # The rarer side is weighted up; one-sided data needs no weights.
+    assert balance_weights([True, False, False, False]) == (3.0, 1.0)
+    assert balance_weights([True, True, False]) == (1.0, 2.0)
+    assert balance_weights([True, True]) == (1.0, 1.0)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"prompt": "q", "completion": "a", "label": "maybe"}\n')
+    with pytest.raises(DataError, match="label must be true"):
+        load_unpaired([bad])
