@@ -66,8 +66,13 @@ class SFTRunConfig(CommonConfig):
 @dataclass
 class DPORunConfig(CommonConfig):
     from_adapter: str = field(default="", metadata=_help("start from this SFT adapter's current version (else the base)"))
+    method: str = field(default="dpo", metadata=_help(
+        "dpo (a reference model: the weights with the adapter off), orpo (SFT and preference in one run, no "
+        "reference) or simpo (length-normalised, no reference)", choices=["dpo", "orpo", "simpo"]))
     loss: str = field(default="sigmoid", metadata=_help("DPO loss type: sigmoid (DPO), ipo, hinge, robust, ..."))
-    beta: float = field(default=0.1, metadata=_help("strength of the pull towards the reference model"))
+    beta: float = field(default=0.1, metadata=_help("DPO/ORPO: pull towards the reference or the odds ratio's weight; "
+                                                     "SimPO: reward scale (2.0 is usual)"))
+    simpo_gamma: float = field(default=0.5, metadata=_help("SimPO's target reward margin"))
 
     def __post_init__(self) -> None:
         if not self.data:

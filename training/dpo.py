@@ -1,8 +1,10 @@
-"""Preference tuning (DPO, IPO, ...): ``python -m training.dpo --data prefs.jsonl --name NAME``.
+"""Preference tuning: ``python -m training.dpo --data prefs.jsonl --name NAME [--method dpo|orpo|simpo]``.
 
 Starts from the base model, or with ``--from-adapter`` from an SFT adapter's current version,
 whose LoRA weights are loaded *trainable* (a frozen adapter would leave DPO nothing to learn).
-The reference model is the same weights with the adapter disabled, as trl does for peft models.
+DPO (and IPO, hinge, ... with ``--loss``): the reference model is the same weights with the adapter
+disabled, as trl does for peft models. ORPO (trl's ORPOTrainer) does SFT and preference in one run,
+and SimPO (CPOTrainer with the simpo loss) normalises rewards by length; neither needs a reference.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def train(config: DPORunConfig):
     print(f"data: {stats.kept} pairs kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
           f"{stats.dropped_empty} empty or identical dropped) from {', '.join(stats.files)}")
     train_set, eval_set = split(rows, config.eval_split, config.seed)
-    resume = resume_checkpoint(config, "dpo")
+    resume = resume_checkpoint(config, config.method)
     start_adapter = None
     if config.from_adapter:
         start_adapter = Registry().get(check_name(config.from_adapter))
@@ -44,23 +46,30 @@ def train(config: DPORunConfig):
 
         model = PeftModel.from_pretrained(model, str(start_adapter.path), is_trainable=True)
         peft_config = None  # the adapter is already attached
-    args = DPOConfig(loss_type=[config.loss], beta=config.beta, **trainer_arguments(config, "dpo", eval_set is not None))
-    trainer = DPOTrainer(
-        model=model,
-        ref_model=None,
-        args=args,
-        train_dataset=train_set,
-        eval_dataset=eval_set,
-        processing_class=tokenizer,
-        peft_config=peft_config,
-        callbacks=callbacks(config, eval_set is not None),
-    )
+    common = dict(args=None, train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer,
+                  peft_config=peft_config, callbacks=callbacks(config, eval_set is not None))
+    targs = trainer_arguments(config, config.method, eval_set is not None)
+    if config.method == "orpo":
+        from trl.experimental.orpo import ORPOConfig, ORPOTrainer
+
+        trainer = ORPOTrainer(model=model, **{**common, "args": ORPOConfig(beta=config.beta, **targs)})
+    elif config.method == "simpo":
+        from trl.experimental.cpo import CPOConfig, CPOTrainer
+
+        # SimPO is CPO's trainer with its loss and no behaviour-cloning term (cpo_alpha 0).
+        args = CPOConfig(loss_type="simpo", cpo_alpha=0.0, simpo_gamma=config.simpo_gamma, beta=config.beta, **targs)
+        trainer = CPOTrainer(model=model, **{**common, "args": args})
+    else:
+        args = DPOConfig(loss_type=[config.loss], beta=config.beta, **targs)
+        trainer = DPOTrainer(model=model, ref_model=None, **{**common, "args": args})
     fit(trainer, resume)
     history = trainer.state.log_history
     margins = [e["rewards/margins"] for e in history if "rewards/margins" in e]
     extra = {
         "resumed_from": resume,
-        "loss_type": config.loss,
+        "method": config.method,
+        "loss_type": config.loss if config.method == "dpo" else config.method,
+        **({"simpo_gamma": config.simpo_gamma} if config.method == "simpo" else {}),
         "beta": config.beta,
         "from_adapter": f"{start_adapter.name}:{start_adapter.version}" if start_adapter else None,
         "reward_margins": [{"step": e["step"], "margin": e["rewards/margins"]} for e in history if "rewards/margins" in e],
@@ -68,7 +77,7 @@ def train(config: DPORunConfig):
         "final_margin": margins[-1] if margins else None,
     }
     base = {"spec": config.base, "id": model_id, "fingerprint": fingerprint(path), "load_in_4bit": four_bit}
-    return register(trainer, config, "dpo", base, stats, started, extra)
+    return register(trainer, config, config.method, base, stats, started, extra)
 
 
 def main(argv: list[str] | None = None) -> int:

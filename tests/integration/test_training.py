@@ -223,6 +223,18 @@ def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_a
     assert one.returncode == 2 and "at least 2 for KTO" in one.stderr
 
 
+@pytest.mark.parametrize("method", ["orpo", pytest.param("simpo", marks=pytest.mark.slow)])
+def test_reference_free_preference_methods_register_their_own_kind(data_dir, method, default_model_path):
+    cli(data_dir, "training.dpo", "--method", method, "--name", f"pref-{method}", "--max-steps", "1",
+        "--batch-size", "2", "--save-steps", "100")  # the bundled preference pairs
+    entry = Registry(data_dir / "adapters").current(f"pref-{method}")
+    assert entry is not None and entry.manifest["kind"] == method
+    assert entry.manifest["metrics"]["method"] == method and entry.manifest["metrics"]["steps"] == 1
+    history = json.loads((entry.path / "log_history.json").read_text())
+    if method == "orpo":  # SFT and preference in one loss: its negative log-likelihood part is logged
+        assert any(e.get("nll_loss", 0) > 0 for e in history)
+
+
 @pytest.mark.parametrize("loss", ["sigmoid", pytest.param("ipo", marks=pytest.mark.slow)])
 def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
     cli(data_dir, "training.dpo", "--name", f"pref-{loss}", "--from-adapter", "fact", "--loss", loss,
