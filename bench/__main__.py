@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results"
+from bench.machine import RESULTS
 QUESTION = "Write a short story about a lighthouse keeper who finds a message in a bottle."
 
 
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer tokens, runs and clients")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the headline figures")
     args = parser.parse_args(argv)
-    from bench.machine import describe
+    from bench.machine import save_result
 
     from bench.runtimes import compare
 
@@ -208,12 +208,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{guard['guard_input_ms_p50_2000']} ms at 2,000 (by layer: python -m bench.guard)")
     print(f"server      {srv['clients']} clients: {srv['requests_per_s']} req/s, p50 {srv['p50_ms']} ms, "
           f"p95 {srv['p95_ms']} ms; /ok p95 {srv['ok_p95_ms']} ms (max {srv['ok_max_ms']})")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"machine": describe(), "quick": args.quick, **summary}, indent=1))
-    print(f"saved {out}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(summary))
+    save_result("bench", {"quick": args.quick, **summary}, summary, args.json)
     return 0
 
 

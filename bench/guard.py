@@ -8,7 +8,6 @@ change to one layer shows where the time went. Model loading is done before timi
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -16,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
 LENGTHS = (200, 2000)
 
 
@@ -70,19 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    from bench.machine import describe
+    from bench.machine import save_result
 
     figures = measure(args.runs)
     for length in LENGTHS:
         layers = figures[f"layers_ms_p50_{length}"]
         print(f"guard_input {length:5d} chars: p50 {figures[f'guard_input_ms_p50_{length}']} ms | "
               + " | ".join(f"{k} {v} ms" for k, v in layers.items()))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"guard-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"machine": describe(), "runs": args.runs, **figures}, indent=1))
-    print(f"saved {out}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(figures))
+    save_result("guard", {"runs": args.runs, **figures}, figures, args.json)
     return 0
 
 

@@ -10,7 +10,6 @@ compared; the real embedding model's own ingest and query cost is measured once 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -21,7 +20,6 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-RESULTS = Path(__file__).parent / "results"
 TOPICS = ["adapter", "retrieval", "chunk", "router", "guardrail", "tokenizer", "gradient", "server", "thread", "eval"]
 
 
@@ -86,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
     args = parser.parse_args(argv)
 
-    from bench.machine import describe
+    from bench.machine import save_result
 
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     with tempfile.TemporaryDirectory(prefix="tailor-bench-") as scratch:
@@ -102,17 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row[h]) for h in header))
-    summary = {"machine": describe(), "rows": rows}
+    summary = {"rows": rows}
     for row in rows:
         tag = f"{row['chunks'] // 1000}k" + ("_model" if row["embeddings"] != "hash-384" else "")
         for key in header[2:]:
             summary[f"retrieval_{tag}_{key}"] = row[key]
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"retrieval-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(summary, indent=1))
-    print(f"saved {out}", file=sys.stderr)
-    if args.json:
-        print(json.dumps({k: v for k, v in summary.items() if k not in {"rows"}}))
+    save_result("retrieval", summary, {k: v for k, v in summary.items() if k != "rows"}, args.json)
     return 0
 
 

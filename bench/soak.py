@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import socket
@@ -28,7 +27,6 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -188,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.clients < 1 or args.turns < 1:
         parser.error("--clients and --turns must be at least 1")
-    from bench.machine import describe
+    from bench.machine import save_result
 
     print(f"soak: {args.clients} clients x {args.turns} turns on the default model...", file=sys.stderr)
     with local_server({}) as (url, group):
@@ -199,12 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"memory      server RSS {report['rss_start_mb']} MB after warm-up, {report['rss_half_mb']} MB half-way, "
           f"{report['rss_end_mb']} MB at the end (peak {report['rss_peak_mb']}; growth {report['rss_growth_mb']} MB, "
           f"{report['rss_growth_second_half_mb']} MB in the second half)")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"soak-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"machine": describe(), **report}, indent=1))
-    print(f"saved {out}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(report))
+    save_result("soak", report, as_json=args.json)
     failed = report["errors"] or report["threads_wrong"] or report["ok_codes"] != [200]
     if failed:
         print(f"error: the soak failed: {report['first_errors'] or report['first_wrong'] or report['ok_codes']}",

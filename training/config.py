@@ -57,6 +57,7 @@ class CommonConfig:
 @dataclass
 class SFTRunConfig(CommonConfig):
     packing: bool = field(default=False, metadata=_help("pack several short rows into one sequence"))
+    from_adapter: str = field(default="", metadata=_help("continue this adapter's current version (else a fresh LoRA)"))
 
     def __post_init__(self) -> None:
         if not self.data:

@@ -12,12 +12,10 @@ from __future__ import annotations
 import time
 
 import prompts
-from training.base_model import fingerprint, load_base, resolve_base
 from training.config import DPORunConfig
 from training.formats import load_preferences
-from training.registry import Registry, check_name
-from training.runner import (TrainingError, callbacks, fit, run_cli, lora_config, register, resume_checkpoint, split,
-                             trainer_arguments, wants_4bit)
+from training.registry import check_name
+from training.runner import callbacks, fit, prepare_start, register, reward_margins, run_cli, split, trainer_arguments
 
 
 def train(config: DPORunConfig):
@@ -29,25 +27,10 @@ def train(config: DPORunConfig):
     print(f"data: {stats.kept} pairs kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
           f"{stats.dropped_empty} empty or identical dropped) from {', '.join(stats.files)}")
     train_set, eval_set = split(rows, config.eval_split, config.seed)
-    resume = resume_checkpoint(config, config.method)
-    start_adapter = None
-    if config.from_adapter:
-        start_adapter = Registry().get(check_name(config.from_adapter))
-        base_spec = start_adapter.manifest["base_model"]["spec"]
-        if config.base not in ("default", base_spec):
-            raise TrainingError(f"--from-adapter {config.from_adapter} was trained on {base_spec!r}, not {config.base!r}.")
-        config.base = base_spec
-    path, model_id = resolve_base(config.base)
-    four_bit = wants_4bit(config)
-    model, tokenizer = load_base(path, load_in_4bit=four_bit)
-    peft_config = lora_config(config)
-    if start_adapter is not None:
-        from peft import PeftModel
-
-        model = PeftModel.from_pretrained(model, str(start_adapter.path), is_trainable=True)
-        peft_config = None  # the adapter is already attached
-    common = dict(args=None, train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer,
-                  peft_config=peft_config, callbacks=callbacks(config, eval_set is not None))
+    start = prepare_start(config, config.method)
+    model = start.model
+    common = dict(args=None, train_dataset=train_set, eval_dataset=eval_set, processing_class=start.tokenizer,
+                  peft_config=start.peft_config, callbacks=callbacks(config, eval_set is not None))
     targs = trainer_arguments(config, config.method, eval_set is not None)
     if config.method == "orpo":
         from trl.experimental.orpo import ORPOConfig, ORPOTrainer
@@ -62,22 +45,17 @@ def train(config: DPORunConfig):
     else:
         args = DPOConfig(loss_type=[config.loss], beta=config.beta, **targs)
         trainer = DPOTrainer(model=model, ref_model=None, **{**common, "args": args})
-    fit(trainer, resume)
-    history = trainer.state.log_history
-    margins = [e["rewards/margins"] for e in history if "rewards/margins" in e]
+    fit(trainer, start.resume)
     extra = {
-        "resumed_from": resume,
+        "resumed_from": start.resume,
         "method": config.method,
         "loss_type": config.loss if config.method == "dpo" else config.method,
         **({"simpo_gamma": config.simpo_gamma} if config.method == "simpo" else {}),
         "beta": config.beta,
-        "from_adapter": f"{start_adapter.name}:{start_adapter.version}" if start_adapter else None,
-        "reward_margins": [{"step": e["step"], "margin": e["rewards/margins"]} for e in history if "rewards/margins" in e],
-        "first_margin": margins[0] if margins else None,
-        "final_margin": margins[-1] if margins else None,
+        "from_adapter": start.continued(),
+        **reward_margins(trainer.state.log_history),
     }
-    base = {"spec": config.base, "id": model_id, "fingerprint": fingerprint(path), "load_in_4bit": four_bit}
-    return register(trainer, config, config.method, base, stats, started, extra)
+    return register(trainer, config, config.method, start.base, stats, started, extra)
 
 
 def main(argv: list[str] | None = None) -> int:

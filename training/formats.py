@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,8 +227,11 @@ def _side(row: dict[str, Any], name: str, where: str) -> list[dict[str, str]]:
     return [{"role": role, "content": _text(value, where, name)}]
 
 
-def load_preferences(paths: list[str | Path], system_prompt: str | None = None) -> tuple[list[dict[str, Any]], LoadStats]:
-    """Rows for trl's DPOTrainer: conversational ``prompt``/``chosen``/``rejected``."""
+def _load_rows(paths: list[str | Path], fmt: str, fields: tuple[str, ...],
+               build: Callable[[dict[str, Any], str], dict[str, Any] | None],
+               system_prompt: str | None) -> tuple[list[dict[str, Any]], LoadStats]:
+    """Rows of one format from JSONL files: each checked, built (None: empty), given the system
+    prompt, and kept once."""
     stats = LoadStats(files=[str(p) for p in paths])
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -235,16 +239,14 @@ def load_preferences(paths: list[str | Path], system_prompt: str | None = None) 
         for number, row in read_jsonl(path):
             stats.rows += 1
             where = _where(str(path), number)
-            _require(row, ("prompt", "chosen", "rejected"), where, "preference")
-            prompt, chosen, rejected = (_side(row, n, where) for n in ("prompt", "chosen", "rejected"))
-            stats.formats["preference"] = stats.formats.get("preference", 0) + 1
-            texts = [m["content"].strip() for m in (*prompt, *chosen, *rejected)]
-            if not all(texts) or _norm(chosen) == _norm(rejected):
+            _require(row, fields, where, fmt)
+            item = build(row, where)
+            stats.formats[fmt] = stats.formats.get(fmt, 0) + 1
+            if item is None:
                 stats.dropped_empty += 1
                 continue
-            if system_prompt and prompt[0]["role"] != "system":
-                prompt = [{"role": "system", "content": system_prompt}, *prompt]
-            item = {"prompt": prompt, "chosen": chosen, "rejected": rejected}
+            if system_prompt and item["prompt"][0]["role"] != "system":
+                item["prompt"] = [{"role": "system", "content": system_prompt}, *item["prompt"]]
             key = json.dumps(item, sort_keys=True)
             if key in seen:
                 stats.dropped_duplicates += 1
@@ -252,10 +254,23 @@ def load_preferences(paths: list[str | Path], system_prompt: str | None = None) 
             seen.add(key)
             rows.append(item)
     if not rows:
-        raise DataError(f"{', '.join(stats.files)}: no usable preference rows.")
+        raise DataError(f"{', '.join(stats.files)}: no usable {fmt} rows.")
     stats.kept = len(rows)
     stats.fingerprint = _fingerprint(rows)
     return rows, stats
+
+
+def _preference(row: dict[str, Any], where: str) -> dict[str, Any] | None:
+    prompt, chosen, rejected = (_side(row, n, where) for n in ("prompt", "chosen", "rejected"))
+    texts = [m["content"].strip() for m in (*prompt, *chosen, *rejected)]
+    if not all(texts) or _norm(chosen) == _norm(rejected):
+        return None
+    return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
+
+
+def load_preferences(paths: list[str | Path], system_prompt: str | None = None) -> tuple[list[dict[str, Any]], LoadStats]:
+    """Rows for trl's DPOTrainer: conversational ``prompt``/``chosen``/``rejected``."""
+    return _load_rows(paths, "preference", ("prompt", "chosen", "rejected"), _preference, system_prompt)
 
 
 def _label(value: Any, where: str) -> bool:
@@ -266,36 +281,17 @@ def _label(value: Any, where: str) -> bool:
     raise DataError(f"{where}: label must be true (a good answer) or false (a bad one), not {value!r}.")
 
 
+def _unpaired(row: dict[str, Any], where: str) -> dict[str, Any] | None:
+    prompt, completion = _side(row, "prompt", where), _side(row, "completion", where)
+    label = _label(row["label"], where)
+    if not all(m["content"].strip() for m in (*prompt, *completion)):
+        return None
+    return {"prompt": prompt, "completion": completion, "label": label}
+
+
 def load_unpaired(paths: list[str | Path], system_prompt: str | None = None) -> tuple[list[dict[str, Any]], LoadStats]:
     """Rows for trl's KTOTrainer: conversational ``prompt``/``completion`` and a ``label`` (True: desirable)."""
-    stats = LoadStats(files=[str(p) for p in paths])
-    rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for path in map(Path, paths):
-        for number, row in read_jsonl(path):
-            stats.rows += 1
-            where = _where(str(path), number)
-            _require(row, ("prompt", "completion", "label"), where, "unpaired")
-            prompt, completion = _side(row, "prompt", where), _side(row, "completion", where)
-            label = _label(row["label"], where)
-            stats.formats["unpaired"] = stats.formats.get("unpaired", 0) + 1
-            if not all(m["content"].strip() for m in (*prompt, *completion)):
-                stats.dropped_empty += 1
-                continue
-            if system_prompt and prompt[0]["role"] != "system":
-                prompt = [{"role": "system", "content": system_prompt}, *prompt]
-            item = {"prompt": prompt, "completion": completion, "label": label}
-            key = json.dumps(item, sort_keys=True)
-            if key in seen:
-                stats.dropped_duplicates += 1
-                continue
-            seen.add(key)
-            rows.append(item)
-    if not rows:
-        raise DataError(f"{', '.join(stats.files)}: no usable unpaired rows.")
-    stats.kept = len(rows)
-    stats.fingerprint = _fingerprint(rows)
-    return rows, stats
+    return _load_rows(paths, "unpaired", ("prompt", "completion", "label"), _unpaired, system_prompt)
 
 
 def balance_weights(labels: list[bool]) -> tuple[float, float]:

@@ -8,6 +8,7 @@ import platform
 import resource
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +17,7 @@ from training.config import CommonConfig, as_dict
 from training.formats import LoadStats
 from training.gguf import write_at_promotion
 from training.plots import write_curves
-from training.registry import AdapterVersion, Registry, RegistryError
+from training.registry import AdapterVersion, Registry, RegistryError, check_name
 from tools.disk import disk_message
 from tools.settings import get_settings
 
@@ -53,6 +54,64 @@ def lora_config(config: CommonConfig) -> Any:
         task_type="CAUSAL_LM",
         bias="none",
     )
+
+
+def starting_adapter(config: Any) -> AdapterVersion | None:
+    """The adapter version a run continues (``--from-adapter``), with ``config.base`` set to its base."""
+    if not getattr(config, "from_adapter", ""):
+        return None
+    entry = Registry().get(check_name(config.from_adapter))
+    base_spec = entry.manifest["base_model"]["spec"]
+    if config.base not in ("default", base_spec):
+        raise TrainingError(f"--from-adapter {config.from_adapter} was trained on {base_spec!r}, not {config.base!r}.")
+    config.base = base_spec
+    return entry
+
+
+def with_adapter(model: Any, entry: AdapterVersion | None, peft_config: Any) -> tuple[Any, Any]:
+    """(model, peft config for the trainer): the adapter's LoRA weights loaded *trainable* when continuing
+    one (a frozen adapter would leave nothing to learn), else the fresh LoRA config."""
+    if entry is None:
+        return model, peft_config
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(model, str(entry.path), is_trainable=True), None  # already attached
+
+
+@dataclass
+class Start:
+    """What a run starts from: the model (with the adapter it continues, if any), its tokenizer, the
+    LoRA config for the trainer (None when continuing), the checkpoint to resume, and the base's record."""
+
+    model: Any
+    tokenizer: Any
+    peft_config: Any
+    adapter: AdapterVersion | None
+    resume: str | None
+    base: dict[str, Any]
+
+    def continued(self) -> str | None:
+        return f"{self.adapter.name}:{self.adapter.version}" if self.adapter else None
+
+
+def prepare_start(config: Any, kind: str) -> Start:
+    from training.base_model import fingerprint, load_base, resolve_base
+
+    resume = resume_checkpoint(config, kind)
+    adapter = starting_adapter(config)
+    path, model_id = resolve_base(config.base)
+    four_bit = wants_4bit(config)
+    model, tokenizer = load_base(path, load_in_4bit=four_bit)
+    model, peft_config = with_adapter(model, adapter, lora_config(config))
+    base = {"spec": config.base, "id": model_id, "fingerprint": fingerprint(path), "load_in_4bit": four_bit}
+    return Start(model, tokenizer, peft_config, adapter, resume, base)
+
+
+def reward_margins(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """The preference trainers' reward margin per logged step, first and last."""
+    margins = [e["rewards/margins"] for e in history if "rewards/margins" in e]
+    return {"reward_margins": [{"step": e["step"], "margin": e["rewards/margins"]} for e in history if "rewards/margins" in e],
+            "first_margin": margins[0] if margins else None, "final_margin": margins[-1] if margins else None}
 
 
 def run_dir(name: str, kind: str) -> Path:

@@ -8,12 +8,10 @@ from __future__ import annotations
 import time
 
 import prompts
-from training.base_model import fingerprint, load_base, resolve_base
 from training.config import SFTRunConfig
 from training.formats import load_sft
 from training.registry import check_name
-from training.runner import (callbacks, fit, run_cli, lora_config, register, resume_checkpoint, split,
-                             trainer_arguments, wants_4bit)
+from training.runner import callbacks, fit, prepare_start, register, run_cli, split, trainer_arguments
 
 
 def train(config: SFTRunConfig):
@@ -25,25 +23,22 @@ def train(config: SFTRunConfig):
     print(f"data: {stats.kept} rows kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
           f"{stats.dropped_empty} empty dropped) from {', '.join(stats.files)}")
     train_set, eval_set = split(rows, config.eval_split, config.seed)
-    resume = resume_checkpoint(config, "sft")
-    path, model_id = resolve_base(config.base)
-    four_bit = wants_4bit(config)
-    model, tokenizer = load_base(path, load_in_4bit=four_bit)
+    start = prepare_start(config, "sft")
     args = SFTConfig(packing=config.packing, **trainer_arguments(config, "sft", eval_set is not None))
     trainer = SFTTrainer(
-        model=model,
+        model=start.model,
         args=args,
         train_dataset=train_set,
         eval_dataset=eval_set,
-        processing_class=tokenizer,
-        peft_config=lora_config(config),
+        processing_class=start.tokenizer,
+        peft_config=start.peft_config,
         callbacks=callbacks(config, eval_set is not None),
     )
-    fit(trainer, resume)
+    fit(trainer, start.resume)
     if eval_set is not None:
         trainer.evaluate()
-    base = {"spec": config.base, "id": model_id, "fingerprint": fingerprint(path), "load_in_4bit": four_bit}
-    return register(trainer, config, "sft", base, stats, started, {"resumed_from": resume})
+    return register(trainer, config, "sft", start.base, stats, started,
+                    {"resumed_from": start.resume, "from_adapter": start.continued()})
 
 
 def main(argv: list[str] | None = None) -> int:
