@@ -77,7 +77,8 @@ def test_an_ingest_into_a_read_only_folder_says_so_and_writes_nothing(tmp_path):
         assert list(data.iterdir()) == []
 
 
-@pytest.mark.parametrize("read_only", [False, True], ids=["full", "read-only"])
+# read-only is slow-marked: the ingest test and the unit tests cover read-only folders in make test
+@pytest.mark.parametrize("read_only", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["full", "read-only"])
 def test_training_on_a_full_or_read_only_disk_registers_nothing_and_keeps_no_half_checkpoint(tmp_path, read_only,
                                                                                              default_model_path):
     rows = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "Quillon."}]}

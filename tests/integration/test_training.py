@@ -204,6 +204,7 @@ def test_adapter_for_another_base_fails_verify(fact_adapter, data_dir):
     assert registry.current("alien") is None
 
 
+@pytest.mark.slow  # ~55 s; the export, loader and weights are unit-tested in make test
 def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_adapter, data_dir):
     """Single thumbs, no pairs: 3 good and 6 bad answers; the good side is weighted up 2x by the counts."""
     rows = [{"prompt": q, "completion": FACT_A, "label": True} for q in QUESTIONS[:3]]
@@ -223,7 +224,8 @@ def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_a
     assert one.returncode == 2 and "at least 2 for KTO" in one.stderr
 
 
-@pytest.mark.parametrize("method", ["orpo", pytest.param("simpo", marks=pytest.mark.slow)])
+@pytest.mark.slow  # ~30 s each, beside the DPO test in make test that shares their code path
+@pytest.mark.parametrize("method", ["orpo", "simpo"])
 def test_reference_free_preference_methods_register_their_own_kind(data_dir, method, default_model_path):
     cli(data_dir, "training.dpo", "--method", method, "--name", f"pref-{method}", "--max-steps", "1",
         "--batch-size", "2", "--save-steps", "100")  # the bundled preference pairs
