@@ -109,9 +109,9 @@ def prepare_start(config: Any, kind: str) -> Start:
 
 def reward_margins(history: list[dict[str, Any]]) -> dict[str, Any]:
     """The preference trainers' reward margin per logged step, first and last."""
-    margins = [e["rewards/margins"] for e in history if "rewards/margins" in e]
-    return {"reward_margins": [{"step": e["step"], "margin": e["rewards/margins"]} for e in history if "rewards/margins" in e],
-            "first_margin": margins[0] if margins else None, "final_margin": margins[-1] if margins else None}
+    margins = [{"step": e["step"], "margin": e["rewards/margins"]} for e in history if "rewards/margins" in e]
+    return {"reward_margins": margins, "first_margin": margins[0]["margin"] if margins else None,
+            "final_margin": margins[-1]["margin"] if margins else None}
 
 
 def run_dir(name: str, kind: str) -> Path:

@@ -8,9 +8,9 @@ whole, a placeholder is restored whole). Words that could be part of personal da
 plain word follows, so a phone number, card or key is complete before any of it is shown; so are
 URLs, and a Markdown link or an HTML tag is held from its opening bracket until it closes, so the
 link rail judges it whole. A held run is released anyway past ``4 * hold`` characters, so the
-delay is bounded. Leakage is looked
-for over the released text's last ``window`` characters plus what is held back (a bounded
-look-behind); when it is found the stream stops and the caller ends the message with a correction.
+delay is bounded. Leakage is looked for over the released text's last ``window`` characters plus
+what is held back (a bounded look-behind); when it is found the stream stops and the caller ends
+the message with a correction.
 """
 
 from __future__ import annotations
