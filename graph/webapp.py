@@ -1,6 +1,11 @@
 """Tailor's own HTTP routes and request checks, mounted into the LangGraph server (langgraph.json ``http``).
 
+The web app: static pages under ``/ui`` (``graph/ui/``; the LangGraph API lets GET under ``/ui``
+through without auth, so nothing but static files lives there) and the JSON routes they call under
+``/api`` (:mod:`graph.webapi`), behind the same auth as everything else.
+
 Routes (behind the same API-key auth as the rest of the server):
+    GET  /api/me          who the key belongs to and whether they may change shared adapters and knowledge
     POST /feedback        {"thread_id", "score", "correction"?, "comment"?, "message_id"?, "run_id"?}
     GET  /feedback        the caller's own feedback, newest first (?limit=&offset=)
     GET  /feedback/{id}   one of the caller's own; another user's is a 404
@@ -18,22 +23,31 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph import warmup
 from graph.auth import LOCAL_USER, OWNER_KEY
 from graph.feedback import from_state, record
+from graph.jobs import JobRunner
+from graph.webapi import adapters as adapter_routes
+from graph.webapi import evals as eval_routes
+from graph.webapi import jobs as job_routes
+from graph.webapi import knowledge as knowledge_routes
+from graph.webapi.common import may_change_shared
 from graph.record_write_through import WriteThroughRecords
 from tools.feedback import FeedbackError, FeedbackStore
 
 MAX_BODY = 64 * 1024
+UI_DIR = Path(__file__).with_name("ui")
 
 
 def _error(status: int, detail: str) -> JSONResponse:
@@ -197,13 +211,24 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse(state, status_code=200 if state["ready"] else 503)
 
 
+async def me(request: Request) -> JSONResponse:
+    from graph.auth import configured_keys
+    from graph.strategies import valid_strategies
+
+    name = _user(request)
+    return JSONResponse({"user": name, "may_change_shared": may_change_shared(name),
+                         "keys_required": bool(configured_keys()), "strategies": valid_strategies()})
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     from graph.graph import graph
 
+    app.state.jobs = JobRunner()  # built once; the /api routes reach it through request.app
     task = warmup.start(graph)
     yield
     task.cancel()
+    await app.state.jobs.stop_all()
 
 
 app = Starlette(
@@ -213,6 +238,12 @@ app = Starlette(
         Route("/feedback", post_feedback, methods=["POST"]),
         Route("/feedback", list_feedback, methods=["GET"]),
         Route("/feedback/{feedback_id}", get_feedback, methods=["GET"]),
+        Route("/api/me", me, methods=["GET"]),
+        *knowledge_routes.routes,
+        *adapter_routes.routes,
+        *eval_routes.routes,
+        *job_routes.routes,
+        Mount("/ui", StaticFiles(directory=UI_DIR, html=True), name="ui"),
     ],
     middleware=[Middleware(WriteThroughRecords), Middleware(StoreSearchDefaults)],
 )

@@ -83,6 +83,7 @@ class Settings:
     default_model_wheel: str = field(default_factory=lambda: _env("DEFAULT_MODEL_WHEEL", ""))
     stream_flush_ms: int = field(default_factory=lambda: _env_int("STREAM_FLUSH_MS", 80))
     adapter: str = field(default_factory=lambda: _env("ADAPTER", ""))  # served unless a run names another
+    admin_users: str = field(default_factory=lambda: _env("ADMIN_USERS", ""))  # who may change shared data (empty: all)
     checkpointer: str = field(default_factory=lambda: _env("CHECKPOINTER", "auto"))
     postgres_uri: str = field(default_factory=lambda: _env("POSTGRES_URI", ""))
 

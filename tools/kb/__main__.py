@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--chunk-size", type=int, default=800, help="characters per chunk (default 800)")
     ing.add_argument("--chunk-overlap", type=int, default=120, help="characters shared by neighbours (default 120)")
     ing.add_argument("--json", action="store_true", help="end with one JSON line of counts")
+    ing.add_argument("--progress", action="store_true", help="show progress bars even with --json on a pipe")
 
     src = sub.add_parser("search", help="retrieve chunks for a query")
     src.add_argument("query")
@@ -71,7 +72,7 @@ def _run(args: argparse.Namespace) -> int:
         from tools.kb.ingest import ingest, parse_tags
 
         result = ingest(args.paths, collection, tags=parse_tags(args.tags), cleanup=args.cleanup,
-                        chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap, progress=sys.stderr.isatty() or not args.json)
+                        chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap, progress=args.progress or sys.stderr.isatty() or not args.json)
         summary = result.as_dict()
         if args.json:
             print(json.dumps(summary))
