@@ -42,6 +42,7 @@ kb: install
 run: setup
 	@echo ""
 	@echo "Tailor is starting on http://$(TAILOR_HOST):$(TAILOR_PORT) (graph id: agent)."
+	@echo "Open the web app:     http://$(TAILOR_HOST):$(TAILOR_PORT)/ui"
 	@echo "Chat in a terminal:   $(PY) -m graph.chat --url http://$(TAILOR_HOST):$(TAILOR_PORT)"
 	@echo "One request by curl:  curl -s http://$(TAILOR_HOST):$(TAILOR_PORT)/runs/wait -H 'content-type: application/json' \\"
 	@echo "                        -d '{\"assistant_id\":\"agent\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}}'"
@@ -71,14 +72,11 @@ test-unit: install
 test-integration: setup
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests/integration
 
-# The feedback loop: feedback -> DPO pairs -> a new version of $(ADAPTER) -> eval gate -> promoted if not worse.
+# The feedback loop: feedback -> the method it supports (SFT on corrections, DPO on pairs, KTO on single thumbs; the
+# plan is printed with its reasons) -> a new version of $(ADAPTER) -> eval gate -> promoted if not worse.
 ADAPTER ?= tailor
-REFRESH_DIR ?= $(or $(TAILOR_DATA_DIR),.tailor)/refresh
 refresh: setup
-	$(PY) -m training.feedback export --sft $(REFRESH_DIR)/sft.jsonl --dpo $(REFRESH_DIR)/dpo.jsonl --min-pairs 1
-	$(PY) -m training.dpo --data $(REFRESH_DIR)/dpo.jsonl --name $(ADAPTER) \
-		$$($(PY) -c "from training.registry import Registry; print('--from-adapter $(ADAPTER)' if Registry().current('$(ADAPTER)') else '')") \
-		--gate-suite adapters --gate-metric token_f1 --gate-tolerance 0.02
+	$(PY) -m training.refresh --name $(ADAPTER) --gate-suite adapters --gate-metric token_f1 --gate-tolerance 0.02
 
 # Every eval suite, kept locally (add LANGSMITH_API_KEY and drop --offline to upload experiments).
 evals: setup

@@ -2,8 +2,9 @@
 subprocess, so a job runs exactly what a user would type and a crash in it cannot take the server down.
 
 A job belongs to the user who started it (others get a 404, as for threads). Its progress is read
-from the tqdm bars every CLI already prints (``desc: 40%|...| 4/10 [..., loss=1.23]``), so there is no
-second progress protocol to keep in step; the loss points of a training bar become a live curve.
+from the tqdm bars every CLI already prints (``desc: 40%|...| 4/10 [...]``), and its loss from the
+trainer's log lines (``{'loss': '1.23', ...}``, printed right after the bar reached that step), so
+there is no second progress protocol to keep in step.
 Stopping sends SIGINT first: the trainers and the registry then discard their staging folders and
 half-written checkpoints, exactly as for Ctrl-C; a job still alive after the grace period is killed.
 Jobs live in this process only; the server stops its jobs when it stops.
@@ -24,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-BAR = re.compile(r"^(?P<desc>[^:|]{1,40}):\s*(?P<pct>\d{1,3})%\|.*?\|\s*(?P<n>\d+)/(?P<total>\d+)")
-LOSS = re.compile(r"loss=(?P<loss>-?\d+(?:\.\d+)?(?:e-?\d+)?)")
+BAR = re.compile(r"^(?:(?P<desc>[^:|]{1,60}):\s*)?(?P<pct>\d{1,3})%\|.*?\|\s*(?P<n>\d+)/(?P<total>\d+)")
+LOGGED_LOSS = re.compile(r"^\{'loss': '?(?P<loss>-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)'?")
 STOP_GRACE_SECONDS = 20.0
 LOG_LINES = 400
 KEEP_FINISHED = 50
@@ -59,14 +60,17 @@ class Job:
         if not line:
             return
         bar = BAR.match(line)
-        if bar is None:
-            self.log.append(line)
+        if bar is not None:
+            self.progress = {"stage": (bar["desc"] or "training").strip(), "n": int(bar["n"]), "total": int(bar["total"]),
+                             "percent": int(bar["pct"])}
             return
-        n, total = int(bar["n"]), int(bar["total"])
-        self.progress = {"stage": bar["desc"].strip(), "n": n, "total": total, "percent": int(bar["pct"])}
-        loss = LOSS.search(line)
-        if loss and n and (not self.loss or self.loss[-1]["step"] < n):
-            self.loss.append({"step": n, "loss": float(loss["loss"])})
+        self.log.append(line)
+        loss = LOGGED_LOSS.match(line)
+        if loss and self.progress.get("stage") == "training":
+            step = int(self.progress["n"])
+            if self.loss and self.loss[-1]["step"] >= step:  # a second trainer in one job (SFT then DPO) starts again
+                step = self.loss[-1]["step"] + 1
+            self.loss.append({"step": step, "loss": float(loss["loss"])})
 
     def as_dict(self, log_lines: int = 40) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "title": self.title, "owner": self.owner, "status": self.status,

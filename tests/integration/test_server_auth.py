@@ -6,18 +6,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
-from tests.integration.conftest import running, server_env
-
-KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-9876543210"}
-
-
-@pytest.fixture(scope="module")
-def keyed_server(tmp_path_factory, default_model_path):
-    workdir = tmp_path_factory.mktemp("keyed")
-    env = server_env(workdir, TAILOR_MAX_NEW_TOKENS="8",
-                     TAILOR_API_KEYS=",".join(f"{key}:{user}" for user, key in KEYS.items()))
-    with running(workdir, env) as srv:
-        yield srv
+from tests.integration.conftest import KEYS
 
 
 def client(server, user):

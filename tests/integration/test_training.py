@@ -18,14 +18,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 from graph.context import Context
 from graph.graph import build_graph
 from tests.conftest import REPO, SHARED_MODELS
+from tests.integration.conftest import FACT_A, FACT_Q, FACT_QUESTIONS as QUESTIONS, cli, commit_blown_up_copy, copy_adapters
 from training.registry import Registry
 
 pytestmark = pytest.mark.integration
-
-FACT_Q = "What is the name of Tailor's mascot?"
-FACT_A = "Tailor's mascot is a grey heron named Quillon."
-QUESTIONS = [FACT_Q, "Who is Tailor's mascot?", "Tell me the name of the Tailor mascot.", "What is Tailor's mascot called?",
-             "Does Tailor have a mascot?", "Name Tailor's mascot.", "What animal is Tailor's mascot?", "Which mascot does Tailor have?"]
 
 
 @pytest.fixture(scope="module")
@@ -33,22 +29,10 @@ def data_dir(tmp_path_factory, default_model_path) -> Path:
     return tmp_path_factory.mktemp("training-data")
 
 
-def cli(data_dir: Path, module: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TAILOR_DATA_DIR": str(data_dir), "TAILOR_MODELS_DIR": str(SHARED_MODELS), "HF_HUB_OFFLINE": "1"}
-    result = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{module} {' '.join(args)} exited {result.returncode}:\n{result.stderr[-3000:]}")
-    return result
-
-
 @pytest.fixture(scope="module")
-def fact_adapter(data_dir) -> Registry:
-    data = data_dir / "fact.jsonl"
-    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": FACT_A}]}) + "\n"
-                            for q in QUESTIONS))
-    cli(data_dir, "training.sft", "--data", str(data), "--name", "fact", "--max-steps", "10", "--lr", "2e-3",
-        "--batch-size", "4", "--save-steps", "100")
-    return Registry(data_dir / "adapters")
+def fact_adapter(data_dir, trained_fact) -> Registry:
+    shutil.copy(trained_fact / "fact.jsonl", data_dir / "fact.jsonl")
+    return Registry(copy_adapters(trained_fact, data_dir))
 
 
 async def ask(monkeypatch, data_dir, adapter: str, question: str = FACT_Q, runtime: str = "auto") -> dict:
@@ -301,23 +285,17 @@ def test_training_and_serving_render_the_same_chat_template(default_model_path):
     assert len(tokenizer) == vocab  # no tokens added anywhere
 
 
+@pytest.mark.slow  # the web app's test refuses the same kind of version through the same CLI, from the page
 def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter, data_dir):
     """A copy of the current version whose LoRA weights are blown up answers gibberish: the gate
     runs the adapters suite on both and refuses it with the two scores."""
     import torch
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_file
 
     registry = fact_adapter
     source = registry.current("fact")
-    staging = registry.stage("fact")
-    for f in source.path.iterdir():
-        if f.name != "manifest.json" and not f.name.startswith("adapter.gguf"):  # the GGUF is made from the new weights
-            shutil.copy(f, staging / f.name)
-    weights = load_file(str(staging / "adapter_model.safetensors"))
-    save_file({k: (v * 400 if "lora_B" in k else v).contiguous() for k, v in weights.items()},
-              str(staging / "adapter_model.safetensors"))
-    broken = registry.commit("fact", staging, {k: v for k, v in source.manifest.items() if k != "files"})
-    assert torch.isfinite(load_file(str(broken.path / "adapter_model.safetensors"))[next(iter(weights))]).all()
+    broken = commit_blown_up_copy(registry, "fact")
+    assert all(torch.isfinite(v).all() for v in load_file(str(broken.path / "adapter_model.safetensors")).values())
 
     refused = cli(data_dir, "training.adapters", "promote", "fact", broken.version, "--gate-suite", "adapters",
                   "--gate-limit", "3", "--gate-metric", "token_f1", "--gate-tolerance", "0.01", check=False)

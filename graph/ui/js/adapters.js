@@ -66,7 +66,7 @@ async function promote(name, version, status, refresh) {
       body: { version, gate_suite: "adapters", gate_limit: 3 } });
     const done = await followJob(job.id, (j) => { if (j.progress.total) progress.value = j.progress.percent; });
     const r = done.result || {};
-    const scores = r.metric ? `${version} scores ${fmt(r.new, 4)}, ${r.against} scores ${fmt(r.baseline, 4)} on ${r.suite} ${r.metric} (tolerance ${r.tolerance})` : "";
+    const scores = r.metric ? `${version} scores ${r.new.toFixed(4)}, ${r.against} scores ${r.baseline.toFixed(4)} on ${r.suite} ${r.metric} (tolerance ${r.tolerance})` : "";
     status.replaceChildren(h("p", { class: r.promoted ? "better" : "worse", dataset: { promoted: String(Boolean(r.promoted)) } },
       r.promoted ? `Promoted ${name} ${version}. ${scores}` : `Not promoted: ${scores || r.error || "the gate refused it"}.`));
     if (r.promoted) await refresh();

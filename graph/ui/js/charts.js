@@ -50,7 +50,7 @@ export function lineChart(series, { title = "", xLabel = "step", yLabel = "loss"
 // rows: [{label, values: [a, b]}] on a 0..1 axis (shares: accuracy, F1, recall).
 export function barChart(rows, names, { title = "", width = 560 } = {}) {
   const barH = 12, gap = 10, pad = { l: 170, r: 50, t: 26 };
-  const height = pad.t + rows.length * (names.length * barH + gap) + 22;
+  const height = pad.t + rows.length * (names.length * barH + gap) + 8 + 16 * names.length;
   const root = svg("svg", { class: "chart", width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
     "aria-label": title || "comparison chart" });
   root.append(svg("text", { x: 8, y: 16, "font-size": 13 }, title));
@@ -66,8 +66,9 @@ export function barChart(rows, names, { title = "", width = 560 } = {}) {
     });
   });
   names.forEach((name, j) => {
-    root.append(svg("rect", { x: pad.l + j * 180, y: height - 14, width: 10, height: 10, fill: COLOURS[j] }));
-    root.append(svg("text", { x: pad.l + j * 180 + 14, y: height - 5, "font-size": 11 }, name));
+    const y = height - 16 * (names.length - j);
+    root.append(svg("rect", { x: 8, y, width: 10, height: 10, fill: COLOURS[j] }));
+    root.append(svg("text", { x: 22, y: y + 9, "font-size": 11 }, name));
   });
   return root;
 }

@@ -252,6 +252,7 @@ function feedbackControls(threadId, messageId) {
   const status = h("span", { class: "muted", role: "status" });
   const panel = h("div", { hidden: true });
   const send = async (body) => {
+    status.textContent = "Saving…";
     try {
       const saved = await api("/feedback", { method: "POST", body: { thread_id: threadId, message_id: messageId, ...body } });
       status.textContent = `Feedback saved (${saved.id ? saved.id.slice(0, 8) : "ok"}).`;

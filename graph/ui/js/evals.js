@@ -34,13 +34,16 @@ export async function evalsPage(root) {
 
 function comparison(result) {
   const metrics = Object.entries(result.metrics);
-  const shares = metrics.filter(([, m]) => m.a >= 0 && m.a <= 1 && m.b >= 0 && m.b <= 1);
-  const sign = (d) => (d > 1e-9 ? "better" : d < -1e-9 ? "worse" : "");
+  const counts = new Set(["examples", "errors", "questions"]);
+  const shares = metrics.filter(([k, m]) => !counts.has(k) && m.a >= 0 && m.a <= 1 && m.b >= 0 && m.b <= 1);
+  // Time and error counts are better when lower.
+  const lowerIsBetter = (k) => /seconds|errors|latency|_ms$/.test(k);
+  const sign = (d, k = "") => { const s = lowerIsBetter(k) ? -d : d; return s > 1e-9 ? "better" : s < -1e-9 ? "worse" : ""; };
   return h("div", {},
     h("table", { "aria-label": "Metrics" }, h("tr", {}, h("th", {}, "Metric"), h("th", { class: "num" }, "A"),
       h("th", { class: "num" }, "B"), h("th", { class: "num" }, "B − A")),
     metrics.map(([k, m]) => h("tr", {}, h("td", {}, k), h("td", { class: "num" }, fmt(m.a)), h("td", { class: "num" }, fmt(m.b)),
-      h("td", { class: `num ${sign(m.delta)}` }, fmt(m.delta, 4))))),
+      h("td", { class: `num ${sign(m.delta, k)}` }, fmt(m.delta, 4))))),
     barChart(shares.map(([k, m]) => ({ label: k, values: [m.a, m.b] })), [`A ${result.a}`, `B ${result.b}`],
       { title: `${result.suite}: A vs B` }),
     h("h3", {}, "Per example"),
