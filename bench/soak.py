@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -134,49 +127,6 @@ async def soak(url: str, clients: int, turns: int, max_new_tokens: int = 8,
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def local_server(env_overrides: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """A real ``langgraph dev`` on a free loopback port in a scratch folder: (url, process group)."""
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="tailor-soak-") as scratch:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LANGSMITH_", "LANGCHAIN_"))}
-        env.update({"TAILOR_DATA_DIR": scratch, "TAILOR_API_KEYS": "", "HF_HUB_OFFLINE": "1", **env_overrides})
-        env.setdefault("TAILOR_MODELS_DIR", str(REPO / ".tailor" / "models"))
-        langgraph = Path(sys.executable).with_name("langgraph")
-        log = Path(scratch) / "server.log"
-        proc = subprocess.Popen([str(langgraph), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1",
-                                 "--port", str(port), "--config", str(REPO / "langgraph.json")], cwd=scratch, env=env,
-                                stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"the server exited early:\n{log.read_text()[-3000:]}")
-                try:
-                    if httpx.get(url + "/ready", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.5)
-            else:
-                raise TimeoutError(f"the server was not ready in 300 s:\n{log.read_text()[-3000:]}")
-            yield url, proc.pid
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
@@ -187,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.clients < 1 or args.turns < 1:
         parser.error("--clients and --turns must be at least 1")
     from bench.machine import save_result
+    from bench.server import local_server
 
     print(f"soak: {args.clients} clients x {args.turns} turns on the default model...", file=sys.stderr)
     with local_server({}) as (url, group):

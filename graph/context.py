@@ -19,6 +19,7 @@ from tools.settings import get_settings
 
 REWRITES = ("none", "multi_query", "hyde")
 COT_MODES = ("few_shot", "zero_shot")
+SELECTIONS = ("vote", "reward")
 
 
 class ContextError(ValueError):
@@ -51,6 +52,9 @@ class Context:
         per level, levels explored.
     max_model_calls: budget of model calls for one answer (self-consistency and tree of thoughts).
     adapters: a different adapter per node or strategy, e.g. {"generate": "support"}.
+    select: how self-consistency picks among its samples: "vote" (the majority answer) or "reward" (the
+        sample the reward model scores highest; needs reward_model).
+    reward_model: a registered reward model (``python -m training.reward``), ``name`` or ``name@vN``.
     """
 
     model: str = field(default_factory=lambda: get_settings().model)
@@ -74,6 +78,8 @@ class Context:
     tot_depth: int = 2
     max_model_calls: int = 16
     adapters: dict[str, str] = field(default_factory=dict)
+    select: str = "vote"
+    reward_model: str = ""
 
     def adapter_for(self, node: str, strategy: str = "") -> str:
         """The adapter a node uses: per node, else per strategy, else the run's ``adapter``."""
@@ -122,6 +128,13 @@ class Context:
             raise ContextError("adapters must map node or strategy names to adapter names, e.g. {\"generate\": \"support\"}.")
         if not isinstance(self.route_only, bool):
             raise ContextError("route_only must be true or false.")
+        if self.select not in SELECTIONS:
+            raise ContextError(f"select must be one of {', '.join(SELECTIONS)}; got {self.select!r}.")
+        if not isinstance(self.reward_model, str):
+            raise ContextError("reward_model must be a string naming a registered reward model.")
+        if self.select == "reward" and not self.reward_model:
+            raise ContextError('select "reward" needs reward_model: a reward model trained with '
+                               '`python -m training.reward --name NAME`.')
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> "Context":

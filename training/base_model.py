@@ -82,3 +82,26 @@ def load_base(path: str, load_in_4bit: bool = False) -> tuple[Any, Any]:
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     return model, tokenizer
+
+
+def load_reward_base(path: str) -> tuple[Any, Any]:
+    """(model with a one-output score head, tokenizer) for reward training; padding is EOS as for the LM."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForSequenceClassification.from_pretrained(
+        path, num_labels=1, dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32)
+    model.config.pad_token_id = tokenizer.pad_token_id  # the head reads the last token that is not padding
+    return model, tokenizer
+
+
+def load_reward_model(entry: Any) -> tuple[Any, Any]:
+    """(scoring model in eval mode, tokenizer) for a registered version of kind ``reward``."""
+    from peft import PeftModel
+
+    path, _ = resolve_base(entry.manifest.get("base_model", {}).get("spec", "default"))
+    model, tokenizer = load_reward_base(path)
+    return PeftModel.from_pretrained(model, str(entry.path)).eval(), tokenizer

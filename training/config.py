@@ -130,3 +130,16 @@ class KTORunConfig(CommonConfig):
     def __post_init__(self) -> None:
         if self.lr == SFT_LR:
             self.lr = 5e-5  # preference tuning moves gently; SFT's rate would swamp the reference
+
+
+@dataclass
+class RewardRunConfig(CommonConfig):
+    eval_split: float = field(default=0.25, metadata=_help("fraction of pairs held out to report pair accuracy on"))
+    center_rewards_coefficient: float = field(default=0.01, metadata=_help(
+        "pull the mean reward towards 0 (keeps scores comparable across versions; 0: off)"))
+
+    def __post_init__(self) -> None:
+        if not self.data:
+            self.data = [str(DATA_DIR / "preferences.jsonl")]
+        if self.lr == SFT_LR:
+            self.lr = 2e-4  # the score head starts at random: a gentler rate than SFT's keeps it from swinging

@@ -40,7 +40,8 @@ def wants_4bit(config: CommonConfig) -> bool:
     return config.load_in_4bit == "true"
 
 
-def lora_config(config: CommonConfig) -> Any:
+def lora_config(config: CommonConfig, task_type: str = "CAUSAL_LM") -> Any:
+    """The LoRA for a run; a reward model's (``SEQ_CLS``) also trains and saves its new score head."""
     from peft import LoraConfig
 
     targets: Any = config.target_modules
@@ -51,8 +52,9 @@ def lora_config(config: CommonConfig) -> Any:
         lora_alpha=config.lora_alpha,
         lora_dropout=config.lora_dropout,
         target_modules=targets,
-        task_type="CAUSAL_LM",
+        task_type=task_type,
         bias="none",
+        modules_to_save=["score"] if task_type == "SEQ_CLS" else None,
     )
 
 
@@ -322,7 +324,8 @@ def register(
         try:
             registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=options))
             print(f"promoted {entry.name} {entry.version} to current")
-            write_at_promotion(entry.path)
+            if kind != "reward":  # llama.cpp serves language-model adapters; a reward model is read by transformers
+                write_at_promotion(entry.path)
         except RegistryError as err:
             print(f"not promoted: {err}", file=sys.stderr)
     return entry

@@ -27,9 +27,14 @@ def verify_loads(entry: AdapterVersion) -> list[str]:
         from peft import PeftModel
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        peft_model = PeftModel.from_pretrained(model, str(entry.path))
+        if manifest.get("kind") == "reward":  # a score head over the base, not a language model
+            from training.base_model import load_reward_model
+
+            peft_model, tokenizer = load_reward_model(entry)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            peft_model = PeftModel.from_pretrained(model, str(entry.path))
         ids = tokenizer("Hello", return_tensors="pt")
         with torch.inference_mode():
             logits = peft_model(**ids).logits

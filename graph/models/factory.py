@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from graph.models.runtime import LocalRuntime, runtime_of
+from tools.resources import Resources
 from tools.settings import get_settings
 
 SPEC_HELP = ("use 'default', 'gguf:<file>', 'hf:<model id or folder>', a model folder, "
@@ -104,8 +104,7 @@ def _llamacpp(path: str, fingerprint_of: str | None = None) -> LocalRuntime:
 RUNTIMES: dict[str, Callable[..., LocalRuntime]] = {"transformers": _transformers, "llamacpp": _llamacpp}
 
 
-_cache: dict[str, BaseChatModel] = {}
-_cache_lock = threading.Lock()
+_models: Resources[BaseChatModel] = Resources("chat models")
 
 
 def get_chat_model(spec: str | None = None) -> BaseChatModel:
@@ -115,21 +114,21 @@ def get_chat_model(spec: str | None = None) -> BaseChatModel:
     """
     spec = spec or get_settings().model
     key = f"{spec}@{runtime_name()}" if spec == "default" else spec  # the default runs on either runtime
-    with _cache_lock:  # one load per spec even when requests arrive together
-        if key not in _cache:
-            _cache[key] = _build(parse_spec(spec), spec)
-        return _cache[key]
+    return _models.get(key, lambda: _build(parse_spec(spec), spec))  # one load per spec even when requests arrive together
 
 
 def loaded_models() -> dict[str, BaseChatModel]:
     """The models loaded so far (spec -> model), e.g. for the guard to reuse one instead of loading its own."""
-    with _cache_lock:
-        return dict(_cache)
+    return {str(k): v for k, v in _models.loaded().items()}
+
+
+def install_model(spec: str, model: BaseChatModel) -> None:
+    """Serve ``model`` for ``spec`` from now on (the public hook tests put fakes in with)."""
+    _models.install(spec, model)
 
 
 def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+    _models.clear()
 
 
 def _build(parsed: ModelSpec, spec: str) -> BaseChatModel:

@@ -1,8 +1,9 @@
-"""``self_consistency``: sample several chains of thought, read each one's answer, majority vote.
+"""``self_consistency``: sample several chains of thought, read each one's answer, majority vote (or,
+with ``select: "reward"``, keep the sample the run's reward model scores highest).
 
-Writes the answer to ``messages`` (the first sampled chain that reached the winning answer), the
-adapter used, and ``reasoning.samples`` ([{"text", "answer"}]), ``reasoning.votes`` ({answer:
-count}) and ``reasoning.model_calls``. On a local model all samples come from one batched
+Writes the answer to ``messages`` (the first sampled chain that reached the winning answer, or the
+best-scored one), the adapter used, and ``reasoning.samples`` ([{"text", "answer"}, plus "reward"
+when scored]), ``reasoning.votes`` ({answer: count}) and ``reasoning.model_calls``. On a local model all samples come from one batched
 ``generate``. Sampling needs randomness: with temperature 0 in the context, 0.7 is used.
 """
 
@@ -17,6 +18,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.extract import extract_answer
+from graph.models.reward import get_scorer
 from graph.models.sampling import sample
 from graph.nodes.common import context_of
 from graph.nodes.cot import cot_messages, stated
@@ -48,11 +50,20 @@ async def self_consistency(state: State, runtime: Runtime[Context]) -> dict[str,
     answers = [extract_answer(t) for t in texts]
     winner, votes = vote(answers)
     chosen = next((t for t, a in zip(texts, answers) if a == winner), texts[0])
+    samples = [{"text": t.strip(), "answer": a} for t, a in zip(texts, answers)]
+    if ctx.select == "reward":
+        scorer = await asyncio.to_thread(get_scorer, ctx.reward_model)
+        rewards = await asyncio.to_thread(scorer.score, question, texts)
+        best = max(range(len(texts)), key=rewards.__getitem__)  # ties go to the first sample
+        chosen, winner = texts[best], answers[best]
+        for item, reward in zip(samples, rewards):
+            item["reward"] = round(reward, 4)
     reasoning = dict(state.get("reasoning") or {})
     reasoning.update(
-        samples=[{"text": t.strip(), "answer": a} for t, a in zip(texts, answers)],
+        samples=samples,
         votes=votes,
         model_calls=n,
-        self_consistency={"answer": winner, "temperature": temperature},
+        self_consistency={"answer": winner, "temperature": temperature, "select": ctx.select,
+                          **({"reward_model": ctx.reward_model} if ctx.select == "reward" else {})},
     )
     return {"messages": [AIMessage(content=stated(chosen, winner))], "adapter": adapter or "", "reasoning": reasoning}

@@ -4,6 +4,7 @@ import pytest
 
 from graph import example_selector, router
 from graph.models import factory
+from tools import resources
 from tools.kb import embeddings, keyword
 
 
@@ -31,6 +32,7 @@ def level_exemplars(monkeypatch: pytest.MonkeyPatch):
 
 
 def _clear() -> None:
+    resources.clear_all()
     factory.clear_cache()
     embeddings.clear_cache()
     example_selector.clear_cache()

@@ -46,7 +46,7 @@ class Streamer(BaseChatModel):
 
 def use(monkeypatch, reply: str, piece: int = 3) -> Streamer:
     model = Streamer(reply=reply, piece=piece, seen=[], read=[])
-    monkeypatch.setitem(factory._cache, "fake:stream", model)
+    factory.install_model("fake:stream", model)
     return model
 
 
@@ -154,7 +154,7 @@ async def test_json_answers_are_validated_and_repaired_once(monkeypatch):
             yield ChatGenerationChunk(message=AIMessageChunk(content=text))
 
     model = Fixer(reply="", seen=[], read=[])
-    monkeypatch.setitem(factory._cache, "fake:stream", model)
+    factory.install_model("fake:stream", model)
     state = await build_graph().ainvoke(ask("Give me a JSON object with name and age for Ann, 31."), context=CTX)
     assert json.loads(state["messages"][-1].content) == {"name": "Ann", "age": 31}
     report = state["guard"]["output"]["json"]

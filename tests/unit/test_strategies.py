@@ -34,7 +34,7 @@ class Scripted(BaseChatModel):
 
 def use(monkeypatch, reply) -> Scripted:
     model = Scripted(reply=reply, prompts=[])
-    monkeypatch.setitem(factory._cache, "fake:script", model)
+    factory.install_model("fake:script", model)
     return model
 
 
@@ -114,6 +114,58 @@ async def test_self_consistency_samples_and_votes():
     assert r["votes"] == {"4": 2, "5": 2} and r["model_calls"] == 5
     assert r["self_consistency"]["answer"] == "4" and r["self_consistency"]["temperature"] == 0.7
     assert state["messages"][-1].content == "Answer: 4"
+
+
+class LengthReward:
+    """Scores an answer by how many digits "5" it states: a reward model that was taught the answer is 5."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def score(self, question: str, answers: list[str]) -> list[float]:
+        self.calls.append((question, answers))
+        return [float(a.count("5")) for a in answers]
+
+
+async def test_self_consistency_can_keep_the_sample_the_reward_model_prefers():
+    from graph.models import reward
+
+    scorer = LengthReward()
+    reward.install("judge", scorer)
+    ctx = Context(model="fake:Answer: 4|Answer: 4|Answer: 5|Answer: 4|Answer: 6", strategy="self_consistency", samples=5,
+                  select="reward", reward_model="judge")
+    state = await build_graph().ainvoke(ask("2 + 3?"), context=ctx)
+    r = state["reasoning"]
+    assert r["votes"]["4"] == 3  # the vote would have said 4
+    assert r["self_consistency"]["answer"] == "5" and r["self_consistency"]["select"] == "reward"
+    assert [s["reward"] for s in r["samples"]] == [0.0, 0.0, 1.0, 0.0, 0.0]
+    assert state["messages"][-1].content == "Answer: 5"
+    assert scorer.calls[0][0] == "2 + 3?"  # scored against the user's question, not the prompt around it
+
+
+def test_reward_selection_needs_a_reward_model_and_one_of_two_modes():
+    from graph.context import ContextError
+
+    with pytest.raises(ContextError, match="needs reward_model"):
+        Context(select="reward")
+    with pytest.raises(ContextError, match="select must be one of vote, reward"):
+        Context(select="best")
+
+
+def test_a_language_model_adapter_is_not_a_reward_model(isolated_data_dir):
+    from graph.models.reward import RewardError, get_scorer
+    from training.registry import Registry
+
+    registry = Registry()
+    staging = registry.stage("helper")
+    for name in ("adapter_config.json", "adapter_model.safetensors"):
+        (staging / name).write_text("{}")
+    registry.commit("helper", staging, {"kind": "sft"})
+    registry.promote("helper", "v1")
+    with pytest.raises(RewardError, match="is a sft adapter, not a reward model"):
+        get_scorer("helper")
+    with pytest.raises(RewardError, match="no current version|no version"):
+        get_scorer("missing")
 
 
 async def test_self_consistency_respects_the_call_budget():

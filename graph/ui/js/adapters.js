@@ -79,7 +79,10 @@ function trainingForm(me, refresh) {
   if (!me.may_change_shared) return [h("h2", {}, "Training"), h("p", { class: "muted" }, "Only the users TAILOR_ADMIN_USERS names may train.")];
   const name = h("input", { value: "tailor", required: true });
   const steps = h("input", { type: "number", min: 1, value: 20 });
+  const method = h("select", {}, ["sft", "dpo", "kto"].map((m) => h("option", { value: m }, m.toUpperCase())));
+  const data = h("input", { placeholder: "refresh/sft.jsonl" });
   const start = h("button", { type: "submit", class: "primary" }, "Start feedback refresh");
+  const train = h("button", { type: "button" }, "Train on the data file");
   const stop = h("button", { type: "button", hidden: true }, "Stop");
   const progress = h("progress", { max: 100, value: 0, hidden: true, "aria-label": "Training progress" });
   const chart = h("div", {});
@@ -89,34 +92,44 @@ function trainingForm(me, refresh) {
   stop.addEventListener("click", async () => {
     if (current) await api(`/api/jobs/${current}/stop`, { method: "POST", body: {} }).catch(() => {});
   });
-  const form = h("form", { onsubmit: async (event) => {
-    event.preventDefault();
-    start.disabled = true;
+
+  // One job at a time from this form: its progress, live loss and log until it ends.
+  async function run(label, body) {
+    start.disabled = train.disabled = true;
     try {
-      const job = await api("/api/jobs", { method: "POST", body: { kind: "refresh", name: name.value.trim(),
-        max_steps: Number(steps.value), gate_suite: "adapters", gate_limit: 3 } });
+      const job = await api("/api/jobs", { method: "POST", body });
       current = job.id;
-      stop.hidden = false;
-      progress.hidden = false;
-      log.hidden = false;
+      stop.hidden = progress.hidden = log.hidden = false;
       const done = await followJob(job.id, (j) => {
         if (j.progress.total) progress.value = j.progress.percent;
         status.textContent = j.progress.stage ? `${j.progress.stage}: ${j.progress.n} of ${j.progress.total}` : "Starting…";
         chart.replaceChildren(lineChart([{ label: "train", points: j.loss.map((p) => ({ x: p.step, y: p.loss })) }],
-          { title: `${name.value} refresh: live loss` }));
+          { title: `${body.name} ${label}: live loss` }));
         log.textContent = j.log.join("\n");
       });
-      status.textContent = `Refresh ${done.status}` + (done.result.steps ? `: ${done.result.steps.map((s) => `${s.method} ${s.promoted ? "promoted " + s.current : "not promoted"}`).join(", ")}` : done.result.error ? `: ${done.result.error}` : "");
+      const steps = (done.result || {}).steps;
+      status.textContent = `${label[0].toUpperCase()}${label.slice(1)} ${done.status}` + (steps
+        ? `: ${steps.map((s) => `${s.method} ${s.promoted ? "promoted " + s.current : "not promoted"}`).join(", ")}`
+        : done.result && done.result.error ? `: ${done.result.error}` : "");
       await refresh();
     } catch (err) {
       status.textContent = `Could not start: ${err.message}`;
     } finally {
-      start.disabled = false;
+      start.disabled = train.disabled = false;
       stop.hidden = true;
       current = null;
     }
-  } }, h("div", { class: "row" }, field("Adapter name", name), field("Max steps", steps)), h("p", {}, start, " ", stop));
+  }
+
+  const gate = { gate_suite: "adapters", gate_limit: 3 };
+  train.addEventListener("click", () => run("training run", { kind: "train", method: method.value, name: name.value.trim(),
+    data: data.value.trim(), max_steps: Number(steps.value) }));
+  const form = h("form", { onsubmit: (event) => {
+    event.preventDefault();
+    run("refresh", { kind: "refresh", name: name.value.trim(), max_steps: Number(steps.value), ...gate });
+  } }, h("div", { class: "row" }, field("Adapter name", name), field("Max steps", steps)), h("p", {}, start, " ", stop),
+  h("div", { class: "row" }, field("Method", method), field("Data file (in the data folder)", data)), h("p", {}, train));
   return [h("h2", {}, "Training"), h("p", { class: "muted" },
-    "A refresh trains the next version from the feedback store (SFT on corrections, DPO on pairs, KTO on single thumbs) and promotes it through the eval gate."),
+    "A refresh trains the next version from the feedback store (SFT on corrections, DPO on pairs, KTO on single thumbs) and promotes it through the eval gate. A training run fits one method on a JSONL file."),
   form, progress, status, chart, log];
 }

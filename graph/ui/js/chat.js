@@ -128,9 +128,12 @@ function settingsPanel(me) {
   const collection = h("input", { placeholder: "router decides" });
   const temperature = h("input", { type: "number", min: 0, max: 2, step: 0.1, placeholder: "0" });
   const maxTokens = h("input", { type: "number", min: 1, max: 4096, step: 1, placeholder: "server default" });
+  const select = h("select", {}, h("option", { value: "vote" }, "majority vote"), h("option", { value: "reward" }, "reward model"));
+  const rewardModel = h("input", { placeholder: "a training.reward name" });
   const panel = h("aside", { class: "card", "aria-label": "Run settings" }, h("h2", {}, "Run settings"),
     field("Strategy", strategy), field("Adapter", adapter), field("Collection", collection),
-    field("Temperature", temperature), field("Max tokens", maxTokens));
+    field("Temperature", temperature), field("Max tokens", maxTokens),
+    field("Self-consistency picks by", select), field("Reward model", rewardModel));
   return {
     panel,
     context() {
@@ -140,6 +143,8 @@ function settingsPanel(me) {
       if (collection.value.trim()) ctx.collection = collection.value.trim();
       if (temperature.value !== "") ctx.temperature = Number(temperature.value);
       if (maxTokens.value !== "") ctx.max_new_tokens = Number(maxTokens.value);
+      if (select.value === "reward") ctx.select = "reward";
+      if (rewardModel.value.trim()) ctx.reward_model = rewardModel.value.trim();
       return ctx;
     },
   };
@@ -215,7 +220,9 @@ function reasoningView(reasoning) {
       h("tr", {}, h("th", {}, "answer"), h("th", { class: "num" }, "votes")),
       Object.entries(reasoning.votes).map(([answer, n]) => h("tr", {}, h("td", {}, answer), h("td", { class: "num" }, n)))));
     if ((reasoning.samples || []).length) {
-      box.append(h("ol", {}, reasoning.samples.map((s) => h("li", {}, `${s.answer ?? ""}: `, h("span", { class: "muted" }, s.text)))));
+      const by = (reasoning.self_consistency || {}).select === "reward" ? " (picked by the reward model)" : "";
+      box.append(h("p", {}, `Samples${by}`), h("ol", {}, reasoning.samples.map((s) => h("li", {}, `${s.answer ?? ""}`,
+        s.reward !== undefined ? ` (reward ${fmt(s.reward, 3)})` : "", ": ", h("span", { class: "muted" }, s.text)))));
     }
   }
   if ((reasoning.branches || []).length) {

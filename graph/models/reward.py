@@ -1,0 +1,76 @@
+"""Reward models at answer time: a registered version of kind ``reward`` (``python -m training.reward``)
+that scores answers to a question, so self-consistency can keep the best sample instead of the
+majority (``select: "reward"`` in the run's context).
+
+Answers are scored as the reward model was trained: the direct system prompt, the question, the
+answer. Scorers load once per version (transformers, on the machine's CPU or GPU) and are cached in
+:mod:`tools.resources`; :func:`install` is the public hook that puts a fake in for tests.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import prompts
+from tools.resources import Resources
+from training.registry import Registry, RegistryError
+
+
+class RewardError(ValueError):
+    """A reward model that cannot be used; the message says which and what to do."""
+
+
+class Scorer(Protocol):
+    def score(self, question: str, answers: list[str]) -> list[float]: ...
+
+
+class RewardScorer:
+    def __init__(self, model, tokenizer) -> None:
+        self.model, self.tokenizer = model, tokenizer
+        self.system = prompts.render("system/direct")
+
+    def score(self, question: str, answers: list[str]) -> list[float]:
+        import torch
+
+        # Blocking (a forward pass per answer): call from a worker thread in async code.
+        out = []
+        for answer in answers:
+            messages = [{"role": "system", "content": self.system}, {"role": "user", "content": question},
+                        {"role": "assistant", "content": answer}]
+            ids = self.tokenizer.apply_chat_template(messages, return_tensors="pt", return_dict=True)
+            with torch.inference_mode():
+                out.append(float(self.model(**{k: v.to(self.model.device) for k, v in ids.items()}).logits[0, 0]))
+        return out
+
+
+_scorers: Resources[Scorer] = Resources("reward models")
+
+
+def _entry(spec: str):
+    name, _, version = spec.partition("@")
+    try:
+        entry = Registry().get(name, version or None)
+    except RegistryError as err:
+        raise RewardError(f"reward_model {spec!r}: {err}") from None
+    if entry.manifest.get("kind") != "reward":
+        raise RewardError(f"reward_model {spec!r} is a {entry.manifest.get('kind')} adapter, not a reward model; "
+                          f"train one with `python -m training.reward --name NAME`.")
+    return entry
+
+
+def get_scorer(spec: str) -> Scorer:
+    """The scorer for ``name`` (its current version) or ``name@vN``. Blocking: loads weights on first use."""
+    if spec in _scorers.loaded():
+        return _scorers.get(spec, lambda: None)  # an installed fake, or a version loaded before
+    entry = _entry(spec)
+
+    def build() -> Scorer:
+        from training.base_model import load_reward_model
+
+        return RewardScorer(*load_reward_model(entry))
+
+    return _scorers.get(f"{entry.name}@{entry.version}", build)
+
+
+def install(spec: str, scorer: Scorer) -> None:
+    _scorers.install(spec, scorer)
