@@ -3,7 +3,8 @@
 The new version and the adapter's ``current`` version (the base model when there is none) run
 the same suite offline; promotion is refused, with both numbers, when the new one scores lower on
 the metric than ``current`` minus the tolerance. Configured in a training config with
-``gate_suite`` (``adapters`` or ``rag``), ``gate_metric``, ``gate_tolerance`` and ``gate_limit``.
+``gate_suite`` (``adapters`` or ``rag``), ``gate_metric``, ``gate_tolerance``, ``gate_limit`` and
+``gate_judge`` (e.g. ``reward:NAME`` with ``gate_metric judge_reward``: a reward model judges both).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from training.registry import AdapterVersion, Registry, RegistryError
 GATE_SUITES = ("adapters", "rag")
 
 
-def score(suite: str, adapter: str, metric: str, limit: int) -> tuple[float, str]:
+def score(suite: str, adapter: str, metric: str, limit: int, judge: str = "") -> tuple[float, str]:
     """(metric value, report path) for ``suite`` answered with ``adapter`` (empty: the base model)."""
     from evals.runner import SuiteNotReady, incomplete_message, run_suite
 
     module = importlib.import_module(f"evals.{suite}.__main__")
     args = module.parser().parse_args(["--offline", "--adapter", adapter, "--limit", str(limit),
-                                       "--prefix", f"gate-{suite}-{adapter.replace('@', '-') or 'base'}"])
+                                       "--prefix", f"gate-{suite}-{adapter.replace('@', '-') or 'base'}",
+                                       *(["--judge", judge] if judge else [])])
     try:
         suite_to_run = module.build(args)
     except SuiteNotReady as err:
@@ -37,14 +39,14 @@ def score(suite: str, adapter: str, metric: str, limit: int) -> tuple[float, str
 
 
 def check(entry: AdapterVersion, suite: str = "adapters", metric: str = "token_f1", tolerance: float = 0.02,
-          limit: int = 0) -> dict[str, Any]:
+          limit: int = 0, judge: str = "") -> dict[str, Any]:
     """Raise RegistryError when ``entry`` scores worse than current; return both scores otherwise."""
     if suite not in GATE_SUITES:
         raise RegistryError(f"eval gate suite {suite!r} is not supported; use one of {', '.join(GATE_SUITES)}.")
     current = Registry().pointer(entry.name).get("current")
     baseline = f"{entry.name}@{current}" if current and current != entry.version else ""
-    new, new_report = score(suite, f"{entry.name}@{entry.version}", metric, limit)
-    old, old_report = score(suite, baseline, metric, limit)
+    new, new_report = score(suite, f"{entry.name}@{entry.version}", metric, limit, judge)
+    old, old_report = score(suite, baseline, metric, limit, judge)
     against = f"current {entry.name} {current}" if baseline else "the base model"
     summary = (f"eval gate ({suite}, {metric}): {entry.name} {entry.version} scores {new:.4f}, {against} "
                f"scores {old:.4f} (tolerance {tolerance})")

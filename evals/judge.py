@@ -1,7 +1,10 @@
 """LLM-as-judge evaluators: faithfulness (is the answer supported by the retrieved text) and
 helpfulness (does it answer the question), each a 1-5 grade mapped to 0-1.
 
-The judge is any model spec (``--judge default``, ``--judge openai:http://host/v1#model``, ...).
+The judge is any model spec (``--judge default``, ``--judge openai:http://host/v1#model``, ...), or
+a reward model trained with ``python -m training.reward`` (``--judge reward:NAME`` or
+``reward:NAME@vN``): its score for the answer, squashed to 0-1 by the logistic function (0.5: the
+reward model has no preference), is ``judge_reward``.
 A local model is not asked to write its grade: the five replies "Score: 1" ... "Score: 5" are
 scored by likelihood and the grade is their probability-weighted mean, because a small model
 asked to write one mostly repeats the answer instead. Other models write the grade; a reply
@@ -68,10 +71,30 @@ def _ask(model: Any, text: str) -> str:
     return str(reply.content)
 
 
+def reward_evaluator(spec: str) -> Evaluator:
+    """``judge_reward``: how the reward model ``spec`` scores the answer to the question (0-1)."""
+    import math
+
+    from graph.models.reward import get_scorer
+
+    scorer = get_scorer(spec)
+
+    def reward(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:
+        if not outputs.get("answer"):
+            return {"key": "judge_reward", "score": None}
+        raw = scorer.score(inputs.get("question", ""), [outputs["answer"]])[0]
+        return {"key": "judge_reward", "score": 1 / (1 + math.exp(-raw)), "comment": f"reward {raw:+.3f}"}
+
+    return reward
+
+
 def judge_evaluators(spec: str) -> list[Evaluator]:
-    """Faithfulness and helpfulness evaluators that ask the model ``spec``."""
+    """Faithfulness and helpfulness evaluators that ask the model ``spec`` (or, for ``reward:NAME``,
+    the reward model's score)."""
     from graph.models.factory import get_chat_model
 
+    if spec.startswith("reward:"):
+        return [reward_evaluator(spec.removeprefix("reward:"))]
     model = get_chat_model(spec)
 
     def faithfulness(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:

@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     promote.add_argument("--gate-metric", default="token_f1")
     promote.add_argument("--gate-tolerance", type=float, default=0.02)
     promote.add_argument("--gate-limit", type=int, default=0, help="first N examples only (0: all)")
+    promote.add_argument("--gate-judge", default="", help="judge for the suite, e.g. reward:NAME (with --gate-metric judge_reward)")
     rollback = sub.add_parser("rollback", help="make the previously current version current again")
     rollback.add_argument("name")
     verify = sub.add_parser("verify", help="check files, base and loading; exit 1 on any problem")
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "promote":
             from training.verify import eval_gate_options, verify_or_raise
 
-            options = eval_gate_options(args.gate_suite, args.gate_metric, args.gate_tolerance, args.gate_limit)
+            options = eval_gate_options(args.gate_suite, args.gate_metric, args.gate_tolerance, args.gate_limit, args.gate_judge)
             entry = registry.promote(args.name, args.version,
                                      check=lambda e: verify_or_raise(e, gate=args.gate, gate_options=options))
             print(f"{entry.name} {entry.version} is current")

@@ -52,6 +52,8 @@ class CommonConfig:
     gate_metric: str = field(default="token_f1", metadata=_help("the suite's metric the gate compares"))
     gate_tolerance: float = field(default=0.02, metadata=_help("how much lower than current the new version may score"))
     gate_limit: int = field(default=0, metadata=_help("gate on the suite's first N examples only (0: all)"))
+    gate_judge: str = field(default="", metadata=_help("judge for the gate's suite, e.g. 'reward:NAME' (with "
+                                                       "--gate-metric judge_reward) or a model spec"))
 
 
 @dataclass

@@ -320,7 +320,8 @@ def register(
         raise
     print(f"registered {entry.name} {entry.version} at {entry.path}")
     if config.promote:
-        options = eval_gate_options(config.gate_suite, config.gate_metric, config.gate_tolerance, config.gate_limit)
+        options = eval_gate_options(config.gate_suite, config.gate_metric, config.gate_tolerance, config.gate_limit,
+                                    config.gate_judge)
         try:
             registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=options))
             print(f"promoted {entry.name} {entry.version} to current")

@@ -58,9 +58,11 @@ def run_gate(entry: AdapterVersion, gate: str, **options: Any) -> None:
     func(entry, **options)
 
 
-def eval_gate_options(suite: str, metric: str, tolerance: float, limit: int) -> dict[str, Any] | None:
+def eval_gate_options(suite: str, metric: str, tolerance: float, limit: int, judge: str = "") -> dict[str, Any] | None:
     """What ``evals.gate:check`` takes, from a training config's or the CLI's gate fields (None: no eval gate)."""
-    return {"suite": suite, "metric": metric, "tolerance": tolerance, "limit": limit} if suite else None
+    if not suite:
+        return None
+    return {"suite": suite, "metric": metric, "tolerance": tolerance, "limit": limit, **({"judge": judge} if judge else {})}
 
 
 def verify_or_raise(entry: AdapterVersion, gate: str = "", gate_options: dict[str, Any] | None = None) -> None:

@@ -32,7 +32,7 @@ def build(args: argparse.Namespace) -> Suite:
     if args.judge:
         from evals.judge import judge_evaluators
 
-        evaluators += [e for e in judge_evaluators(args.judge) if e.__name__ == "helpfulness"]
+        evaluators += [e for e in judge_evaluators(args.judge) if e.__name__ in ("helpfulness", "reward")]
     return Suite(
         name="adapters",
         examples=[{"id": r["id"], "inputs": {"question": r["question"]},

@@ -9,7 +9,8 @@ guard stops the stream, generation is abandoned and the message ends with a corr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -28,8 +29,8 @@ class GuardedChatModel(BaseChatModel):
     inner: BaseChatModel
     make_guard: Callable[[], StreamGuard]
     correction: Callable[[str], str]  # reason -> the text that ends a stopped message
-    # (raw text, shown text, report) when the rails stopped or changed the answer; never raises
-    on_replaced: Callable[[str, str, dict[str, Any]], Awaitable[None]] | None = None
+    # (raw text, shown text, report) when the rails stopped or changed the answer; blocking, never raises
+    on_replaced: Callable[[str, str, dict[str, Any]], None] | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -45,85 +46,65 @@ class GuardedChatModel(BaseChatModel):
     def _inner_streams(self) -> bool:
         return type(self.inner)._stream is not BaseChatModel._stream or type(self.inner)._astream is not BaseChatModel._astream
 
-    def _chunk(self, text: str, run_manager: Any) -> ChatGenerationChunk:
-        chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-        if run_manager:
-            run_manager.on_llm_new_token(text, chunk=chunk)
-        return chunk
-
-    def _ending(self, guard: StreamGuard, metadata: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        tail = guard.finish()
-        report = dict(getattr(guard.clean, "report", dict)())  # what the cleaner replaced or masked
-        if guard.stopped:
-            tail += ("\n\n" if guard.released.strip() else "") + self.correction(guard.stopped)
-            report["stopped"] = guard.stopped
-        if report:
-            metadata = {**metadata, "guard": report}
-        return tail, metadata
-
+    # The sync and async streams differ only in how they iterate and call back; everything the rails
+    # decide lives in _Pass, so the two cannot drift apart.
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        guard, metadata = self.make_guard(), {}
+        answer = _Pass(self)
         if self._inner_streams():
             pieces = self.inner._stream(messages, stop=stop, **kwargs)  # no run manager: raw tokens stay private
             try:
                 for piece in pieces:
-                    metadata.update(piece.message.response_metadata or {})
-                    shown = guard.feed(message_text(piece.message))
-                    if shown:
-                        yield self._chunk(shown, run_manager)
-                    if guard.stopped:
+                    if shown := answer.feed(piece.message):
+                        chunk = _chunk(shown)
+                        if run_manager:
+                            run_manager.on_llm_new_token(shown, chunk=chunk)
+                        yield chunk
+                    if answer.stopped:
                         break
             finally:
                 pieces.close()  # abandons generation when the guard stopped it
         else:
-            result = self.inner._generate(messages, stop=stop, **kwargs)
-            shown = guard.feed(message_text(result.generations[0].message))
-            if shown:
-                yield self._chunk(shown, run_manager)
-        tail, metadata = self._ending(guard, metadata)
-        yield ChatGenerationChunk(message=AIMessageChunk(content=tail, response_metadata=metadata))
-        if tail and run_manager:
-            run_manager.on_llm_new_token(tail)
+            if shown := answer.feed(self.inner._generate(messages, stop=stop, **kwargs).generations[0].message):
+                chunk = _chunk(shown)
+                if run_manager:
+                    run_manager.on_llm_new_token(shown, chunk=chunk)
+                yield chunk
+        last, replaced = answer.end()
+        if replaced and self.on_replaced is not None:
+            self.on_replaced(*replaced)
+        if last.message.content and run_manager:
+            run_manager.on_llm_new_token(str(last.message.content), chunk=last)
+        yield last
 
     async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
-        guard, metadata, raw, released = self.make_guard(), {}, [], []
+        answer = _Pass(self)
         if self._inner_streams():
             pieces = self.inner._astream(messages, stop=stop, **kwargs)
             try:
                 async for piece in pieces:
-                    metadata.update(piece.message.response_metadata or {})
-                    raw.append(message_text(piece.message))
-                    shown = guard.feed(raw[-1])
-                    released.append(shown)
-                    if shown:
-                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=shown))
+                    if shown := answer.feed(piece.message):
+                        chunk = _chunk(shown)
                         if run_manager:
                             await run_manager.on_llm_new_token(shown, chunk=chunk)
                         yield chunk
-                    if guard.stopped:
+                    if answer.stopped:
                         break
             finally:
                 await pieces.aclose()
         else:
-            result = await self.inner._agenerate(messages, stop=stop, **kwargs)
-            raw.append(message_text(result.generations[0].message))
-            shown = guard.feed(raw[-1])
-            released.append(shown)
-            if shown:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=shown))
+            if shown := answer.feed((await self.inner._agenerate(messages, stop=stop, **kwargs)).generations[0].message):
+                chunk = _chunk(shown)
                 if run_manager:
                     await run_manager.on_llm_new_token(shown, chunk=chunk)
                 yield chunk
-        tail, metadata = self._ending(guard, metadata)
-        report = metadata.get("guard") or {}
-        if self.on_replaced is not None and (report.get("stopped") or report.get("profanity")):
-            await self.on_replaced("".join(raw), "".join(released) + tail, report)
-        chunk = ChatGenerationChunk(message=AIMessageChunk(content=tail, response_metadata=metadata))
-        if tail and run_manager:
-            await run_manager.on_llm_new_token(tail, chunk=chunk)
-        yield chunk
+        last, replaced = answer.end()
+        if replaced and self.on_replaced is not None:
+            await asyncio.to_thread(self.on_replaced, *replaced)
+        if last.message.content and run_manager:
+            await run_manager.on_llm_new_token(str(last.message.content), chunk=last)
+        yield last
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
@@ -134,6 +115,46 @@ class GuardedChatModel(BaseChatModel):
                          run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         chunks = [chunk async for chunk in self._astream(messages, stop=stop, **kwargs)]
         return _result(chunks)
+
+
+class _Pass:
+    """One answer going through the rails: the raw text, what was released, and how it ends."""
+
+    def __init__(self, model: GuardedChatModel) -> None:
+        self.model, self.guard = model, model.make_guard()
+        self.metadata: dict[str, Any] = {}
+        self.raw: list[str] = []
+        self.released: list[str] = []
+
+    @property
+    def stopped(self) -> str:
+        return self.guard.stopped
+
+    def feed(self, message: BaseMessage) -> str:
+        """What of this piece may be shown now (possibly nothing while a rail holds text back)."""
+        self.metadata.update(message.response_metadata or {})
+        self.raw.append(message_text(message))
+        shown = self.guard.feed(self.raw[-1])
+        self.released.append(shown)
+        return shown
+
+    def end(self) -> tuple[ChatGenerationChunk, tuple[str, str, dict[str, Any]] | None]:
+        """(the last chunk, with the guard's report in its metadata; (raw, shown, report) when the
+        rails stopped or changed the answer, else None)."""
+        tail = self.guard.finish()
+        report = dict(getattr(self.guard.clean, "report", dict)())  # what the cleaner replaced or masked
+        if self.guard.stopped:
+            tail += ("\n\n" if self.guard.released.strip() else "") + self.model.correction(self.guard.stopped)
+            report["stopped"] = self.guard.stopped
+        metadata = {**self.metadata, "guard": report} if report else self.metadata
+        replaced = None
+        if report.get("stopped") or report.get("profanity"):
+            replaced = ("".join(self.raw), "".join(self.released) + tail, report)
+        return ChatGenerationChunk(message=AIMessageChunk(content=tail, response_metadata=metadata)), replaced
+
+
+def _chunk(text: str) -> ChatGenerationChunk:
+    return ChatGenerationChunk(message=AIMessageChunk(content=text))
 
 
 def _result(chunks: list[ChatGenerationChunk]) -> ChatResult:

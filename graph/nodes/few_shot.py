@@ -15,10 +15,8 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.example_selector import FEW_SHOT_BANKS, select
-from graph.nodes.common import context_of
-from graph.nodes.generate import prompt_budget
+from graph.nodes.common import context_of, latest_question, prompt_budget
 from graph.nodes.llm import complete, guarded, model_for, system_message, token_counter
-from graph.nodes.retrieve import latest_question
 from graph.state import State
 
 

@@ -19,24 +19,13 @@ from graph.adapters import resolve_adapter
 from graph.context import Context
 from graph.history import fit_history
 from graph.models.factory import generation_kwargs, get_chat_model
-from graph.models.runtime import runtime_of
-from graph.nodes.common import context_of
+from graph.nodes.common import context_of, prompt_budget
 from graph.nodes.llm import guarded, system_message, token_counter
 from graph.privacy import latest_request, policy, private_messages
 from graph.state import State
 from tools.guard import json_answer
-from tools.settings import get_settings
-
-MIN_PROMPT_BUDGET = 64
 
 
-def prompt_budget(model: BaseChatModel, max_new_tokens: int) -> int:
-    """Tokens the prompt may take: the configured window (capped by the model's) minus the answer."""
-    window = get_settings().context_tokens
-    runtime = runtime_of(model)
-    if runtime is not None:
-        window = min(window, runtime.max_positions)
-    return max(MIN_PROMPT_BUDGET, window - max_new_tokens)
 
 
 def build_prompt(model: BaseChatModel, system: SystemMessage, history: list[BaseMessage], max_new_tokens: int) -> list[BaseMessage]:

@@ -109,10 +109,10 @@ def guarded(model: BaseChatModel, state: State) -> GuardedChatModel:
     )
 
 
-async def keep_replaced_answer(state: State, raw: str, shown: str, report: dict) -> None:
+def keep_replaced_answer(state: State, raw: str, shown: str, report: dict) -> None:
     """Store an answer the output rails stopped or changed as a rejected example for preference
-    tuning (``training.feedback export``), with what was shown as the preferred one. Never raises:
-    losing this record must not cost the user their answer."""
+    tuning (``training.feedback export``), with what was shown as the preferred one. Blocking (one
+    row written); never raises: losing this record must not cost the user their answer."""
     from langgraph.config import get_config
 
     from graph.auth import LOCAL_USER
@@ -126,7 +126,7 @@ async def keep_replaced_answer(state: State, raw: str, shown: str, report: dict)
         item = Feedback(question=private_question(list(state.get("messages", []))), answer=raw, correction=shown, score=0.0, source="output_rail",
                         owner=str(configurable.get("langgraph_auth_user_id") or LOCAL_USER),
                         thread_id=str(configurable.get("thread_id") or ""), comment=f"output rails: {sorted(report)}")
-        await asyncio.to_thread(FeedbackStore().add, item)
+        FeedbackStore().add(item)
     except Exception as err:  # noqa: BLE001 - see the docstring
         log.warning("could not keep the replaced answer for training: %s", err)
 

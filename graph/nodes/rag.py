@@ -22,10 +22,8 @@ import prompts
 from graph.context import Context
 from graph.models.factory import generation_kwargs
 from graph.models.runtime import message_text
-from graph.nodes.common import context_of
-from graph.nodes.generate import prompt_budget
+from graph.nodes.common import context_of, latest_question, prompt_budget
 from graph.nodes.llm import guarded, model_for, system_message, token_counter
-from graph.nodes.retrieve import latest_question
 from graph.state import State
 from tools.guard import grounding
 from tools.settings import get_settings

@@ -19,19 +19,14 @@ import prompts
 from graph.context import Context, ContextError
 from graph.models.factory import generation_kwargs, get_chat_model
 from graph.models.runtime import message_text
-from graph.nodes.common import context_of
-from graph.privacy import private_question
+from graph.nodes.common import context_of, documents_of, latest_question, options_for
 from graph.state import State
 from tools.kb.errors import KBError
-from tools.kb.retrieval import RetrievalOptions, RetrievalResult, retrieve as search
+from tools.kb.retrieval import retrieve as search
 from tools.settings import get_settings
 
 MULTI_QUERIES = 3
 
-
-def latest_question(state: State) -> str:
-    """The latest user message as the model may see it (personal data as placeholders)."""
-    return private_question(list(state.get("messages", [])))
 
 
 async def _rewrite(ctx: Context, question: str) -> tuple[list[str], str]:
@@ -49,17 +44,6 @@ async def _rewrite(ctx: Context, question: str) -> tuple[list[str], str]:
     return [], message_text(await model.ainvoke([HumanMessage(content=text)], **kwargs))
 
 
-def options_for(ctx: Context) -> RetrievalOptions:
-    return RetrievalOptions(
-        k=ctx.k, search=ctx.search, hybrid=ctx.hybrid, min_relevance=ctx.min_relevance, filters=dict(ctx.filters)
-    )
-
-
-def documents_of(result: RetrievalResult) -> list[dict[str, Any]]:
-    return [
-        {**hit.citation(n), "text": hit.text, "found_by": hit.found_by, "neutralised": hit.neutralised}
-        for n, hit in enumerate(result.hits, start=1)
-    ]
 
 
 async def retrieve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

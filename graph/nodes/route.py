@@ -16,8 +16,7 @@ from langgraph.graph import END
 from langgraph.runtime import Runtime
 
 from graph.context import Context
-from graph.nodes.common import context_of
-from graph.nodes.retrieve import documents_of, latest_question, options_for
+from graph.nodes.common import context_of, documents_of, latest_question, options_for
 from graph.router import decide
 from graph.state import State
 from graph.strategies import AUTO, STRATEGY_NODES

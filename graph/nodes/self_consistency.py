@@ -20,10 +20,8 @@ from graph.context import Context
 from graph.extract import extract_answer
 from graph.models.reward import get_scorer
 from graph.models.sampling import sample
-from graph.nodes.common import context_of
-from graph.nodes.cot import cot_messages, stated
+from graph.nodes.common import context_of, cot_messages, latest_question, stated
 from graph.nodes.llm import model_for
-from graph.nodes.retrieve import latest_question
 from graph.state import State
 
 SAMPLING_TEMPERATURE = 0.7

@@ -25,10 +25,8 @@ from typing_extensions import TypedDict
 import prompts
 from graph.context import Context
 from graph.extract import extract_answer, extract_score
-from graph.nodes.common import context_of
-from graph.nodes.cot import stated
+from graph.nodes.common import context_of, latest_question, stated
 from graph.nodes.llm import complete, model_for
-from graph.nodes.retrieve import latest_question
 from graph.state import State
 
 PROPOSE_TOKENS = 96

@@ -11,7 +11,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from graph.context import Context
 from graph.graph import build_graph
 from graph.models import get_chat_model
-from graph.nodes.generate import build_prompt, prompt_budget
+from graph.nodes.common import prompt_budget
+from graph.nodes.generate import build_prompt
 from tools import default_model
 
 pytestmark = pytest.mark.integration

@@ -355,3 +355,50 @@ async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_it
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         factory.clear_cache()
+
+
+WRONG_MASCOTS = ["Tailor's mascot is a red fox named Rusty.", "Tailor has no mascot.", "The mascot is a blue whale called Moby."]
+
+
+@pytest.mark.slow  # a reward model trained for 20 steps (about two minutes on 2 cores)
+async def test_reward_model_ranks_unseen_pairs_and_beats_the_vote(data_dir, monkeypatch):
+    """Trained on pairs for six phrasings of the mascot question (the fact over three wrong answers), the
+    reward model must rank pairs it never saw (two other phrasings, other wrong answers) the right way
+    round, and self-consistency with ``select: reward`` must keep the right sample where the vote keeps
+    the majority's wrong one. The samples are scripted: what is under test is the reward model's choice."""
+    from graph.models.reward import get_scorer
+
+    pairs = data_dir / "mascot-pairs.jsonl"
+    pairs.write_text("".join(json.dumps({"prompt": q, "chosen": FACT_A, "rejected": wrong}) + "\n"
+                             for q in QUESTIONS[:6] for wrong in WRONG_MASCOTS))
+    cli(data_dir, "training.reward", "--data", str(pairs), "--name", "mascot-judge", "--max-steps", "20",
+        "--lr", "5e-4", "--batch-size", "6", "--eval-split", "0.25", "--save-steps", "100")
+    entry = Registry(data_dir / "adapters").get("mascot-judge")
+    metrics = entry.manifest["metrics"]
+    assert entry.manifest["kind"] == "reward" and metrics["heldout_pairs"] >= 4
+    assert metrics["final_train_loss"] < metrics["first_train_loss"]
+
+    monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))  # the scorer reads this folder's registry
+    scorer = get_scorer("mascot-judge")
+    unseen = [(q, wrong) for q in QUESTIONS[6:] for wrong in ("It is a green parrot named Polly.", "A black cat.")]
+    right = sum(a > b for a, b in (scorer.score(q, [FACT_A, wrong]) for q, wrong in unseen))
+    print(f"\nreward model: held-out pairs in training {metrics['heldout_pair_accuracy']:.2f}, "
+          f"unseen phrasings {right}/{len(unseen)}")
+    assert right / len(unseen) >= 0.75, f"{right} of {len(unseen)} unseen pairs ranked right"
+
+    samples = "|".join(["Answer: a red fox named Rusty."] * 3 + ["Answer: a grey heron named Quillon."])
+    agent = build_graph(InMemorySaver())
+    for select, expected in (("vote", "Rusty"), ("reward", "Quillon")):
+        state = await agent.ainvoke({"messages": [{"role": "user", "content": QUESTIONS[6]}]},
+                                    {"configurable": {"thread_id": f"bon-{select}"}},
+                                    context=Context(model=f"fake:{samples}", strategy="self_consistency", samples=4,
+                                                    select=select, reward_model="mascot-judge"))
+        assert expected in state["messages"][-1].content, (select, state["reasoning"]["samples"])
+
+    # The same model as the eval gate's judge (--gate-judge reward:NAME, metric judge_reward).
+    from evals.judge import judge_evaluators
+
+    (judge,) = judge_evaluators("reward:mascot-judge")
+    good = judge({"question": QUESTIONS[7]}, {"answer": FACT_A}, {})["score"]
+    bad = judge({"question": QUESTIONS[7]}, {"answer": "A black cat."}, {})["score"]
+    assert 0.0 <= bad < good <= 1.0

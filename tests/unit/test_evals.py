@@ -118,7 +118,7 @@ def test_gate_refuses_with_both_numbers(monkeypatch):
     from training.registry import AdapterVersion, Registry, RegistryError
 
     scores = {"tailor@v2": 0.31, "tailor@v1": 0.40}
-    monkeypatch.setattr(gate, "score", lambda suite, adapter, metric, limit: (scores[adapter], f"{adapter}.json"))
+    monkeypatch.setattr(gate, "score", lambda suite, adapter, metric, limit, judge="": (scores[adapter], f"{adapter}.json"))
     monkeypatch.setattr(Registry, "pointer", lambda self, name: {"current": "v1"})
     with pytest.raises(RegistryError, match=r"tailor v2 scores 0.3100, current tailor v1 scores 0.4000.*worse"):
         gate.check(AdapterVersion("tailor", "v2", None), suite="adapters", metric="token_f1", tolerance=0.05)
