@@ -10,7 +10,7 @@ disguises, similarity to known attacks) block attacks under the policy in ``TAIL
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage
 from langgraph.runtime import Runtime
@@ -88,6 +88,6 @@ async def guard_input(state: State, runtime: Runtime[Context]) -> dict[str, Any]
     }
 
 
-def input_allowed(state: State) -> str:
+def input_allowed(state: State) -> Literal["route", "refuse"]:
     """Edge after ``guard_input``: on to ``route`` or to ``refuse``."""
     return "route" if state.get("guard", {}).get("input", {}).get("verdict") == "allow" else "refuse"

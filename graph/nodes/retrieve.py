@@ -10,7 +10,7 @@ run's model.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
@@ -83,5 +83,9 @@ async def retrieve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     return update
 
 
-def next_after_retrieve(state: State) -> str:
-    return "rag" if state.get("strategy") == "rag" else "generate"
+def next_after_retrieve(state: State) -> Literal["rag", "generate"]:
+    """Edge after ``retrieve``: ``rag`` answers from the documents; ``generate`` when it handed over to direct."""
+    strategy = state.get("strategy")
+    if strategy not in ("rag", "direct"):
+        raise ValueError(f"retrieve left strategy {strategy!r}; only rag or direct can follow it")
+    return "rag" if strategy == "rag" else "generate"

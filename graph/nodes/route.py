@@ -68,4 +68,7 @@ def next_after_route(state: State, runtime: Runtime[Context]) -> str:
     """Edge after ``route``: the chosen strategy's node, or the end for route-only runs."""
     if context_of(runtime).route_only:
         return END
-    return STRATEGY_NODES[state["strategy"]]
+    strategy = state.get("strategy", "")
+    if strategy not in STRATEGY_NODES:  # a wrong name must fail here, not as a missing node later
+        raise ValueError(f"route chose strategy {strategy!r}, which has no node; known: {', '.join(STRATEGY_NODES)}")
+    return STRATEGY_NODES[strategy]
