@@ -3,32 +3,29 @@ in-memory vector store of an example bank, embedded once per process with the sh
 
 from __future__ import annotations
 
-import threading
 
 from langchain_core.example_selectors import SemanticSimilarityExampleSelector
 from langchain_core.vectorstores import InMemoryVectorStore
 
 import prompts
 from tools.kb.embeddings import get_embeddings
+from tools.resources import Resources
 from tools.settings import get_settings
 
 FEW_SHOT_BANKS = ("examples/sentiment", "examples/intent", "examples/extraction", "examples/rewriting", "examples/arithmetic")
 COT_BANKS = ("examples/arithmetic",)
 MAX_K = 16
 
-_selectors: dict[tuple, SemanticSimilarityExampleSelector] = {}
-_lock = threading.Lock()
+_selectors: Resources[SemanticSimilarityExampleSelector] = Resources("example selectors")
 
 
 def _selector(banks: tuple[str, ...]) -> SemanticSimilarityExampleSelector:
-    key = (banks, get_settings().embeddings)
-    with _lock:
-        if key not in _selectors:
-            examples = [dict(row) for bank in banks for row in prompts.records(bank)]
-            _selectors[key] = SemanticSimilarityExampleSelector.from_examples(
-                examples, get_embeddings(), InMemoryVectorStore, k=MAX_K, input_keys=["input"]
-            )
-        return _selectors[key]
+    def build() -> SemanticSimilarityExampleSelector:
+        examples = [dict(row) for bank in banks for row in prompts.records(bank)]
+        return SemanticSimilarityExampleSelector.from_examples(
+            examples, get_embeddings(), InMemoryVectorStore, k=MAX_K, input_keys=["input"])
+
+    return _selectors.get((banks, get_settings().embeddings), build)
 
 
 def select(banks: tuple[str, ...], request: str, k: int) -> list[dict]:
@@ -39,5 +36,4 @@ def select(banks: tuple[str, ...], request: str, k: int) -> list[dict]:
 
 
 def clear_cache() -> None:
-    with _lock:
-        _selectors.clear()
+    _selectors.clear()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,6 +22,7 @@ import numpy as np
 
 import prompts
 from tools.kb.embeddings import get_embeddings
+from tools.resources import Resources
 from tools.settings import get_settings
 
 MIN_CONFIDENCE = 0.5
@@ -73,16 +73,11 @@ class _Exemplars:
         return scores, nearest
 
 
-_exemplars: dict[str, _Exemplars] = {}
-_lock = threading.Lock()
+_exemplars: Resources[_Exemplars] = Resources("router exemplars")
 
 
 def _exemplars_now() -> _Exemplars:
-    spec = get_settings().embeddings
-    with _lock:
-        if spec not in _exemplars:
-            _exemplars[spec] = _Exemplars()
-        return _exemplars[spec]
+    return _exemplars.get(get_settings().embeddings, _Exemplars)
 
 
 @lru_cache(maxsize=1)
@@ -148,5 +143,4 @@ def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 
 
 
 def clear_cache() -> None:
-    with _lock:
-        _exemplars.clear()
+    _exemplars.clear()

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph import example_selector, router
-from graph.models import factory
+from graph import router
 from tools import resources
-from tools.kb import embeddings, keyword
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +31,3 @@ def level_exemplars(monkeypatch: pytest.MonkeyPatch):
 
 def _clear() -> None:
     resources.clear_all()
-    factory.clear_cache()
-    embeddings.clear_cache()
-    example_selector.clear_cache()
-    router.clear_cache()
-    keyword._cache.clear()

@@ -12,7 +12,8 @@ from tests.unit.test_guard_agent import use
 from tools.guard.links import carries_data, neutralise
 from tools.guard.policy import PolicyError, load_policy
 from tools.guard.stream import StreamGuard
-from tools.kb import embeddings, keyword
+from tools import resources
+from tools.kb import embeddings
 from tools.kb.ingest import ingest
 
 GIVEN = ["How do refunds work?", "Refunds take 14 days. See https://shop.example.com/refunds for details."]
@@ -85,7 +86,7 @@ def test_allowed_hosts_must_be_a_list_of_names(tmp_path):
 async def test_a_poisoned_document_cannot_make_the_answer_send_data_out(tmp_path, monkeypatch):
     monkeypatch.setenv("TAILOR_EMBEDDINGS", "fake:64")
     embeddings.clear_cache()
-    keyword._cache.clear()
+    resources.clear_all()
     folder = tmp_path / "kb"
     folder.mkdir()
     (folder / "refunds.md").write_text(

@@ -6,7 +6,8 @@ from langchain_core.messages import HumanMessage
 from graph.context import Context, ContextError
 from graph.graph import build_graph
 from graph.nodes.rag import cite
-from tools.kb import embeddings, keyword
+from tools import resources
+from tools.kb import embeddings
 from tools.kb.ingest import ingest
 from tools.kb.retrieval import RetrievalOptions, retrieve
 
@@ -15,7 +16,7 @@ from tools.kb.retrieval import RetrievalOptions, retrieve
 def hash_embeddings(monkeypatch):
     monkeypatch.setenv("TAILOR_EMBEDDINGS", "fake:64")
     embeddings.clear_cache()
-    keyword._cache.clear()
+    resources.clear_all()
     yield
     embeddings.clear_cache()
 

@@ -6,23 +6,24 @@ A request's score is the probability the model gives to the labels that mean "at
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-_pipelines: dict[str, object] = {}
-_lock = threading.Lock()
+from tools.resources import Resources
+
+_pipelines: Resources[object] = Resources("guard classifiers")
 
 
 def _pipeline(path: str):
-    with _lock:
-        if path not in _pipelines:
-            if not Path(path).is_dir():
-                raise FileNotFoundError(f"classifier model folder {path!r} does not exist; set rails.classifier.model "
-                                        f"to a local transformers text-classification folder.")
-            from transformers import pipeline
+    if not Path(path).is_dir():
+        raise FileNotFoundError(f"classifier model folder {path!r} does not exist; set rails.classifier.model "
+                                f"to a local transformers text-classification folder.")
 
-            _pipelines[path] = pipeline("text-classification", model=path, tokenizer=path, top_k=None, device="cpu")
-        return _pipelines[path]
+    def build():
+        from transformers import pipeline
+
+        return pipeline("text-classification", model=path, tokenizer=path, top_k=None, device="cpu")
+
+    return _pipelines.get(path, build)
 
 
 def attack_probability(text: str, path: str, labels: list[str] | tuple[str, ...]) -> tuple[float, dict[str, float]]:
@@ -40,5 +41,4 @@ def attack_probability(text: str, path: str, labels: list[str] | tuple[str, ...]
 
 
 def clear_cache() -> None:
-    with _lock:
-        _pipelines.clear()
+    _pipelines.clear()

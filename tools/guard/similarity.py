@@ -11,7 +11,6 @@ instruction planted inside a harmless wrapper ("summarise this email: ...").
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +18,14 @@ import numpy as np
 
 from tools.jsonl import parse_lines
 from tools.kb.embeddings import get_embeddings
+from tools.resources import Resources
 from tools.settings import get_settings
 
 ATTACK_BANK = Path(__file__).parent / "rules" / "attacks.jsonl"
 BENIGN_BANK = Path(__file__).parent / "rules" / "benign.jsonl"
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|[\"'()\[\]<>]")
 MIN_PIECE_WORDS = 4  # shorter pieces ("how do I print") sit near too many attacks
-_banks: dict[str, tuple[np.ndarray, list[dict], np.ndarray]] = {}
-_lock = threading.Lock()
+_banks: Resources[tuple[np.ndarray, list[dict], np.ndarray]] = Resources("guard similarity banks")
 
 
 @dataclass(frozen=True)
@@ -47,13 +46,12 @@ def _unit(vectors: list[list[float]]) -> np.ndarray:
 
 
 def _bank() -> tuple[np.ndarray, list[dict], np.ndarray]:
-    spec = get_settings().embeddings
-    with _lock:
-        if spec not in _banks:
-            attacks, benign = _rows(ATTACK_BANK), _rows(BENIGN_BANK)
-            embed = get_embeddings().embed_documents
-            _banks[spec] = (_unit(embed([r["text"] for r in attacks])), attacks, _unit(embed([r["text"] for r in benign])))
-        return _banks[spec]
+    def build() -> tuple[np.ndarray, list[dict], np.ndarray]:
+        attacks, benign = _rows(ATTACK_BANK), _rows(BENIGN_BANK)
+        embed = get_embeddings().embed_documents
+        return _unit(embed([r["text"] for r in attacks])), attacks, _unit(embed([r["text"] for r in benign]))
+
+    return _banks.get(get_settings().embeddings, build)
 
 
 def pieces(text: str) -> list[str]:
@@ -80,5 +78,4 @@ def closeness(text: str, margin: float = 0.0) -> Closeness:
 
 
 def clear_cache() -> None:
-    with _lock:
-        _banks.clear()
+    _banks.clear()

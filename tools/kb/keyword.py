@@ -12,6 +12,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from tools.kb import store
+from tools.resources import Resources
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Words too common to tell chunks apart; kept short on purpose (BM25's idf does the rest).
@@ -21,8 +22,9 @@ STOPWORDS = frozenset(
 )
 PAGE = 5000
 
-_cache: dict[str, tuple[tuple, "KeywordIndex"]] = {}
-_lock = threading.Lock()
+# name -> (the collection's version, its index); an index is rebuilt when the collection changes.
+_indexes: Resources[tuple[tuple, "KeywordIndex"]] = Resources("keyword indexes")
+_build_lock = threading.Lock()
 
 
 def tokens(text: str) -> list[str]:
@@ -74,8 +76,11 @@ def _version(name: str, col) -> tuple:
 
 def keyword_index(name: str, col) -> KeywordIndex:
     version = _version(name, col)
-    with _lock:
-        cached = _cache.get(name)
+    cached = _indexes.loaded().get(name)
+    if cached and cached[0] == version:
+        return cached[1]
+    with _build_lock:  # one build at a time: each reads the whole collection
+        cached = _indexes.loaded().get(name)
         if cached and cached[0] == version:
             return cached[1]
         ids: list[str] = []
@@ -88,5 +93,5 @@ def keyword_index(name: str, col) -> KeywordIndex:
         for words in corpus:
             doc_freq.update(set(words))
         built = KeywordIndex(ids, BM25Okapi(corpus) if ids else None, doc_freq)
-        _cache[name] = (version, built)
+        _indexes.install(name, (version, built))
         return built
