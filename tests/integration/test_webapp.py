@@ -189,7 +189,7 @@ def _api_first_token_ms(server, question: str) -> float:
 def test_bob_sees_none_of_alices_threads_feedback_or_jobs(bob, keyed_server):
     bob.sign_in()
     threads = bob.page.get_by_role("navigation", name="Threads")
-    threads.get_by_role("button", name="New thread").wait_for()
+    threads.get_by_role("button", name="New thread", exact=True).wait_for()
     assert QUESTION[:30] not in threads.inner_text()
     bob_headers = {"x-api-key": KEYS["bob"]}
     alice_headers = {"x-api-key": KEYS["alice"]}

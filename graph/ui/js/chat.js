@@ -118,7 +118,7 @@ function text(message) {
 
 function threadTitle(thread) {
   const first = ((thread.values || {}).messages || []).find((m) => m.type === "human");
-  const title = first ? text(first) : "New thread";
+  const title = first ? text(first) : `Empty thread ${thread.thread_id.slice(0, 8)}`;
   return title.length > 40 ? `${title.slice(0, 40)}…` : title;
 }
 
