@@ -21,7 +21,8 @@ def run_json(args: list[str], timeout: int = 600) -> list[dict]:
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
 
 
-@pytest.mark.parametrize("requests", ["requests", pytest.param("heldout3", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("requests", [pytest.param("requests", marks=pytest.mark.slow),  # 37 s: `make evals` scores it too
+                                      pytest.param("heldout3", marks=pytest.mark.slow)])
 def test_router_routes_labelled_requests(requests):
     """The default docs are ingested first: the rag rows need the knowledge base's relevance."""
     metrics = run_json(["evals.routing", "--ingest", "docs", "--requests", f"evals/routing/{requests}.jsonl", "--json"])[-1]

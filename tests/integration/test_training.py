@@ -152,6 +152,7 @@ async def test_a_bad_gguf_adapter_is_refused_and_the_version_before_keeps_servin
     registry.rollback("fact")
 
 
+@pytest.mark.slow  # 27 s; the GGUF LoRA itself is made and served by the llama.cpp tests above
 def test_export_writes_gguf_files_that_plain_llama_cpp_loads_and_that_state_the_fact(fact_adapter, data_dir):
     out = data_dir / "export"
     rows = data_dir / "fact.jsonl"

@@ -11,19 +11,22 @@ export async function adaptersPage(root, { me }) {
   const list = h("div", {});
   // Outlives the cards, which are drawn again after every change.
   const notice = h("div", { class: "card", role: "status", "aria-label": "Adapter changes", hidden: true });
+  // How many of the adapters suite's examples the eval gate runs for a promotion (0: all of them).
+  const gateLimit = h("input", { type: "number", min: 0, max: 1000, value: 3 });
+  const gate = h("p", {}, field("Gate examples (0: all)", gateLimit));
   const training = h("section", { class: "card", "aria-label": "Training" });
-  root.append(h("h1", {}, "Adapters"), notice, list, training);
+  root.append(h("h1", {}, "Adapters"), gate, notice, list, training);
 
   async function refresh() {
     const { adapters } = await api("/api/adapters");
-    list.replaceChildren(...(adapters.length ? adapters.map((a) => adapterCard(a, me, refresh, notice))
+    list.replaceChildren(...(adapters.length ? adapters.map((a) => adapterCard(a, me, refresh, notice, () => Number(gateLimit.value || 0)))
       : [h("p", { class: "card muted" }, "No adapters yet: train one below or with `python -m training.sft`.")]));
   }
   await refresh();
   training.append(...trainingForm(me, refresh));
 }
 
-function adapterCard(adapter, me, refresh, notice) {
+function adapterCard(adapter, me, refresh, notice, gateLimit) {
   const chart = h("div", {});
   const current = adapter.versions.find((v) => v.version === adapter.current);
   const showCurve = (v) => chart.replaceChildren(lineChart([
@@ -36,7 +39,7 @@ function adapterCard(adapter, me, refresh, notice) {
     FIGURES.map(([key]) => h("td", { class: "num" }, fmt((v.figures || {})[key]))),
     h("td", {}, h("button", { type: "button", onclick: () => showCurve(v) }, `Loss curve ${v.version}`), " ",
       me.may_change_shared && v.version !== adapter.current
-        ? h("button", { type: "button", onclick: () => promote(adapter.name, v.version, notice, refresh) }, `Promote ${v.version}`)
+        ? h("button", { type: "button", onclick: () => promote(adapter.name, v.version, notice, refresh, gateLimit()) }, `Promote ${v.version}`)
         : null)));
   if (current || adapter.versions.length) showCurve(current || adapter.versions[adapter.versions.length - 1]);
   return h("section", { class: "card", "aria-label": `Adapter ${adapter.name}`, dataset: { adapter: adapter.name } },
@@ -56,14 +59,14 @@ function adapterCard(adapter, me, refresh, notice) {
     chart);
 }
 
-async function promote(name, version, status, refresh) {
+async function promote(name, version, status, refresh, gateLimit) {
   status.hidden = false;
   status.replaceChildren(h("p", {}, `Promoting ${name} ${version}: running the eval gate…`));
   const progress = h("progress", { max: 100, value: 0, "aria-label": "Gate progress" });
   status.append(progress);
   try {
     const job = await api(`/api/adapters/${encodeURIComponent(name)}/promote`, { method: "POST",
-      body: { version, gate_suite: "adapters", gate_limit: 3 } });
+      body: { version, gate_suite: "adapters", gate_limit: gateLimit } });
     const done = await followJob(job.id, (j) => { if (j.progress.total) progress.value = j.progress.percent; });
     const r = done.result || {};
     const scores = r.metric ? `${version} scores ${r.new.toFixed(4)}, ${r.against} scores ${r.baseline.toFixed(4)} on ${r.suite} ${r.metric} (tolerance ${r.tolerance})` : "";
