@@ -91,3 +91,23 @@ def test_uploads_name_a_supported_type_and_carry_content():
         with pytest.raises(ApiError) as err:
             _decode(bad)
         assert words in str(err.value)
+
+
+def test_refresh_chooses_kto_for_a_store_of_single_thumbs(isolated_data_dir, capsys):
+    from tools.feedback import Feedback, FeedbackStore
+    from training.refresh import main
+
+    store = FeedbackStore()
+    for n in range(3):
+        store.add(Feedback(question=f"Question {n}?", answer=f"A fine answer {n}.", score=1.0))
+    store.add(Feedback(question="Question 9?", answer="A poor answer.", score=0.0))
+    assert main(["--name", "tailor", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "plan 1/1: KTO, because no pairs, but 3 good and 1 bad single ratings" in out
+
+
+def test_refresh_with_no_feedback_says_how_to_give_some(isolated_data_dir, capsys):
+    from training.refresh import main
+
+    assert main(["--name", "tailor"]) == 3
+    assert "rate answers" in capsys.readouterr().err
