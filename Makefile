@@ -76,7 +76,7 @@ test-integration: setup
 # plan is printed with its reasons) -> a new version of $(ADAPTER) -> eval gate -> promoted if not worse.
 ADAPTER ?= tailor
 refresh: setup
-	$(PY) -m training.refresh --name $(ADAPTER) --gate-suite adapters --gate-metric token_f1 --gate-tolerance 0.02
+	$(PY) -m training.refresh --name $(ADAPTER) --gate-suite adapters,feedback --gate-metric token_f1 --gate-tolerance 0.02
 
 # Every eval suite, kept locally (add LANGSMITH_API_KEY and drop --offline to upload experiments).
 evals: setup

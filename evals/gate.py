@@ -14,7 +14,7 @@ from typing import Any
 
 from training.registry import AdapterVersion, Registry, RegistryError
 
-GATE_SUITES = ("adapters", "rag")
+GATE_SUITES = ("adapters", "rag", "feedback")
 
 
 def score(suite: str, adapter: str, metric: str, limit: int, judge: str = "") -> tuple[float, str]:
@@ -40,17 +40,23 @@ def score(suite: str, adapter: str, metric: str, limit: int, judge: str = "") ->
 
 def check(entry: AdapterVersion, suite: str = "adapters", metric: str = "token_f1", tolerance: float = 0.02,
           limit: int = 0, judge: str = "") -> dict[str, Any]:
-    """Raise RegistryError when ``entry`` scores worse than current; return both scores otherwise."""
-    if suite not in GATE_SUITES:
-        raise RegistryError(f"eval gate suite {suite!r} is not supported; use one of {', '.join(GATE_SUITES)}.")
+    """Raise RegistryError when ``entry`` scores worse than current on any of the suites (comma-separated,
+    e.g. ``adapters,feedback``: the regression set and what the feedback taught); return every score otherwise."""
+    suites = [s.strip() for s in suite.split(",") if s.strip()]
+    unknown = [s for s in suites if s not in GATE_SUITES]
+    if not suites or unknown:
+        raise RegistryError(f"eval gate suite {suite!r} is not supported; use one or more of {', '.join(GATE_SUITES)}.")
     current = Registry().pointer(entry.name).get("current")
     baseline = f"{entry.name}@{current}" if current and current != entry.version else ""
-    new, new_report = score(suite, f"{entry.name}@{entry.version}", metric, limit, judge)
-    old, old_report = score(suite, baseline, metric, limit, judge)
     against = f"current {entry.name} {current}" if baseline else "the base model"
-    summary = (f"eval gate ({suite}, {metric}): {entry.name} {entry.version} scores {new:.4f}, {against} "
-               f"scores {old:.4f} (tolerance {tolerance})")
-    print(summary)
-    if new < old - tolerance:
-        raise RegistryError(f"{summary}: worse, not promoted. Reports: {new_report} vs {old_report}.")
-    return {"suite": suite, "metric": metric, "new": new, "baseline": old, "against": against}
+    results = []
+    for name in suites:
+        new, new_report = score(name, f"{entry.name}@{entry.version}", metric, limit, judge)
+        old, old_report = score(name, baseline, metric, limit, judge)
+        summary = (f"eval gate ({name}, {metric}): {entry.name} {entry.version} scores {new:.4f}, {against} "
+                   f"scores {old:.4f} (tolerance {tolerance})")
+        print(summary)
+        if new < old - tolerance:
+            raise RegistryError(f"{summary}: worse, not promoted. Reports: {new_report} vs {old_report}.")
+        results.append({"suite": name, "metric": metric, "new": new, "baseline": old, "against": against})
+    return results[0] if len(results) == 1 else {"suites": results}

@@ -83,8 +83,9 @@ async def promote(request: Request) -> JSONResponse:
     suite = payload.get("gate_suite", "adapters")
     metric = payload.get("gate_metric", "token_f1")
     limit = payload.get("gate_limit", 0)
-    if suite not in ("adapters", "rag", ""):
-        raise ApiError("gate_suite must be adapters, rag, or \"\" (no eval gate, only the load checks).")
+    if not isinstance(suite, str) or not all(s in ("adapters", "rag", "feedback") for s in filter(None, suite.split(","))):
+        raise ApiError("gate_suite must name adapters, rag and/or feedback (comma-separated), or be \"\" "
+                       "(no eval gate, only the load checks).")
     if not isinstance(metric, str) or not re.fullmatch(r"\w+", metric):
         raise ApiError("gate_metric must be a metric name such as token_f1.")
     if not isinstance(limit, int) or not 0 <= limit <= 1000:

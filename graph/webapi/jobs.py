@@ -69,8 +69,8 @@ def _command(payload: dict[str, Any]) -> tuple[str, list[str]]:
     options = _number(payload, "max_steps", int, 1, 100000)
     if kind == "refresh":
         suite = payload.get("gate_suite", "adapters")
-        if suite not in ("adapters", "rag", ""):
-            raise ApiError("gate_suite must be adapters, rag, or \"\".")
+        if not isinstance(suite, str) or not all(s in ("adapters", "rag", "feedback") for s in filter(None, suite.split(","))):
+            raise ApiError("gate_suite must name adapters, rag and/or feedback (comma-separated), or be \"\".")
         gate = ["--gate-suite", suite, *_number(payload, "gate_limit", int, 0, 1000)] if suite else []
         return name, python_module("training.refresh", "--name", name, "--json", *options, *gate)
     if kind == "train":

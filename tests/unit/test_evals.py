@@ -128,6 +128,37 @@ def test_gate_refuses_with_both_numbers(monkeypatch):
         gate.check(AdapterVersion("tailor", "v2", None), suite="routing")
 
 
+def test_gate_on_two_suites_needs_both_not_worse(monkeypatch):
+    from evals import gate
+    from training.registry import AdapterVersion, Registry, RegistryError
+
+    scores = {("adapters", "tailor@v2"): 0.30, ("adapters", "tailor@v1"): 0.30,
+              ("feedback", "tailor@v2"): 0.80, ("feedback", "tailor@v1"): 0.10}
+    monkeypatch.setattr(gate, "score", lambda suite, adapter, metric, limit, judge="": (scores[suite, adapter], "r.json"))
+    monkeypatch.setattr(Registry, "pointer", lambda self, name: {"current": "v1"})
+    result = gate.check(AdapterVersion("tailor", "v2", None), suite="adapters,feedback")
+    assert [(r["suite"], r["new"]) for r in result["suites"]] == [("adapters", 0.30), ("feedback", 0.80)]
+    scores["adapters", "tailor@v2"] = 0.20  # learned the corrections, lost the rest
+    with pytest.raises(RegistryError, match=r"eval gate \(adapters, token_f1\).*worse"):
+        gate.check(AdapterVersion("tailor", "v2", None), suite="adapters,feedback")
+
+
+def test_feedback_suite_takes_the_newest_correction_else_a_good_answer():
+    from evals.feedback.__main__ import references
+    from tools.feedback import Feedback
+
+    items = [  # newest first, as the store lists them
+        Feedback(question="What is Tailor's mascot?", answer="A cat.", score=0.0, correction="A grey heron named Quillon."),
+        Feedback(question="what is  tailor's mascot?", answer="A dog.", score=0.0, correction="An old correction."),
+        Feedback(question="How do I start it?", answer="Run make run.", score=1.0),
+        Feedback(question="Who made it?", answer="No idea.", score=0.0),
+        Feedback(question="Rail", answer="x", score=0.0, correction="y", source="output_rail"),
+    ]
+    rows = references(items)
+    assert [(r["question"], r["answer"]) for r in rows] == [
+        ("What is Tailor's mascot?", "A grey heron named Quillon."), ("How do I start it?", "Run make run.")]
+
+
 def test_likelihood_grade_is_the_probability_weighted_grade():
     from evals.judge import likelihood_grade
 

@@ -124,7 +124,7 @@ function trainingForm(me, refresh) {
     }
   }
 
-  const gate = { gate_suite: "adapters", gate_limit: 3 };
+  const gate = { gate_suite: "adapters,feedback", gate_limit: 3 };
   train.addEventListener("click", () => run("training run", { kind: "train", method: method.value, name: name.value.trim(),
     data: data.value.trim(), max_steps: Number(steps.value) }));
   const form = h("form", { onsubmit: (event) => {
