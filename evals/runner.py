@@ -207,6 +207,18 @@ def finish(experiment: Experiment, as_json: bool, show: Callable[[Experiment], N
     return 0
 
 
+def suite_main(build: Callable[[argparse.Namespace], Suite], parser: argparse.ArgumentParser,
+               argv: list[str] | None) -> int:
+    """A suite module's ``main``: build (exit 2 with the reason when it is not ready), run, finish."""
+    args = parser.parse_args(argv)
+    try:
+        suite = build(args)
+    except SuiteNotReady as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return finish(run_suite(suite, offline=args.offline, prefix=args.prefix), args.json)
+
+
 def print_metrics(experiment: Experiment) -> None:
     for key, value in experiment.metrics.items():
         print(f"{key:32s} {value}")

@@ -42,7 +42,7 @@ from graph.webapi import adapters as adapter_routes
 from graph.webapi import evals as eval_routes
 from graph.webapi import jobs as job_routes
 from graph.webapi import knowledge as knowledge_routes
-from graph.webapi.common import may_change_shared
+from graph.webapi.common import ApiError, json_body, may_change_shared
 from graph.record_write_through import WriteThroughRecords
 from tools.feedback import FeedbackError, FeedbackStore
 
@@ -121,16 +121,10 @@ def _user(request: Request) -> str:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise FeedbackError(f"the request body has {len(body)} bytes; the limit is {MAX_BODY}.")
     try:
-        payload = json.loads(body or b"null")
-    except ValueError as err:
-        raise FeedbackError(f"the body is not valid JSON ({err}).") from None
-    if not isinstance(payload, dict):
-        raise FeedbackError("the body must be a JSON object such as {\"thread_id\": \"...\", \"score\": 1}.")
-    return payload
+        return await json_body(request, MAX_BODY)
+    except ApiError as err:
+        raise FeedbackError(str(err)) from None
 
 
 async def _thread_state(request: Request, thread_id: str) -> dict[str, Any] | None:

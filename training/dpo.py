@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import time
 
-import prompts
 from training.config import DPORunConfig
-from training.formats import load_preferences
 from training.registry import check_name
-from training.runner import callbacks, fit, prepare_start, register, reward_margins, run_cli, split, trainer_arguments
+from training.runner import (callbacks, fit, prepare_start, preference_rows, register, reward_margins, run_cli, split,
+                             trainer_arguments)
 
 
 def train(config: DPORunConfig):
@@ -23,9 +22,7 @@ def train(config: DPORunConfig):
 
     check_name(config.name)
     started = time.perf_counter()
-    rows, stats = load_preferences(config.data, system_prompt=prompts.render("system/direct"))
-    print(f"data: {stats.kept} pairs kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
-          f"{stats.dropped_empty} empty or identical dropped) from {', '.join(stats.files)}")
+    rows, stats = preference_rows(config.data)
     train_set, eval_set = split(rows, config.eval_split, config.seed)
     start = prepare_start(config, config.method)
     model = start.model

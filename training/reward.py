@@ -14,12 +14,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import prompts
 from training.config import RewardRunConfig
-from training.formats import load_preferences
 from training.registry import check_name
-from training.runner import (callbacks, fit, lora_config, register, resume_checkpoint, run_cli, split,
-                             trainer_arguments)
+from training.runner import (callbacks, fit, lora_config, preference_rows, register, resume_checkpoint, run_cli,
+                             split, trainer_arguments)
 
 
 def pair_scores(model: Any, tokenizer: Any, rows: Any) -> list[tuple[float, float]]:
@@ -45,9 +43,7 @@ def train(config: RewardRunConfig):
 
     check_name(config.name)
     started = time.perf_counter()
-    rows, stats = load_preferences(config.data, system_prompt=prompts.render("system/direct"))
-    print(f"data: {stats.kept} pairs kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
-          f"{stats.dropped_empty} empty or identical dropped) from {', '.join(stats.files)}")
+    rows, stats = preference_rows(config.data)
     train_set, eval_set = split(rows, config.eval_split, config.seed)
     path, model_id = resolve_base(config.base)
     model, tokenizer = load_reward_base(path)

@@ -198,6 +198,17 @@ def trainer_arguments(config: CommonConfig, kind: str, has_eval: bool) -> dict[s
     return args
 
 
+def preference_rows(paths: list[str]) -> tuple[list[dict[str, Any]], Any]:
+    """The pairs in ``paths`` under the direct system prompt, with what was kept said on stdout."""
+    import prompts
+    from training.formats import load_preferences
+
+    rows, stats = load_preferences(paths, system_prompt=prompts.render("system/direct"))
+    print(f"data: {stats.kept} pairs kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
+          f"{stats.dropped_empty} empty or identical dropped) from {', '.join(stats.files)}")
+    return rows, stats
+
+
 def split(rows: list[dict[str, Any]], fraction: float, seed: int) -> tuple[Any, Any]:
     from datasets import Dataset
 

@@ -15,7 +15,7 @@ import sys
 
 from evals.agent import Agent, context_from
 from evals.evaluators import text_evaluators
-from evals.runner import Suite, SuiteNotReady, add_common_arguments, finish, run_suite
+from evals.runner import Suite, SuiteNotReady, add_common_arguments, suite_main
 
 
 def references(items) -> list[dict[str, str]]:
@@ -64,13 +64,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        suite = build(args)
-    except SuiteNotReady as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return finish(run_suite(suite, offline=args.offline, prefix=args.prefix), args.json)
+    return suite_main(build, parser(), argv)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from evals.agent import Agent, context_from, refused
 from evals.data import read_rows
 from evals.evaluators import recall_evaluator, refusal_evaluator, text_evaluators
 from evals.rag.metrics import summarise
-from evals.runner import Suite, SuiteNotReady, add_common_arguments, finish, run_suite
+from evals.runner import Suite, SuiteNotReady, add_common_arguments, suite_main
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
 # The corpus the bundled questions were written about, and the collection `make kb` builds from it.
@@ -127,13 +127,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        suite = build(args)
-    except SuiteNotReady as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return finish(run_suite(suite, offline=args.offline, prefix=args.prefix), args.json)
+    return suite_main(build, parser(), argv)
 
 
 if __name__ == "__main__":
