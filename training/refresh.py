@@ -7,7 +7,9 @@ The method follows the feedback there is, and the plan is printed with its reaso
 - otherwise single thumbs, with both good and bad ones: KTO (unpaired; weighted for the imbalance);
 - otherwise only good answers: SFT on them.
 
-Every step goes through the same registration, verification, eval gate and promotion as its own CLI
+An SFT step also trains on anchor rows (``--anchors``, default 24): the current version's own answers
+to everyday requests, so that the corrections do not leak into unrelated answers (see
+:mod:`training.anchors`). Every step goes through the same registration, verification, eval gate and promotion as its own CLI
 (``--gate-suite`` and the other options are passed on) and continues from the version current at that
 moment. Exits 3 when there is nothing to learn from, 1 when a step fails; a step the gate refuses is
 reported, and the steps after it continue from the version that is still current.
@@ -57,6 +59,8 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--out", type=Path, default=None, help="folder for the exported data (default TAILOR_DATA_DIR/refresh)")
     parser.add_argument("--store", type=Path, default=None, help="feedback database (default TAILOR_DATA_DIR/feedback.sqlite)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
+    parser.add_argument("--anchors", type=int, default=24, help="everyday requests whose current answers an SFT step "
+                                                              "keeps (0: none; at most the bank's size)")
     parser.add_argument("--json", action="store_true", help="end with one JSON line: the plan and what each step did")
     # Anything else (--gate-suite adapters, --max-steps 20, --lr 1e-3 ...) goes to every training step.
     return parser.parse_known_args(argv)
@@ -86,10 +90,18 @@ def main(argv: list[str] | None = None) -> int:
     files = {"sft": (out / "sft.jsonl", sft), "dpo": (out / "dpo.jsonl", dpo), "kto": (out / "kto.jsonl", kto)}
     for path, rows in files.values():
         write_jsonl(path, rows)
+    anchors = out / "anchors.jsonl"
+    if args.anchors > 0 and any(step.method == "sft" for step in steps):
+        from training.anchors import anchor_rows
+
+        kept = anchor_rows(args.name, args.anchors)
+        write_jsonl(anchors, kept)
+        print(f"anchors: {len(kept)} everyday requests keep the answers the current version gives them")
     done = []
     for step in steps:
         before = registry.pointer(args.name).get("current")
-        step_argv = ["--data", str(files[step.data][0]), "--name", args.name, *passed_on]
+        data = [str(files[step.data][0])] + ([str(anchors)] if step.method == "sft" and args.anchors > 0 else [])
+        step_argv = ["--data", *data, "--name", args.name, *passed_on]
         if before:
             step_argv += ["--from-adapter", args.name]
         print(f"{step.method}: python -m training.{step.method} {' '.join(step_argv)}", flush=True)

@@ -3,7 +3,7 @@
     GET  /api/jobs               the caller's jobs, newest first (another user's are never listed)
     GET  /api/jobs/{id}          one job: status, progress, live loss points, the end of its log, its result
     POST /api/jobs/{id}/stop     stop it (SIGINT first: staging folders and half checkpoints are discarded)
-    POST /api/jobs               {"kind": "refresh", "name", "max_steps"?, "gate_suite"?, "gate_limit"?}
+    POST /api/jobs               {"kind": "refresh", "name", "max_steps"?, "gate_suite"?, "gate_limit"?, "anchors"?}
                                  {"kind": "train", "method": "sft"|"dpo"|"kto", "name", "data", "max_steps"?, "lr"?}
                                  ``data`` is a JSONL file inside TAILOR_DATA_DIR (the server never reads other paths).
 """
@@ -72,7 +72,8 @@ def _command(payload: dict[str, Any]) -> tuple[str, list[str]]:
         if not isinstance(suite, str) or not all(s in ("adapters", "rag", "feedback") for s in filter(None, suite.split(","))):
             raise ApiError("gate_suite must name adapters, rag and/or feedback (comma-separated), or be \"\".")
         gate = ["--gate-suite", suite, *_number(payload, "gate_limit", int, 0, 1000)] if suite else []
-        return name, python_module("training.refresh", "--name", name, "--json", *options, *gate)
+        anchors = _number(payload, "anchors", int, 0, 1000)
+        return name, python_module("training.refresh", "--name", name, "--json", *options, *gate, *anchors)
     if kind == "train":
         method = payload.get("method", "sft")
         if method not in METHODS:

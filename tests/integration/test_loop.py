@@ -40,9 +40,10 @@ def test_corrections_become_the_served_answer_without_a_restart(tmp_path, defaul
             assert given.status_code == 201, given.text
 
         refresh = cli(tmp_path / "data", "training.refresh", "--name", "tailor", "--gate-suite", "adapters,feedback",
-                      "--gate-limit", "4", "--max-steps", "12", "--lr", "2e-3", "--batch-size", "4", "--save-steps", "100",
+                      "--gate-limit", "4", "--max-steps", "24", "--lr", "2e-3", "--batch-size", "4", "--save-steps", "100",
                       "--json")
         assert "plan 1/2: SFT" in refresh.stdout and "sft: promoted v1" in refresh.stdout, refresh.stdout[-3000:]
+        assert "anchors: " in refresh.stdout  # everyday requests keep their answers
         assert "eval gate (feedback, token_f1)" in refresh.stdout
         current = Registry(tmp_path / "data" / "adapters").current("tailor").version
 

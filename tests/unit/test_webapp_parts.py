@@ -111,3 +111,18 @@ def test_refresh_with_no_feedback_says_how_to_give_some(isolated_data_dir, capsy
 
     assert main(["--name", "tailor"]) == 3
     assert "rate answers" in capsys.readouterr().err
+
+
+def test_anchor_answers_are_cut_to_whole_sentences():
+    from training.anchors import whole_sentences
+
+    assert whole_sentences("The capital of Japan is Tokyo. It is also the largest") == "The capital of Japan is Tokyo."
+    assert whole_sentences("Is it? Yes!") == "Is it? Yes!"
+    assert whole_sentences("no ending at all") == ""
+
+
+def test_the_held_out_loop_question_is_not_an_anchor():
+    import prompts
+    from tests.integration.test_loop import UNRELATED
+
+    assert UNRELATED not in {row["input"] for row in prompts.records("refresh/anchors")}

@@ -82,6 +82,7 @@ function trainingForm(me, refresh) {
   if (!me.may_change_shared) return [h("h2", {}, "Training"), h("p", { class: "muted" }, "Only the users TAILOR_ADMIN_USERS names may train.")];
   const name = h("input", { value: "tailor", required: true });
   const steps = h("input", { type: "number", min: 1, value: 20 });
+  const anchors = h("input", { type: "number", min: 0, value: 24 });
   const method = h("select", {}, ["sft", "dpo", "kto"].map((m) => h("option", { value: m }, m.toUpperCase())));
   const data = h("input", { placeholder: "refresh/sft.jsonl" });
   const start = h("button", { type: "submit", class: "primary" }, "Start feedback refresh");
@@ -129,8 +130,10 @@ function trainingForm(me, refresh) {
     data: data.value.trim(), max_steps: Number(steps.value) }));
   const form = h("form", { onsubmit: (event) => {
     event.preventDefault();
-    run("refresh", { kind: "refresh", name: name.value.trim(), max_steps: Number(steps.value), ...gate });
-  } }, h("div", { class: "row" }, field("Adapter name", name), field("Max steps", steps)), h("p", {}, start, " ", stop),
+    run("refresh", { kind: "refresh", name: name.value.trim(), max_steps: Number(steps.value),
+      anchors: Number(anchors.value || 0), ...gate });
+  } }, h("div", { class: "row" }, field("Adapter name", name), field("Max steps", steps),
+    field("Anchor requests (0: none)", anchors)), h("p", {}, start, " ", stop),
   h("div", { class: "row" }, field("Method", method), field("Data file (in the data folder)", data)), h("p", {}, train));
   return [h("h2", {}, "Training"), h("p", { class: "muted" },
     "A refresh trains the next version from the feedback store (SFT on corrections, DPO on pairs, KTO on single thumbs) and promotes it through the eval gate. A training run fits one method on a JSONL file."),
