@@ -11,7 +11,9 @@
   each layer alone: ``python -m bench.guard``);
 - server: requests/s and p95 latency for N concurrent clients on a real ``langgraph dev`` with a
   fake model, and ``/ok`` latency while they run;
-- retrieval and training: the newest saved retrieval benchmark and adapter manifest, when present.
+- retrieval and training: the newest saved retrieval benchmark, training benchmark (``python -m
+  bench.training``: our SFT against a plain trl script, ``sft_tokens_per_s_ratio``) and adapter
+  manifest, when present.
 
 Results are saved under ``bench/results/`` with the machine's description; ``--json`` ends with
 one line of the headline figures.
@@ -138,8 +140,12 @@ async def _load(url: str, clients: int, requests_each: int) -> dict[str, float]:
 
 
 def saved_figures() -> dict[str, object]:
-    """The newest retrieval benchmark and adapter manifest, when there are any."""
+    """The newest retrieval and training benchmarks and adapter manifest, when there are any."""
     figures: dict[str, object] = {}
+    training = sorted(RESULTS.glob("training-*.json"))
+    if training:  # `python -m bench.training`: our SFT entry point against plain trl
+        data = json.loads(training[-1].read_text())
+        figures.update({k: v for k, v in data.items() if k.startswith("sft_")})
     retrieval = sorted(RESULTS.glob("retrieval-*.json"))
     if retrieval:
         data = json.loads(retrieval[-1].read_text())
