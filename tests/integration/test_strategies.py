@@ -49,6 +49,7 @@ def test_cot_on_the_default_model_states_an_answer(default_model_path):
     assert result["reasoning"]["cot"]["examples"] and result["reasoning"]["cot"]["answer"] is not None
 
 
+@pytest.mark.slow  # 20 s; the unit tests run its control flow, and cot and tot cover the real model's reasoning path
 def test_self_consistency_on_the_default_model_reports_samples_and_votes(default_model_path):
     result = chat("What is 6 plus 7?", "self_consistency", "samples=3")
     r = result["reasoning"]
