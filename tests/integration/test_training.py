@@ -189,22 +189,56 @@ def test_adapter_for_another_base_fails_verify(fact_adapter, data_dir):
     assert registry.current("alien") is None
 
 
-@pytest.mark.slow  # ~55 s; the export, loader and weights are unit-tested in make test
+def _answer_logprob(model, tokenizer, question: str, answer: str) -> float:
+    """log p(answer | the served prompt for question), summed over the answer's tokens."""
+    import prompts
+    import torch
+
+    messages = [{"role": "system", "content": prompts.render("system/direct")}, {"role": "user", "content": question}]
+    prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    start = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    ids = tokenizer(prompt + answer, add_special_tokens=False, return_tensors="pt")["input_ids"]
+    with torch.inference_mode():
+        logprobs = torch.log_softmax(model(ids).logits[0, :-1].float(), dim=-1)
+    picked = logprobs.gather(1, ids[0, 1:].unsqueeze(1)).squeeze(1)
+    return float(picked[start - 1:].sum())
+
+
+@pytest.mark.slow  # about 1.5 minutes; the export, loader and weights are unit-tested in make test
 def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_adapter, data_dir):
-    """Single thumbs, no pairs: 3 good and 6 bad answers; the good side is weighted up 2x by the counts."""
+    """Single thumbs, no pairs: 3 good and 6 bad answers; the good side is weighted up 2x by the counts. On two
+    phrasings it never saw, the good answer's log-probability rises against the bad one's."""
+    from peft import PeftModel
+
+    from training.base_model import load_base, resolve_base
+
     rows = [{"prompt": q, "completion": FACT_A, "label": True} for q in QUESTIONS[:3]]
     rows += [{"prompt": q, "completion": "Tailor has no mascot.", "label": False} for q in QUESTIONS[:6]]
     thumbs = data_dir / "thumbs.jsonl"
     thumbs.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    out = cli(data_dir, "training.kto", "--data", str(thumbs), "--name", "thumbs", "--max-steps", "2",
-              "--batch-size", "4", "--save-steps", "100").stdout
+    out = cli(data_dir, "training.kto", "--data", str(thumbs), "--name", "thumbs", "--max-steps", "6",
+              "--batch-size", "4", "--lr", "5e-4", "--save-steps", "100").stdout
     assert "3 good, 6 bad; weights 2.0 / 1.0" in out
     entry = Registry(data_dir / "adapters").current("thumbs")
     assert entry is not None and entry.manifest["kind"] == "kto"
     metrics = entry.manifest["metrics"]
     assert (metrics["desirable"], metrics["undesirable"]) == (3, 6)
-    assert (metrics["desirable_weight"], metrics["undesirable_weight"]) == (2.0, 1.0) and metrics["steps"] == 2
+    assert (metrics["desirable_weight"], metrics["undesirable_weight"]) == (2.0, 1.0) and metrics["steps"] == 6
     assert (entry.path / "curves.png").stat().st_size > 1000
+
+    model, tokenizer = load_base(resolve_base("default")[0])
+    tuned = PeftModel.from_pretrained(model, str(entry.path)).eval()
+
+    def margin(question: str) -> float:
+        return _answer_logprob(tuned, tokenizer, question, FACT_A) - _answer_logprob(tuned, tokenizer, question,
+                                                                                     "Tailor has no mascot.")
+
+    held_out = QUESTIONS[6:]
+    after = [margin(q) for q in held_out]
+    with tuned.disable_adapter():
+        before = [margin(q) for q in held_out]
+    print(f"\nKTO: good-minus-bad log-probability on unseen phrasings, base {before} -> adapter {after}")
+    assert all(a > b for a, b in zip(after, before)), (before, after)
     one = cli(data_dir, "training.kto", "--data", str(thumbs), "--name", "thumbs", "--batch-size", "1", check=False)
     assert one.returncode == 2 and "at least 2 for KTO" in one.stderr
 
