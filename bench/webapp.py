@@ -26,6 +26,7 @@ NOTE = ("# Mascot\n\nTailor's mascot is a grey heron named Quillon. Quillon was 
         "## Colours\n\nThe heron is grey with a blue beak and appears on every release page.\n")
 QUESTION = "What is Tailor's mascot called?"
 CONTEXT = {"collection": "notes", "max_new_tokens": 40}
+# Without the background-networking switches Chromium tries Google's hosts at every start.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -40,9 +41,9 @@ def upload_note(url: str) -> None:
             raise RuntimeError(f"the ingest failed: {state['log'][-3:]}")
 
 
-def through_api(url: str) -> tuple[float, float]:
+def through_api(url: str, headers: dict[str, str] | None = None) -> tuple[float, float]:
     """(ms to first answer token, ms to the end) for QUESTION on a new thread, timed after the thread exists."""
-    with httpx.Client(base_url=url, timeout=300) as client:
+    with httpx.Client(base_url=url, timeout=300, headers=headers) as client:
         thread = client.post("/threads", json={}).json()["thread_id"]
         body = {"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": QUESTION}]},
                 "context": CONTEXT, "stream_mode": ["messages-tuple", "values"]}

@@ -98,6 +98,15 @@ def load_reward_base(path: str) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def reward_of(model: Any, tokenizer: Any, messages: list[dict[str, str]]) -> float:
+    """A reward model's score for one conversation (its last turn is the answer being judged)."""
+    import torch
+
+    ids = tokenizer.apply_chat_template(messages, return_tensors="pt", return_dict=True)
+    with torch.inference_mode():
+        return float(model(**{k: v.to(model.device) for k, v in ids.items()}).logits[0, 0])
+
+
 def load_reward_model(entry: Any) -> tuple[Any, Any]:
     """(scoring model in eval mode, tokenizer) for a registered version of kind ``reward``."""
     from peft import PeftModel

@@ -22,18 +22,11 @@ from training.runner import (callbacks, fit, lora_config, preference_rows, regis
 
 def pair_scores(model: Any, tokenizer: Any, rows: Any) -> list[tuple[float, float]]:
     """(chosen, rejected) scores for each pair, one forward pass per answer."""
-    import torch
+    from training.base_model import reward_of
 
-    out = []
     model.eval()
-    for row in rows:
-        pair = []
-        for side in ("chosen", "rejected"):
-            ids = tokenizer.apply_chat_template(row["prompt"] + row[side], return_tensors="pt", return_dict=True)
-            with torch.inference_mode():
-                pair.append(float(model(**{k: v.to(model.device) for k, v in ids.items()}).logits[0, 0]))
-        out.append((pair[0], pair[1]))
-    return out
+    return [(reward_of(model, tokenizer, row["prompt"] + row["chosen"]),
+             reward_of(model, tokenizer, row["prompt"] + row["rejected"])) for row in rows]
 
 
 def train(config: RewardRunConfig):

@@ -30,17 +30,13 @@ class RewardScorer:
         self.system = prompts.render("system/direct")
 
     def score(self, question: str, answers: list[str]) -> list[float]:
-        import torch
+        """Blocking (a forward pass per answer): call from a worker thread in async code."""
+        from training.base_model import reward_of
 
-        # Blocking (a forward pass per answer): call from a worker thread in async code.
-        out = []
-        for answer in answers:
-            messages = [{"role": "system", "content": self.system}, {"role": "user", "content": question},
-                        {"role": "assistant", "content": answer}]
-            ids = self.tokenizer.apply_chat_template(messages, return_tensors="pt", return_dict=True)
-            with torch.inference_mode():
-                out.append(float(self.model(**{k: v.to(self.model.device) for k, v in ids.items()}).logits[0, 0]))
-        return out
+        return [reward_of(self.model, self.tokenizer, [{"role": "system", "content": self.system},
+                                                       {"role": "user", "content": question},
+                                                       {"role": "assistant", "content": answer}])
+                for answer in answers]
 
 
 _scorers: Resources[Scorer] = Resources("reward models")
@@ -60,8 +56,9 @@ def _entry(spec: str):
 
 def get_scorer(spec: str) -> Scorer:
     """The scorer for ``name`` (its current version) or ``name@vN``. Blocking: loads weights on first use."""
-    if spec in _scorers.loaded():
-        return _scorers.get(spec, lambda: None)  # an installed fake, or a version loaded before
+    installed = _scorers.loaded().get(spec)  # an installed fake, or a version loaded before
+    if installed is not None:
+        return installed
     entry = _entry(spec)
 
     def build() -> Scorer:

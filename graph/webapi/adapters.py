@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from graph.jobs import Job, python_module
-from graph.webapi.common import ApiError, handles_errors, jobs, json_body, require_admin
+from graph.webapi.common import ApiError, gate_suites, handles_errors, jobs, json_body, require_admin
 from training.registry import Registry, RegistryError
 
 GATE_LINE = re.compile(r"eval gate \((?P<suite>\w+), (?P<metric>\w+)\): \S+ (?P<version>v\d+) scores (?P<new>[\d.]+), "
@@ -80,12 +80,9 @@ async def promote(request: Request) -> JSONResponse:
         await asyncio.to_thread(Registry().get, name, version if isinstance(version, str) else "")
     except RegistryError as err:
         raise ApiError(str(err), status=404) from None
-    suite = payload.get("gate_suite", "adapters")
+    suite = gate_suites(payload.get("gate_suite", "adapters"))
     metric = payload.get("gate_metric", "token_f1")
     limit = payload.get("gate_limit", 0)
-    if not isinstance(suite, str) or not all(s in ("adapters", "rag", "feedback") for s in filter(None, suite.split(","))):
-        raise ApiError("gate_suite must name adapters, rag and/or feedback (comma-separated), or be \"\" "
-                       "(no eval gate, only the load checks).")
     if not isinstance(metric, str) or not re.fullmatch(r"\w+", metric):
         raise ApiError("gate_metric must be a metric name such as token_f1.")
     if not isinstance(limit, int) or not 0 <= limit <= 1000:

@@ -60,6 +60,16 @@ async def json_body(request: Request, limit: int) -> dict[str, Any]:
     return payload
 
 
+def gate_suites(value: Any) -> str:
+    """A request's ``gate_suite``: suites the eval gate knows, comma-separated, or "" (load checks only)."""
+    from evals.gate import GATE_SUITES
+
+    if not isinstance(value, str) or not all(s in GATE_SUITES for s in filter(None, value.split(","))):
+        raise ApiError(f"gate_suite must name {', '.join(GATE_SUITES)} (comma-separated), or be \"\" "
+                       "(no eval gate, only the load checks).")
+    return value
+
+
 def jobs(request: Request) -> JobRunner:
     return request.app.state.jobs
 

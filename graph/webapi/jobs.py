@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from graph.jobs import Job, JobError, python_module
-from graph.webapi.common import ApiError, handles_errors, jobs, json_body, require_admin, user
+from graph.webapi.common import ApiError, gate_suites, handles_errors, jobs, json_body, require_admin, user
 from tools.settings import get_settings
 from training.registry import RegistryError, check_name
 
@@ -68,9 +68,7 @@ def _command(payload: dict[str, Any]) -> tuple[str, list[str]]:
         raise ApiError(str(err)) from None
     options = _number(payload, "max_steps", int, 1, 100000)
     if kind == "refresh":
-        suite = payload.get("gate_suite", "adapters")
-        if not isinstance(suite, str) or not all(s in ("adapters", "rag", "feedback") for s in filter(None, suite.split(","))):
-            raise ApiError("gate_suite must name adapters, rag and/or feedback (comma-separated), or be \"\".")
+        suite = gate_suites(payload.get("gate_suite", "adapters"))
         gate = ["--gate-suite", suite, *_number(payload, "gate_limit", int, 0, 1000)] if suite else []
         anchors = _number(payload, "anchors", int, 0, 1000)
         return name, python_module("training.refresh", "--name", name, "--json", *options, *gate, *anchors)

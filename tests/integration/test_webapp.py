@@ -19,16 +19,11 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from bench.webapp import CHROMIUM_ARGS, NOTE, QUESTION, through_api
 from tests.integration.conftest import KEYS, cli, commit_blown_up_copy, copy_adapters
 
 pytestmark = pytest.mark.integration
 CHROMIUM = os.environ.get("TAILOR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking switches Chromium tries Google's hosts at every start.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-NOTE = ("# Mascot\n\nTailor's mascot is a grey heron named Quillon. Quillon was first drawn in 2024.\n\n"
-        "## Colours\n\nThe heron is grey with a blue beak and appears on every release page.\n")
-QUESTION = "What is Tailor's mascot called?"
 
 
 def _unavailable(reason: str) -> None:
@@ -170,20 +165,7 @@ def test_alice_uploads_asks_and_corrects_and_the_correction_is_training_data(ali
     link.click()
     page.get_by_role("region", name="Source document").get_by_text("grey heron").first.wait_for()
     print(f"\nweb app: first token in the page after {in_page} ms; "
-          f"through the API after {_api_first_token_ms(alice.server, QUESTION):.0f} ms")
-
-
-def _api_first_token_ms(server, question: str) -> float:
-    started = time.perf_counter()
-    with httpx.Client(base_url=server.url, headers={"x-api-key": KEYS["alice"]}, timeout=120) as client:
-        thread = client.post("/threads", json={}).json()["thread_id"]
-        body = {"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": question}]},
-                "context": {"collection": "notes", "max_new_tokens": 40}, "stream_mode": ["messages-tuple"]}
-        with client.stream("POST", f"/threads/{thread}/runs/stream", json=body) as response:
-            for line in response.iter_lines():
-                if line.startswith("data:") and '"content":"' in line and '"content":""' not in line:
-                    return (time.perf_counter() - started) * 1000
-    raise AssertionError("the API streamed no token")
+          f"through the API after {through_api(alice.server.url, {'x-api-key': KEYS['alice']})[0]:.0f} ms")
 
 
 def test_bob_sees_none_of_alices_threads_feedback_or_jobs(bob, keyed_server):
