@@ -90,6 +90,7 @@ QUESTIONS = [
 ]
 
 
+@pytest.mark.slow  # 40 s; the server test answers the default docs with citations, the graph tests the planted instructions
 def test_chat_answers_an_unseen_folder_with_citations_and_ignores_planted_instructions(tmp_path, default_model_path):
     folder = tmp_path / "farm"
     folder.mkdir()

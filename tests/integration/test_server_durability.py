@@ -33,6 +33,7 @@ async def streamed_prefix(client, thread: str, seen: asyncio.Event, pieces: list
                     seen.set()
 
 
+@pytest.mark.slow  # 45 s: two server starts and a SIGKILL; the checkpointer's retry and ownership are unit-tested
 async def test_a_sigkill_keeps_turns_owners_new_threads_and_retries_the_cut_run_whole(tmp_path, default_model_path):
     env = server_env(tmp_path, TAILOR_API_KEYS=",".join(f"{key}:{user}" for user, key in KEYS.items()))
     first = Server(tmp_path, env, log_name="before-kill.log")

@@ -90,6 +90,7 @@ async def test_a_rolled_back_runs_checkpoints_are_deleted_and_pruning_keeps_the_
         assert conn.execute("SELECT COUNT(*) FROM checkpoint_writes").fetchone()[0] == 1
 
 
+@pytest.mark.slow  # 50 s; the SQLite durability test and the unit tests cover the same checkpointer paths
 async def test_two_servers_on_one_database_share_threads_and_a_sigkill_loses_nothing(tmp_path, postgres_uri,
                                                                                    default_model_path):
     uri = fresh_database(postgres_uri, "servers")

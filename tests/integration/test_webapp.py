@@ -188,6 +188,7 @@ def test_bob_sees_none_of_alices_threads_feedback_or_jobs(bob, keyed_server):
     assert httpx.get(keyed_server.url + "/api/me").status_code == 401
 
 
+@pytest.mark.slow  # 40 s: the real gate; its refusal and rollback are also tested through the CLI and the API's unit tests
 def test_gate_refusal_shows_both_scores_and_rollback_moves_the_pointer(alice, data_dir, trained_fact, shots):
     from training.registry import Registry
 
