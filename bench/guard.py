@@ -2,7 +2,8 @@
 
 Times ``guard_input``'s own check (every layer of the shipped policy, the agent's model as the
 perplexity scorer) on a 200- and a 2,000-character request, and each layer alone beside it, so a
-change to one layer shows where the time went. Model loading is done before timing.
+change to one layer shows where the time went; beside them, the slower ways those layers can run
+(MiniLM similarity, perplexity over every token). Model loading is done before timing.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def measure(runs: int) -> dict[str, object]:
     from graph.models.factory import guard_scorer
     from graph.nodes.guard_input import check_attacks
     from graph.privacy import policy
-    from tools.guard import perplexity
+    from tools.guard import learned, perplexity
     from tools.guard.input_rules import score as rule_scores
     from tools.guard.normalise import normalise
     from tools.guard.pii import redact
@@ -56,9 +57,16 @@ def measure(runs: int) -> dict[str, object]:
         figures[f"layers_ms_p50_{length}"] = {
             "rules": timed(lambda: rule_scores(text), runs),
             "normalise": timed(lambda: normalise(text), runs),
-            "similarity": timed(lambda: closeness(readable, float(rails.similarity.option("margin", 0.0))), runs),
+            "similarity": timed(lambda: closeness(readable, float(rails.similarity.option("margin", 0.0)),
+                                                  str(rails.similarity.option("encoder", "embeddings"))), runs),
+            "learned": timed(lambda: learned.assess(readable), runs),
             "perplexity": timed(lambda: perplexity.surprise(readable, scorer), runs) if scorer else None,
             "personal_data": timed(lambda: redact(text), runs),
+        }
+        # Side by side, the layers as they ran before: MiniLM similarity and every token's perplexity.
+        figures[f"baseline_layers_ms_p50_{length}"] = {
+            "similarity_embeddings": timed(lambda: closeness(readable, 0.2, "embeddings"), runs),
+            "perplexity_unscreened": timed(lambda: perplexity.surprise(readable, scorer, screen=False), runs) if scorer else None,
         }
     return figures
 

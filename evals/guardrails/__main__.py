@@ -1,7 +1,8 @@
 """``python -m evals.guardrails``: detection rate per attack technique and false-positive rate per benign group.
 
 Rows: ``attacks.jsonl`` and ``benign.jsonl`` with ``technique`` and ``text`` (the suite), or a held-out
-pair with ``--set heldout`` ... ``--set heldout4`` (each written after the previous round of rules, to measure what they miss). Each text goes through
+pair with ``--set heldout`` ... ``--set heldout5`` (each written after the previous round of rules, to measure what they miss;
+heldout5 after the learned layer, with content safety by category). Each text goes through
 ``tools.guard`` under a policy (default: the shipped one); "block" is a detection. ``--json`` ends
 with one line of metrics.
 """
@@ -9,16 +10,15 @@ with one line of metrics.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from evals.data import read_rows
+from evals.guardrails import SETS
 from evals.evaluators import refusal_evaluator
 from evals.runner import Experiment, Suite, add_common_arguments, finish, run_suite
 
 HERE = Path(__file__).parent
-SETS = ("suite", "heldout", "heldout2", "heldout3", "heldout4")
 
 
 def rates(rows: list[dict]) -> dict[str, float]:

@@ -3,7 +3,7 @@
 Writes ``guard.input`` = {"verdict": "allow"|"block", "reason", "prompt"} and clears the per-turn
 fields (documents, citations, reasoning, strategy, route_reason, adapter) of the previous turn.
 Besides empty and oversized messages, the guard scanners (tools/guard: attack rules read through
-disguises, similarity to known attacks) block attacks under the policy in ``TAILOR_GUARD_POLICY``
+disguises, similarity to known attacks, the learned classifier of injections and harmful requests) block attacks under the policy in ``TAILOR_GUARD_POLICY``
 (default: the shipped one); a block carries the ``category`` and the layers' ``scores``.
 """
 
@@ -62,10 +62,13 @@ def check_attacks(text: str) -> dict[str, Any]:
         top = similarity.get("nearest", top)
     if "perplexity" in result.get("blocked_by", []) and top not in injection_scores:
         top = "adversarial_suffix"
+    learned = result["categories"].get("learned", {})
+    if "learned" in result.get("blocked_by", []) and (learned["category"] != "injection" or len(result["blocked_by"]) == 1):
+        top = learned["category"]  # a content-safety category names the harm, and its refusal says so
     scores = {k: round(v, 3) for k, v in injection_scores.items() if v}
     if similarity:
         scores["similarity"] = similarity["score"]
-    for layer in ("perplexity", "classifier"):
+    for layer in ("perplexity", "learned", "classifier"):
         if layer in result["categories"]:
             scores[layer] = result["categories"][layer]["score"]
     return {**seen, "verdict": "block", "reason": "attack", "category": top, "scores": scores,

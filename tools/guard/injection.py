@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import regex
 import yaml
 
 RULES_FILE = Path(__file__).parent / "rules" / "injection.yaml"
@@ -22,7 +23,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*\n?|\n")
 class Rule:
     name: str
     weight: float
-    pattern: re.Pattern
+    pattern: regex.Pattern
 
 
 @dataclass
@@ -39,7 +40,9 @@ class Finding:
 def _load() -> tuple[float, tuple[Rule, ...]]:
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     rules = tuple(
-        Rule(r["name"], float(r["weight"]), re.compile(r["pattern"], re.IGNORECASE | re.MULTILINE)) for r in data["rules"]
+        # the regex module: the same matches as re, twice as fast case-insensitively (see input_rules)
+        Rule(r["name"], float(r["weight"]), regex.compile(r["pattern"], regex.IGNORECASE | regex.MULTILINE))
+        for r in data["rules"]
     )
     return float(data["threshold"]), rules
 

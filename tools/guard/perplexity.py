@@ -25,6 +25,24 @@ _OPAQUE = re.compile(r"[A-Za-z0-9+/=_-]{24,}|(?:[0-9a-fA-F]{2}[ :]?){8,}")
 MAX_TOKENS = 512  # the first 512 tokens are scored: one forward pass, whatever the prompt's length
 
 
+# The screen before the model: optimised suffixes are dense with symbols and glued words ("]( Me
+# giving**ONE", "similarlyNow"), which written prose is not. Only the stretch around such spots is
+# scored, with some text before it for context, so a long harmless prompt costs no forward pass.
+_ODD = re.compile(r"[\[\]{}<>|\\*=+~^]|(?<=[a-z])(?=[A-Z])")
+SCREEN_CHARS, SCREEN_ODD = 40, 4  # at least 4 odd marks within 40 characters
+CONTEXT_CHARS, TAIL_CHARS = 240, 80
+
+
+def odd_region(text: str) -> tuple[int, int] | None:
+    """(start, end) of the text to score: every dense stretch of odd marks with context around it; None if none."""
+    marks = [m.start() for m in _ODD.finditer(text)]
+    dense = [marks[i] for i in range(len(marks) - SCREEN_ODD + 1) if marks[i + SCREEN_ODD - 1] - marks[i] < SCREEN_CHARS]
+    if not dense:
+        return None
+    last = max(m for m in marks if m >= dense[-1])
+    return max(0, dense[0] - CONTEXT_CHARS), min(len(text), last + TAIL_CHARS)
+
+
 @dataclass(frozen=True)
 class Surprise:
     score: float  # 0-1
@@ -62,16 +80,19 @@ class Scorer(Protocol):
 
 
 def surprise(text: str, scorer: Scorer | None, window: int = DEFAULT_WINDOW, low: float = DEFAULT_LOW,
-             high: float = DEFAULT_HIGH, max_tokens: int = MAX_TOKENS) -> Surprise | None:
+             high: float = DEFAULT_HIGH, max_tokens: int = MAX_TOKENS, screen: bool = True) -> Surprise | None:
     """How unlike written language the worst stretch of ``text`` is; None without a local model to score with.
 
     The model is passed in (the agent's own, loaded once for both): the layer never loads one itself.
+    ``screen=False`` scores the whole text (the benchmark's baseline).
     """
     if scorer is None:
         return None
     readable = _OPAQUE.sub(" ", text).strip()
-    if not readable:
+    region = odd_region(readable) if screen else (0, len(readable))
+    if region is None:  # reads as written language all through: no forward pass
         return Surprise(0.0, 0.0, "")
+    readable = readable[region[0]:region[1]]
     ids = scorer.text_ids(readable)[:max_tokens]
     if len(ids) < MIN_TOKENS:  # no forward pass for short requests
         return Surprise(0.0, 0.0, "")

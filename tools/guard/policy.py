@@ -2,7 +2,8 @@
 
 Input rails: ``injection`` (rules), ``similarity`` (closeness to known attacks), ``perplexity``
 (adversarial suffixes, scored by a local model), ``classifier`` (an optional local text-classification
-model), ``personal_data`` (redacted before the model). Output rails: ``leakage`` (the system prompt's
+model), ``learned`` (the classifier ``python -m tools.guard.train`` fits: injections and harmful requests by
+category), ``personal_data`` (redacted before the model). Output rails: ``leakage`` (the system prompt's
 canary or its sentences in an answer), ``output_personal_data`` (personal data nobody gave),
 ``output_links`` (images, loading tags and data-carrying links nobody gave), ``profanity`` and ``json`` (answers to requests for JSON are validated, with one repair).
 """
@@ -23,9 +24,10 @@ ACTIONS = ("block", "redact", "warn")
 # Every rail, whether it runs when the file does not name it, and the options it accepts.
 RAILS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "injection": (True, ()),
-    "similarity": (False, ("margin",)),
+    "similarity": (False, ("margin", "encoder")),
     "perplexity": (False, ("model", "window", "low", "high")),
     "classifier": (False, ("model", "labels")),
+    "learned": (False, ()),
     "personal_data": (True, ()),
     "leakage": (True, ("min_words",)),
     "output_personal_data": (True, ()),
@@ -58,6 +60,7 @@ class Policy:
     similarity: Rail = field(default_factory=lambda: Rail(enabled=False))
     perplexity: Rail = field(default_factory=lambda: Rail(enabled=False))
     classifier: Rail = field(default_factory=lambda: Rail(enabled=False))
+    learned: Rail = field(default_factory=lambda: Rail(enabled=False))
     leakage: Rail = field(default_factory=lambda: Rail(action="block"))
     output_personal_data: Rail = field(default_factory=lambda: Rail(action="redact"))
     output_links: Rail = field(default_factory=lambda: Rail(action="redact"))
@@ -111,5 +114,8 @@ def _rail(path: Path, name: str, raw: object) -> Rail:
     if name == "output_links" and not (isinstance(raw.get("allowed_hosts", []), list)
                                        and all(isinstance(h, str) for h in raw.get("allowed_hosts", []))):
         raise PolicyError(f"{path}: rails.output_links.allowed_hosts must be a list of host names, e.g. [docs.example.com].")
+    if name == "similarity" and raw.get("encoder", "embeddings") not in ("static", "embeddings"):
+        raise PolicyError(f"{path}: rails.similarity.encoder is {raw['encoder']!r}; use static (fast, the whole "
+                          f"prompt) or embeddings (the knowledge base's embedding model).")
     options = {k: raw[k] for k in allowed if k in raw}
     return Rail(bool(raw.get("enabled", True)), float(threshold), action, kinds, options)

@@ -2,7 +2,7 @@
 
 Layers run cheapest first and each reports its own score under ``categories``; a layer whose
 action is ``block`` and whose score reaches its threshold blocks. The model-backed layers
-(similarity, classifier) are loaded on first use; the perplexity layer reads with the model it is given.
+(similarity, learned, classifier) are loaded on first use; the perplexity layer reads with the model it is given.
 """
 
 from __future__ import annotations
@@ -31,12 +31,17 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Sco
         categories["injection"] = {"score": max(scores.values()), "by_category": scores}
         if _fires(policy.injection, categories["injection"]["score"]):
             blocked_by.append("injection")
-    readable = normalise(text) if (policy.similarity.enabled or policy.perplexity.enabled) else text
+    readable = normalise(text) if (policy.similarity.enabled or policy.perplexity.enabled or policy.learned.enabled) else text
+    reading = None  # the pieces and static vectors the similarity and learned layers share
+    if policy.learned.enabled or (policy.similarity.enabled and policy.similarity.option("encoder") == "static"):
+        from tools.guard import learned
+
+        reading = learned.read(readable)  # StaticModelMissing says how to build the model
     if policy.similarity.enabled:
         from tools.guard.similarity import closeness
 
         margin = float(policy.similarity.option("margin", 0.0))
-        near = closeness(readable, margin)
+        near = closeness(readable, margin, str(policy.similarity.option("encoder", "embeddings")), reading)
         categories["similarity"] = {"score": near.score, "margin": near.margin, "nearest": near.technique}
         if near.margin >= margin and _fires(policy.similarity, near.score):
             blocked_by.append("similarity")
@@ -52,6 +57,11 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Sco
             categories["perplexity"] = {"score": found.score, "nll": found.nll, "window": found.window}
             if _fires(rail, found.score):
                 blocked_by.append("perplexity")
+    if policy.learned.enabled:
+        verdict = learned.assess(readable, reading=reading)  # HeadMissing says how to train it
+        categories["learned"] = {"score": verdict.score, "category": verdict.category}
+        if _fires(policy.learned, verdict.score):
+            blocked_by.append("learned")
     if policy.classifier.enabled:
         from tools.guard.classifier import attack_probability
 

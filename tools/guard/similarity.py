@@ -11,11 +11,13 @@ instruction planted inside a harmless wrapper ("summarise this email: ...").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from tools.guard import static
 from tools.jsonl import parse_lines
 from tools.kb.embeddings import get_embeddings
 from tools.resources import Resources
@@ -45,13 +47,31 @@ def _unit(vectors: list[list[float]]) -> np.ndarray:
     return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-9)
 
 
-def _bank() -> tuple[np.ndarray, list[dict], np.ndarray]:
+def _encoder(name: str) -> Callable[[list[str]], np.ndarray]:
+    """Unit vectors for texts: ``static`` (tools.guard.static: the whole prompt in milliseconds) or
+    ``embeddings`` (the knowledge base's embedding model: MiniLM, about 1 ms a token on 2 cores)."""
+    if name == "static":
+        return static.embed
+    if name != "embeddings":
+        raise ValueError(f"similarity encoder {name!r}: use static or embeddings.")
+
+    def embed(texts: list[str]) -> np.ndarray:
+        # The whole text apart from its sentences: in one batch every sentence is padded to the whole
+        # text's length (256 tokens), which made a 2,000-character request 5x slower to embed.
+        documents = get_embeddings().embed_documents
+        return _unit(documents(texts[:1]) + (documents(texts[1:]) if len(texts) > 1 else []))
+
+    return embed
+
+
+def _bank(encoder: str) -> tuple[np.ndarray, list[dict], np.ndarray]:
     def build() -> tuple[np.ndarray, list[dict], np.ndarray]:
         attacks, benign = _rows(ATTACK_BANK), _rows(BENIGN_BANK)
-        embed = get_embeddings().embed_documents
-        return _unit(embed([r["text"] for r in attacks])), attacks, _unit(embed([r["text"] for r in benign]))
+        embed = _encoder(encoder)
+        return embed([r["text"] for r in attacks]), attacks, embed([r["text"] for r in benign])
 
-    return _banks.get(get_settings().embeddings, build)
+    key = encoder if encoder == "static" else get_settings().embeddings
+    return _banks.get(key, build)
 
 
 def pieces(text: str) -> list[str]:
@@ -60,14 +80,15 @@ def pieces(text: str) -> list[str]:
     return list(dict.fromkeys([text, *parts]))
 
 
-def closeness(text: str, margin: float = 0.0) -> Closeness:
-    """The most attack-like piece of ``text``: preferring pieces whose margin reaches ``margin``."""
-    attack_vectors, attacks, benign_vectors = _bank()
-    parts = pieces(text)
-    embed = get_embeddings().embed_documents
-    # The whole text apart from its sentences: in one batch every sentence is padded to the whole
-    # text's length (256 tokens), which made a 2,000-character request 5x slower to embed.
-    vectors = _unit(embed(parts[:1]) + (embed(parts[1:]) if len(parts) > 1 else []))
+def closeness(text: str, margin: float = 0.0, encoder: str = "embeddings",
+              read: tuple[list[str], np.ndarray] | None = None) -> Closeness:
+    """The most attack-like piece of ``text``: preferring pieces whose margin reaches ``margin``.
+
+    ``read``: the text's pieces and their static vectors when the caller has them (the learned layer
+    reads the same), for the static encoder only.
+    """
+    attack_vectors, attacks, benign_vectors = _bank(encoder)
+    parts, vectors = read if read is not None and encoder == "static" else (parts := pieces(text), _encoder(encoder)(parts))
     to_attacks = vectors @ attack_vectors.T
     best_attack = to_attacks.max(axis=1)
     margins = best_attack - (vectors @ benign_vectors.T).max(axis=1)

@@ -1,0 +1,145 @@
+"""``python -m tools.guard.train [--folds 5] [--c 10] [--force] [--json]``: train the guard's learned layer.
+
+Distils the static embedding model when this machine lacks it (tools.guard.static), reads the
+training rows (tools.guard.training_data), cross-validates the classifier (tools.guard.learned) with
+folds grouped by seed text (a variant never scores the text it came from), prints detection and false
+positives by class, then fits on every row and writes ``<models>/guard-head.joblib`` with the figures.
+Skips the work when the head on disk was trained on the same data (``--force`` retrains).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from tools.guard import learned, static
+from tools.guard.training_data import BENIGN, Row, fingerprint, rows
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    folds: int = 5
+    c: float = 10.0  # inverse regularisation strength of the logistic regression
+    threshold: float = 0.6  # the figures are reported at the policy's default threshold
+    seed: int = 0
+    force: bool = False
+
+
+def _ngrams():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_union
+
+    return make_union(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
+                      TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True))
+
+
+def _classifier(config: TrainConfig, labels: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    # Benign against all harm together weighs half, and each harm class shares the other half by its
+    # rows: sklearn's "balanced" gave each of nine harm classes benign's weight and flagged a third of benign.
+    benign, harmful = int((labels == BENIGN).sum()), int((labels != BENIGN).sum())
+    weights = {c: len(labels) / (2 * (benign if c == BENIGN else harmful)) for c in set(labels)}
+    return LogisticRegression(C=config.c, max_iter=3000, class_weight=weights)
+
+
+def fit(texts: list[str], labels: np.ndarray, config: TrainConfig):
+    """(the fitted n-gram vectoriser, the fitted classifier)."""
+    ngrams = _ngrams().fit(learned.prepared(texts))
+    return ngrams, _classifier(config, labels).fit(learned.features(ngrams, texts), labels)
+
+
+def cross_validate(data: list[Row], config: TrainConfig) -> dict:
+    """Out-of-fold figures at ``config.threshold``: per class, the share flagged (not benign) and the
+    share given the right class; for benign rows the share flagged is the false-positive rate."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    labels = np.array([r.label for r in data])
+    groups = np.array([r.group for r in data])
+    flagged = np.zeros(len(data), dtype=bool)
+    predicted = np.empty(len(data), dtype=object)
+    splitter = StratifiedGroupKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
+    texts = [r.text for r in data]
+    for train, test in splitter.split(texts, labels, groups):
+        ngrams, model = fit([texts[i] for i in train], labels[train], config)
+        probabilities = model.predict_proba(learned.features(ngrams, [texts[i] for i in test]))
+        benign = list(model.classes_).index(BENIGN)
+        flagged[test] = 1.0 - probabilities[:, benign] >= config.threshold
+        others = probabilities.copy()
+        others[:, benign] = -1.0
+        predicted[test] = model.classes_[np.argmax(others, axis=1)]
+    by_class = {}
+    for label in sorted(set(labels)):
+        mask = labels == label
+        entry = {"rows": int(mask.sum()), "flagged": round(float(flagged[mask].mean()), 3)}
+        if label != BENIGN:
+            entry["right_class"] = round(float((flagged & (predicted == label))[mask].mean()), 3)
+        by_class[label] = entry
+    harmful = labels != BENIGN
+    return {"folds": config.folds, "threshold": config.threshold,
+            "detection": round(float(flagged[harmful].mean()), 3),
+            "false_positives": round(float(flagged[~harmful].mean()), 3), "by_class": by_class}
+
+
+def train(config: TrainConfig, log=print) -> dict:
+    if not static.is_built():
+        log("distilling the static embedding model from the shipped MiniLM (once per machine, about a minute) ...")
+        static.build()
+    data_print = fingerprint()
+    path = learned.head_path()
+    if path.is_file() and not config.force:
+        current = learned.load_head()
+        if current.get("data") == data_print and current.get("config") == asdict(config) | {"force": False}:
+            log(f"{path} is up to date (data {data_print}); --force retrains")
+            return current["cv"]
+    started = time.perf_counter()
+    data = rows(config.seed)
+    log(f"cross-validating on {len(data)} rows ({config.folds} folds grouped by seed text) ...")
+    figures = cross_validate(data, config)
+    ngrams, model = fit([r.text for r in data], np.array([r.label for r in data]), config)
+    learned.save_head(path, {"ngrams": ngrams, "model": model, "data": data_print, "cv": figures,
+                             "config": asdict(config) | {"force": False}, "embedding": static.FOLDER, "rows": len(data)})
+    learned.clear_cache()
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    return figures
+
+
+def _show(figures: dict) -> None:
+    print(f"\n{'class':16s} rows  flagged  right class   (cross-validated, threshold {figures['threshold']})")
+    for label, entry in figures["by_class"].items():
+        right = f"{entry['right_class']:.3f}" if "right_class" in entry else "  -  "
+        print(f"{label:16s} {entry['rows']:4d}  {entry['flagged']:.3f}    {right}")
+    print(f"\ndetection {figures['detection']:.3f}, false positives {figures['false_positives']:.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.guard.train", description=__doc__.splitlines()[0])
+    defaults = TrainConfig()
+    parser.add_argument("--folds", type=int, default=defaults.folds)
+    parser.add_argument("--c", type=float, default=defaults.c, help="inverse regularisation strength")
+    parser.add_argument("--threshold", type=float, default=defaults.threshold, help="threshold the figures are reported at")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--force", action="store_true", help="retrain even when the head is up to date")
+    parser.add_argument("--json", action="store_true", help="end with one line of figures")
+    args = parser.parse_args(argv)
+    if args.folds < 2:
+        parser.error("--folds must be at least 2")
+    if not 0 < args.threshold < 1:
+        parser.error("--threshold must be between 0 and 1")
+    config = TrainConfig(args.folds, args.c, args.threshold, args.seed, args.force)
+    figures = train(config, log=lambda line: print(line, file=sys.stderr))
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        _show(figures)
+        print(f"head: {learned.head_path()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

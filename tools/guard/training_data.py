@@ -1,0 +1,90 @@
+"""The learned layer's training rows: labelled texts from the data the project ships, and variants of them.
+
+Read here, and nowhere else for training: the attack and harmless banks (``rules/attacks.jsonl``,
+``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
+content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
+``rules/variants.yaml``. Long prompts are not padded copies here: the layer reads each sentence of a
+request as well as the whole (padded copies taught a whole-text head that length is a signal). The held-out sets
+(``evals/guardrails/heldout*``) are never read: a test checks that none of their texts is here.
+
+Labels: ``benign``, ``injection`` (every attack on the assistant's instructions), or a harm category.
+Each row keeps the ``group`` of the text it came from, so cross-validation never scores a variant of a
+text it trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from tools.jsonl import parse_lines
+
+RULES = Path(__file__).parent / "rules"
+REPO = Path(__file__).resolve().parents[2]
+SUITE = REPO / "evals" / "guardrails"
+BENIGN, INJECTION = "benign", "injection"
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    label: str
+    group: str  # the seed text this row was made from
+    source: str  # e.g. "bank", "suite", "harm:fiction"
+
+
+def sources() -> list[Path]:
+    return [RULES / "attacks.jsonl", RULES / "benign.jsonl", SUITE / "attacks.jsonl", SUITE / "benign.jsonl",
+            RULES / "harm.yaml", RULES / "variants.yaml"]
+
+
+def fingerprint() -> str:
+    """Changes whenever a training source does: a head trained on other data is stale."""
+    digest = hashlib.sha256()
+    for path in sources():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def harm_categories() -> dict[str, str]:
+    """Each content-safety category and what it covers."""
+    return {name: spec["description"] for name, spec in _harm()["categories"].items()}
+
+
+def _harm() -> dict:
+    return yaml.safe_load((RULES / "harm.yaml").read_text(encoding="utf-8"))
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [row for _, row in parse_lines(path.read_text(encoding="utf-8").splitlines(), str(path))]
+
+
+def rows(seed: int = 0) -> list[Row]:
+    chance = random.Random(seed)
+    made: list[Row] = []
+    for name, path in (("bank", RULES / "attacks.jsonl"), ("suite", SUITE / "attacks.jsonl")):
+        # the suites' "harmful" rows carry no category; rules/harm.yaml covers content safety by category
+        made += [Row(r["text"], INJECTION, r["text"], name) for r in _jsonl(path) if r["technique"] != "harmful"]
+    for name, path in (("bank", RULES / "benign.jsonl"), ("suite", SUITE / "benign.jsonl")):
+        made += [Row(r["text"], BENIGN, r["text"], name) for r in _jsonl(path)]
+    frames = yaml.safe_load((RULES / "variants.yaml").read_text(encoding="utf-8"))
+    for category, spec in _harm()["categories"].items():
+        for task in spec["harmful"]:
+            for style, templates in frames["harmful"].items():
+                # plain requests are the commonest: three frames of them, one of each other style
+                for template in chance.sample(templates, 3 if style == "direct" else 1):
+                    made.append(Row(template.format(task=task), category, task, f"harm:{style}"))
+        for question in spec["harmless"]:
+            for template in chance.sample(frames["harmless"], 2):
+                made.append(Row(template.format(question=question), BENIGN, question, "harm:harmless"))
+    everyday = _harm()["everyday"]
+    made += [Row(text, BENIGN, text, "everyday") for text in everyday["requests"]]
+    for sentence in everyday["sentences"]:
+        made += [Row(frame.format(sentence=sentence), BENIGN, sentence, "everyday:quoted")
+                 for frame in chance.sample(everyday["quoted"], 2)]
+    return list({(r.text, r.label): r for r in made}.values())
+
