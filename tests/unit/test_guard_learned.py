@@ -30,7 +30,8 @@ def test_no_held_out_text_or_near_duplicate_is_training_data():
             words = _words(text)
             for seen, seen_words in training:
                 overlap = len(words & seen_words) / max(len(words | seen_words), 1)
-                assert overlap < 0.7 and text.lower() not in seen.lower(), (path.name, text, seen)
+                contained = text.lower() in seen.lower() or seen.lower() in text.lower()
+                assert overlap < 0.7 and not contained, (path.name, text, seen)
 
 
 def test_training_rows_cover_every_class_and_keep_their_seed():

@@ -3,8 +3,9 @@
 Read here, and nowhere else for training: the attack and harmless banks (``rules/attacks.jsonl``,
 ``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
-``rules/variants.yaml``. Long prompts are not padded copies here: the layer reads each sentence of a
-request as well as the whole (padded copies taught a whole-text head that length is a signal). The held-out sets
+``rules/variants.yaml``, and a share of the harmless rows inside long prose from ``docs/``. Harmful rows
+are not padded: the layer reads each sentence of a request as well as the whole, and padded harmful
+copies taught the whole-text reading that length is a signal. The held-out sets
 (``evals/guardrails/heldout*``) are never read: a test checks that none of their texts is here.
 
 Labels: ``benign``, ``injection`` (every attack on the assistant's instructions), or a harm category.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ from tools.jsonl import parse_lines
 RULES = Path(__file__).parent / "rules"
 REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO / "evals" / "guardrails"
+PROSE = REPO / "docs"
+LONG_BENIGN_SHARE = 0.25
 BENIGN, INJECTION = "benign", "injection"
 
 
@@ -39,7 +43,7 @@ class Row:
 
 def sources() -> list[Path]:
     return [RULES / "attacks.jsonl", RULES / "benign.jsonl", SUITE / "attacks.jsonl", SUITE / "benign.jsonl",
-            RULES / "harm.yaml", RULES / "variants.yaml"]
+            RULES / "harm.yaml", RULES / "variants.yaml", *sorted(PROSE.glob("*.md"))]
 
 
 def fingerprint() -> str:
@@ -86,5 +90,24 @@ def rows(seed: int = 0) -> list[Row]:
     for sentence in everyday["sentences"]:
         made += [Row(frame.format(sentence=sentence), BENIGN, sentence, "everyday:quoted")
                  for frame in chance.sample(everyday["quoted"], 2)]
+    # Long harmless prompts: harmless rows inside paragraphs of real prose (the project's docs, full of
+    # instructions to the reader). Harmful rows are not padded: the layer reads each sentence on its own.
+    prose = _prose()
+    for row in [r for r in made if r.label == BENIGN]:
+        if chance.random() < LONG_BENIGN_SHARE:
+            passage = "\n\n".join(chance.sample(prose, chance.randint(1, 4)))
+            text = chance.choice(["{prose}\n\n{text}", "{text}\n\n{prose}"]).format(prose=passage, text=row.text)
+            made.append(Row(text, BENIGN, row.group, "long"))
     return list({(r.text, r.label): r for r in made}.values())
+
+
+def _prose() -> list[str]:
+    """Paragraphs of the project's docs without Markdown markup."""
+    paragraphs = []
+    for path in sorted(PROSE.glob("*.md")):
+        for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+            text = " ".join(re.sub(r"[#*`|>\[\]()_]+", " ", block).split())
+            if len(text) > 120:
+                paragraphs.append(text)
+    return paragraphs
 
