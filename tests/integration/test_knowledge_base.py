@@ -117,6 +117,7 @@ def test_chat_answers_an_unseen_folder_with_citations_and_ignores_planted_instru
     assert all("grounding" in r["guard"]["output"] for r in rows[:3])
 
 
+@pytest.mark.slow  # 23 s; `make evals` scores the same suite, and the RAG eval's unit tests check its output
 def test_retrieval_eval_on_the_default_docs(tmp_path):
     """In a fresh data folder: the suite builds the docs collection it needs, and stdout is its one JSON line."""
     proc = run(["evals.rag", "--retrieval-only", "--json"], REPO)

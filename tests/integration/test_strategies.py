@@ -49,7 +49,7 @@ def test_cot_on_the_default_model_states_an_answer(default_model_path):
     assert result["reasoning"]["cot"]["examples"] and result["reasoning"]["cot"]["answer"] is not None
 
 
-@pytest.mark.slow  # 20 s; the unit tests run its control flow, and cot and tot cover the real model's reasoning path
+@pytest.mark.slow  # 20 s; the unit tests run its control flow, and cot covers the real model's reasoning path
 def test_self_consistency_on_the_default_model_reports_samples_and_votes(default_model_path):
     result = chat("What is 6 plus 7?", "self_consistency", "samples=3")
     r = result["reasoning"]
@@ -57,6 +57,7 @@ def test_self_consistency_on_the_default_model_reports_samples_and_votes(default
     assert sum(r["votes"].values()) == sum(1 for s in r["samples"] if s["answer"] is not None)
 
 
+@pytest.mark.slow  # 21 s; tot's search is unit-tested, and cot and few-shot run the real model's reasoning path
 def test_tot_on_the_default_model_reports_branches_within_budget(default_model_path):
     result = chat("What is 9 times 3?", "tot", "tot_breadth=2", "tot_beam=1", "tot_depth=2", "max_model_calls=8")
     r = result["reasoning"]

@@ -1,4 +1,4 @@
-"""``python -m tools.guard.train [--folds 5] [--c 10] [--force] [--json]``: train the guard's learned layer.
+"""``python -m tools.guard.train [--folds 5] [--c 10] [--force] [--skip-cv] [--json]``: train the guard's learned layer.
 
 Distils the static embedding model when this machine lacks it (tools.guard.static), reads the
 training rows (tools.guard.training_data), cross-validates the classifier (tools.guard.learned) with
@@ -28,6 +28,7 @@ class TrainConfig:
     threshold: float = 0.6  # the figures are reported at the policy's default threshold
     seed: int = 0
     force: bool = False
+    skip_cv: bool = False  # make setup: the head alone (~15 s); the figures come with a plain run
 
 
 def _ngrams():
@@ -92,18 +93,22 @@ def train(config: TrainConfig, log=print) -> dict:
         static.build()
     data_print = fingerprint()
     path = learned.head_path()
+    recipe = asdict(config) | {"force": False, "skip_cv": False}  # what decides the weights
     if path.is_file() and not config.force:
         current = learned.load_head()
-        if current.get("data") == data_print and current.get("config") == asdict(config) | {"force": False}:
+        if current.get("data") == data_print and current.get("config") == recipe and (current["cv"] or config.skip_cv):
             log(f"{path} is up to date (data {data_print}); --force retrains")
-            return current["cv"]
+            return current["cv"] or {}
     started = time.perf_counter()
     data = rows(config.seed)
-    log(f"cross-validating on {len(data)} rows ({config.folds} folds grouped by seed text) ...")
-    figures = cross_validate(data, config)
+    figures: dict = {}
+    if not config.skip_cv:
+        log(f"cross-validating on {len(data)} rows ({config.folds} folds grouped by seed text) ...")
+        figures = cross_validate(data, config)
+    log(f"fitting on all {len(data)} rows ...")
     ngrams, model = fit([r.text for r in data], np.array([r.label for r in data]), config)
     learned.save_head(path, {"ngrams": ngrams, "model": model, "data": data_print, "cv": figures,
-                             "config": asdict(config) | {"force": False}, "embedding": static.FOLDER, "rows": len(data)})
+                             "config": recipe, "embedding": static.FOLDER, "rows": len(data)})
     learned.clear_cache()
     figures["seconds"] = round(time.perf_counter() - started, 1)
     return figures
@@ -125,17 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=defaults.threshold, help="threshold the figures are reported at")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--force", action="store_true", help="retrain even when the head is up to date")
+    parser.add_argument("--skip-cv", action="store_true", help="fit the head without the cross-validated figures")
     parser.add_argument("--json", action="store_true", help="end with one line of figures")
     args = parser.parse_args(argv)
     if args.folds < 2:
         parser.error("--folds must be at least 2")
     if not 0 < args.threshold < 1:
         parser.error("--threshold must be between 0 and 1")
-    config = TrainConfig(args.folds, args.c, args.threshold, args.seed, args.force)
+    config = TrainConfig(args.folds, args.c, args.threshold, args.seed, args.force, args.skip_cv)
     figures = train(config, log=lambda line: print(line, file=sys.stderr))
     if args.json:
         print(json.dumps(figures))
-    else:
+    elif "by_class" in figures:
         _show(figures)
         print(f"head: {learned.head_path()}")
     return 0
