@@ -62,6 +62,7 @@ def test_streaming_matches_invoke_and_concurrent_calls_do_not_mix(default_model_
     assert together == alone and alone["france"] != alone["sky"]
 
 
+@pytest.mark.slow  # 17 s; the server soak and the two-turn thread test keep long threads in make test
 async def test_fifty_turn_thread_still_answers(default_model_path):
     history = []
     for i in range(50):

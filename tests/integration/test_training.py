@@ -243,7 +243,7 @@ def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_a
     assert one.returncode == 2 and "at least 2 for KTO" in one.stderr
 
 
-@pytest.mark.slow  # ~30 s each, beside the DPO test in make test that shares their code path
+@pytest.mark.slow  # ~30 s each, beside the DPO test that shares their code path
 @pytest.mark.parametrize("method", ["orpo", "simpo"])
 def test_reference_free_preference_methods_register_their_own_kind(data_dir, method, default_model_path):
     cli(data_dir, "training.dpo", "--method", method, "--name", f"pref-{method}", "--max-steps", "1",
@@ -256,7 +256,8 @@ def test_reference_free_preference_methods_register_their_own_kind(data_dir, met
         assert any(e.get("nll_loss", 0) > 0 for e in history)
 
 
-@pytest.mark.parametrize("loss", ["sigmoid", pytest.param("ipo", marks=pytest.mark.slow)])
+@pytest.mark.slow  # ~50 s each; preference data and the trainer's config are unit-tested, the web app trains SFT for real
+@pytest.mark.parametrize("loss", ["sigmoid", "ipo"])
 def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
     cli(data_dir, "training.dpo", "--name", f"pref-{loss}", "--from-adapter", "fact", "--loss", loss,
         "--max-steps", "3", "--batch-size", "2", "--lr", "1e-4", "--save-steps", "100")  # 3 steps: ~40 s, not ~100

@@ -1,0 +1,71 @@
+"""The BM25 index beside each collection: written in the same batch as Chroma, so ingest keeps it in
+step (no rebuild); a write it missed is found by its count and mended from the collection."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tools import resources
+from tools.kb import embeddings, keyword, store
+from tools.kb.ingest import ingest
+
+
+@pytest.fixture(autouse=True)
+def hash_embeddings(monkeypatch):
+    monkeypatch.setenv("TAILOR_EMBEDDINGS", "fake:64")
+    embeddings.clear_cache()
+    resources.clear_all()
+    yield
+    embeddings.clear_cache()
+
+
+def _folder(tmp_path):
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "trams.md").write_text("# Trams\nLine 4 runs to the harbour every ten minutes.\n")
+    (folder / "passes.md").write_text("# Passes\nThe day pass costs 6.40 and the week pass 21.00.\n")
+    return folder
+
+
+def _search(name, query, allowed=None):
+    col = store.raw_collection(name)
+    return [cid for cid, _ in keyword.keyword_index(name, col).top(query, 5, allowed)]
+
+
+def test_ingest_writes_the_index_as_it_goes_and_a_removed_file_leaves_it(tmp_path, monkeypatch):
+    folder = _folder(tmp_path)
+    ingest([str(folder)], "city", progress=False)
+    rebuilt = []
+    monkeypatch.setattr(keyword.KeywordIndex, "rebuild", lambda self, col, cid: rebuilt.append(cid))
+    col = store.raw_collection("city")
+    index = keyword.keyword_index("city", col)
+    assert index.state() == (str(col.id), col.count()) and not rebuilt
+    (harbour,) = _search("city", "harbour trams")
+    assert col.get(ids=[harbour])["metadatas"][0]["source"].endswith("trams.md")
+
+    (folder / "trams.md").unlink()
+    ingest([str(folder)], "city", cleanup="full", progress=False)
+    assert _search("city", "harbour") == [] and len(_search("city", "pass")) == 1 and not rebuilt
+
+
+def test_a_write_the_index_missed_is_mended_from_the_collection(tmp_path):
+    ingest([str(_folder(tmp_path))], "city", progress=False)
+    with sqlite3.connect(keyword.index_path("city")) as db:
+        db.execute("DELETE FROM chunks")  # as if the process died between Chroma's write and this one
+    db.close()
+    assert len(_search("city", "harbour")) == 1
+    assert keyword.KeywordIndex(keyword.index_path("city")).state()[1] == store.raw_collection("city").count()
+
+
+def test_filtered_search_reads_down_the_ranking_and_drop_removes_the_index(tmp_path):
+    ingest([str(_folder(tmp_path))], "city", progress=False)
+    col = store.raw_collection("city")
+    everything = set(col.get(include=[])["ids"])
+    passes = {cid for cid in everything if col.get(ids=[cid])["metadatas"][0]["source"].endswith("passes.md")}
+    assert set(_search("city", "day pass harbour", allowed=passes)) == passes
+    index = keyword.keyword_index("city", col)
+    assert index.coverage("day pass", "the day pass") == 1.0 and 0 < index.coverage("day harbour", "a day out") < 1
+    store.drop("city")
+    assert not keyword.index_path("city").exists()
