@@ -53,7 +53,8 @@ def test_ingest_writes_the_index_as_it_goes_and_a_removed_file_leaves_it(tmp_pat
 def test_a_write_the_index_missed_is_mended_from_the_collection(tmp_path):
     ingest([str(_folder(tmp_path))], "city", progress=False)
     with sqlite3.connect(keyword.index_path("city")) as db:
-        db.execute("DELETE FROM chunks")  # as if the process died between Chroma's write and this one
+        db.execute("DELETE FROM chunks")  # as if the process died between Chroma's write and this one:
+        db.execute("DELETE FROM ids")  # the index's own transaction never committed
     db.close()
     assert len(_search("city", "harbour")) == 1
     assert keyword.KeywordIndex(keyword.index_path("city")).state()[1] == store.raw_collection("city").count()

@@ -1,7 +1,8 @@
 """LangChain's Chroma vector store with each write held as one batch of :mod:`tools.kb.access`.
 
 The texts are embedded before the batch starts (embedding is the slow part), so readers in other
-processes wait only for Chroma's own write.
+processes wait only for Chroma's own write. The same batch writes the chunks' keywords to the
+collection's BM25 index (:mod:`tools.kb.keyword`), so the two stay in step as files come and go.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class BatchedChroma(Chroma):
         super().__init__(*args, **kwargs)
         self._batch = batch
 
+    def _keywords(self):
+        from tools.kb.keyword import KeywordIndex, index_path
+
+        return KeywordIndex(index_path(self._collection.name))
+
     def add_texts(self, texts: Iterable[str], metadatas: list[dict] | None = None, ids: list[str] | None = None,
                   **kwargs: Any) -> list[str]:
         texts = list(texts)
@@ -41,10 +47,14 @@ class BatchedChroma(Chroma):
         self._embedding_function = ahead
         try:
             with self._batch():
-                return super().add_texts(texts, metadatas=metadatas, ids=ids, **kwargs)
+                added = super().add_texts(texts, metadatas=metadatas, ids=ids, **kwargs)
+                self._keywords().add(added, texts, str(self._collection.id))
+                return added
         finally:
             self._embedding_function = model
 
     def delete(self, ids: Sequence[str] | None = None, **kwargs: Any) -> None:
         with self._batch():
             super().delete(ids=list(ids) if ids is not None else None, **kwargs)
+            if ids is not None:
+                self._keywords().delete(list(ids), str(self._collection.id))

@@ -153,10 +153,11 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
     hits: list[Hit] = []
     dropped: list[dict[str, Any]] = []
     best = 0.0
+    coverage_of = index.coverage_of(question)
     for cid in sorted(fused, key=fused.get, reverse=True):
         item = found[cid]
         similarity = _cosine(question_vec, item["vector"])
-        coverage = index.coverage(question, item["text"] or "")
+        coverage = coverage_of(item["text"] or "")
         relevance = (similarity + coverage) / 2
         best = max(best, relevance)
         text, neutralised = item["text"] or "", False

@@ -208,4 +208,7 @@ def drop(name: str) -> int:
         if keys:
             manager.delete_keys(keys)
         stamp_path(name).unlink(missing_ok=True)
+        from tools.kb import keyword
+
+        keyword.drop(name)
     return count
