@@ -1,24 +1,13 @@
 """The BM25 index beside each collection: written in the same batch as Chroma, so ingest keeps it in
-step (no rebuild); a write it missed is found by its count and mended from the collection."""
+step (no rebuild); a write it missed is found by its count and mended from the collection. The unit
+conftest gives every test hash embeddings and empty caches."""
 
 from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
-from tools import resources
-from tools.kb import embeddings, keyword, store
+from tools.kb import keyword, store
 from tools.kb.ingest import ingest
-
-
-@pytest.fixture(autouse=True)
-def hash_embeddings(monkeypatch):
-    monkeypatch.setenv("TAILOR_EMBEDDINGS", "fake:64")
-    embeddings.clear_cache()
-    resources.clear_all()
-    yield
-    embeddings.clear_cache()
 
 
 def _folder(tmp_path):
