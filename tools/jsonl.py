@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 
@@ -21,3 +22,8 @@ def parse_lines(lines: Iterable[str], name: str) -> Iterator[tuple[int, Any]]:
         except json.JSONDecodeError as err:
             raise JSONLError(f"{name}:{number}: not valid JSON ({err.msg} at column {err.colno}).") from None
         yield number, value
+
+
+def read_values(path: Path) -> list[Any]:
+    """Every value in a JSON Lines file, in order."""
+    return [value for _, value in parse_lines(path.read_text(encoding="utf-8").splitlines(), str(path))]

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from tools.guard import static
-from tools.jsonl import parse_lines
+from tools.jsonl import read_values
 from tools.kb.embeddings import get_embeddings
 from tools.resources import Resources
 from tools.settings import get_settings
@@ -36,10 +36,6 @@ class Closeness:
     margin: float  # that similarity minus the piece's similarity to the nearest harmless request
     technique: str  # the nearest attack's technique
     piece: str  # the part of the request that scored
-
-
-def _rows(path: Path) -> list[dict]:
-    return [row for _, row in parse_lines(path.read_text(encoding="utf-8").splitlines(), str(path))]
 
 
 def _unit(vectors: list[list[float]]) -> np.ndarray:
@@ -66,7 +62,7 @@ def _encoder(name: str) -> Callable[[list[str]], np.ndarray]:
 
 def _bank(encoder: str) -> tuple[np.ndarray, list[dict], np.ndarray]:
     def build() -> tuple[np.ndarray, list[dict], np.ndarray]:
-        attacks, benign = _rows(ATTACK_BANK), _rows(BENIGN_BANK)
+        attacks, benign = read_values(ATTACK_BANK), read_values(BENIGN_BANK)
         embed = _encoder(encoder)
         return embed([r["text"] for r in attacks]), attacks, embed([r["text"] for r in benign])
 
@@ -88,7 +84,11 @@ def closeness(text: str, margin: float = 0.0, encoder: str = "embeddings",
     reads the same), for the static encoder only.
     """
     attack_vectors, attacks, benign_vectors = _bank(encoder)
-    parts, vectors = read if read is not None and encoder == "static" else (parts := pieces(text), _encoder(encoder)(parts))
+    if read is not None and encoder == "static":
+        parts, vectors = read
+    else:
+        parts = pieces(text)
+        vectors = _encoder(encoder)(parts)
     to_attacks = vectors @ attack_vectors.T
     best_attack = to_attacks.max(axis=1)
     margins = best_attack - (vectors @ benign_vectors.T).max(axis=1)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from tools.jsonl import parse_lines
+from tools.jsonl import read_values
 
 RULES = Path(__file__).parent / "rules"
 REPO = Path(__file__).resolve().parents[2]
@@ -63,18 +63,14 @@ def _harm() -> dict:
     return yaml.safe_load((RULES / "harm.yaml").read_text(encoding="utf-8"))
 
 
-def _jsonl(path: Path) -> list[dict]:
-    return [row for _, row in parse_lines(path.read_text(encoding="utf-8").splitlines(), str(path))]
-
-
 def rows(seed: int = 0) -> list[Row]:
     chance = random.Random(seed)
     made: list[Row] = []
     for name, path in (("bank", RULES / "attacks.jsonl"), ("suite", SUITE / "attacks.jsonl")):
         # the suites' "harmful" rows carry no category; rules/harm.yaml covers content safety by category
-        made += [Row(r["text"], INJECTION, r["text"], name) for r in _jsonl(path) if r["technique"] != "harmful"]
+        made += [Row(r["text"], INJECTION, r["text"], name) for r in read_values(path) if r["technique"] != "harmful"]
     for name, path in (("bank", RULES / "benign.jsonl"), ("suite", SUITE / "benign.jsonl")):
-        made += [Row(r["text"], BENIGN, r["text"], name) for r in _jsonl(path)]
+        made += [Row(r["text"], BENIGN, r["text"], name) for r in read_values(path)]
     frames = yaml.safe_load((RULES / "variants.yaml").read_text(encoding="utf-8"))
     for category, spec in _harm()["categories"].items():
         for task in spec["harmful"]:
