@@ -14,13 +14,13 @@ left out of the mean.
 from __future__ import annotations
 
 import re
-import string
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 Evaluator = Callable[[dict, dict, dict], dict]
-_PUNCT = re.compile(f"[{re.escape(string.punctuation)}]")
+# Every symbol, not only ASCII punctuation: "€229" must contain the fact "229".
+_PUNCT = re.compile(r"[^\w\s]|_")
 
 
 def normalise(text: str) -> str:

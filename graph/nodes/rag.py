@@ -12,8 +12,10 @@ what the source says).
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
+import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -26,6 +28,9 @@ from graph.nodes.common import context_of, latest_question, prompt_budget
 from graph.nodes.llm import guarded, model_for, system_message, token_counter
 from graph.state import State
 from tools.guard import grounding
+from tools.kb import evidence as evidence_mod
+from tools.kb.embeddings import get_embeddings
+from tools.kb.evidence import Evidence
 from tools.settings import get_settings
 
 CITATION_KEYS = ("n", "source", "title", "section", "chunk_id", "score")
@@ -35,11 +40,30 @@ MIN_RESPONSIVE = 0.5
 REDUNDANT = 0.8  # a quote whose words the answer mostly has already adds nothing
 
 
+_HEADING = re.compile(r"^\s*#{1,6}\s.*$", re.MULTILINE)
+_SOURCE_TAG = re.compile(r"</?source[^>]*>|^\s*(?:answer|sources?)\s*:\s*", re.IGNORECASE | re.MULTILINE)
+_WORDS = re.compile(r"\S+")
+REPEAT_SPAN = 4  # a run of this many words said again means the model is looping
+
+
+def cut_repetition(text: str) -> str:
+    """``text`` up to where it starts repeating a run of words it already said (degenerate looping)."""
+    words = _WORDS.findall(text)
+    seen: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - REPEAT_SPAN + 1):
+        key = tuple(w.lower().strip(".,;:!?") for w in words[i:i + REPEAT_SPAN])
+        if key in seen and i >= seen[key] + REPEAT_SPAN:
+            return " ".join(words[:i]).rstrip(",;: ")
+        seen.setdefault(key, i)
+    return text
+
+
 def tidy(answer: str) -> str:
-    """The first paragraph, at most a few sentences: what follows is where small models drift."""
-    first = answer.strip().split("\n\n")[0]
-    unique = list(dict.fromkeys(grounding.sentences(first)))  # small models repeat themselves
-    return " ".join(unique[:MAX_SENTENCES])
+    """The first paragraph, at most a few sentences, no headings, tags or loops: what follows is where small models drift."""
+    text = _SOURCE_TAG.sub("", _HEADING.sub("", answer)).strip()
+    first = text.split("\n\n")[0]
+    unique = list(dict.fromkeys(cut_repetition(s) for s in grounding.sentences(first)))  # small models repeat themselves
+    return cut_repetition(" ".join(s for s in unique[:MAX_SENTENCES] if s))
 
 
 def build_messages(model: BaseChatModel, documents: list[dict], question: str, max_new_tokens: int) -> tuple[list[BaseMessage], int]:
@@ -54,18 +78,21 @@ def build_messages(model: BaseChatModel, documents: list[dict], question: str, m
     raise AssertionError("unreachable: documents is never empty here")
 
 
-def cite(answer: str, question: str, documents: list[dict]) -> tuple[str, list[dict], dict[str, Any]]:
+def cite(answer: str, evidence: Evidence, documents: list[dict]) -> tuple[str, list[dict], dict[str, Any]]:
     """(answer with markers, citations, details): make sure what the answer rests on is cited.
 
-    A grounded, responsive model answer is kept, and the source sentence that best matches the
-    question is added when the answer does not already say it; otherwise the answer is quotes.
+    A grounded, responsive model answer is kept when every number it states is in the sentences that
+    answer the question (a twin's figure from the same table is not), and the best of those sentences
+    is added when the answer does not already say it; otherwise the answer is those sentences, quoted.
     """
     sources = {d["n"]: d["text"] for d in documents}
     answer = tidy(answer)
     check = grounding.check(answer, sources)
     supported_text = " ".join(sentence for sentence, _ in check.supported)
-    quotes = grounding.best_quotes(question, sources, limit=2)
-    if check.supported and grounding.responsive(supported_text, question) >= MIN_RESPONSIVE:
+    quotes = [{"text": evidence_mod.quoted(c), "n": c.n} for c in evidence.sentences]
+    evidence_text = " ".join(q["text"] for q in quotes)
+    foreign = sorted(grounding.numbers(answer) - grounding.numbers(evidence_text))
+    if check.supported and not foreign and grounding.responsive(supported_text, evidence.question) >= MIN_RESPONSIVE:
         details: dict[str, Any] = {"mode": "generated"}
         extra = [q for q in quotes[:1] if grounding.support(q["text"], answer) < REDUNDANT]
         if extra:
@@ -73,6 +100,8 @@ def cite(answer: str, question: str, documents: list[dict]) -> tuple[str, list[d
             answer = answer.rstrip() + " " + prompts.render("rag/extractive", quotes=extra)
     elif quotes:
         details = {"mode": "extractive", "model_answer": answer}
+        if foreign:
+            details["foreign_numbers"] = foreign
         answer = prompts.render("rag/extractive", quotes=quotes)
     else:
         details = {"mode": "generated"}
@@ -88,17 +117,29 @@ def cite(answer: str, question: str, documents: list[dict]) -> tuple[str, list[d
     return answer, citations, details
 
 
+def not_found(ctx: Context, reasoning: dict[str, Any], reason: str) -> dict[str, Any]:
+    collection = ctx.collection or get_settings().collection
+    reasoning["rag"] = {"mode": "not_found", "reason": reason}
+    return {"messages": [AIMessage(content=prompts.render("rag/not_found", collection=collection))],
+            "citations": [], "reasoning": reasoning}
+
+
+def embed_sentences(texts: list[str]) -> np.ndarray:
+    return evidence_mod.normalised(get_embeddings().embed_documents(texts))
+
+
 async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     documents = list(state.get("documents") or [])
     reasoning = dict(state.get("reasoning") or {})
     if not documents:
-        collection = ctx.collection or get_settings().collection
-        reasoning["rag"] = {"mode": "not_found"}
-        return {"messages": [AIMessage(content=prompts.render("rag/not_found", collection=collection))],
-                "citations": [], "reasoning": reasoning}
+        return not_found(ctx, reasoning, (reasoning.get("retrieval") or {}).get("declined") or "no relevant chunk")
 
     question = latest_question(state)
+    found = await asyncio.to_thread(evidence_mod.gather, question, documents, embed_sentences)
+    if not found.answerable:  # relevant chunks, but no sentence in them answers this question: say so, no model call
+        return not_found(ctx, reasoning, found.reason)
+
     model, adapter_key = await model_for(ctx, "rag")
     messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens)
     max_new = min(ctx.max_new_tokens, MAX_ANSWER_TOKENS)
@@ -106,8 +147,9 @@ async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if reply.response_metadata.get("guard", {}).get("stopped"):  # withheld mid-stream: nothing to cite
         answer, citations, details = message_text(reply), [], {"mode": "withheld"}
     else:
-        answer, citations, details = cite(message_text(reply), question, documents[:used])
-    reasoning["rag"] = {**details, "sources_in_prompt": used}
+        answer, citations, details = cite(message_text(reply), found, documents[:used])
+    reasoning["rag"] = {**details, "sources_in_prompt": used, "names": found.names,
+                        "evidence": [{"n": c.n, "score": round(c.score, 3)} for c in found.sentences]}
     return {
         "messages": [AIMessage(content=answer, id=reply.id)],
         "citations": citations,

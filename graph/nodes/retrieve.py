@@ -71,6 +71,7 @@ async def retrieve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             "best_relevance": result.best_relevance,
             "min_relevance": options.min_relevance,
             "dropped": result.dropped,
+            "declined": result.declined,
         }
     update: dict[str, Any] = {"documents": documents, "reasoning": reasoning}
     if not documents and not ctx.collection and ctx.strategy != "rag":

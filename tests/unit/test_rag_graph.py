@@ -7,7 +7,7 @@ from graph.context import Context, ContextError
 from graph.graph import build_graph
 from graph.nodes.rag import cite
 from tools import resources
-from tools.kb import embeddings
+from tools.kb import embeddings, evidence
 from tools.kb.ingest import ingest
 from tools.kb.retrieval import RetrievalOptions, retrieve
 
@@ -119,9 +119,22 @@ def test_filters_restrict_both_rankings(kb):
 def test_cite_keeps_grounded_answers_and_quotes_otherwise():
     docs = [{"n": 1, "text": "Refunds are paid within 30 days of a request.", "source": "b.md", "title": "", "section": "",
              "chunk_id": "c1", "score": 0.5}]
-    answer, citations, details = cite("Refunds are paid within 30 days.", "When are refunds paid?", docs)
+    found = evidence.gather("When are refunds paid?", docs)
+    answer, citations, details = cite("Refunds are paid within 30 days.", found, docs)
     assert answer == "Refunds are paid within 30 days. [1]" and details["mode"] == "generated"
     assert citations == [{"n": 1, "source": "b.md", "title": "", "section": "", "chunk_id": "c1", "score": 0.5}]
-    answer, citations, details = cite("Refunds take 90 days.\n\nBananas are yellow.", "When are refunds paid?", docs)
+    answer, citations, details = cite("Refunds take 90 days.\n\nBananas are yellow.", found, docs)
     assert answer == "Refunds are paid within 30 days of a request. [1]" and details["mode"] == "extractive"
     assert details["model_answer"] == "Refunds take 90 days." and citations[0]["chunk_id"] == "c1"
+
+
+def test_cite_quotes_the_asked_twin_when_the_model_takes_the_other_ones_figure():
+    docs = [{"n": 1, "text": "## Current products\nNest 2 — Price: €149; Battery: 14 h.", "source": "p.md", "title": "Prices",
+             "section": "Prices > Current products", "chunk_id": "c1", "score": 0.5},
+            {"n": 2, "text": "## Current products\nNest 2 Pro — Price: €229; Battery: 20 h.", "source": "p.md", "title": "Prices",
+             "section": "Prices > Current products", "chunk_id": "c2", "score": 0.5}]
+    found = evidence.gather("How long does the Nest 2 battery last?", docs)
+    assert [c.n for c in found.sentences] == [1]
+    answer, citations, details = cite("The Nest 2 battery lasts 20 h.", found, docs)
+    assert details["mode"] == "extractive" and details["foreign_numbers"] == ["20"]
+    assert "14 h" in answer and "20 h" not in answer and [c["chunk_id"] for c in citations] == ["c1"]

@@ -24,14 +24,21 @@ def sentences(text: str) -> list[str]:
     out: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
         blocks: list[str] = []
+        ended = False  # a line ending in two spaces ends its paragraph (how the header splitter keeps blank lines)
         for line in paragraph.splitlines():
-            if blocks and line.strip() and not _BLOCK_START.match(line) and not _BLOCK_START.match(blocks[-1]):
+            if blocks and line.strip() and not ended and not _BLOCK_START.match(line) and not _BLOCK_START.match(blocks[-1]):
                 blocks[-1] += " " + line.strip()
             elif line.strip():
                 blocks.append(line.strip())
+            ended = line.endswith("  ")
         for block in blocks:
             out.extend(s.strip() for s in _SENTENCE_END.split(block) if s.strip())
     return out
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers a text states (citation markers left out), as keyword tokens: "4.2.1" gives 4, 2 and 1."""
+    return {w for w in tokens(_CITE.sub("", text)) if w.isdigit()}
 
 
 def cited_numbers(text: str) -> list[int]:

@@ -1,7 +1,7 @@
 """Read files into LangChain ``Document``s: Markdown, text, PDF, HTML, JSON and JSONL.
 
-Each document carries ``source``, ``title``, ``modified`` and ``file_hash``. HTML headings become
-Markdown headings so the splitter can follow sections in every format that has them.
+Each document carries ``source``, ``title``, ``modified`` and ``file_hash``. HTML headings and tables become
+Markdown headings and tables so the splitter can follow sections in every format that has them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from langchain_core.documents import Document
 
 from tools.checksums import sha256_file
 from tools.jsonl import JSONLError, parse_lines
+from tools.kb import tables
 from tools.kb.errors import KBError
 
 MARKDOWN = {".md", ".markdown", ".mdx"}
@@ -103,7 +104,12 @@ def _html_to_markdown(html: str) -> tuple[str, dict]:
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else ""
     lines = []
-    for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "pre", "td", "blockquote"]):
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "pre", "table", "blockquote"]):
+        if el.name != "table" and el.find_parent("table") is not None:
+            continue  # read with its table, row by row
+        if el.name == "table":
+            lines.append("\n" + tables.html_table_as_markdown(el) + "\n")
+            continue
         text = " ".join(el.get_text(" ", strip=True).split())
         if not text:
             continue

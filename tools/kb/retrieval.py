@@ -3,7 +3,8 @@
 Steps, in order: rank candidates per query by vector and by keyword; fuse the rankings (RRF);
 re-scan each candidate for planted instructions (neutralise, or drop when nothing safe is left);
 drop candidates whose relevance is under ``min_relevance`` (the "not in the knowledge base" decision);
-drop near-duplicates; optionally reorder by MMR; keep ``k``.
+drop near-duplicates; put the chunks that name what the question asks about first (and keep none
+when no chunk names it: :mod:`tools.kb.entities`); optionally reorder by MMR; keep ``k``.
 
 Relevance is the mean of the chunk's cosine similarity to the question and the IDF-weighted share of
 the question's words the chunk contains. Similarity alone cannot tell "how do I install Tailor" from
@@ -21,7 +22,7 @@ import numpy as np
 from langchain_core.vectorstores.utils import maximal_marginal_relevance
 
 from tools.guard import injection
-from tools.kb import store
+from tools.kb import entities, evidence, store
 from tools.kb.embeddings import get_embeddings
 from tools.kb.errors import KBError
 from tools.kb.filters import to_where
@@ -84,6 +85,7 @@ class RetrievalResult:
     best_relevance: float
     dropped: list[dict[str, Any]]
     queries: list[str]
+    declined: str = ""  # why relevant chunks were all set aside (they name none of the question's names)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,7 +136,9 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
     if options.hybrid:
         allowed = set(col.get(where=where, include=[])["ids"]) if where else None
         for query in queries:
-            ids = [cid for cid, _ in index.top(query, options.fetch_k, allowed)]
+            # the attribute a question's phrasing stands for is searched too ("cost" finds "Price:")
+            expanded = " ".join([query, *evidence.attribute_words(query)])
+            ids = [cid for cid, _ in index.top(expanded, options.fetch_k, allowed)]
             rankings.append(("bm25", ids))
         missing = [cid for _, ids in rankings for cid in ids if cid not in found]
         if missing:
@@ -177,12 +181,31 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
             continue
         hits.append(hit)
 
+    hits, declined = _by_name(question, hits)
     if options.search == "mmr" and len(hits) > options.k:
         order = maximal_marginal_relevance(
             question_vec, [found[h.id]["vector"] for h in hits], lambda_mult=options.mmr_lambda, k=options.k
         )
         hits = [hits[i] for i in order]
-    return RetrievalResult(collection, hits[: options.k], round(best, 4), dropped, queries)
+    return RetrievalResult(collection, hits[: options.k], round(best, 4), dropped, queries, declined)
+
+
+def _by_name(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
+    """Hits that name what the question names first (exactly or in short; a twin's last); none, with
+    the reason, when no hit names it (exactly, in short, or as a longer name it could be short for)."""
+    if not hits:
+        return hits, ""
+    named = {h.id: (entities.names(h.text), entities.names(f"{h.metadata.get('title', '')}\n{h.metadata.get('section', '')}"))
+             for h in hits}
+    known = [n for own, around in named.values() for n in own + around]
+    wanted = [w for w in entities.named_in(question, known) if entities.specific(w)]
+    if not wanted:
+        return hits, ""
+    levels = {cid: entities.level(wanted, own, around) for cid, (own, around) in named.items()}
+    if max(levels.values()) < entities.SHORTER and entities.LONGER not in levels.values():
+        return [], f"no relevant chunk mentions {', '.join(w.text for w in wanted)}"
+
+    return sorted(hits, key=lambda h: min(levels[h.id], entities.SHORTER), reverse=True), ""
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,5 +1,7 @@
 """Split documents into chunks: by Markdown headers first, then by size with overlap.
 
+Tables are rewritten first so that each row names its columns (:mod:`tools.kb.tables`).
+
 Each chunk gets ``section`` ("Title > Subsection"), ``chunk`` (its position in the file) and
 ``content_hash``.
 """
@@ -11,6 +13,8 @@ import hashlib
 from langchain_core.documents import Document
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
+from tools.kb import tables
+
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 MARKDOWN_FORMATS = {"md", "markdown", "mdx", "html", "htm"}
 
@@ -21,13 +25,18 @@ def split(docs: list[Document], chunk_size: int, chunk_overlap: int) -> list[Doc
     chunks: list[Document] = []
     counters: dict[str, int] = {}
     for doc in docs:
-        if doc.metadata.get("format") in MARKDOWN_FORMATS:
+        markdown = doc.metadata.get("format") in MARKDOWN_FORMATS
+        if markdown:
             sections = by_headers.split_text(doc.page_content)
         else:
             sections = [Document(page_content=doc.page_content)]
         for section in sections:
             heading = " > ".join(section.metadata[key] for _, key in HEADERS if key in section.metadata)
-            for piece in by_size.split_text(section.page_content):
+            prose, rows = tables.split_rows(section.page_content) if markdown else (section.page_content, [])
+            under = next((section.metadata[key] for _, key in reversed(HEADERS) if key in section.metadata), "")
+            pieces = by_size.split_text(prose) if prose.strip(" \n#") and not _only_headings(prose) else []
+            pieces += [f"## {under}\n{row}" if under else row for row in rows]  # a row is a chunk, under its heading
+            for piece in pieces:
                 source = doc.metadata["source"]
                 number = counters.get(source, 0)
                 counters[source] = number + 1
@@ -39,3 +48,7 @@ def split(docs: list[Document], chunk_size: int, chunk_overlap: int) -> list[Doc
                 }
                 chunks.append(Document(page_content=piece, metadata=meta))
     return chunks
+
+
+def _only_headings(text: str) -> bool:
+    return all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip())

@@ -1,0 +1,162 @@
+"""The things a question is about (product names, model numbers, versions, acronyms) and whether a text names them.
+
+A question about the "Nest 2" is not answered by a sentence about the "Nest 2 Pro", although the two
+share every word the question has. So names are read as phrases: runs of capitalised words, words
+with digits and acronyms ("Corvid Nest 2 Pro", "4.2.1", "UK"), and compared as phrases:
+
+- EXACT: the same words;
+- SHORTER: the text leaves out or adds leading words ("Nest 2" or "Corvid Nest 2" for "Corvid Nest 2"
+  or "Nest 2"): the same thing, named briefly or in full;
+- UNNAMED: the text names nothing related, or only the family ("Arc" for "Arc 400"): it neither
+  confirms nor contradicts;
+- LONGER: the text's name has more words ("Nest 2 Pro" for "Nest 2"): usually a twin;
+- CONFLICT: the names share words but differ ("Arc 300" for "Arc 400", "Nest 2" for "Nest 2 Max").
+
+Named-entity models (spaCy, GLiNER) would need weights this project does not ship and are trained
+on people and places, not model numbers, so this reader is our own and purely lexical.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[.\-/](?=[A-Za-z0-9]))*")
+_SENTENCE_START = re.compile(r"(^|[.!?:;]\s+|\n\s*|[#>*\-|]\s*|—\s*)$")
+# Capitalised only because they start a question or sentence: never a name on their own.
+COMMON = frozenset(
+    "a about after all also am an and any are as at be because been before being between both but by can could did "
+    "do does during each either for from had has have he her here hi hello hey his how however i if in into is it "
+    "its just me might more most my no nor not now of off on once only or other our out over please she should so "
+    "some such tell than thanks thank that the their them then there these they this those through to too under "
+    "until up us very was we were what when where whether which while who whom whose why will with would yes yet "
+    "you your".split()
+)
+EXACT, SHORTER, UNNAMED, LONGER, CONFLICT = 5, 4, 3, 2, 1
+
+
+@dataclass(frozen=True)
+class Name:
+    text: str  # as written
+    words: tuple[str, ...]  # lowercased, in order
+
+    @property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(self.words)
+
+
+def _fold(word: str) -> str:
+    word = word.lower()
+    if re.fullmatch(r"\d+s", word):
+        word = word[:-1]  # "the 500s"
+    return word
+
+
+def _is_name_word(word: str, starts_sentence: bool) -> bool:
+    if any(c.isdigit() for c in word):
+        return True
+    if word.lower() in COMMON:
+        return False
+    if len(word) > 1 and word.isupper():
+        return True
+    if word[:1].isupper():
+        return True
+    return any(c.isupper() for c in word[1:])  # "iPhone", "eSIM"
+
+
+def names(text: str) -> list[Name]:
+    """The names in ``text`` in order, each a maximal run of adjacent name words."""
+    found: list[Name] = []
+    run: list[str] = []
+    first_in_sentence = False
+    last_end = -1
+
+    def close() -> None:
+        # One capitalised word that starts a sentence ("Battery life is ...") is only grammar.
+        if run and not (len(run) == 1 and first_in_sentence and run[0][1:].islower()):
+            found.append(Name(" ".join(run), tuple(_fold(w) for w in run)))
+        run.clear()
+
+    for match in _TOKEN.finditer(text):
+        word, start = match.group(), match.start()
+        gap = text[last_end:start] if last_end >= 0 else ""
+        starts_sentence = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
+        if _is_name_word(word, starts_sentence):
+            if run and gap.strip(" "):
+                close()  # names are adjacent words; punctuation or a line break ends one
+            if not run:
+                first_in_sentence = starts_sentence
+            run.append(word)
+        else:
+            close()
+        last_end = match.end()
+    close()
+    return found
+
+
+def specific(name: Name) -> bool:
+    """A name that singles one thing out: two or more words, or a number ("Nest 2", "4.2.1"). One word
+    ("Corvid", "Denmark", "CEO") is a word like others to look for, not a name to insist on."""
+    return len(name.words) > 1 or any(c.isdigit() for c in name.text)
+
+
+def named_in(question: str, known: Iterable[Name]) -> list[Name]:
+    """The question's names, with known names it writes in lower case ("arc 500") added."""
+    wanted = names(question)
+    words = [_fold(m.group()) for m in _TOKEN.finditer(question)]
+    have = {w.words for w in wanted}
+    # every ending of a known name ("Arc 500" of "Corvid Arc 500"), longest first
+    endings = {Name(" ".join(n.text.split()[i:]), n.words[i:]) for n in known for i in range(len(n.words))
+               if len(n.text.split()) == len(n.words)}
+    for name in sorted(endings, key=lambda n: (-len(n.words), n.text)):
+        size = len(name.words)
+        if size < 2 or name.words in have:
+            continue  # one lower-case word ("nest") is too weak to call a name
+        if any(tuple(words[i:i + size]) == name.words for i in range(len(words) - size + 1)):
+            if not any(set(name.words) <= set(h) for h in have):
+                wanted = [w for w in wanted if not set(w.words) < set(name.words)] + [name]
+                have = {w.words for w in wanted}
+    return wanted
+
+
+def match(wanted: Name, name: Name) -> int | None:
+    """How ``name`` relates to the ``wanted`` one; None when they share no word."""
+    want, have = wanted.word_set, name.word_set
+    if not want & have:
+        return None
+    if want == have:
+        return EXACT
+    if have < want:
+        dropped = wanted.words[: len(wanted.words) - len(name.words)]
+        if wanted.words[len(dropped):] == name.words and not any(any(c.isdigit() for c in w) for w in dropped):
+            return SHORTER  # leading words left out, none of them a number
+        if any(any(c.isdigit() for c in w) for w in want - have):
+            return UNNAMED  # the family without the number ("Arc" for "Arc 400")
+        return CONFLICT  # a trailing word left out: "Nest 2" is not the "Nest 2 Max"
+    if want < have:
+        extra = name.words[: len(name.words) - len(wanted.words)]
+        if name.words[len(extra):] == wanted.words and not any(any(c.isdigit() for c in w) for w in extra):
+            return SHORTER  # the text puts words before it ("Corvid Nest 2 Pro" for "Nest 2 Pro")
+        return LONGER
+    return CONFLICT
+
+
+def level_of(wanted: Name, own: Sequence[Name], around: Sequence[Name] = ()) -> int:
+    """The best relation of any of the text's ``own`` names to ``wanted``; the names ``around`` it
+    (heading, title) count when its own say nothing about it."""
+    for pool in (own, around):
+        found = [m for m in (match(wanted, n) for n in pool) if m is not None]
+        if found:
+            return max(found)
+    return UNNAMED
+
+
+def level(wanted: Sequence[Name], own: Sequence[Name], around: Sequence[Name] = ()) -> int:
+    """The worst level over every name asked about (EXACT when the question names nothing)."""
+    return min((level_of(w, own, around) for w in wanted), default=EXACT)
+
+
+def twins(wanted: Name, pool: Iterable[Name]) -> set[tuple[str, ...]]:
+    """The distinct longer names in ``pool`` that ``wanted`` could be short for ("Nest 2 Pro" for "Nest Pro")."""
+    return {n.words for n in pool if match(wanted, n) == LONGER}

@@ -1,0 +1,225 @@
+"""Which retrieved sentences answer the question, about the thing it asks about, and whether any does.
+
+A chunk can be relevant and still not hold the answer: the Nest Mini's page does not say how water-
+resistant the Mini is because the Nest 2 Pro's page says it of the Pro. So the answer is looked for
+sentence by sentence:
+
+1. The question's names (:mod:`tools.kb.entities`) decide which sentences may answer. A chunk that
+   names them (exactly, or in short) is about them: its sentences may answer unless they name a
+   twin. When no chunk names them, one twin the name could be short for ("Nest Pro" for "Nest 2
+   Pro") is taken; otherwise the sources do not mention what was asked about.
+2. Among those, a sentence must take up what the question asks of that thing: the question's other
+   words (IDF-weighted over the retrieved sentences) and the embedding similarity of sentence and
+   question with the names taken out of both (so that "Bluetooth range of the Nest Mini" does not
+   match every sentence naming the Mini and Bluetooth).
+
+No sentence passing both means the sources do not answer the question: the agent says it does not know.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tools.guard import grounding
+from tools.kb import entities
+from tools.kb.keyword import tokens
+
+# Words that say how a question is asked, not what it asks about.
+ASKING = frozenset("much many long tell know please need want get there any kind way go s ve ll re d m t my me "
+                   "if did only got use used one give".split())
+# How people ask for the attributes product pages name in one word. Small on purpose: the embedding
+# similarity covers paraphrase in general, but it cannot see "how much" in a question once the
+# product's name is taken out, and these are the commonest questions about products.
+ASKED_AS = {
+    "cost": ("price",), "pay": ("price",), "expensive": ("price",), "cheap": ("price",),
+    "weigh": ("weight",), "heavy": ("weight",), "waterproof": ("water",), "color": ("colour",), "colour": ("color",),
+}
+PRICE_QUESTION = re.compile(r"\bhow much (?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take)\b)|\bgo(?:es)? for\b",
+                            re.IGNORECASE)
+# Questions whose answer is a quantity, a date, a version or a number to call: a sentence without one
+# does not answer them ("The original Nest (2018) is no longer sold" does not say what it cost).
+NUMERIC_QUESTION = re.compile(
+    r"\bhow (?:much|many|long|heavy|big|far|loud|old|tall|wide|fast|often|soon)\b|\bwhen\b|\bwhat (?:year|date|time)\b"
+    r"|\b(?:longest|shortest|maximum|minimum|most|least)\b"
+    r"|\b(?:which|what) (?:version|release|update|firmware)\b|\b(?:cost|costs|price|prices|weigh|weight|range|capacity|"
+    r"size|dimensions?|height|width|length|depth|volume|decibels?|db|duration|speed|voltage|temperature|"
+    r"number|percentage|rate|fee|fees)\b", re.IGNORECASE)
+DATED = re.compile(r"\bwhen\b|\bwhat (?:year|date)\b|\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b",
+                   re.IGNORECASE)
+# Words that state a quantity or a time as well as digits do ("the first day of every month").
+NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty dozen hundred thousand half "
+    "first second third fourth fifth last next daily weekly monthly yearly annually weekday weekend tomorrow today "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december spring summer autumn winter".split())
+SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is about it, not merely mentioning it
+MIN_WORDS = 3
+MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
+LEXICAL_WEIGHT = 0.5
+MIN_SCORE = 0.15  # below this no sentence answers the question (chosen on the development sets: corvid, docs)
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+@dataclass
+class Candidate:
+    text: str
+    n: int  # the source's number
+    level: int  # entities.EXACT ... CONFLICT
+    heading: str = ""  # the heading above it in its chunk
+    lexical: float = 0.0
+    semantic: float = 0.0
+
+    subject: bool = False  # its first name is the one asked about
+
+    @property
+    def score(self) -> float:
+        return LEXICAL_WEIGHT * self.lexical + (1 - LEXICAL_WEIGHT) * self.semantic + (SUBJECT_BONUS if self.subject else 0.0)
+
+
+@dataclass
+class Evidence:
+    question: str
+    names: list[str]  # what the question asks about, as written
+    sentences: list[Candidate] = field(default_factory=list)  # answering sentences, best first
+    reason: str = ""  # why nothing answers, when nothing does
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.sentences)
+
+
+def _candidates(documents: Sequence[dict]) -> list[tuple[str, int, str]]:
+    """(sentence, source number, heading above it) for every sentence that could be quoted."""
+    out = []
+    for doc in documents:
+        heading = ""
+        for position, sentence in enumerate(grounding.sentences(doc.get("text") or "")):
+            if sentence.startswith("#"):
+                heading = sentence.lstrip("# ").strip()
+                continue
+            clean = sentence.lstrip("-*> ").strip()
+            if len(tokens(clean)) < MIN_WORDS or clean.startswith("[removed") or (position == 0 and clean[:1].islower()):
+                continue  # too short, removed, or the tail of a sentence cut at the chunk's start
+            out.append((clean, doc["n"], heading))
+    return out
+
+
+def states_what_is_asked(candidate: Candidate, question: str) -> bool:
+    """False when the question wants a number and the sentence states none of its own: numbers the
+    question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count; the
+    heading's count only for when- and version questions (a changelog's version and date)."""
+    if not NUMERIC_QUESTION.search(question):
+        return True
+    text = quoted(candidate) if DATED.search(question) else candidate.text
+    in_names = {t for n in entities.names(text) if len(n.words) > 1 and any(w.isalpha() for w in n.words)
+                for t in tokens(n.text)}
+    given = set(tokens(question))
+    return any((any(ch.isdigit() for ch in t) or t in NUMBER_WORDS) and t not in given and t not in in_names
+               for t in tokens(text))
+
+
+def attribute_words(question: str) -> list[str]:
+    """The attribute words a question's phrasing stands for ("how much is" and "cost" ask for the "price")."""
+    own = tokens(question)
+    return list(dict.fromkeys([x for t in own for x in ASKED_AS.get(t, ())] + (["price"] if PRICE_QUESTION.search(question) else [])))
+
+
+def asked_words(question: str, name_words: set[str]) -> list[str]:
+    """What the question asks of the thing: its words less the names and the asking, with the
+    attribute words its phrasing stands for ("cost" asks for the "price")."""
+    own = [t for t in tokens(question) if t not in name_words and t not in ASKING]
+    return list(dict.fromkeys(own + attribute_words(question)))
+
+
+def _without(text: str, names: Sequence[entities.Name]) -> str:
+    for name in names:
+        text = re.sub(re.escape(name.text), " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _eligible(wanted: list[entities.Name], candidates: list[Candidate], documents: Sequence[dict],
+              context: dict[int, list[entities.Name]]) -> tuple[list[Candidate], str]:
+    """The candidates that may answer, by the names they carry; or none and the reason."""
+    if not wanted:
+        return candidates, ""
+    # A chunk is about what its title and section name, else what its text names.
+    about = {d["n"] for d in documents
+             if entities.level(wanted, context[d["n"]], entities.names(d.get("text") or "")) >= entities.SHORTER}
+    if about or any(c.level >= entities.SHORTER for c in candidates):
+        return [c for c in candidates if c.level >= entities.SHORTER or (c.n in about and c.level == entities.UNNAMED)], ""
+    pool = [name for d in documents for name in entities.names(d.get("text") or "") + context[d["n"]]]
+    if all(len(entities.twins(w, pool)) == 1 for w in wanted):  # one thing the name is short for
+        return [c for c in candidates if c.level == entities.LONGER], ""
+    return [], f"the sources do not mention {', '.join(w.text for w in wanted)}"
+
+
+def gather(question: str, documents: Sequence[dict], embed: Embed | None = None, limit: int = 2,
+           min_score: float = MIN_SCORE) -> Evidence:
+    """The sentences of ``documents`` (``n``, ``text``, ``title``, ``section``) that answer ``question``, best first."""
+    context = {d["n"]: entities.names(f"{d.get('title', '')}\n{d.get('section', '')}") for d in documents}
+    known = [name for d in documents for name in entities.names(d.get("text") or "") + context[d["n"]]]
+    asked_names = entities.named_in(question, known)
+    wanted = [w for w in asked_names if entities.specific(w)]
+    written = [w.text for w in wanted]
+    present = set(tokens(" ".join(f"{d.get('title', '')} {d.get('section', '')} {d.get('text') or ''}" for d in documents)))
+    absent = [w.text for w in asked_names if not set(tokens(w.text)) <= present]
+    if absent:  # a name no source uses at all ("CEO", "Germany"): they cannot be about it
+        return Evidence(question, written, reason=f"the sources do not mention {', '.join(absent)}")
+    rows = _candidates(documents)
+    candidates = []
+    for text, n, heading in rows:
+        own = entities.names(text)
+        candidate = Candidate(text, n, entities.level(wanted, own, context[n] + entities.names(heading)), heading)
+        candidate.subject = bool(wanted and own) and entities.level(wanted, own[:1]) >= entities.SHORTER
+        candidates.append(candidate)
+    kept, reason = _eligible(wanted, candidates, documents, context)
+    if not kept:
+        return Evidence(question, written, reason=reason or "no sentence in the sources is about it")
+
+    name_words = {t for w in wanted for t in tokens(w.text)}
+    asked = asked_words(question, name_words)
+    # IDF over the eligible sentences: a word every one has says nothing about which one answers.
+    bags = {id(c): set(tokens(f"{c.text} {c.heading}")) for c in kept}
+    weights = {t: math.log(1 + len(kept) / (sum(t in b for b in bags.values()) + 0.5)) for t in asked}
+    total = sum(weights.values())
+    for c in kept:
+        c.lexical = sum(weights[t] for t in asked if t in bags[id(c)]) / total if total else 0.0
+    pool = sorted(kept, key=lambda c: (-c.lexical, -c.level, c.n))[:MAX_EMBEDDED]
+    if embed is not None:
+        vectors = embed([_without(question, wanted)] + [_without(c.text, wanted) for c in pool])
+        for c, vec in zip(pool, vectors[1:]):
+            c.semantic = max(0.0, float(vectors[0] @ vec))
+    if not asked:
+        for c in pool:
+            c.lexical = 1.0  # nothing asked beyond the name: any sentence about it is on topic
+    pool.sort(key=lambda c: (-c.score, -c.level, c.n))
+    scored = [c for c in pool if c.score >= min_score]
+    answering = [c for c in scored if states_what_is_asked(c, question)]
+    if not answering:
+        if scored:
+            return Evidence(question, written, reason="no sentence about it states the number asked for")
+        top = pool[0].score if pool else 0.0
+        return Evidence(question, written, reason=f"no sentence answers it (best {top:.2f} < {min_score:.2f})")
+    # Further quotes must be nearly as good as the best one; a weak second quote is noise.
+    chosen = [c for c in answering[:limit] if c.score >= 0.8 * answering[0].score]
+    return Evidence(question, written, chosen)
+
+
+def normalised(vectors) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
+
+
+def quoted(candidate: Candidate) -> str:
+    """The sentence as it is quoted: with its heading in front when the heading carries a number the
+    sentence lacks (a changelog's version, a table's year), since that is often what was asked."""
+    head_numbers = {t for t in tokens(candidate.heading) if any(c.isdigit() for c in t)}
+    if head_numbers - set(tokens(candidate.text)):
+        return f"{candidate.heading}: {candidate.text}"
+    return candidate.text

@@ -1,0 +1,79 @@
+"""Tables as rows that stand on their own: ``Day ticket — adult: 6.40; concession: 3.20.``
+
+A table split into chunks loses its header row, and a row read alone ("| Day ticket | 6.40 | 3.20 |")
+does not say which number is which. Each row is rewritten as one sentence that names its columns,
+and the splitter makes it a chunk of its own under the table's heading, so a question about one row
+retrieves that row. HTML tables are turned into Markdown ones by the loader first, so both read alike.
+
+No library here writes tables out as self-describing rows (markdown-it and BeautifulSoup parse them,
+pandas needs a frame per table), so this small reader is our own.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_RULE_CELL = re.compile(r"^:?-{3,}:?$")
+
+
+def cells(line: str) -> list[str]:
+    """The cells of one Markdown table line, trimmed (escaped pipes stay inside their cell)."""
+    inner = line.strip()[1:-1]
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def is_rule(line: str) -> bool:
+    """The ``|---|:---:|`` line under a header."""
+    parts = cells(line)
+    return bool(parts) and all(_RULE_CELL.match(p.replace(" ", "")) for p in parts)
+
+
+def row_sentence(headers: list[str], row: list[str]) -> str:
+    """``label — header: value; header: value.`` (empty cells left out)."""
+    label, values = row[0], row[1:]
+    if label and headers and headers[0] and not re.search(r"[^\W\d_]", label):
+        label = f"{headers[0]} {label}"  # "Zone 1", not a bare "1"
+    pairs = [f"{h}: {v}" if h else v for h, v in zip(headers[1:], values) if v]
+    if not pairs:
+        return label
+    text = "; ".join(pairs)
+    text = f"{label} — {text}" if label else text
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def split_rows(text: str) -> tuple[str, list[str]]:
+    """(``text`` without its Markdown tables, each table row as a sentence that names its columns)."""
+    lines = text.splitlines()
+    rest: list[str] = []
+    rows: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines) and _ROW.match(lines[i]) and _ROW.match(lines[i + 1]) and is_rule(lines[i + 1]):
+            headers = cells(lines[i])
+            i += 2
+            while i < len(lines) and _ROW.match(lines[i]):
+                row = (cells(lines[i]) + [""] * len(headers))[: max(len(headers), 1)]
+                if any(row):
+                    rows.append(row_sentence(headers, row))
+                i += 1
+            continue
+        rest.append(lines[i])
+        i += 1
+    return "\n".join(rest), rows
+
+
+def html_table_as_markdown(table) -> str:
+    """A BeautifulSoup ``<table>`` as a Markdown table (the first row with ``<th>`` cells, or the first row, is the header)."""
+    rows = []
+    for tr in table.find_all("tr"):
+        row = [" ".join(c.get_text(" ", strip=True).split()).replace("|", "\\|") for c in tr.find_all(["th", "td"])]
+        if any(row):
+            rows.append(row)
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
