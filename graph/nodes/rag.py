@@ -41,7 +41,8 @@ REDUNDANT = 0.8  # a quote whose words the answer mostly has already adds nothin
 
 
 _HEADING = re.compile(r"^\s*#{1,6}\s.*$", re.MULTILINE)
-_SOURCE_TAG = re.compile(r"</?source[^>]*>|^\s*(?:answer|sources?)\s*:\s*", re.IGNORECASE | re.MULTILINE)
+_SOURCE_TAG = re.compile(r"</?source[^>]*>", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:answer|sources?)\s*:\s*", re.IGNORECASE | re.MULTILINE)
 _WORDS = re.compile(r"\S+")
 REPEAT_SPAN = 4  # a run of this many words said again means the model is looping
 
@@ -60,7 +61,7 @@ def cut_repetition(text: str) -> str:
 
 def tidy(answer: str) -> str:
     """The first paragraph, at most a few sentences, no headings, tags or loops: what follows is where small models drift."""
-    text = _SOURCE_TAG.sub("", _HEADING.sub("", answer)).strip()
+    text = _LABEL.sub("", _SOURCE_TAG.sub("", _HEADING.sub("", answer))).strip()
     first = text.split("\n\n")[0]
     unique = list(dict.fromkeys(cut_repetition(s) for s in grounding.sentences(first)))  # small models repeat themselves
     return cut_repetition(" ".join(s for s in unique[:MAX_SENTENCES] if s))

@@ -49,14 +49,21 @@ NUMERIC_QUESTION = re.compile(
     r"|\b(?:which|what) (?:version|release|update|firmware)\b|\b(?:cost|costs|price|prices|weigh|weight|range|capacity|"
     r"size|dimensions?|height|width|length|depth|volume|decibels?|db|duration|speed|voltage|temperature|"
     r"number|percentage|rate|fee|fees)\b", re.IGNORECASE)
-DATED = re.compile(r"\bwhen\b|\bwhat (?:year|date)\b|\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b",
-                   re.IGNORECASE)
-# Words that state a quantity or a time as well as digits do ("the first day of every month").
-NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty dozen hundred thousand half "
-    "first second third fourth fifth last next daily weekly monthly yearly annually weekday weekend tomorrow today "
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
-    "september october november december spring summer autumn winter".split())
+VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b", re.IGNORECASE)
+# A question asks "when" if one of its sentences starts so ("When is ...", "From what time?"); a
+# "when" clause ("What did it cost when it launched?", "When DPO starts ..., what ...?") does not.
+WHEN_QUESTION = re.compile(r"^\W*(?:and |so |but |from |since |until |at )?(?:when|what (?:year|date|day|time)|how soon)\b"
+                           r"(?![^?]*,\s*(?:what|which|who|how|where|why|is|are|do|does|can)\b)", re.IGNORECASE)
+_QUESTION_PARTS = re.compile(r"(?<=[.?!])\s+")
+TIME = re.compile(
+    r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(?:am|pm)\b|\b(?:within|after|in|every) (?:\d+|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten|twelve|thirty) (?:minute|hour|day|business day|working day|week|month|year)s?\b"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december|daily|weekly|monthly|yearly|annually|tomorrow|today|"
+    r"spring|summer|autumn|winter)\b|\b(?:every|first|last|next|each) (?:day|week|month|year|quarter)\b", re.IGNORECASE)
+# Words that state a quantity as well as digits do ("up to six speakers").
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+                         "hundred thousand dozen half single double".split())
 SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is about it, not merely mentioning it
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
@@ -113,10 +120,15 @@ def _candidates(documents: Sequence[dict]) -> list[tuple[str, int, str]]:
 def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     """False when the question wants a number and the sentence states none of its own: numbers the
     question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count; the
-    heading's count only for when- and version questions (a changelog's version and date)."""
+    heading's count only for when- and version questions (a changelog's version and date), and a
+    when-question wants a time (a year, a day, "within 30 days"), not any number."""
     if not NUMERIC_QUESTION.search(question):
         return True
-    text = quoted(candidate) if DATED.search(question) else candidate.text
+    when = any(WHEN_QUESTION.search(part) for part in _QUESTION_PARTS.split(question.strip()))
+    version = bool(VERSION_QUESTION.search(question))
+    text = quoted(candidate) if when or version else candidate.text
+    if when and not version:
+        return bool(TIME.search(_without(text, entities.names(question))))  # "when" wants a time, not any number
     in_names = {t for n in entities.names(text) if len(n.words) > 1 and any(w.isalpha() for w in n.words)
                 for t in tokens(n.text)}
     given = set(tokens(question))
@@ -167,8 +179,8 @@ def gather(question: str, documents: Sequence[dict], embed: Embed | None = None,
     asked_names = entities.named_in(question, known)
     wanted = [w for w in asked_names if entities.specific(w)]
     written = [w.text for w in wanted]
-    present = set(tokens(" ".join(f"{d.get('title', '')} {d.get('section', '')} {d.get('text') or ''}" for d in documents)))
-    absent = [w.text for w in asked_names if not set(tokens(w.text)) <= present]
+    everything = " ".join(f"{d.get('title', '')} {d.get('section', '')} {d.get('text') or ''}" for d in documents).lower()
+    absent = [w.text for w in asked_names if w.text.lower() not in everything]
     if absent:  # a name no source uses at all ("CEO", "Germany"): they cannot be about it
         return Evidence(question, written, reason=f"the sources do not mention {', '.join(absent)}")
     rows = _candidates(documents)

@@ -4,7 +4,9 @@ Steps, in order: rank candidates per query by vector and by keyword; fuse the ra
 re-scan each candidate for planted instructions (neutralise, or drop when nothing safe is left);
 drop candidates whose relevance is under ``min_relevance`` (the "not in the knowledge base" decision);
 drop near-duplicates; put the chunks that name what the question asks about first (and keep none
-when no chunk names it: :mod:`tools.kb.entities`); optionally reorder by MMR; keep ``k``.
+when no chunk names it: :mod:`tools.kb.entities`); optionally reorder by MMR; put the chunks whose
+sentences answer the question first, and keep none when no sentence does (:mod:`tools.kb.evidence`);
+keep ``k``.
 
 Relevance is the mean of the chunk's cosine similarity to the question and the IDF-weighted share of
 the question's words the chunk contains. Similarity alone cannot tell "how do I install Tailor" from
@@ -44,6 +46,7 @@ class RetrievalOptions:
     fetch_k: int = 20
     dedup_similarity: float = 0.95
     mmr_lambda: float = 0.5
+    by_sentence: bool = True  # rank by the sentences that answer the question; none when no sentence does
 
     def __post_init__(self) -> None:
         if self.search not in SEARCH_MODES:
@@ -110,7 +113,11 @@ def retrieve(
     dense_vecs = [question_vec] + [np.asarray(embeddings.embed_query(t), dtype=np.float32) for t in dense_texts[1:]]
     # The queries are embedded before the store is read: a writer in another process waits only for the search.
     with store.reading():
-        return _search(collection, question, options, where, queries, question_vec, dense_vecs)
+        result = _search(collection, question, options, where, queries, question_vec, dense_vecs)
+    if options.by_sentence and result.hits:
+        result.hits, result.declined = _by_sentence(question, result.hits, embeddings)
+    result.hits = result.hits[: options.k]
+    return result
 
 
 def _search(collection: str, question: str, options: RetrievalOptions, where: dict[str, Any] | None,
@@ -187,7 +194,20 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
             question_vec, [found[h.id]["vector"] for h in hits], lambda_mult=options.mmr_lambda, k=options.k
         )
         hits = [hits[i] for i in order]
-    return RetrievalResult(collection, hits[: options.k], round(best, 4), dropped, queries, declined)
+    return RetrievalResult(collection, hits, round(best, 4), dropped, queries, declined)
+
+
+def _by_sentence(question: str, hits: list[Hit], embeddings) -> tuple[list[Hit], str]:
+    """The hits whose sentences answer the question first, best sentence first (:mod:`tools.kb.evidence`);
+    none, with the reason, when no sentence of any does."""
+    documents = [{"n": i, "text": h.text, "title": h.metadata.get("title", ""), "section": h.metadata.get("section", "")}
+                 for i, h in enumerate(hits)]
+    found = evidence.gather(question, documents, lambda texts: evidence.normalised(embeddings.embed_documents(texts)),
+                            limit=len(hits))
+    if not found.answerable:
+        return [], found.reason
+    first = list(dict.fromkeys(c.n for c in found.sentences))
+    return [hits[i] for i in first] + [h for i, h in enumerate(hits) if i not in first], ""
 
 
 def _by_name(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:

@@ -1,0 +1,137 @@
+"""Answers on documents with near-twin products and tables: table rows, names, evidence and tidy answers."""
+
+import numpy as np
+import pytest
+from langchain_core.documents import Document
+
+from graph.nodes.rag import cut_repetition, tidy
+from tools.kb import entities, evidence, tables
+from tools.kb.loaders import load_file
+from tools.kb.splitting import split
+
+PRICES = """# Price list
+
+## Current products
+Prices include VAT.
+
+| Product | Price | Battery |
+|---|---|---|
+| Nest 2 | €149 | 14 h |
+| Nest 2 Pro | €229 | 20 h |
+| Nest Mini | €79 | |
+
+Prices may change.
+"""
+
+
+def doc(n, text, title="", section=""):
+    return {"n": n, "text": text, "title": title, "section": section, "source": f"{n}.md", "chunk_id": f"c{n}", "score": 0.5}
+
+
+def test_markdown_table_rows_become_chunks_that_name_their_columns():
+    chunks = split([Document(page_content=PRICES, metadata={"source": "p.md", "format": "md"})], 1000, 100)
+    texts = [c.page_content for c in chunks]
+    assert "## Current products\nNest 2 Pro — Price: €229; Battery: 20 h." in texts
+    assert "## Current products\nNest Mini — Price: €79." in texts  # the empty cell is left out
+    assert not any("|" in t for t in texts)
+    prose = next(t for t in texts if "Prices include VAT." in t)
+    assert "Prices may change." in prose and "Nest 2" not in prose
+    rows = [c for c in chunks if "Price:" in c.page_content]
+    assert len(rows) == 3 and {c.metadata["section"] for c in rows} == {"Price list > Current products"}
+
+
+def test_html_tables_are_read_row_by_row(tmp_path):
+    page = tmp_path / "fares.html"
+    page.write_text("<html><head><title>Fares</title></head><body><h1>Fares</h1><p>Valid from May.</p>"
+                    "<table><tr><th>Ticket</th><th>Adult</th><th>Concession</th></tr>"
+                    "<tr><td>Day ticket</td><td>6.40</td><td>3.20</td></tr>"
+                    "<tr><td>Single | zone A</td><td>2.10</td><td>1.05</td></tr></table></body></html>")
+    chunks = split(load_file(page), 1000, 100)
+    texts = [c.page_content for c in chunks]
+    assert "## Fares\nDay ticket — Adult: 6.40; Concession: 3.20." in texts
+    assert "## Fares\nSingle | zone A — Adult: 2.10; Concession: 1.05." in texts  # a pipe inside a cell stays in it
+
+
+def test_a_bare_number_row_label_takes_its_column_name():
+    assert tables.row_sentence(["Zone", "Adult"], ["1", "2.10"]) == "Zone 1 — Adult: 2.10."
+
+
+@pytest.mark.parametrize("asked, text, expected", [
+    ("Nest 2", "Nest 2", entities.EXACT),
+    ("Corvid Nest 2", "Nest 2", entities.SHORTER),
+    ("Nest 2 Pro", "Corvid Nest 2 Pro", entities.SHORTER),
+    ("Nest 2", "Nest 2 Pro", entities.LONGER),
+    ("Arc 400", "Arc 300", entities.CONFLICT),
+    ("Nest 2 Max", "Nest 2", entities.CONFLICT),
+    ("Arc 400", "Arc headphones", entities.UNNAMED),
+    ("Arc 500", "the Arc 500s", entities.EXACT),
+    ("Arc 500", "Bluetooth 5.3", entities.UNNAMED),
+])
+def test_names_are_compared_as_phrases(asked, text, expected):
+    assert entities.level(entities.names(asked), entities.names(text)) == expected
+
+
+def test_names_are_found_in_questions_written_in_lower_case():
+    known = entities.names("The Corvid Arc 500 and the Arc 300.")
+    assert [n.text for n in entities.named_in("what do the arc 500s go for?", known)] == ["Arc 500"]
+    assert [n.text for n in entities.names("Battery life of the Nest Mini? It uses USB-C and v4.2.1.")] == [
+        "Nest Mini", "USB-C", "v4.2.1"]
+
+
+TWINS = [
+    doc(1, "## Nest 2 Pro\nThe Nest 2 Pro is rated IP67 and plays for 20 hours.", title="Corvid Nest 2 Pro"),
+    doc(2, "## Nest Mini\nThe Nest Mini plays for up to 9 hours. It weighs 310 g.", title="Corvid Nest Mini"),
+]
+
+
+def test_evidence_takes_the_asked_twins_sentence():
+    found = evidence.gather("How long does the Nest Mini play?", TWINS)
+    assert found.answerable and found.names == ["Nest Mini"]
+    assert found.sentences[0].n == 2 and "9 hours" in found.sentences[0].text
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("What is the IP rating of the Nest Mini?", "no sentence answers it"),  # only the twin's page has one
+    ("How long does the Arc 400 play?", "do not mention Arc 400"),  # no such product
+    ("Who is the CEO?", "do not mention CEO"),
+])
+def test_evidence_declines_what_the_sources_do_not_say(question, reason):
+    found = evidence.gather(question, TWINS)
+    assert not found.answerable and reason in found.reason
+
+
+def test_a_question_for_a_number_or_a_date_needs_a_sentence_that_states_one():
+    def alike(texts):  # every sentence as close to the question as can be: only the rule decides
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    assert "states the number" in evidence.gather("When did the Nest Mini come out?", TWINS, alike).reason  # numbers, no date
+    facts = [doc(1, "## Nest Mini\nThe Nest Mini is made by hand. The Nest Mini is small.", title="Corvid Nest Mini")]
+    assert "states the number" in evidence.gather("How much does the Nest Mini weigh?", facts, alike).reason
+    assert evidence.gather("How much does the Nest Mini weigh?", TWINS, alike).sentences[0].text == "It weighs 310 g."
+
+
+def test_evidence_reads_a_changelog_version_from_the_heading_above_the_fix():
+    notes = [doc(1, "## 4.2.1 — 3 May 2024\nNest 2 Pro: fixed Wi-Fi not reconnecting after standby.\n"
+                    "## 4.2.0 — 1 April 2024\nAdded a night mode.", title="Firmware changelog")]
+    found = evidence.gather("Which firmware version fixed the Wi-Fi reconnecting on the Nest 2 Pro?", notes)
+    assert found.answerable and evidence.quoted(found.sentences[0]).startswith("4.2.1 — 3 May 2024: Nest 2 Pro: fixed Wi-Fi")
+
+
+def test_evidence_uses_the_embedding_for_paraphrases():
+    docs = [doc(1, "## Support\nOur phone line opens at 9:00 on weekdays. The office has a red door.", title="Support")]
+    calls = []
+
+    def embed(texts):  # stands in for MiniLM: the first sentence is the paraphrase of the question
+        calls.append(texts)
+        return np.array([[1.0, 0.0]] + [[0.9, 0.44] if "phone" in t else [0.0, 1.0] for t in texts[1:]])
+
+    found = evidence.gather("From what time can I ring you?", docs, embed)
+    assert calls and found.sentences[0].text.startswith("Our phone line opens at 9:00")
+
+
+def test_tidy_drops_headings_tags_and_loops():
+    assert tidy("## Company overview\n## Company motto\nOur motto is Listen closer.") == "Our motto is Listen closer."
+    assert tidy('<source id="1">Answer: The dock costs €39.</source>') == "The dock costs €39."
+    looping = "The Nest 2 plays for 14 hours and the Nest 2 plays for 14 hours and the Nest 2 plays for 14 hours"
+    assert cut_repetition(looping) == "The Nest 2 plays for 14 hours and"
+    assert tidy("It costs €39. It costs €39. It costs €39.") == "It costs €39."
