@@ -37,6 +37,10 @@ class Resources(Generic[T]):
         with self._lock:
             self._items[key] = value
 
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
     def loaded(self) -> dict[Hashable, T]:
         with self._lock:
             return dict(self._items)

@@ -43,7 +43,8 @@ def test_a_write_the_index_missed_is_mended_from_the_collection(tmp_path):
     ingest([str(_folder(tmp_path))], "city", progress=False)
     with sqlite3.connect(keyword.index_path("city")) as db:
         db.execute("DELETE FROM chunks")  # as if the process died between Chroma's write and this one:
-        db.execute("DELETE FROM ids")  # the index's own transaction never committed
+        db.execute("DELETE FROM ids")  # the index's own transaction never committed, so neither did its count
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'count'")
     db.close()
     assert len(_search("city", "harbour")) == 1
     assert keyword.KeywordIndex(keyword.index_path("city")).state()[1] == store.raw_collection("city").count()

@@ -35,9 +35,9 @@ class BatchedChroma(Chroma):
         self._batch = batch
 
     def _keywords(self):
-        from tools.kb.keyword import KeywordIndex, index_path
+        from tools.kb.keyword import index_path, opened
 
-        return KeywordIndex(index_path(self._collection.name))
+        return opened(index_path(self._collection.name))
 
     def add_texts(self, texts: Iterable[str], metadatas: list[dict] | None = None, ids: list[str] | None = None,
                   **kwargs: Any) -> list[str]:

@@ -46,23 +46,20 @@ class Name:
         return frozenset(self.words)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _fold(word: str) -> str:
     word = word.lower()
-    if re.fullmatch(r"\d+s", word):
-        word = word[:-1]  # "the 500s"
-    return word
+    return word[:-1] if word.endswith("s") and word[:-1].isdigit() else word  # "the 500s"
 
 
-def _is_name_word(word: str, starts_sentence: bool) -> bool:
-    if any(c.isdigit() for c in word):
+def _is_name_word(word: str) -> bool:
+    if _DIGIT.search(word):
         return True
     if word.lower() in COMMON:
         return False
-    if len(word) > 1 and word.isupper():
-        return True
-    if word[:1].isupper():
-        return True
-    return any(c.isupper() for c in word[1:])  # "iPhone", "eSIM"
+    return word[0].isupper() or word[1:] != word[1:].lower()  # "Nest", "CEO", "iPhone", "eSIM"
 
 
 def names(text: str) -> list[Name]:
@@ -80,13 +77,11 @@ def names(text: str) -> list[Name]:
 
     for match in _TOKEN.finditer(text):
         word, start = match.group(), match.start()
-        gap = text[last_end:start] if last_end >= 0 else ""
-        starts_sentence = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
-        if _is_name_word(word, starts_sentence):
-            if run and gap.strip(" "):
+        if _is_name_word(word):
+            if run and text[last_end:start].strip(" "):
                 close()  # names are adjacent words; punctuation or a line break ends one
             if not run:
-                first_in_sentence = starts_sentence
+                first_in_sentence = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
             run.append(word)
         else:
             close()
@@ -106,9 +101,11 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     wanted = names(question)
     words = [_fold(m.group()) for m in _TOKEN.finditer(question)]
     have = {w.words for w in wanted}
-    # every ending of a known name ("Arc 500" of "Corvid Arc 500"), longest first
-    endings = {Name(" ".join(n.text.split()[i:]), n.words[i:]) for n in known for i in range(len(n.words))
-               if len(n.text.split()) == len(n.words)}
+    # every ending of a known name ("Arc 500" of "Corvid Arc 500") that ends in a word of the question
+    present = set(words)
+    endings = {Name(" ".join(n.text.split()[i:]), n.words[i:]) for n in known
+               if len(n.words) > 1 and n.words[-1] in present and len(n.text.split()) == len(n.words)
+               for i in range(len(n.words) - 1)}
     for name in sorted(endings, key=lambda n: (-len(n.words), n.text)):
         size = len(name.words)
         if size < 2 or name.words in have:

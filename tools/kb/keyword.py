@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tools.kb import store
+from tools.resources import Resources
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Words too common to tell chunks apart; kept short on purpose (BM25's idf does the rest).
@@ -32,6 +33,7 @@ STOPWORDS = frozenset(
 PAGE = 5000
 COMMON_SHARE = 0.1
 _rebuild_lock = threading.Lock()
+_open: Resources["KeywordIndex"] = Resources("keyword indexes")  # one per file: its tables are created once
 
 
 def tokens(text: str) -> list[str]:
@@ -53,7 +55,10 @@ class KeywordIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.size: int | None = None
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._create()
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             # chunk ids map to the FTS table's integer rowids: looking a row up by an unindexed FTS
             # column would scan the whole table for every chunk written
@@ -80,11 +85,13 @@ class KeywordIndex:
             _remove(db, ids)
             _insert(db, ids, texts)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('collection', ?)", (collection_id,))
+            _count(db)
 
     def delete(self, ids: Sequence[str], collection_id: str) -> None:
         with self._connect() as db:
             _remove(db, ids)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('collection', ?)", (collection_id,))
+            _count(db)
 
     def rebuild(self, col, collection_id: str) -> None:
         """Every chunk of the collection, read in pages, replacing what the index held."""
@@ -96,13 +103,24 @@ class KeywordIndex:
                 page = col.get(include=["documents"], limit=PAGE, offset=offset)
                 _insert(db, page["ids"], page["documents"])
             db.execute("INSERT OR REPLACE INTO meta VALUES ('collection', ?)", (collection_id,))
+            _count(db)
 
     # --- reads ---
     def state(self) -> tuple[str | None, int]:
-        """(the collection id it was built for, how many chunks it holds)."""
+        """(the collection id it was built for, how many chunks it holds): the count is kept by the writes,
+        so a query does not count the rows (a few ms at 100k chunks)."""
+        try:
+            return self._state()
+        except sqlite3.OperationalError:  # the file was removed under an open index (a drop elsewhere)
+            self._create()
+            return self._state()
+
+    def _state(self) -> tuple[str | None, int]:
         with self._connect() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone()
-            return (row[0] if row else None), db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('collection', 'count')").fetchall())
+            if "count" not in meta:  # an index written before the count was kept
+                meta["count"] = _count(db)
+            return meta.get("collection"), int(meta["count"])
 
     def chunk_count(self) -> int:
         """How many chunks it holds: read once by :func:`keyword_index`, which checks it anyway."""
@@ -116,11 +134,13 @@ class KeywordIndex:
             marks = ",".join("?" * len(words))
             return dict(db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({marks})", words).fetchall())
 
-    def coverage_of(self, query: str) -> Callable[[str], float]:
+    def coverage_of(self, query: str, freq: dict[str, int] | None = None) -> Callable[[str], float]:
         """A text's IDF-weighted share of the query's words (0-1); rarer words weigh more, and a word
-        the collection never uses weighs most. The weights are read once per query."""
+        the collection never uses weighs most. The weights are read once per query (``freq``: the
+        words' document frequencies, when the caller has read them already)."""
         words = set(tokens(query))
-        size, freq = self.chunk_count(), self.doc_freq(words)
+        size = self.chunk_count()
+        freq = self.doc_freq(words) if freq is None else freq
         weights = {w: math.log(1 + size / (freq.get(w, 0) + 0.5)) for w in words}
         total = sum(weights.values())
 
@@ -132,10 +152,12 @@ class KeywordIndex:
     def coverage(self, query: str, text: str) -> float:
         return self.coverage_of(query)(text)
 
-    def top(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    def top(self, query: str, n: int, allowed: set[str] | None = None,
+            freq: dict[str, int] | None = None) -> list[tuple[str, float]]:
         """The ``n`` best chunks by BM25 (FTS5's, k1 1.2 and b 0.75), higher is better; only ``allowed`` ids when given."""
         words = list(dict.fromkeys(tokens(query)))
-        size, freq = self.chunk_count(), self.doc_freq(words)
+        size = self.chunk_count()
+        freq = self.doc_freq(words) if freq is None else freq
         words = [w for w in words if freq.get(w)]  # a word no chunk has matches nothing
         # Words in more than a tenth of the chunks move BM25 scores little but would make FTS5 score
         # most of the collection (180 ms at 100k chunks): they are left out when rarer words are there.
@@ -166,6 +188,12 @@ def _remove(db: sqlite3.Connection, ids: Sequence[str]) -> None:
     db.executemany("DELETE FROM ids WHERE rowid = ?", rows)
 
 
+def _count(db: sqlite3.Connection) -> int:
+    count = db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('count', ?)", (str(count),))
+    return count
+
+
 def _insert(db: sqlite3.Connection, ids: Sequence[str], texts: Iterable[str]) -> None:
     for chunk_id, text in zip(ids, texts):
         rowid = db.execute("INSERT INTO ids (id) VALUES (?)", (chunk_id,)).lastrowid
@@ -174,7 +202,7 @@ def _insert(db: sqlite3.Connection, ids: Sequence[str], texts: Iterable[str]) ->
 
 def keyword_index(name: str, col) -> KeywordIndex:
     """The collection's index, rebuilt first when it is not in step with the collection."""
-    index = KeywordIndex(index_path(name))
+    index = opened(index_path(name))
     built_for, size = index.state()
     if built_for != _id(col) or size != col.count():
         with _rebuild_lock:  # one rebuild at a time: each reads the whole collection
@@ -186,9 +214,16 @@ def keyword_index(name: str, col) -> KeywordIndex:
     return index
 
 
+def opened(path: Path) -> KeywordIndex:
+    """The index at ``path``, opened (and its tables created) once per process."""
+    return _open.get(str(path), lambda: KeywordIndex(path))
+
+
 def _id(col) -> str:
     return str(col.id)
 
 
 def drop(name: str) -> None:
-    index_path(name).unlink(missing_ok=True)
+    path = index_path(name)
+    _open.discard(str(path))
+    path.unlink(missing_ok=True)

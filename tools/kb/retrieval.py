@@ -28,7 +28,7 @@ from tools.kb import entities, evidence, store
 from tools.kb.embeddings import get_embeddings
 from tools.kb.errors import KBError
 from tools.kb.filters import to_where
-from tools.kb.keyword import keyword_index
+from tools.kb.keyword import keyword_index, tokens
 from tools.settings import get_settings
 
 SEARCH_MODES = ("similarity", "mmr")
@@ -140,12 +140,13 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
         rankings.append(("dense", ids))
 
     index = keyword_index(collection, col)
+    # the attribute a question's phrasing stands for is searched too ("cost" finds "Price:")
+    expanded = [" ".join([query, *evidence.attribute_words(query)]) for query in queries]
+    freq = index.doc_freq(tokens(" ".join(expanded)))  # read once for the searches and the coverage
     if options.hybrid:
         allowed = set(col.get(where=where, include=[])["ids"]) if where else None
-        for query in queries:
-            # the attribute a question's phrasing stands for is searched too ("cost" finds "Price:")
-            expanded = " ".join([query, *evidence.attribute_words(query)])
-            ids = [cid for cid, _ in index.top(expanded, options.fetch_k, allowed)]
+        for query in expanded:
+            ids = [cid for cid, _ in index.top(query, options.fetch_k, allowed, freq)]
             rankings.append(("bm25", ids))
         missing = [cid for _, ids in rankings for cid in ids if cid not in found]
         if missing:
@@ -164,10 +165,14 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
     hits: list[Hit] = []
     dropped: list[dict[str, Any]] = []
     best = 0.0
-    coverage_of = index.coverage_of(question)
-    for cid in sorted(fused, key=fused.get, reverse=True):
+    coverage_of = index.coverage_of(question, freq)
+    order = sorted(fused, key=fused.get, reverse=True)
+    units = _unit(np.stack([found[cid]["vector"] for cid in order])) if order else np.zeros((0, 1))
+    similarities = units @ _unit(question_vec) if order else []
+    kept: list[int] = []  # rows of ``units`` of the hits kept so far, for the duplicate check
+    for row, cid in enumerate(order):
         item = found[cid]
-        similarity = _cosine(question_vec, item["vector"])
+        similarity = float(similarities[row])
         coverage = coverage_of(item["text"] or "")
         relevance = (similarity + coverage) / 2
         best = max(best, relevance)
@@ -182,13 +187,17 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
         neutralised = neutralised or bool(item["metadata"].get("neutralised"))
         hit = Hit(cid, text, item["metadata"], relevance, fused[cid], sorted(found_by[cid]), neutralised,
                   round(similarity, 4), round(coverage, 4))
-        duplicate_of = next((h for h in hits if _cosine(found[h.id]["vector"], item["vector"]) >= options.dedup_similarity), None)
-        if duplicate_of is not None:
-            dropped.append({"chunk_id": cid, "source": hit.metadata.get("source", ""), "reason": f"near_duplicate of {duplicate_of.id}"})
-            continue
+        if kept:
+            closeness = units[kept] @ units[row]
+            if float(closeness.max()) >= options.dedup_similarity:
+                duplicate_of = hits[int(closeness.argmax())]
+                dropped.append({"chunk_id": cid, "source": hit.metadata.get("source", ""),
+                                "reason": f"near_duplicate of {duplicate_of.id}"})
+                continue
         hits.append(hit)
+        kept.append(row)
 
-    hits, declined = _by_name(question, hits)
+    hits, declined = _by_name(question, hits[: max(3 * options.k, 12)])  # the rest would not make the cut
     if options.search == "mmr" and len(hits) > options.k:
         order = maximal_marginal_relevance(
             question_vec, [found[h.id]["vector"] for h in hits], lambda_mult=options.mmr_lambda, k=options.k
@@ -228,6 +237,6 @@ def _by_name(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
     return sorted(hits, key=lambda h: min(levels[h.id], entities.SHORTER), reverse=True), ""
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    denom = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / denom if denom else 0.0
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)

@@ -76,10 +76,11 @@ def client():
     from chromadb.config import Settings as ChromaSettings
 
     settings = get_settings()
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
     key = (settings.chroma_host, settings.chroma_port) if settings.chroma_host else ("path", str(kb_dir()))
     with _lock:
         if key not in _clients:
+            # built only for a new client: Chroma's pydantic settings take ~35 ms to construct
+            chroma_settings = ChromaSettings(anonymized_telemetry=False)
             if settings.chroma_host:
                 try:
                     _clients[key] = chromadb.HttpClient(
