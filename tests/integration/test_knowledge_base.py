@@ -14,8 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from langgraph.checkpoint.memory import InMemorySaver
+
+from graph.answer import result_of
+from graph.context import Context
+from graph.graph import build_graph
 from tests.conftest import REPO
 from tests.integration.conftest import free_port
+from tools.kb.ingest import ingest
 
 pytestmark = pytest.mark.integration
 
@@ -115,6 +121,48 @@ def test_chat_answers_an_unseen_folder_with_citations_and_ignores_planted_instru
             assert f"[{cited['n']}]" in row["answer"]
     assert "October" in rows[0]["answer"] and "14" in rows[1]["answer"] and "6 euros" in rows[2]["answer"]
     assert all("grounding" in r["guard"]["output"] for r in rows[:3])
+
+
+TWINS = {
+    "lumo-5.md": "# Lumo 5 lamp\n\n## Overview\nThe Lumo 5 is our compact desk lamp. Its battery lasts 9 hours and it "
+                 "weighs 410 g.\n\n## Light\nThe Lumo 5 gives 300 lumens.\n",
+    "lumo-5-max.md": "# Lumo 5 Max lamp\n\n## Overview\nThe Lumo 5 Max is the larger lamp. Its battery lasts 16 hours "
+                     "and it weighs 620 g. It is rated IP44 against splashes.\n",
+    "prices.html": "<html><head><title>Prices</title></head><body><h1>Prices</h1><p>All prices include VAT.</p>"
+                   "<table><tr><th>Lamp</th><th>Price</th><th>Colours</th></tr>"
+                   "<tr><td>Lumo 5</td><td>49 euros</td><td>white, sand</td></tr>"
+                   "<tr><td>Lumo 5 Max</td><td>79 euros</td><td>white, graphite</td></tr></table></body></html>",
+}
+TWIN_QUESTIONS = [
+    ("How much does the Lumo 5 cost?", "49 euros", "79"),  # the asked row of the table, not the twin's
+    ("How long does the Lumo 5 Max battery last?", "16 hours", "9 hours"),
+    ("What is the IP rating of the Lumo 5?", None, None),  # only its twin has one
+    ("How much does the Lumo 7 cost?", None, None),  # no such lamp
+]
+
+
+async def test_agent_answers_about_the_asked_twin_and_declines_what_only_the_other_has(tmp_path, default_model_path):
+    # In process: the embedding model and the default model load once for the session's tests.
+    folder = tmp_path / "lamps"
+    folder.mkdir()
+    for name, text in TWINS.items():
+        (folder / name).write_text(text)
+    ingest([str(folder)], "lamps", progress=False)
+    agent = build_graph(InMemorySaver())
+    for number, (question, fact, twins_fact) in enumerate(TWIN_QUESTIONS):
+        state = await agent.ainvoke({"messages": [{"role": "user", "content": question}]},
+                                    {"configurable": {"thread_id": f"lamps-{number}"}},
+                                    context=Context(collection="lamps", max_new_tokens=48))
+        row = result_of(state)
+        if fact is None:
+            assert row["answer"].startswith("I don't know") and row["citations"] == [], (question, row["answer"])
+            assert row["reasoning"]["rag"]["mode"] == "not_found"
+            continue
+        assert fact in row["answer"] and twins_fact not in row["answer"], (question, row["answer"])
+        assert row["citations"] and f"[{row['citations'][0]['n']}]" in row["answer"], row
+        assert "#" not in row["answer"] and "<source" not in row["answer"], row["answer"]
+        if number == 0:
+            assert row["citations"][0]["source"].endswith("lamps/prices.html")
 
 
 @pytest.mark.slow  # 23 s; `make evals` scores the same suite, and the RAG eval's unit tests check its output
