@@ -61,6 +61,7 @@ def test_a_bare_number_row_label_takes_its_column_name():
     ("Corvid Nest 2", "Nest 2", entities.SHORTER),
     ("Nest 2 Pro", "Corvid Nest 2 Pro", entities.SHORTER),
     ("Nest 2", "Nest 2 Pro", entities.LONGER),
+    ("StoreCell 10", "StoreCell 10 Home Battery", entities.SHORTER),  # a description after it, not a twin
     ("Arc 400", "Arc 300", entities.CONFLICT),
     ("Nest 2 Max", "Nest 2", entities.CONFLICT),
     ("Arc 400", "Arc headphones", entities.UNNAMED),

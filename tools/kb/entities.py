@@ -6,10 +6,10 @@ with digits and acronyms ("Corvid Nest 2 Pro", "4.2.1", "UK"), and compared as p
 
 - EXACT: the same words;
 - SHORTER: the text leaves out or adds leading words ("Nest 2" or "Corvid Nest 2" for "Corvid Nest 2"
-  or "Nest 2"): the same thing, named briefly or in full;
+  or "Nest 2"), or adds a description after it ("StoreCell 10 Home Battery"): the same thing;
 - UNNAMED: the text names nothing related, or only the family ("Arc" for "Arc 400"): it neither
   confirms nor contradicts;
-- LONGER: the text's name has more words ("Nest 2 Pro" for "Nest 2"): usually a twin;
+- LONGER: the text's name adds one word or a number ("Nest 2 Pro" for "Nest 2"): usually a twin;
 - CONFLICT: the names share words but differ ("Arc 300" for "Arc 400", "Nest 2" for "Nest 2 Max").
 
 Named-entity models (spaCy, GLiNER) would need weights this project does not ship and are trained
@@ -71,7 +71,7 @@ def names(text: str) -> list[Name]:
 
     def close() -> None:
         # One capitalised word that starts a sentence ("Battery life is ...") is only grammar.
-        if run and not (len(run) == 1 and first_in_sentence and run[0][1:].islower()):
+        if run and not (len(run) == 1 and first_in_sentence and run[0].isalpha() and run[0][1:].islower()):
             found.append(Name(" ".join(run), tuple(_fold(w) for w in run)))
         run.clear()
 
@@ -91,9 +91,12 @@ def names(text: str) -> list[Name]:
 
 
 def specific(name: Name) -> bool:
-    """A name that singles one thing out: two or more words, or a number ("Nest 2", "4.2.1"). One word
-    ("Corvid", "Denmark", "CEO") is a word like others to look for, not a name to insist on."""
-    return len(name.words) > 1 or any(c.isdigit() for c in name.text)
+    """A name that singles one thing out: a word with a number ("Nest 2", "4.2.1", "10-minute"), or
+    several words ("Nest Mini"). One word ("Corvid", "Denmark", "CEO") is a word like others to look
+    for, not a name to insist on."""
+    if len(name.words) == 1:
+        return bool(_DIGIT.search(name.text))
+    return True
 
 
 def named_in(question: str, known: Iterable[Name]) -> list[Name]:
@@ -108,8 +111,8 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
                for i in range(len(n.words) - 1)}
     for name in sorted(endings, key=lambda n: (-len(n.words), n.text)):
         size = len(name.words)
-        if size < 2 or name.words in have:
-            continue  # one lower-case word ("nest") is too weak to call a name
+        if size < 2 or name.words in have or not any(_DIGIT.search(w) for w in name.words):
+            continue  # only a name with a number ("arc 500") is a name when written in lower case; "heat pump" is not
         if any(tuple(words[i:i + size]) == name.words for i in range(len(words) - size + 1)):
             if not any(set(name.words) <= set(h) for h in have):
                 wanted = [w for w in wanted if not set(w.words) < set(name.words)] + [name]
@@ -135,6 +138,9 @@ def match(wanted: Name, name: Name) -> int | None:
         extra = name.words[: len(name.words) - len(wanted.words)]
         if name.words[len(extra):] == wanted.words and not any(any(c.isdigit() for c in w) for w in extra):
             return SHORTER  # the text puts words before it ("Corvid Nest 2 Pro" for "Nest 2 Pro")
+        after = name.words[len(wanted.words):]
+        if name.words[: len(wanted.words)] == wanted.words and len(after) > 1 and all(w.isalpha() for w in after):
+            return SHORTER  # words after it describe it ("StoreCell 10 Home Battery"); a twin adds one ("Pro")
         return LONGER
     return CONFLICT
 
