@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="metadata filter (repeatable)")
     src.add_argument("--search", choices=["similarity", "mmr"], default="similarity")
     src.add_argument("--dense-only", action="store_true", help="vectors only, no BM25")
+    src.add_argument("--answer-checks", action="store_true",
+                     help="as the agent searches: names and answering sentences first, nothing when nothing answers")
     src.add_argument("--min-relevance", type=float, default=None, help="cosine threshold (default TAILOR_MIN_RELEVANCE)")
     src.add_argument("--json", action="store_true")
 
@@ -87,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
         from tools.kb.retrieval import RetrievalOptions, retrieve
 
         options = RetrievalOptions(k=args.k or get_settings().k, search=args.search, hybrid=not args.dense_only,
-                                   filters=parse_args(args.filter))
+                                   filters=parse_args(args.filter), answer_checks=args.answer_checks)
         if args.min_relevance is not None:
             options.min_relevance = args.min_relevance
             options.__post_init__()
@@ -96,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
             for n, hit in enumerate(result.hits, start=1):
                 print(json.dumps({**hit.citation(n), "text": hit.text, "found_by": hit.found_by}))
             print(json.dumps({"collection": collection, "hits": len(result.hits), "best_relevance": result.best_relevance,
-                              "dropped": result.dropped}))
+                              "dropped": result.dropped, "declined": result.declined}))
         else:
             if not result.hits:
                 print(f"nothing in {collection!r} above relevance {options.min_relevance} (best {result.best_relevance})")

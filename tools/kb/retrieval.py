@@ -46,7 +46,7 @@ class RetrievalOptions:
     fetch_k: int = 20
     dedup_similarity: float = 0.95
     mmr_lambda: float = 0.5
-    by_sentence: bool = True  # rank by the sentences that answer the question; none when no sentence does
+    answer_checks: bool = True  # rank by the question's names and answering sentences; none when nothing answers
 
     def __post_init__(self) -> None:
         if self.search not in SEARCH_MODES:
@@ -114,7 +114,7 @@ def retrieve(
     # The queries are embedded before the store is read: a writer in another process waits only for the search.
     with store.reading():
         result = _search(collection, question, options, where, queries, question_vec, dense_vecs)
-    if options.by_sentence and result.hits:
+    if options.answer_checks and result.hits:
         result.hits, result.declined = _by_sentence(question, result.hits, embeddings)
     result.hits = result.hits[: options.k]
     return result
@@ -197,7 +197,9 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
         hits.append(hit)
         kept.append(row)
 
-    hits, declined = _by_name(question, hits[: max(3 * options.k, 12)])  # the rest would not make the cut
+    declined = ""
+    if options.answer_checks:
+        hits, declined = _by_name(question, hits[: max(3 * options.k, 12)])  # the rest would not make the cut
     if options.search == "mmr" and len(hits) > options.k:
         order = maximal_marginal_relevance(
             question_vec, [found[h.id]["vector"] for h in hits], lambda_mult=options.mmr_lambda, k=options.k
