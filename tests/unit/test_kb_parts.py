@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tools.guard import grounding, injection
+from tools.kb import evidence
 from tools.kb.errors import KBError
 from tools.kb.filters import parse_args, to_where
 from tools.kb.ingest import parse_tags
@@ -144,5 +145,6 @@ def test_grounding_flags_unsupported_sentences_and_invented_numbers():
     assert check.unsupported == ["Bananas grow on tall purple trees."]
     assert grounding.support("The server listens on port 9999.", sources[1]) == 0.0
     assert grounding.cited_numbers("see [2] and [1], again [2]") == [2, 1]
-    quotes = grounding.best_quotes("How many characters does a chunk hold?", sources)
-    assert quotes[0] == {"text": "Chunks hold 800 characters.", "n": 2}
+    docs = [{"n": n, "text": text, "title": "", "section": ""} for n, text in sources.items()]
+    found = evidence.gather("How many characters does a chunk hold?", docs)
+    assert [(c.text, c.n) for c in found.sentences] == [("Chunks hold 800 characters.", 2)]

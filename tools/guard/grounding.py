@@ -90,23 +90,3 @@ def check(answer: str, sources: dict[int, str]) -> Grounding:
         else:
             result.unsupported.append(sentence)
     return result
-
-
-def best_quotes(question: str, sources: dict[int, str], limit: int = 2) -> list[dict]:
-    """Source sentences sharing the most words with the question (for an extractive answer)."""
-    wanted = set(tokens(question))
-    scored = []
-    for n, text in sources.items():
-        for position, sentence in enumerate(sentences(text)):
-            clean = sentence.lstrip("#-* ").strip()
-            words = set(tokens(clean))
-            if len(words) < MIN_WORDS or clean.startswith("[removed") or (position == 0 and clean[:1].islower()):
-                continue  # too short, removed, or the tail of a sentence cut at the chunk's start
-            overlap = len(wanted & words)
-            scored.append((overlap, -n, -position, clean, n))
-    scored.sort(reverse=True)
-    if not scored or scored[0][0] == 0:
-        return []
-    # Further quotes must match nearly as well as the best one; a weak second quote is noise.
-    keep = [s for s in scored[:limit] if s[0] >= 0.75 * scored[0][0]]
-    return [{"text": s[3], "n": s[4]} for s in keep]
