@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 import prompts
-from tools.kb.embeddings import get_embeddings
+from tools.kb.embeddings import get_embeddings, sentence_vectors, unit_rows
 from tools.resources import Resources
 from tools.settings import get_settings
 
@@ -54,15 +54,10 @@ class _Exemplars:
         rows = prompts.records("router/exemplars")
         self.texts = [r["text"] for r in rows]
         self.labels = [r["strategy"] for r in rows]
-        self.vectors = self._unit(np.asarray(get_embeddings().embed_documents(self.texts), dtype=np.float32))
-
-    @staticmethod
-    def _unit(m: np.ndarray) -> np.ndarray:
-        norms = np.linalg.norm(m, axis=-1, keepdims=True)
-        return m / np.where(norms == 0, 1, norms)
+        self.vectors = sentence_vectors(self.texts)
 
     def scores(self, text: str) -> tuple[dict[str, float], dict[str, str]]:
-        query = self._unit(np.asarray(get_embeddings().embed_query(text), dtype=np.float32))
+        query = unit_rows(get_embeddings().embed_query(text))
         sims = self.vectors @ query
         scores, nearest = {}, {}
         for label in dict.fromkeys(self.labels):

@@ -15,7 +15,6 @@ import asyncio
 import re
 from typing import Any
 
-import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -29,7 +28,7 @@ from graph.nodes.llm import guarded, model_for, system_message, token_counter
 from graph.state import State
 from tools.guard import grounding
 from tools.kb import evidence as evidence_mod
-from tools.kb.embeddings import get_embeddings
+from tools.kb.embeddings import sentence_vectors
 from tools.kb.evidence import Evidence
 from tools.settings import get_settings
 
@@ -125,10 +124,6 @@ def not_found(ctx: Context, reasoning: dict[str, Any], reason: str) -> dict[str,
             "citations": [], "reasoning": reasoning}
 
 
-def embed_sentences(texts: list[str]) -> np.ndarray:
-    return evidence_mod.normalised(get_embeddings().embed_documents(texts))
-
-
 async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = context_of(runtime)
     documents = list(state.get("documents") or [])
@@ -137,7 +132,7 @@ async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         return not_found(ctx, reasoning, (reasoning.get("retrieval") or {}).get("declined") or "no relevant chunk")
 
     question = latest_question(state)
-    found = await asyncio.to_thread(evidence_mod.gather, question, documents, embed_sentences)
+    found = await asyncio.to_thread(evidence_mod.gather, question, documents, sentence_vectors)
     if not found.answerable:  # relevant chunks, but no sentence in them answers this question: say so, no model call
         return not_found(ctx, reasoning, found.reason)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from tools.guard import static
 from tools.jsonl import read_values
-from tools.kb.embeddings import get_embeddings
+from tools.kb.embeddings import get_embeddings, unit_rows
 from tools.resources import Resources
 from tools.settings import get_settings
 
@@ -38,11 +38,6 @@ class Closeness:
     piece: str  # the part of the request that scored
 
 
-def _unit(vectors: list[list[float]]) -> np.ndarray:
-    array = np.asarray(vectors, dtype=np.float32)
-    return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-9)
-
-
 def _encoder(name: str) -> Callable[[list[str]], np.ndarray]:
     """Unit vectors for texts: ``static`` (tools.guard.static: the whole prompt in milliseconds) or
     ``embeddings`` (the knowledge base's embedding model: MiniLM, about 1 ms a token on 2 cores)."""
@@ -55,7 +50,7 @@ def _encoder(name: str) -> Callable[[list[str]], np.ndarray]:
         # The whole text apart from its sentences: in one batch every sentence is padded to the whole
         # text's length (256 tokens), which made a 2,000-character request 5x slower to embed.
         documents = get_embeddings().embed_documents
-        return _unit(documents(texts[:1]) + (documents(texts[1:]) if len(texts) > 1 else []))
+        return unit_rows(documents(texts[:1]) + (documents(texts[1:]) if len(texts) > 1 else []))
 
     return embed
 

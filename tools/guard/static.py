@@ -71,5 +71,6 @@ def get_static(models_dir: Path | None = None):
 
 def embed(texts: list[str], models_dir: Path | None = None) -> np.ndarray:
     """Unit vectors, one row per text; a text with no known token (e.g. in a script the vocabulary lacks) is zeros."""
-    vectors = np.nan_to_num(np.asarray(get_static(models_dir).encode(texts), dtype=np.float32))
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
+    from tools.kb.embeddings import unit_rows
+
+    return unit_rows(np.nan_to_num(np.asarray(get_static(models_dir).encode(texts), dtype=np.float32)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from tools.kb.errors import KBError
@@ -54,3 +55,14 @@ def get_embeddings(spec: str | None = None) -> Embeddings:
 
 def clear_cache() -> None:
     _models.clear()
+
+
+def unit_rows(vectors) -> np.ndarray:
+    """``vectors`` as float32 rows of length 1 (a zero row stays zero), so a dot product is a cosine."""
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-9)
+
+
+def sentence_vectors(texts: list[str]) -> np.ndarray:
+    """Unit vectors of ``texts`` from the configured embedding model (blocking)."""
+    return unit_rows(get_embeddings().embed_documents(texts))

@@ -223,10 +223,6 @@ def gather(question: str, documents: Sequence[dict], embed: Embed | None = None,
     return Evidence(question, written, chosen)
 
 
-def normalised(vectors) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
-
 
 def quoted(candidate: Candidate) -> str:
     """The sentence as it is quoted: with its heading in front when the heading carries a number the

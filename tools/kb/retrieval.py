@@ -25,7 +25,7 @@ from langchain_core.vectorstores.utils import maximal_marginal_relevance
 
 from tools.guard import injection
 from tools.kb import entities, evidence, store
-from tools.kb.embeddings import get_embeddings
+from tools.kb.embeddings import get_embeddings, sentence_vectors, unit_rows
 from tools.kb.errors import KBError
 from tools.kb.filters import to_where
 from tools.kb.keyword import keyword_index, tokens
@@ -115,7 +115,7 @@ def retrieve(
     with store.reading():
         result = _search(collection, question, options, where, queries, question_vec, dense_vecs)
     if options.answer_checks and result.hits:
-        result.hits, result.declined = _by_sentence(question, result.hits, embeddings)
+        result.hits, result.declined = _by_sentence(question, result.hits)
     result.hits = result.hits[: options.k]
     return result
 
@@ -167,8 +167,8 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
     best = 0.0
     coverage_of = index.coverage_of(question, freq)
     order = sorted(fused, key=fused.get, reverse=True)
-    units = _unit(np.stack([found[cid]["vector"] for cid in order])) if order else np.zeros((0, 1))
-    similarities = units @ _unit(question_vec) if order else []
+    units = unit_rows([found[cid]["vector"] for cid in order]) if order else np.zeros((0, 1), dtype=np.float32)
+    similarities = units @ unit_rows(question_vec) if order else []
     kept: list[int] = []  # rows of ``units`` of the hits kept so far, for the duplicate check
     for row, cid in enumerate(order):
         item = found[cid]
@@ -208,13 +208,12 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
     return RetrievalResult(collection, hits, round(best, 4), dropped, queries, declined)
 
 
-def _by_sentence(question: str, hits: list[Hit], embeddings) -> tuple[list[Hit], str]:
+def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
     """The hits whose sentences answer the question first, best sentence first (:mod:`tools.kb.evidence`);
     none, with the reason, when no sentence of any does."""
     documents = [{"n": i, "text": h.text, "title": h.metadata.get("title", ""), "section": h.metadata.get("section", "")}
                  for i, h in enumerate(hits)]
-    found = evidence.gather(question, documents, lambda texts: evidence.normalised(embeddings.embed_documents(texts)),
-                            limit=len(hits))
+    found = evidence.gather(question, documents, sentence_vectors, limit=len(hits))
     if not found.answerable:
         return [], found.reason
     first = list(dict.fromkeys(c.n for c in found.sentences))
@@ -238,7 +237,3 @@ def _by_name(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
 
     return sorted(hits, key=lambda h: min(levels[h.id], entities.SHORTER), reverse=True), ""
 
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
