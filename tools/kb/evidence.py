@@ -155,17 +155,16 @@ def _without(text: str, names: Sequence[entities.Name]) -> str:
     return text
 
 
-def _eligible(wanted: list[entities.Name], candidates: list[Candidate], documents: Sequence[dict],
-              context: dict[int, list[entities.Name]]) -> tuple[list[Candidate], str]:
+def _eligible(wanted: list[entities.Name], candidates: list[Candidate], context: dict[int, list[entities.Name]],
+              text_names: dict[int, list[entities.Name]]) -> tuple[list[Candidate], str]:
     """The candidates that may answer, by the names they carry; or none and the reason."""
     if not wanted:
         return candidates, ""
     # A chunk is about what its title and section name, else what its text names.
-    about = {d["n"] for d in documents
-             if entities.level(wanted, context[d["n"]], entities.names(d.get("text") or "")) >= entities.SHORTER}
+    about = {n for n in context if entities.level(wanted, context[n], text_names[n]) >= entities.SHORTER}
     if about or any(c.level >= entities.SHORTER for c in candidates):
         return [c for c in candidates if c.level >= entities.SHORTER or (c.n in about and c.level == entities.UNNAMED)], ""
-    pool = [name for d in documents for name in entities.names(d.get("text") or "") + context[d["n"]]]
+    pool = [name for n in context for name in text_names[n] + context[n]]
     if all(len(entities.twins(w, pool)) == 1 for w in wanted):  # one thing the name is short for
         return [c for c in candidates if c.level == entities.LONGER], ""
     return [], f"the sources do not mention {', '.join(w.text for w in wanted)}"
@@ -175,7 +174,8 @@ def gather(question: str, documents: Sequence[dict], embed: Embed | None = None,
            min_score: float = MIN_SCORE) -> Evidence:
     """The sentences of ``documents`` (``n``, ``text``, ``title``, ``section``) that answer ``question``, best first."""
     context = {d["n"]: entities.names(f"{d.get('title', '')}\n{d.get('section', '')}") for d in documents}
-    known = [name for d in documents for name in entities.names(d.get("text") or "") + context[d["n"]]]
+    text_names = {d["n"]: entities.names(d.get("text") or "") for d in documents}
+    known = [name for n in context for name in text_names[n] + context[n]]
     asked_names = entities.named_in(question, known)
     wanted = [w for w in asked_names if entities.specific(w)]
     written = [w.text for w in wanted]
@@ -190,7 +190,7 @@ def gather(question: str, documents: Sequence[dict], embed: Embed | None = None,
         candidate = Candidate(text, n, entities.level(wanted, own, context[n] + entities.names(heading)), heading)
         candidate.subject = bool(wanted and own) and entities.level(wanted, own[:1]) >= entities.SHORTER
         candidates.append(candidate)
-    kept, reason = _eligible(wanted, candidates, documents, context)
+    kept, reason = _eligible(wanted, candidates, context, text_names)
     if not kept:
         return Evidence(question, written, reason=reason or "no sentence in the sources is about it")
 
@@ -221,7 +221,6 @@ def gather(question: str, documents: Sequence[dict], embed: Embed | None = None,
     # Further quotes must be nearly as good as the best one; a weak second quote is noise.
     chosen = [c for c in answering[:limit] if c.score >= 0.8 * answering[0].score]
     return Evidence(question, written, chosen)
-
 
 
 def quoted(candidate: Candidate) -> str:
