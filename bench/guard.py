@@ -38,22 +38,22 @@ def timed(fn: Callable[[], object], runs: int) -> float:
 
 
 def measure(runs: int) -> dict[str, object]:
-    from graph.models.factory import guard_scorer
+    from graph.deps import Deps
     from graph.nodes.guard_input import check_attacks
-    from graph.privacy import policy
     from tools.guard import learned, perplexity
     from tools.guard.input_rules import score as rule_scores
     from tools.guard.normalise import normalise
     from tools.guard.pii import redact
     from tools.guard.similarity import closeness
 
-    rails = policy()
-    scorer = guard_scorer(str(rails.perplexity.option("model", "auto")))
+    deps = Deps.real()
+    rails = deps.guard.policy()
+    scorer = deps.models.guard_scorer(str(rails.perplexity.option("model", "auto")))
     figures: dict[str, object] = {}
     for length in LENGTHS:
         text = request_of(length)
         readable = normalise(text)
-        figures[f"guard_input_ms_p50_{length}"] = timed(lambda: check_attacks(text), runs)
+        figures[f"guard_input_ms_p50_{length}"] = timed(lambda: check_attacks(text, deps), runs)
         figures[f"layers_ms_p50_{length}"] = {
             "rules": timed(lambda: rule_scores(text), runs),
             "normalise": timed(lambda: normalise(text), runs),

@@ -110,7 +110,8 @@ def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any
 
     from graph.graph import build_graph
     from graph.models import factory
-    from graph.nodes.llm import system_message
+    from graph.deps import Deps
+    from graph.system_prompt import system_message
     from tools.default_model import gguf_file, prepare
     from training.gguf import adapter_gguf
 
@@ -120,7 +121,7 @@ def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any
         agent = build_graph()
         model = factory.get_chat_model("default")
         runtime = model.runtime
-        ids = runtime.encode([system_message("system/direct"), HumanMessage(content=QUESTION)])
+        ids = runtime.encode([system_message("system/direct", Deps.real().guard.policy()), HumanMessage(content=QUESTION)])
         raw = _raw_llama(str(gguf_file()), ids, tokens, runtime.threads)
         llama_agent = _agent_stream(agent, context, "llamacpp")
         with tempfile.TemporaryDirectory(prefix="tailor-bench-adapter-") as tmp:

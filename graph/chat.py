@@ -37,7 +37,7 @@ class LocalBackend:
 
         from graph.graph import build_graph
 
-        self.graph = build_graph(InMemorySaver())
+        self.graph = build_graph(checkpointer=InMemorySaver())
         self.context = context
         self.thread_id = str(uuid.uuid4())
 

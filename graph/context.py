@@ -6,27 +6,26 @@ the values it accepts, so a client sees what to fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, TypeVar
 
-from graph.strategies import valid_strategies
+from graph.strategies import option_fields, valid_strategies
 from tools.kb.errors import KBError
 from tools.kb.filters import to_where
 from tools.kb.retrieval import SEARCH_MODES
 from tools.kb.store import check_name
 from tools.settings import get_settings
 
+T = TypeVar("T")
 
 REWRITES = ("none", "multi_query", "hyde")
-COT_MODES = ("few_shot", "zero_shot")
-SELECTIONS = ("vote", "reward")
 
 
 class ContextError(ValueError):
     """A context field holds a value Tailor cannot use."""
 
 
-@dataclass
+@dataclass(init=False)
 class Context:
     """Per-run settings.
 
@@ -45,16 +44,12 @@ class Context:
     temperature: sampling temperature; 0 is greedy.
     max_new_tokens: most tokens one answer may have.
     route_only: decide the route and stop before generating.
-    few_shot_k: most examples a few-shot prompt shows (fewer when the context budget is short).
-    cot_mode: "few_shot" (worked examples chosen by meaning) or "zero_shot" ("think step by step").
-    samples: reasoning paths self-consistency samples and votes over.
-    tot_breadth, tot_beam, tot_depth: tree of thoughts - thoughts proposed per branch, branches kept
-        per level, levels explored.
     max_model_calls: budget of model calls for one answer (self-consistency and tree of thoughts).
     adapters: a different adapter per node or strategy, e.g. {"generate": "support"}.
-    select: how self-consistency picks among its samples: "vote" (the majority answer) or "reward" (the
-        sample the reward model scores highest; needs reward_model).
-    reward_model: a registered reward model (``python -m training.reward``), ``name`` or ``name@vN``.
+
+    Each strategy declares the further fields it reads (``few_shot_k``, ``cot_mode``, ``samples``,
+    ``select``, ``reward_model``, ``tot_breadth``, ``tot_beam``, ``tot_depth``; see graph/strategies.py):
+    they are given flat like these and read with :meth:`options`.
     """
 
     model: str = field(default_factory=lambda: get_settings().model)
@@ -70,27 +65,47 @@ class Context:
     temperature: float = field(default_factory=lambda: get_settings().temperature)
     max_new_tokens: int = field(default_factory=lambda: get_settings().max_new_tokens)
     route_only: bool = False
-    few_shot_k: int = 4
-    cot_mode: str = "few_shot"
-    samples: int = 5
-    tot_breadth: int = 3
-    tot_beam: int = 2
-    tot_depth: int = 2
     max_model_calls: int = 16
     adapters: dict[str, str] = field(default_factory=dict)
-    select: str = "vote"
-    reward_model: str = ""
+    # each declared options class (by its qualified name) -> its validated instance
+    strategy_options: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def __init__(self, **values: Any) -> None:
+        own = {f.name: f for f in fields(Context) if f.init}
+        declared = option_fields()
+        unknown = sorted(set(values) - set(own) - set(declared))
+        if unknown:
+            known = sorted({*own, *declared})
+            raise ContextError(f"unknown context field(s) {', '.join(unknown)}; valid fields: {', '.join(known)}.")
+        for name, spec in own.items():
+            if name in values:
+                value = values[name]
+            elif spec.default_factory is not MISSING:
+                value = spec.default_factory()
+            else:
+                value = spec.default
+            setattr(self, name, value)
+        self._check()
+        classes = {cls for owners in declared.values() for cls in owners}
+        self.strategy_options = {
+            _key(cls): cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values}) for cls in classes
+        }
+
+    def options(self, kind: type[T]) -> T:
+        """The validated fields a strategy declared (``kind`` is its options dataclass)."""
+        found = self.strategy_options.get(_key(kind))
+        return found if isinstance(found, kind) else kind()
 
     def adapter_for(self, node: str, strategy: str = "") -> str:
         """The adapter a node uses: per node, else per strategy, else the run's ``adapter``."""
         return self.adapters.get(node) or self.adapters.get(strategy) or self.adapter
 
-    def __post_init__(self) -> None:
+    def _check(self) -> None:
         if self.strategy not in valid_strategies():
             raise ContextError(f"unknown strategy {self.strategy!r}; valid values: {', '.join(valid_strategies())}.")
-        _check_number("k", self.k, int, 1, 100)
-        _check_number("temperature", self.temperature, (int, float), 0.0, 2.0)
-        _check_number("max_new_tokens", self.max_new_tokens, int, 1, 8192)
+        check_number("k", self.k, int, 1, 100)
+        check_number("temperature", self.temperature, (int, float), 0.0, 2.0)
+        check_number("max_new_tokens", self.max_new_tokens, int, 1, 8192)
         if not isinstance(self.model, str) or not self.model.strip():
             raise ContextError("model must be a non-empty spec string such as 'default'.")
         allowed = allowed_models()
@@ -107,44 +122,23 @@ class Context:
             to_where(self.filters)
         except KBError as exc:
             raise ContextError(str(exc)) from None
-        if self.search not in SEARCH_MODES:
-            raise ContextError(f"search must be one of {', '.join(SEARCH_MODES)}; got {self.search!r}.")
-        if self.rewrite not in REWRITES:
-            raise ContextError(f"rewrite must be one of {', '.join(REWRITES)}; got {self.rewrite!r}.")
-        if self.cot_mode not in COT_MODES:
-            raise ContextError(f"cot_mode must be one of {', '.join(COT_MODES)}; got {self.cot_mode!r}.")
-        _check_number("few_shot_k", self.few_shot_k, int, 0, 16)
-        _check_number("samples", self.samples, int, 1, 20)
-        _check_number("tot_breadth", self.tot_breadth, int, 1, 8)
-        _check_number("tot_beam", self.tot_beam, int, 1, 8)
-        _check_number("tot_depth", self.tot_depth, int, 1, 6)
-        _check_number("max_model_calls", self.max_model_calls, int, 1, 200)
+        check_choice("search", self.search, SEARCH_MODES)
+        check_choice("rewrite", self.rewrite, REWRITES)
+        check_number("max_model_calls", self.max_model_calls, int, 1, 200)
         if not isinstance(self.hybrid, bool):
             raise ContextError("hybrid must be true or false.")
-        _check_number("min_relevance", self.min_relevance, (int, float), 0.0, 1.0)
+        check_number("min_relevance", self.min_relevance, (int, float), 0.0, 1.0)
         if not isinstance(self.adapters, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.adapters.items()
         ):
             raise ContextError("adapters must map node or strategy names to adapter names, e.g. {\"generate\": \"support\"}.")
         if not isinstance(self.route_only, bool):
             raise ContextError("route_only must be true or false.")
-        if self.select not in SELECTIONS:
-            raise ContextError(f"select must be one of {', '.join(SELECTIONS)}; got {self.select!r}.")
-        if not isinstance(self.reward_model, str):
-            raise ContextError("reward_model must be a string naming a registered reward model.")
-        if self.select == "reward" and not self.reward_model:
-            raise ContextError('select "reward" needs reward_model: a reward model trained with '
-                               '`python -m training.reward --name NAME`.')
 
     @classmethod
-    def from_mapping(cls, values: dict[str, Any] | None) -> "Context":
+    def from_mapping(cls, values: dict[str, Any] | None) -> Context:
         """Build from a plain mapping, rejecting unknown keys by name."""
-        values = dict(values or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ContextError(f"unknown context field(s) {', '.join(unknown)}; valid fields: {', '.join(sorted(known))}.")
-        return cls(**{k: v for k, v in values.items() if v is not None})
+        return cls(**{k: v for k, v in dict(values or {}).items() if v is not None})
 
 
 def allowed_models() -> set[str] | None:
@@ -163,7 +157,16 @@ def allowed_models() -> set[str] | None:
     return {settings.model} if settings.api_keys.strip() else None
 
 
-def _check_number(name: str, value: Any, kind: Any, low: float, high: float) -> None:
+def _key(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ContextError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
+
+
+def check_number(name: str, value: Any, kind: Any, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, kind):
         raise ContextError(f"{name} must be a number between {low} and {high}; got {value!r}.")
     if not low <= value <= high:

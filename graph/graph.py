@@ -1,64 +1,78 @@
-"""The compiled agent graph that ``langgraph.json`` serves as ``agent``.
+"""The agent graph, built from its dependencies and the declared strategies.
 
-START -> guard_input -> route -> <strategy node> -> guard_output -> END
-              |            (generate | few_shot | cot | self_consistency | tot (a subgraph))
-              |            |-> retrieve -> rag | generate (nothing relevant in the default collection)
+START -> guard_input -> route -> <a strategy's nodes> -> guard_output -> END
+              |            (generate | few_shot | cot | self_consistency | tot (a subgraph) | retrieve -> rag)
               |            \\-> END (route_only)
               +-> refuse -> END
+
+``graph.agent`` builds the real dependencies once and serves the result; tests pass their own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
 
 import prompts
-from tools.guard import injection, output
-from graph import tracing
 from graph.context import Context
-from graph.nodes.cot import cot
-from graph.nodes.few_shot import few_shot
-from graph.nodes.generate import generate
+from graph.deps import Deps
+from graph.nodes.common import context_of
 from graph.nodes.guard_input import guard_input, input_allowed
 from graph.nodes.guard_output import guard_output
-from graph.nodes.rag import rag
 from graph.nodes.refuse import refuse
-from graph.nodes.retrieve import next_after_retrieve, retrieve
-from graph.nodes.route import next_after_route, route
-from graph.nodes.self_consistency import self_consistency
-from graph.nodes.tot import tot
+from graph.nodes.route import route
 from graph.state import InputState, State
-from graph.strategies import STRATEGY_NODES
+from graph.strategies import Strategy, declared, with_deps
+from tools.guard import injection, output
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+def after_route(strategies: dict[str, Strategy]) -> Callable[[State, Runtime[Context]], str]:
+    """The edge after ``route``: the chosen strategy's first node, or the end for route-only runs."""
+    entries = {name: strategy.entry for name, strategy in strategies.items()}
+
+    def next_after_route(state: State, runtime: Runtime[Context]) -> str:
+        if context_of(runtime).route_only:
+            return END
+        strategy = state.get("strategy", "")
+        if strategy not in entries:  # a wrong name must fail here, not as a missing node later
+            raise ValueError(f"route chose strategy {strategy!r}, which has no node; known: {', '.join(entries)}")
+        return entries[strategy]
+
+    return next_after_route
+
+
+def build_graph(deps: Deps | None = None, checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph[
+        State, Context, InputState, State]:
+    """The compiled agent over ``deps`` (default: the real ones) and every strategy declared now."""
+    deps = deps or Deps.real()
     prompts.preload()  # read prompt and rule files now, never from inside a node on the event loop
     injection.preload()
     output.preload()
-    tracing.install()  # before any run: traces leave the process with personal data redacted
+    deps.tracer.install()  # before any run: traces leave the process with personal data redacted
+    strategies = declared()
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
-    builder.add_node("guard_input", tracing.traced("guard_input", guard_input))
-    builder.add_node("refuse", tracing.traced("refuse", refuse))
-    builder.add_node("route", tracing.traced("route", route))
-    builder.add_node("generate", tracing.traced("generate", generate))
-    builder.add_node("retrieve", tracing.traced("retrieve", retrieve))
-    builder.add_node("rag", tracing.traced("rag", rag))
-    builder.add_node("few_shot", tracing.traced("few_shot", few_shot))
-    builder.add_node("cot", tracing.traced("cot", cot))
-    builder.add_node("self_consistency", tracing.traced("self_consistency", self_consistency))
-    builder.add_node("tot", tracing.traced("tot", tot))
-    builder.add_node("guard_output", tracing.traced("guard_output", guard_output))
 
+    def add(name: str, node: Any) -> None:
+        builder.add_node(name, deps.tracer.wrap(name, node))
+
+    add("guard_input", with_deps(guard_input)(deps))
+    add("refuse", with_deps(refuse)(deps))
+    add("route", with_deps(route)(deps))
+    add("guard_output", with_deps(guard_output)(deps))
     builder.add_edge(START, "guard_input")
     builder.add_conditional_edges("guard_input", input_allowed, ["route", "refuse"])
-    builder.add_conditional_edges("route", next_after_route, [*sorted(set(STRATEGY_NODES.values())), END])
-    builder.add_conditional_edges("retrieve", next_after_retrieve, ["rag", "generate"])
-    for node in ("generate", "rag", "few_shot", "cot", "self_consistency", "tot"):
-        builder.add_edge(node, "guard_output")
+    builder.add_conditional_edges("route", after_route(strategies), [*(s.entry for s in strategies.values()), END])
+    for strategy in strategies.values():
+        names = [name for name, _ in strategy.nodes]
+        for name, factory in strategy.nodes:
+            add(name, factory(deps))
+        for here, there in zip(names, [*names[1:], "guard_output"], strict=True):
+            builder.add_edge(here, there)
     builder.add_edge("guard_output", END)
     builder.add_edge("refuse", END)
     return builder.compile(checkpointer=checkpointer, name="agent")
-
-
-graph = build_graph()

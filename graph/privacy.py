@@ -13,21 +13,16 @@ from langchain_core.messages import BaseMessage
 
 from graph.models.runtime import message_text
 from tools.guard.pii import Vault, redact
-from tools.guard.policy import Policy, cached_policy
-from tools.settings import get_settings
-
-
-def policy() -> Policy:
-    return cached_policy(get_settings().guard_policy)
+from tools.guard.policy import Policy
 
 
 def _redacting(current: Policy) -> bool:
     return current.personal_data.enabled and current.personal_data.action == "redact"
 
 
-def private_messages(messages: list[BaseMessage]) -> tuple[list[BaseMessage], Vault]:
-    """The conversation as the model may see it, and the vault that maps placeholders back."""
-    vault, current = Vault(), policy()
+def private_messages(messages: list[BaseMessage], current: Policy) -> tuple[list[BaseMessage], Vault]:
+    """The conversation as the model may see it under ``current``, and the vault that maps placeholders back."""
+    vault = Vault()
     if not _redacting(current):
         return list(messages), vault
     out: list[BaseMessage] = []
@@ -46,10 +41,10 @@ def latest_request(messages: list[BaseMessage]) -> str:
     return next((message_text(m) for m in reversed(messages) if m.type == "human"), "")
 
 
-def private_question(messages: list[BaseMessage]) -> str:
+def private_question(messages: list[BaseMessage], current: Policy) -> str:
     """The latest user message as the model may see it."""
-    return latest_request(private_messages(messages)[0])
+    return latest_request(private_messages(messages, current)[0])
 
 
-def conversation_vault(messages: list[BaseMessage]) -> Vault:
-    return private_messages(messages)[1]
+def conversation_vault(messages: list[BaseMessage], current: Policy) -> Vault:
+    return private_messages(messages, current)[1]

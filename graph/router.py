@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 import prompts
+from graph.strategies import group_of
 from tools.kb.embeddings import get_embeddings, sentence_vectors, unit_rows
 from tools.resources import Resources
 from tools.settings import get_settings
@@ -30,7 +31,6 @@ NEIGHBOURS = 2  # a label's semantic score: mean similarity of its closest exemp
 SOFTMAX_TEMPERATURE = 0.05  # a lead of 0.1 in similarity is a clear lead
 SEMANTIC_MAX = 0.85  # exemplars never outrank a rule (>= 0.88) or a strongly relevant knowledge base (0.9)
 SIMILARITY_FULL = 0.4  # a lead among weak similarities is weak evidence: confidence scales up to this one
-REASONING = ("cot", "self_consistency", "tot")
 KB_BASE, KB_SLOPE, KB_MAX = 0.5, 2.0, 0.9  # relevance at the threshold lends rag 0.5, 0.2 above it 0.9
 
 
@@ -89,7 +89,7 @@ def _instruction(text: str) -> str:
 
 
 def _group(label: str) -> str:
-    return "reasoning" if label in REASONING else label
+    return group_of(label)
 
 
 def semantic_confidence(similarity: dict[str, float]) -> dict[str, float]:

@@ -216,7 +216,7 @@ async def me(request: Request) -> JSONResponse:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    from graph.graph import graph
+    from graph.agent import graph
 
     app.state.jobs = JobRunner()  # built once; the /api routes reach it through request.app
     task = warmup.start(graph)

@@ -31,6 +31,7 @@ class GuardedChatModel(BaseChatModel):
     correction: Callable[[str], str]  # reason -> the text that ends a stopped message
     # (raw text, shown text, report) when the rails stopped or changed the answer; blocking, never raises
     on_replaced: Callable[[str, str, dict[str, Any]], None] | None = None
+    keeps: tuple[str, ...] = ()  # report keys (rails) whose changes make an answer "replaced", beside a stop
 
     @property
     def _llm_type(self) -> str:
@@ -148,7 +149,7 @@ class _Pass:
             report["stopped"] = self.guard.stopped
         metadata = {**self.metadata, "guard": report} if report else self.metadata
         replaced = None
-        if report.get("stopped") or report.get("profanity"):
+        if report.get("stopped") or any(report.get(key) for key in self.model.keeps):
             replaced = ("".join(self.raw), "".join(self.released) + tail, report)
         return ChatGenerationChunk(message=AIMessageChunk(content=tail, response_metadata=metadata)), replaced
 

@@ -13,23 +13,28 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
+from graph.answer_rails import guarded
 from graph.context import Context
+from graph.deps import Deps
 from graph.extract import extract_answer
-from graph.nodes.common import context_of, cot_messages, latest_question, stated
-from graph.nodes.llm import complete, guarded, model_for
+from graph.nodes.common import CotOptions, complete, context_of, cot_messages, latest_question, model_for, stated
 from graph.state import State
+from graph.strategies import Strategy, with_deps
 
 
-
-
-
-async def cot(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def cot(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
     ctx = context_of(runtime)
-    question = latest_question(state)
-    model, adapter = await model_for(ctx, "cot")
-    messages, examples = await asyncio.to_thread(cot_messages, ctx, question)
-    text = await complete(guarded(model, state), messages, ctx.max_new_tokens, ctx.temperature, adapter)
+    policy = deps.guard.policy()
+    options = ctx.options(CotOptions)
+    question = latest_question(state, policy)
+    model, adapter = await model_for(deps, ctx, "cot")
+    messages, examples = await asyncio.to_thread(cot_messages, options, policy, question)
+    text = await complete(guarded(model, state, deps), messages, ctx.max_new_tokens, ctx.temperature, adapter)
     answer = extract_answer(text)
     reasoning = dict(state.get("reasoning") or {})
-    reasoning["cot"] = {"mode": ctx.cot_mode, "answer": answer, "examples": [e["input"] for e in examples]}
+    reasoning["cot"] = {"mode": options.cot_mode, "answer": answer, "examples": [e["input"] for e in examples]}
     return {"messages": [AIMessage(content=stated(text, answer))], "adapter": adapter or "", "reasoning": reasoning}
+
+
+STRATEGY = Strategy("cot", nodes=(("cot", with_deps(cot)),), group="reasoning", system_prompts=("cot/system",),
+                    options=CotOptions, rank=2)

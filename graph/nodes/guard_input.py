@@ -16,11 +16,10 @@ from langchain_core.messages import BaseMessage
 from langgraph.runtime import Runtime
 
 from graph.context import Context
-from graph.models.factory import guard_scorer
+from graph.deps import Deps
 from graph.models.runtime import message_text
-from graph.privacy import policy
 from graph.state import State
-from tools.guard.scan import scan_text
+from tools.guard.rails import declared
 from tools.settings import get_settings
 
 
@@ -42,43 +41,33 @@ def check_input(messages: list[BaseMessage], max_chars: int) -> dict[str, Any]:
     return {"verdict": "allow", "reason": "ok", "length": len(text)}
 
 
-def check_attacks(text: str) -> dict[str, Any]:
-    """The guard scanners' verdict under the configured policy (blocking: may embed the text).
+def check_attacks(text: str, deps: Deps) -> dict[str, Any]:
+    """The guard scanners' verdict under the policy in force (blocking: may embed the text).
 
     Carries each layer's score and the kinds of personal data found (never their values).
     """
-    rails = policy()
-    scorer = guard_scorer(str(rails.perplexity.option("model", "auto"))) if rails.perplexity.enabled else None
-    result = scan_text(text, rails, scorer=scorer)
-    layers = {name: round(float(c.get("score", 0.0)), 3) for name, c in result["categories"].items()}
-    found = result["categories"].get("personal_data", {}).get("kinds", {})
+    rails = deps.guard.policy()
+    scorer = deps.models.guard_scorer(str(rails.perplexity.option("model", "auto"))) if rails.perplexity.enabled else None
+    result = deps.guard.scan(text, rails, scorer)
+    categories = result["categories"]
+    layers = {name: round(float(c.get("score", 0.0)), 3) for name, c in categories.items()}
+    found = categories.get("personal_data", {}).get("kinds", {})
     seen: dict[str, Any] = {"layers": layers, **({"personal_data": found} if found else {})}
     if result["verdict"] != "block":
         return seen
-    injection_scores = result["categories"].get("injection", {}).get("by_category", {})
-    similarity = result["categories"].get("similarity", {})
-    top = max(injection_scores, key=injection_scores.get) if injection_scores else ""
-    if not top or injection_scores[top] < similarity.get("score", 0.0):
-        top = similarity.get("nearest", top)
-    if "perplexity" in result.get("blocked_by", []) and top not in injection_scores:
-        top = "adversarial_suffix"
-    learned = result["categories"].get("learned", {})
-    if "learned" in result.get("blocked_by", []) and (learned["category"] != "injection" or len(result["blocked_by"]) == 1):
-        top = learned["category"]  # a content-safety category names the harm, and its refusal says so
+    injection_scores = categories.get("injection", {}).get("by_category", {})
     scores = {k: round(v, 3) for k, v in injection_scores.items() if v}
-    if similarity:
-        scores["similarity"] = similarity["score"]
-    for layer in ("perplexity", "learned", "classifier"):
-        if layer in result["categories"]:
-            scores[layer] = result["categories"][layer]["score"]
-    return {**seen, "verdict": "block", "reason": "attack", "category": top, "scores": scores,
-            "blocked_by": result.get("blocked_by", []), "prompt": "guard/blocked"}
+    for name, spec in declared().items():  # every other scoring rail that ran; personal data has no score to show
+        if spec.side == "input" and name in categories and name != "injection" and not spec.kinds:
+            scores[name] = categories[name]["score"]
+    return {**seen, "verdict": "block", "reason": "attack", "category": result["category"], "scores": scores,
+            "blocked_by": result.get("blocked_by", []), "prompt": result["refusal"]}
 
 
-async def guard_input(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def guard_input(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
     verdict = check_input(state.get("messages", []), get_settings().max_input_chars)
     if verdict["verdict"] == "allow":
-        blocked = await asyncio.to_thread(check_attacks, message_text(state["messages"][-1]))
+        blocked = await asyncio.to_thread(check_attacks, message_text(state["messages"][-1]), deps)
         verdict = {**verdict, **blocked}
     return {
         "guard": {"input": verdict},

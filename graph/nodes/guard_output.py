@@ -22,15 +22,18 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 import prompts
+from graph.answer_rails import OutputCleaner, given_texts, verdict_reasons
 from graph.context import Context
+from graph.deps import Deps
 from graph.models.factory import generation_kwargs
 from graph.models.runtime import message_text
-from graph.nodes.common import context_of, last_ai
-from graph.nodes.llm import OutputCleaner, given_texts, leak_check, model_for
-from graph.privacy import latest_request, policy, private_messages
+from graph.nodes.common import context_of, last_ai, model_for
+from graph.privacy import latest_request, private_messages
 from graph.state import State
+from graph.system_prompt import leak_check
 from tools.guard import grounding, json_answer
 from tools.guard.pii import Vault
+from tools.guard.policy import Policy
 
 # Control tokens of common chat templates; a model that emits them is leaking its template.
 _CONTROL_TOKENS = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id)\|>")
@@ -52,17 +55,17 @@ def _replace(verdict: dict[str, Any], reason: str, **details: Any) -> dict[str, 
 
 
 def _reported(verdict: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
-    """The verdict with what the output cleaner changed (personal data, profanity), in that order."""
-    for key in ("personal_data", "profanity"):
-        if key in report:
-            verdict = _replace(verdict, key, **{key: report[key]})
+    """The verdict with what the output cleaner changed (personal data, profanity, ...), in the rails' order."""
+    for spec in verdict_reasons():
+        if spec.reason in report:
+            verdict = _replace(verdict, spec.reason, **{spec.reason: report[spec.reason]})
     return verdict
 
 
-async def _json_rail(state: State, runtime: Runtime[Context] | None, text: str, request: str,
-                     vault: Vault) -> tuple[str, dict[str, Any] | None]:
+async def _json_rail(state: State, runtime: Runtime[Context] | None, deps: Deps, policy: Policy, text: str,
+                     request: str, vault: Vault) -> tuple[str, dict[str, Any] | None]:
     """(text, report) for a request that asked for JSON; (text, None) when it did not."""
-    rail = policy().json
+    rail = policy.json
     if not rail.enabled or not json_answer.wants_json(request) or state.get("strategy") == "refuse":
         return text, None
     parsed = json_answer.parse(text)
@@ -72,7 +75,7 @@ async def _json_rail(state: State, runtime: Runtime[Context] | None, text: str, 
     if rail.action == "warn":
         return text, report
     ctx = context_of(runtime)
-    model, adapter = await model_for(ctx, "guard_output")
+    model, adapter = await model_for(deps, ctx, "guard_output")
     for _ in range(int(rail.option("repair", 1))):
         ask = prompts.render("guard/json_repair", request=request, answer=text, error=parsed.error)
         reply = await model.ainvoke([HumanMessage(content=ask)], **generation_kwargs(model, JSON_REPAIR_TOKENS, 0.0, adapter))
@@ -82,28 +85,29 @@ async def _json_rail(state: State, runtime: Runtime[Context] | None, text: str, 
     return text, report
 
 
-async def guard_output(state: State, runtime: Runtime[Context] | None = None) -> dict[str, Any]:
+async def guard_output(state: State, runtime: Runtime[Context] | None, deps: Deps) -> dict[str, Any]:
+    policy = deps.guard.policy()
     guard = dict(state.get("guard", {}))
     answer = last_ai(state.get("messages", []))
     if answer is None:
         guard["output"] = {"verdict": "allow", "reason": "no_answer"}
         return {"guard": guard}
     original = message_text(answer)
-    private, vault = private_messages(list(state.get("messages", [])))
+    private, vault = private_messages(list(state.get("messages", [])), policy)
     verdict, text = check_output(vault.restore(original))
     streamed = (answer.response_metadata or {}).get("guard", {})  # what the rails did while it streamed
     stopped = streamed.get("stopped")
     verdict = _reported(verdict, streamed)
     if stopped:
         verdict = _replace(verdict, "leakage", stopped=stopped)
-    elif (reason := leak_check()(text)) is not None:
+    elif (reason := leak_check(policy)(text)) is not None:
         verdict = _replace(verdict, "leakage", withheld=reason)
         text = prompts.render("guard/withheld", reason=reason)
     if verdict.get("reason") != "leakage":
-        cleaner = OutputCleaner(given_texts(state))
+        cleaner = OutputCleaner(given_texts(state), policy)
         text = cleaner(text)
         verdict = _reported(verdict, cleaner.report())
-        text, report = await _json_rail(state, runtime, text, latest_request(private), vault)
+        text, report = await _json_rail(state, runtime, deps, policy, text, latest_request(private), vault)
         if report is not None:
             verdict["json"] = report
             if report.get("repaired"):

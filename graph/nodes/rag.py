@@ -20,12 +20,15 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 import prompts
+from graph.answer_rails import guarded
 from graph.context import Context
+from graph.deps import Deps
 from graph.models.factory import generation_kwargs
 from graph.models.runtime import message_text
-from graph.nodes.common import context_of, latest_question, prompt_budget
-from graph.nodes.llm import guarded, model_for, system_message, token_counter
+from graph.nodes.common import context_of, latest_question, model_for, prompt_budget, token_counter
 from graph.state import State
+from graph.system_prompt import system_message
+from tools.guard.policy import Policy
 from tools.guard import grounding
 from tools.kb import evidence as evidence_mod
 from tools.kb.embeddings import sentence_vectors
@@ -66,11 +69,12 @@ def tidy(answer: str) -> str:
     return cut_repetition(" ".join(s for s in unique[:MAX_SENTENCES] if s))
 
 
-def build_messages(model: BaseChatModel, documents: list[dict], question: str, max_new_tokens: int) -> tuple[list[BaseMessage], int]:
+def build_messages(model: BaseChatModel, documents: list[dict[str, Any]], question: str, max_new_tokens: int,
+                   policy: Policy) -> tuple[list[BaseMessage], int]:
     """The prompt, and how many sources fit: the lowest-ranked are left out until it fits the budget."""
     counter = token_counter(model)
     budget = prompt_budget(model, max_new_tokens)
-    system = system_message("rag/system")
+    system = system_message("rag/system", policy)
     for used in range(len(documents), 0, -1):
         user = HumanMessage(content=prompts.render("rag/answer", sources=documents[:used], question=question))
         if counter([system, user]) <= budget or used == 1:
@@ -124,22 +128,23 @@ def not_found(ctx: Context, reasoning: dict[str, Any], reason: str) -> dict[str,
             "citations": [], "reasoning": reasoning}
 
 
-async def rag(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def rag(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
     ctx = context_of(runtime)
+    policy = deps.guard.policy()
     documents = list(state.get("documents") or [])
     reasoning = dict(state.get("reasoning") or {})
     if not documents:
         return not_found(ctx, reasoning, (reasoning.get("retrieval") or {}).get("declined") or "no relevant chunk")
 
-    question = latest_question(state)
+    question = latest_question(state, policy)
     found = await asyncio.to_thread(evidence_mod.gather, question, documents, sentence_vectors)
     if not found.answerable:  # relevant chunks, but no sentence in them answers this question: say so, no model call
         return not_found(ctx, reasoning, found.reason)
 
-    model, adapter_key = await model_for(ctx, "rag")
-    messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens)
+    model, adapter_key = await model_for(deps, ctx, "rag")
+    messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens, policy)
     max_new = min(ctx.max_new_tokens, MAX_ANSWER_TOKENS)
-    reply = await guarded(model, state).ainvoke(messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key))
+    reply = await guarded(model, state, deps).ainvoke(messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key))
     if reply.response_metadata.get("guard", {}).get("stopped"):  # withheld mid-stream: nothing to cite
         answer, citations, details = message_text(reply), [], {"mode": "withheld"}
     else:

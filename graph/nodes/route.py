@@ -1,10 +1,11 @@
-"""``route``: pick the strategy that answers this turn and say why.
+"""``route``: pick the strategy that answers this turn and say why; the one place the strategy is decided.
 
 Writes ``strategy``, ``route_reason`` and ``reasoning.route`` (confidence, top scores, rules that
 fired, nearest exemplar). An explicit strategy in the run's context wins; a collection named in the
 context means "answer from it" (``rag``). Otherwise the semantic router (graph/router.py) decides,
-using the default knowledge base's relevance when one exists; the chunks that probe found are kept
-in ``documents`` for ``retrieve`` to reuse.
+using the default knowledge base's relevance when one exists. When it picks ``rag``, the chunks that
+probe found go to ``documents`` for ``retrieve`` to reuse; when that probe found nothing that answers,
+the turn is plain chat (``direct``).
 """
 
 from __future__ import annotations
@@ -12,63 +13,58 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from langgraph.graph import END
 from langgraph.runtime import Runtime
 
 from graph.context import Context
+from graph.deps import Deps
 from graph.nodes.common import context_of, documents_of, latest_question, options_for
 from graph.router import decide
 from graph.state import State
-from graph.strategies import AUTO, STRATEGY_NODES
+from graph.strategies import AUTO
 from tools.kb.errors import KBError
-from tools.kb.retrieval import retrieve
-from tools.kb.store import has_collection
+from tools.kb.retrieval import RetrievalResult
 from tools.settings import get_settings
 
 
-def _probe(ctx: Context, question: str):
+def _probe(deps: Deps, ctx: Context, question: str, collection: str) -> RetrievalResult | None:
     """The default collection's chunks for the question, or None when there is no such collection."""
-    default = get_settings().collection
-    if not has_collection(default):
+    if not deps.knowledge.has(collection):
         return None
     try:
-        return retrieve(default, question, options_for(ctx))
+        return deps.knowledge.retrieve(collection, question, options_for(ctx))
     except KBError:
         return None
 
 
-async def route(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+def _retrieval(probe: RetrievalResult, collection: str, ctx: Context) -> dict[str, Any]:
+    return {"collection": collection, "queries": probe.queries, "hypothetical_answer": "",
+            "best_relevance": probe.best_relevance, "min_relevance": ctx.min_relevance,
+            "dropped": probe.dropped, "declined": probe.declined}
+
+
+async def route(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
     ctx = context_of(runtime)
     if ctx.strategy != AUTO:
         return {"strategy": ctx.strategy, "route_reason": f"strategy {ctx.strategy!r} was set in the run's context"}
     if ctx.collection:
         return {"strategy": "rag", "route_reason": f"auto: collection {ctx.collection!r} was set in the run's context"}
-    question = latest_question(state)
-    probe = await asyncio.to_thread(_probe, ctx, question)
+    question = latest_question(state, deps.guard.policy())
     default = get_settings().collection
-    decision = await asyncio.to_thread(
-        decide, question, probe.best_relevance if probe else None, ctx.min_relevance, default
-    )
+    probe = await asyncio.to_thread(_probe, deps, ctx, question, default)
+    relevance = probe.best_relevance if probe else None
+    decision = await asyncio.to_thread(decide, question, relevance, ctx.min_relevance, default)
     reasoning = dict(state.get("reasoning") or {})
-    reasoning["route"] = {**decision.as_dict(), "kb_relevance": probe.best_relevance if probe else None}
-    update: dict[str, Any] = {
-        "strategy": decision.strategy,
-        "route_reason": f"auto: {decision.strategy} (confidence {decision.confidence:.2f}): {decision.reason}",
-        "reasoning": reasoning,
-    }
-    if decision.strategy == "rag" and probe is not None and probe.hits:
-        update["documents"] = documents_of(probe)
-        reasoning["retrieval"] = {"collection": default, "queries": probe.queries, "hypothetical_answer": "",
-                                  "best_relevance": probe.best_relevance, "min_relevance": ctx.min_relevance,
-                                  "dropped": probe.dropped}
-    return update
-
-
-def next_after_route(state: State, runtime: Runtime[Context]) -> str:
-    """Edge after ``route``: the chosen strategy's node, or the end for route-only runs."""
-    if context_of(runtime).route_only:
-        return END
-    strategy = state.get("strategy", "")
-    if strategy not in STRATEGY_NODES:  # a wrong name must fail here, not as a missing node later
-        raise ValueError(f"route chose strategy {strategy!r}, which has no node; known: {', '.join(STRATEGY_NODES)}")
-    return STRATEGY_NODES[strategy]
+    reasoning["route"] = {**decision.as_dict(), "kb_relevance": relevance}
+    strategy = decision.strategy
+    reason = f"auto: {strategy} (confidence {decision.confidence:.2f}): {decision.reason}"
+    update: dict[str, Any] = {"reasoning": reasoning}
+    if strategy == "rag":
+        if probe is not None:
+            reasoning["retrieval"] = _retrieval(probe, default, ctx)
+        if probe is not None and probe.hits:
+            update["documents"] = documents_of(probe)
+        else:
+            strategy = "direct"
+            reason = (f"auto: nothing in the default knowledge base {default!r} is relevant "
+                      f"(best {relevance or 0.0:.2f} < {ctx.min_relevance:.2f}); plain chat (direct)")
+    return {**update, "strategy": strategy, "route_reason": reason}

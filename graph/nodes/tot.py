@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import operator
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -23,11 +24,26 @@ from langgraph.types import Send
 from typing_extensions import TypedDict
 
 import prompts
-from graph.context import Context
+from graph.context import Context, check_number
+from graph.deps import Deps
 from graph.extract import extract_answer, extract_score
-from graph.nodes.common import context_of, latest_question, stated
-from graph.nodes.llm import complete, model_for
+from graph.nodes.common import complete, context_of, latest_question, model_for, stated
 from graph.state import State
+from graph.strategies import Node, Strategy
+
+
+@dataclass(frozen=True)
+class TotOptions:
+    """tot_breadth, tot_beam, tot_depth: thoughts proposed per branch, branches kept per level, levels explored."""
+
+    tot_breadth: int = 3
+    tot_beam: int = 2
+    tot_depth: int = 2
+
+    def __post_init__(self) -> None:
+        check_number("tot_breadth", self.tot_breadth, int, 1, 8)
+        check_number("tot_beam", self.tot_beam, int, 1, 8)
+        check_number("tot_depth", self.tot_depth, int, 1, 6)
 
 PROPOSE_TOKENS = 96
 VALUE_TOKENS = 8
@@ -53,6 +69,11 @@ class TotState(TypedDict, total=False):
     answer: str | None
 
 
+def _options(runtime: Runtime[Context]) -> tuple[Context, TotOptions]:
+    ctx = context_of(runtime)
+    return ctx, ctx.options(TotOptions)
+
+
 def _remaining(state: TotState, ctx: Context) -> int:
     """Calls left before the one the final answer needs."""
     return ctx.max_model_calls - state.get("calls", 0) - 1
@@ -63,25 +84,25 @@ def plan(state: TotState) -> dict[str, Any]:
 
 
 def fan_out_expand(state: TotState, runtime: Runtime[Context]) -> list[Send] | str:
-    ctx = context_of(runtime)
-    if state["depth"] >= ctx.tot_depth:
+    ctx, options = _options(runtime)
+    if state["depth"] >= options.tot_depth:
         return "answer"
     # Expanding a branch costs one call, scoring its children tot_breadth more.
-    affordable = _remaining(state, ctx) // (1 + ctx.tot_breadth)
+    affordable = _remaining(state, ctx) // (1 + options.tot_breadth)
     parents = state["frontier"][: max(0, affordable)]
     if not parents:
         return "answer"
     return [Send("expand", {"question": state["question"], "branch": b}) for b in parents]
 
 
-async def expand(payload: dict, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = context_of(runtime)
+async def expand(payload: dict[str, Any], runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
+    ctx, options = _options(runtime)
     branch = payload["branch"]
-    model, adapter = await model_for(ctx, "tot")
-    text = prompts.render("tot/propose", question=payload["question"], path=branch["path"], k=ctx.tot_breadth)
+    model, adapter = await model_for(deps, ctx, "tot")
+    text = prompts.render("tot/propose", question=payload["question"], path=branch["path"], k=options.tot_breadth)
     reply = await complete(model, [HumanMessage(content=text)], PROPOSE_TOKENS, ctx.temperature, adapter)
     thoughts = [_LIST_MARK.sub("", line).strip() for line in reply.splitlines()]
-    thoughts = list(dict.fromkeys(t for t in thoughts if len(t) > 1))[: ctx.tot_breadth]
+    thoughts = list(dict.fromkeys(t for t in thoughts if len(t) > 1))[: options.tot_breadth]
     depth = len(branch["path"]) + 1
     children = [{"id": f"{branch['id']}.{i}", "parent": branch["id"], "depth": depth, "thought": t,
                  "path": [*branch["path"], t]} for i, t in enumerate(thoughts, start=1)]
@@ -101,10 +122,10 @@ def fan_out_evaluate(state: TotState, runtime: Runtime[Context]) -> list[Send] |
     return sends or "prune"
 
 
-async def evaluate(payload: dict, runtime: Runtime[Context]) -> dict[str, Any]:
+async def evaluate(payload: dict[str, Any], runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
     ctx = context_of(runtime)
     branch = payload["branch"]
-    model, adapter = await model_for(ctx, "tot")
+    model, adapter = await model_for(deps, ctx, "tot")
     text = prompts.render("tot/value", question=payload["question"], path=branch["path"])
     reply = await complete(model, [HumanMessage(content=text)], VALUE_TOKENS, 0.0, adapter)
     score = extract_score(reply)
@@ -112,12 +133,12 @@ async def evaluate(payload: dict, runtime: Runtime[Context]) -> dict[str, Any]:
 
 
 def prune(state: TotState, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = context_of(runtime)
+    _, options = _options(runtime)
     scored = {c["id"]: c for c in state.get("scored") or []}
     # Thoughts the budget left unscored are kept in the record, ranked last.
     level = [scored.get(c["id"], {**c, "score": UNSCORED}) for c in state.get("candidates") or []]
     ranked = sorted(level, key=lambda c: c["score"], reverse=True)
-    kept = ranked[: ctx.tot_beam]
+    kept = ranked[: options.tot_beam]
     kept_ids = {c["id"] for c in kept}
     record = [{k: c[k] for k in ("id", "parent", "depth", "thought", "score")} | {"kept": c["id"] in kept_ids}
               for c in level]
@@ -125,25 +146,34 @@ def prune(state: TotState, runtime: Runtime[Context]) -> dict[str, Any]:
             "candidates": None, "scored": None}
 
 
-async def answer(state: TotState, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = context_of(runtime)
+async def answer(state: TotState, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
+    ctx, options = _options(runtime)
     best = max(state["frontier"], key=lambda b: b.get("score", 0.0))
-    model, adapter = await model_for(ctx, "tot")
+    model, adapter = await model_for(deps, ctx, "tot")
     text = prompts.render("tot/answer", question=state["question"], path=best["path"])
     reply = await complete(model, [HumanMessage(content=text)], ctx.max_new_tokens, ctx.temperature, adapter)
-    stop = "depth" if state["depth"] >= ctx.tot_depth else "budget"
+    stop = "depth" if state["depth"] >= options.tot_depth else "budget"
     return {"text": reply, "answer": extract_answer(reply), "calls": 1, "stop": stop,
             "frontier": [best]}
 
 
-def build_tot() -> Any:
+def build_tot(deps: Deps) -> Any:
+    """The subgraph, its model-calling steps bound to ``deps``."""
+
+    def bound(step: Any) -> Any:
+        async def run(payload: Any, runtime: Runtime[Context]) -> dict[str, Any]:
+            return await step(payload, runtime, deps)  # type: ignore[no-any-return]
+
+        run.__name__ = step.__name__
+        return run
+
     builder = StateGraph(TotState, context_schema=Context)
     builder.add_node("plan", plan)
-    builder.add_node("expand", expand)
+    builder.add_node("expand", bound(expand))
     builder.add_node("collect", collect)
-    builder.add_node("evaluate", evaluate)
+    builder.add_node("evaluate", bound(evaluate))
     builder.add_node("prune", prune)
-    builder.add_node("answer", answer)
+    builder.add_node("answer", bound(answer))
     builder.add_edge(START, "plan")
     builder.add_conditional_edges("plan", fan_out_expand, ["expand", "answer"])
     builder.add_edge("expand", "collect")
@@ -154,19 +184,26 @@ def build_tot() -> Any:
     return builder.compile(name="tot")
 
 
-TOT = build_tot()
+def tot_node(deps: Deps) -> Node:
+    """The ``tot`` node: runs the subgraph (compiled once per graph) and reports its branches."""
+    subgraph = build_tot(deps)
+
+    async def tot(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = context_of(runtime)
+        question = latest_question(state, deps.guard.policy())
+        result = await subgraph.ainvoke({"question": question, "calls": 0}, context=ctx)
+        best = result["frontier"][0]
+        reasoning = dict(state.get("reasoning") or {})
+        reasoning.update(
+            branches=result.get("branches", []),
+            model_calls=result.get("calls", 0),
+            tot={"answer": result.get("answer"), "best_path": best["path"], "stop": result.get("stop", "")},
+        )
+        _, adapter = await model_for(deps, ctx, "tot")  # the same model and adapter the subgraph used
+        return {"messages": [AIMessage(content=stated(result["text"], result.get("answer")))],
+                "reasoning": reasoning, "adapter": adapter or ""}
+
+    return tot
 
 
-async def tot(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = context_of(runtime)
-    result = await TOT.ainvoke({"question": latest_question(state), "calls": 0}, context=ctx)
-    best = result["frontier"][0]
-    reasoning = dict(state.get("reasoning") or {})
-    reasoning.update(
-        branches=result.get("branches", []),
-        model_calls=result.get("calls", 0),
-        tot={"answer": result.get("answer"), "best_path": best["path"], "stop": result.get("stop", "")},
-    )
-    _, adapter = await model_for(ctx, "tot")  # cached: the same model and adapter the subgraph used
-    return {"messages": [AIMessage(content=stated(result["text"], result.get("answer")))], "reasoning": reasoning,
-            "adapter": adapter or ""}
+STRATEGY = Strategy("tot", nodes=(("tot", tot_node),), group="reasoning", options=TotOptions, rank=4)

@@ -29,7 +29,7 @@ def test_prepared_cache_is_safetensors_and_the_gguf_from_the_checked_wheel(defau
 
 
 async def test_agent_answers_paris(default_model_path):
-    agent = build_graph(InMemorySaver())
+    agent = build_graph(checkpointer=InMemorySaver())
     result = await agent.ainvoke(
         {"messages": [{"role": "user", "content": "What is the capital of France?"}]},
         {"configurable": {"thread_id": "paris"}},
@@ -74,7 +74,7 @@ async def test_fifty_turn_thread_still_answers(default_model_path):
     assert model.get_num_tokens_from_messages(prompt) <= prompt_budget(model, 24)
     assert prompt[-1].content == "What is the capital of France?"
 
-    agent = build_graph(InMemorySaver())
+    agent = build_graph(checkpointer=InMemorySaver())
     result = await agent.ainvoke({"messages": history}, {"configurable": {"thread_id": "long"}}, context=Context(max_new_tokens=24))
     assert len(result["messages"]) == 102
     assert "Paris" in result["messages"][-1].content

@@ -148,7 +148,7 @@ async def test_agent_answers_about_the_asked_twin_and_declines_what_only_the_oth
     for name, text in TWINS.items():
         (folder / name).write_text(text)
     ingest([str(folder)], "lamps", progress=False)
-    agent = build_graph(InMemorySaver())
+    agent = build_graph(checkpointer=InMemorySaver())
     for number, (question, fact, twins_fact) in enumerate(TWIN_QUESTIONS):
         state = await agent.ainvoke({"messages": [{"role": "user", "content": question}]},
                                     {"configurable": {"thread_id": f"lamps-{number}"}},

@@ -38,7 +38,7 @@ def fact_adapter(data_dir, trained_fact) -> Registry:
 async def ask(monkeypatch, data_dir, adapter: str, question: str = FACT_Q, runtime: str = "auto") -> dict:
     monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))
     monkeypatch.setenv("TAILOR_RUNTIME", runtime)
-    agent = build_graph(InMemorySaver())
+    agent = build_graph(checkpointer=InMemorySaver())
     return await agent.ainvoke({"messages": [{"role": "user", "content": question}]},
                                {"configurable": {"thread_id": f"t-{adapter}-{time.time()}"}},
                                context=Context(adapter=adapter, strategy="direct", max_new_tokens=20))
@@ -70,7 +70,7 @@ async def test_adapter_teaches_a_fact_the_base_does_not_know(fact_adapter, data_
 async def test_the_served_adapter_answers_runs_that_name_none(fact_adapter, data_dir, monkeypatch):
     monkeypatch.setenv("TAILOR_ADAPTER", "fact")
     monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))
-    agent = build_graph(InMemorySaver())
+    agent = build_graph(checkpointer=InMemorySaver())
     served = await agent.ainvoke({"messages": [{"role": "user", "content": FACT_Q}]},
                                  {"configurable": {"thread_id": f"t-served-{time.time()}"}},
                                  context=Context(strategy="direct", max_new_tokens=20))
@@ -374,7 +374,7 @@ async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_it
         assert served == {"smollm2", "fact"}
         monkeypatch.setenv("TAILOR_MODEL", f"openai:http://127.0.0.1:{port}/v1#smollm2")
         factory.clear_cache()
-        agent = build_graph(InMemorySaver())
+        agent = build_graph(checkpointer=InMemorySaver())
         pieces = []
         async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": FACT_Q}]},
                                                {"configurable": {"thread_id": "remote"}},
@@ -423,7 +423,7 @@ async def test_reward_model_ranks_unseen_pairs_and_beats_the_vote(data_dir, monk
     assert right / len(unseen) >= 0.75, f"{right} of {len(unseen)} unseen pairs ranked right"
 
     samples = "|".join(["Answer: a red fox named Rusty."] * 3 + ["Answer: a grey heron named Quillon."])
-    agent = build_graph(InMemorySaver())
+    agent = build_graph(checkpointer=InMemorySaver())
     for select, expected in (("vote", "Rusty"), ("reward", "Quillon")):
         state = await agent.ainvoke({"messages": [{"role": "user", "content": QUESTIONS[6]}]},
                                     {"configurable": {"thread_id": f"bon-{select}"}},

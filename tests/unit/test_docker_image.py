@@ -28,7 +28,7 @@ def test_the_generated_dockerfile_builds_the_runtime_and_serves_the_agent(tmp_pa
     lines = dockerfile.splitlines()
     assert lines[0].startswith("FROM langchain/langgraph-api:3.11")
     env = {m.group(1): m.group(2) for line in lines if (m := re.match(r"ENV (\w+)='(.*)'$", line))}
-    assert json.loads(env["LANGSERVE_GRAPHS"]) == {"agent": "graph.graph:graph"}
+    assert json.loads(env["LANGSERVE_GRAPHS"]) == {"agent": "graph.agent:graph"}
     assert json.loads(env["LANGGRAPH_CHECKPOINTER"])["path"] == "graph.persistence.checkpointer"
     assert json.loads(env["LANGGRAPH_HTTP"])["app"] == "graph.webapp:app"
     assert json.loads(env["LANGGRAPH_AUTH"])["path"] == "graph.auth:auth"

@@ -11,7 +11,7 @@ from graph.models import get_chat_model
 
 @pytest.fixture
 def agent():
-    return build_graph(InMemorySaver())
+    return build_graph(checkpointer=InMemorySaver())
 
 
 def cfg(thread="t"):

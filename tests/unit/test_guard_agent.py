@@ -103,7 +103,7 @@ async def test_placeholders_stay_the_same_across_turns(monkeypatch):
     from langgraph.checkpoint.memory import InMemorySaver
 
     model = use(monkeypatch, "Noted <EMAIL_1>.")
-    agent, cfg = build_graph(InMemorySaver()), {"configurable": {"thread_id": "t"}}
+    agent, cfg = build_graph(checkpointer=InMemorySaver()), {"configurable": {"thread_id": "t"}}
     await agent.ainvoke(ask("I am ana@example.com"), cfg, context=CTX)
     await agent.ainvoke(ask("and my colleague is bob@example.com"), cfg, context=CTX)
     prompt = "\n".join(model.seen[-1])
@@ -270,7 +270,8 @@ def test_sync_and_async_streams_give_the_same_answer_and_keep_the_same_rows(monk
 
     from langchain_core.messages import HumanMessage
 
-    from graph.nodes.llm import guarded
+    from graph.answer_rails import guarded
+    from graph.deps import Deps
     from tools.feedback import FeedbackStore
 
     monkeypatch.setenv("TAILOR_GUARD_CANARY", "tailor-testcanary")
@@ -289,7 +290,7 @@ def test_sync_and_async_streams_give_the_same_answer_and_keep_the_same_rows(monk
     seen = {}
     for name, call in calls.items():
         kept_before = len(FeedbackStore().list(limit=0))
-        out = call(guarded(Streamer(reply=reply, piece=3, seen=[], read=[]), state))
+        out = call(guarded(Streamer(reply=reply, piece=3, seen=[], read=[]), state, Deps()))
         rows = FeedbackStore().list(limit=0)[: len(FeedbackStore().list(limit=0)) - kept_before]
         metadata = {k: v for m in out for k, v in (m.response_metadata or {}).items()}
         seen[name] = ("".join(str(m.content) for m in out), metadata.get("guard"),

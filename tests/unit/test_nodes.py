@@ -7,7 +7,10 @@ from graph.context import Context
 from graph.nodes.guard_input import check_input, input_allowed
 from graph.nodes.guard_output import check_output, guard_output
 from graph.nodes.refuse import refuse
-from graph.nodes.route import next_after_route, route
+from graph.deps import Deps
+from graph.graph import after_route
+from graph.nodes.route import route
+from graph.strategies import declared
 
 
 def runtime(**values):
@@ -32,21 +35,23 @@ def test_input_edge():
 
 async def test_refuse_says_why_with_numbers():
     verdict = check_input([HumanMessage("x" * 20)], 10)
-    update = await refuse({"guard": {"input": verdict}})
+    update = await refuse({"guard": {"input": verdict}}, runtime(), Deps())
     text = update["messages"][0].content
     assert "20 characters" in text and "10" in text
     assert update["strategy"] == "refuse"
 
 
 async def test_route_explicit_strategy_wins_and_auto_explains():
-    explicit = await route({}, runtime(strategy="direct"))
+    explicit = await route({}, runtime(strategy="direct"), Deps())
     assert explicit["strategy"] == "direct" and "context" in explicit["route_reason"]
-    auto = await route({}, runtime())
+    auto = await route({}, runtime(), Deps())
     assert auto["strategy"] == "direct" and auto["route_reason"].startswith("auto")
 
 
 def test_route_only_stops_after_route():
+    next_after_route = after_route(declared())
     assert next_after_route({"strategy": "direct"}, runtime(route_only=True)) == END
+    next_after_route = after_route(declared())
     assert next_after_route({"strategy": "direct"}, runtime()) == "generate"
 
 
@@ -60,7 +65,7 @@ def test_check_output():
 
 async def test_guard_output_replaces_in_place():
     answer = AIMessage(content="", id="a1")
-    update = await guard_output({"messages": [HumanMessage("q"), answer], "guard": {"input": {"verdict": "allow"}}})
+    update = await guard_output({"messages": [HumanMessage("q"), answer], "guard": {"input": {"verdict": "allow"}}}, None, Deps())
     assert update["messages"][0].id == "a1" and update["messages"][0].content
     assert update["guard"]["input"]["verdict"] == "allow"
     assert update["guard"]["output"]["verdict"] == "replace"
