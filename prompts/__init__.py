@@ -1,6 +1,7 @@
 """Every prompt Tailor sends or says, stored as data files next to this module.
 
-A prompt is referred to by name: ``system/direct`` is ``prompts/system/direct.yaml``. Each file
+A prompt is referred to by name: ``system/direct`` is ``prompts/system/direct.yaml``; a name ending in
+``.yaml`` is a file path (a strategy or rail declared outside this package keeps its prompt beside it). Each file
 holds a Jinja ``template``, the list of ``variables`` it needs and, for structured variables, an
 ``example`` of their values; rendering with a variable
 missing is an error that names it, instead of a prompt with a silent hole.
@@ -61,8 +62,8 @@ def available() -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def load(name: str) -> Prompt:
-    """Load a prompt by name (cached: files are read once per process)."""
-    path = PROMPTS_DIR / f"{name}.yaml"
+    """Load a prompt by name or ``.yaml`` path (cached: files are read once per process)."""
+    path = Path(name) if name.endswith(".yaml") else PROMPTS_DIR / f"{name}.yaml"
     if not path.is_file():
         raise PromptError(f"no prompt named {name!r} (looked for {path}); available: {', '.join(available())}.")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
