@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from bench.machine import RESULTS
+
 QUESTION = "Write a short story about a lighthouse keeper who finds a message in a bottle."
 
 
@@ -41,7 +42,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def graph_overhead(runs: int, embeddings: str, model: str) -> dict[str, float]:
     """Full graph passes answered by a fake model. ``model`` is ``TAILOR_MODEL``, which the perplexity
-    layer scores with: ``fake:echo`` leaves it out, ``default`` includes its forward pass."""
+    layer scores with: ``fake:echo`` leaves it out, ``default`` includes its forward pass.
+    """
     from graph.graph import build_graph
     from graph.models import factory
     from tools.kb import embeddings as kb_embeddings
@@ -68,12 +70,11 @@ def graph_overhead(runs: int, embeddings: str, model: str) -> dict[str, float]:
 
 
 def server(clients: int, requests_each: int) -> dict[str, float]:
+    import socket
     import subprocess
     import tempfile
 
     import httpx
-
-    import socket
 
     repo = Path(__file__).resolve().parents[1]
     with socket.socket() as sock:  # a free port (bench/ imports nothing from tests/)
@@ -82,9 +83,23 @@ def server(clients: int, requests_each: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="tailor-bench-server-") as scratch:
         env = {**os.environ, "TAILOR_MODEL": "fake:echo", "TAILOR_DATA_DIR": scratch, "TAILOR_API_KEYS": ""}
         langgraph = Path(sys.executable).with_name("langgraph")
-        proc = subprocess.Popen([str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port),
-                                 "--config", str(repo / "langgraph.json")], cwd=scratch, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                str(langgraph),
+                "dev",
+                "--no-browser",
+                "--no-reload",
+                "--port",
+                str(port),
+                "--config",
+                str(repo / "langgraph.json"),
+            ],
+            cwd=scratch,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
@@ -113,8 +128,13 @@ async def _load(url: str, clients: int, requests_each: int) -> dict[str, float]:
         thread = (await http.post(url + "/threads", json={})).json()["thread_id"]
         for i in range(requests_each):
             started = time.perf_counter()
-            response = await http.post(f"{url}/threads/{thread}/runs/wait", json={
-                "assistant_id": "agent", "input": {"messages": [{"role": "user", "content": f"client {n} request {i}"}]}})
+            response = await http.post(
+                f"{url}/threads/{thread}/runs/wait",
+                json={
+                    "assistant_id": "agent",
+                    "input": {"messages": [{"role": "user", "content": f"client {n} request {i}"}]},
+                },
+            )
             response.raise_for_status()
             latencies.append((time.perf_counter() - started) * 1000)
 
@@ -134,9 +154,15 @@ async def _load(url: str, clients: int, requests_each: int) -> dict[str, float]:
         elapsed = time.perf_counter() - started
         done.set()
         await watcher
-    return {"clients": clients, "requests": len(latencies), "requests_per_s": round(len(latencies) / elapsed, 2),
-            "p50_ms": round(statistics.median(latencies), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
-            "ok_p95_ms": round(percentile(health, 0.95), 1), "ok_max_ms": round(max(health), 1)}
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / elapsed, 2),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "ok_p95_ms": round(percentile(health, 0.95), 1),
+        "ok_max_ms": round(max(health), 1),
+    }
 
 
 def saved_figures() -> dict[str, object]:
@@ -152,7 +178,9 @@ def saved_figures() -> dict[str, object]:
         figures.update({k: v for k, v in data.items() if k.startswith("retrieval_1k") or k.startswith("retrieval_10k")})
     from tools.settings import get_settings
 
-    manifests = sorted((get_settings().data_dir / "adapters").glob("*/v*/manifest.json"), key=lambda p: p.stat().st_mtime)
+    manifests = sorted(
+        (get_settings().data_dir / "adapters").glob("*/v*/manifest.json"), key=lambda p: p.stat().st_mtime
+    )
     if manifests:
         manifest = json.loads(manifests[-1].read_text())
         for key in ("tokens_per_second", "duration_seconds", "peak_memory_mb"):
@@ -167,12 +195,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the headline figures")
     args = parser.parse_args(argv)
     from bench.machine import save_result
-
     from bench.runtimes import compare
 
     tokens, repeats = (64, 3) if args.quick else (128, 5)
-    print(f"runtimes: {tokens} tokens, raw llama-cpp-python vs the agent on llama.cpp and on transformers, "
-          f"{repeats} runs each; strategies; concurrency...", file=sys.stderr)
+    print(
+        f"runtimes: {tokens} tokens, raw llama-cpp-python vs the agent on llama.cpp and on transformers, "
+        f"{repeats} runs each; strategies; concurrency...",
+        file=sys.stderr,
+    )
     dec = compare(tokens, repeats)
     runs = 30 if args.quick else 100
     print(f"graph overhead: {runs} passes with a fake model...", file=sys.stderr)
@@ -192,28 +222,43 @@ def main(argv: list[str] | None = None) -> int:
     srv = server(clients, each)
     summary = {
         **{k: v for k, v in dec.items() if not isinstance(v, dict)},
-        "latency_s": dec["latency_s"], "concurrent": dec["concurrent"],
-        "graph_overhead_ms_p50": fake["p50_ms"], "graph_overhead_ms_p95": fake["p95_ms"],
-        "graph_with_guard_models_ms_p50": real["p50_ms"], "graph_with_guard_models_ms_p95": real["p95_ms"],
-        "server_clients": srv["clients"], "server_requests_per_s": srv["requests_per_s"],
-        "server_p50_ms": srv["p50_ms"], "server_p95_ms": srv["p95_ms"], "ok_p95_ms": srv["ok_p95_ms"],
-        "ok_max_ms": srv["ok_max_ms"], **{k: v for k, v in guard.items() if k.startswith("guard_input_ms")},
+        "latency_s": dec["latency_s"],
+        "concurrent": dec["concurrent"],
+        "graph_overhead_ms_p50": fake["p50_ms"],
+        "graph_overhead_ms_p95": fake["p95_ms"],
+        "graph_with_guard_models_ms_p50": real["p50_ms"],
+        "graph_with_guard_models_ms_p95": real["p95_ms"],
+        "server_clients": srv["clients"],
+        "server_requests_per_s": srv["requests_per_s"],
+        "server_p50_ms": srv["p50_ms"],
+        "server_p95_ms": srv["p95_ms"],
+        "ok_p95_ms": srv["ok_p95_ms"],
+        "ok_max_ms": srv["ok_max_ms"],
+        **{k: v for k, v in guard.items() if k.startswith("guard_input_ms")},
         **saved_figures(),
     }
-    print(f"decode      raw llama-cpp-python {dec['raw_llamacpp_tokens_per_s']} tok/s | agent on llama.cpp "
-          f"{dec['agent_llamacpp_tokens_per_s']} tok/s (ratio {dec['decode_ratio_llamacpp']}) | agent on transformers "
-          f"{dec['agent_transformers_tokens_per_s']} tok/s | speedup {dec['speedup_over_transformers']}x | "
-          f"with an adapter {dec['adapter_ratio_llamacpp']}x")
+    print(
+        f"decode      raw llama-cpp-python {dec['raw_llamacpp_tokens_per_s']} tok/s | agent on llama.cpp "
+        f"{dec['agent_llamacpp_tokens_per_s']} tok/s (ratio {dec['decode_ratio_llamacpp']}) | agent on transformers "
+        f"{dec['agent_transformers_tokens_per_s']} tok/s | speedup {dec['speedup_over_transformers']}x | "
+        f"with an adapter {dec['adapter_ratio_llamacpp']}x"
+    )
     for runtime, figures in dec["latency_s"].items():
         print(f"latency     {runtime:12s} " + " | ".join(f"{k} {v} s" for k, v in figures.items()))
     for slots, figures in dec["concurrent"].items():
         print(f"concurrent  4 requests, {slots}: {figures['seconds']} s, {figures['tokens_per_s']} tok/s")
-    print(f"graph       fake model, hash embeddings p50 {fake['p50_ms']} ms p95 {fake['p95_ms']} ms | with the guard's "
-          f"models (embeddings, perplexity) p50 {real['p50_ms']} ms p95 {real['p95_ms']} ms")
-    print(f"guard       guard_input p50 {guard['guard_input_ms_p50_200']} ms at 200 characters, "
-          f"{guard['guard_input_ms_p50_2000']} ms at 2,000 (by layer: python -m bench.guard)")
-    print(f"server      {srv['clients']} clients: {srv['requests_per_s']} req/s, p50 {srv['p50_ms']} ms, "
-          f"p95 {srv['p95_ms']} ms; /ok p95 {srv['ok_p95_ms']} ms (max {srv['ok_max_ms']})")
+    print(
+        f"graph       fake model, hash embeddings p50 {fake['p50_ms']} ms p95 {fake['p95_ms']} ms | with the guard's "
+        f"models (embeddings, perplexity) p50 {real['p50_ms']} ms p95 {real['p95_ms']} ms"
+    )
+    print(
+        f"guard       guard_input p50 {guard['guard_input_ms_p50_200']} ms at 200 characters, "
+        f"{guard['guard_input_ms_p50_2000']} ms at 2,000 (by layer: python -m bench.guard)"
+    )
+    print(
+        f"server      {srv['clients']} clients: {srv['requests_per_s']} req/s, p50 {srv['p50_ms']} ms, "
+        f"p95 {srv['p95_ms']} ms; /ok p95 {srv['ok_p95_ms']} ms (max {srv['ok_max_ms']})"
+    )
     save_result("bench", {"quick": args.quick, **summary}, summary, args.json)
     return 0
 

@@ -57,8 +57,14 @@ def measure(runs: int) -> dict[str, object]:
         figures[f"layers_ms_p50_{length}"] = {
             "rules": timed(lambda: rule_scores(text), runs),
             "normalise": timed(lambda: normalise(text), runs),
-            "similarity": timed(lambda: closeness(readable, float(rails.similarity.option("margin", 0.0)),
-                                                  str(rails.similarity.option("encoder", "embeddings"))), runs),
+            "similarity": timed(
+                lambda: closeness(
+                    readable,
+                    float(rails.similarity.option("margin", 0.0)),
+                    str(rails.similarity.option("encoder", "embeddings")),
+                ),
+                runs,
+            ),
             "learned": timed(lambda: learned.assess(readable), runs),
             "perplexity": timed(lambda: perplexity.surprise(readable, scorer), runs) if scorer else None,
             "personal_data": timed(lambda: redact(text), runs),
@@ -66,7 +72,9 @@ def measure(runs: int) -> dict[str, object]:
         # Side by side, the layers as they ran before: MiniLM similarity and every token's perplexity.
         figures[f"baseline_layers_ms_p50_{length}"] = {
             "similarity_embeddings": timed(lambda: closeness(readable, 0.2, "embeddings"), runs),
-            "perplexity_unscreened": timed(lambda: perplexity.surprise(readable, scorer, screen=False), runs) if scorer else None,
+            "perplexity_unscreened": timed(lambda: perplexity.surprise(readable, scorer, screen=False), runs)
+            if scorer
+            else None,
         }
     return figures
 
@@ -81,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     figures = measure(args.runs)
     for length in LENGTHS:
         layers = figures[f"layers_ms_p50_{length}"]
-        print(f"guard_input {length:5d} chars: p50 {figures[f'guard_input_ms_p50_{length}']} ms | "
-              + " | ".join(f"{k} {v} ms" for k, v in layers.items()))
+        print(
+            f"guard_input {length:5d} chars: p50 {figures[f'guard_input_ms_p50_{length}']} ms | "
+            + " | ".join(f"{k} {v} ms" for k, v in layers.items())
+        )
     save_result("guard", {"runs": args.runs, **figures}, figures, args.json)
     return 0
 

@@ -27,18 +27,45 @@ def main(argv: list[str]) -> int:
     tokenizer = AutoTokenizer.from_pretrained(path)
     tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, task_type="CAUSAL_LM", bias="none",
-                      target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
-    args = SFTConfig(output_dir=out, max_steps=steps, per_device_train_batch_size=batch, learning_rate=1e-3,
-                     max_length=512, logging_steps=1, save_strategy="no", report_to=[], seed=42, use_cpu=True,
-                     lr_scheduler_type="cosine", warmup_steps=2, activation_checkpointing=False,
-                     include_num_input_tokens_seen=True, dataloader_num_workers=0,
-                     bf16=False)  # trl defaults to bf16, which this CPU runs ~13x slower (65 s a step, not 5)
-    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
-                         peft_config=lora)
+    lora = LoraConfig(
+        r=16,
+        lora_alpha=32,
+        lora_dropout=0.05,
+        task_type="CAUSAL_LM",
+        bias="none",
+        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    )
+    args = SFTConfig(
+        output_dir=out,
+        max_steps=steps,
+        per_device_train_batch_size=batch,
+        learning_rate=1e-3,
+        max_length=512,
+        logging_steps=1,
+        save_strategy="no",
+        report_to=[],
+        seed=42,
+        use_cpu=True,
+        lr_scheduler_type="cosine",
+        warmup_steps=2,
+        activation_checkpointing=False,
+        include_num_input_tokens_seen=True,
+        dataloader_num_workers=0,
+        bf16=False,
+    )  # trl defaults to bf16, which this CPU runs ~13x slower (65 s a step, not 5)
+    trainer = SFTTrainer(
+        model=model, args=args, train_dataset=Dataset.from_list(rows), processing_class=tokenizer, peft_config=lora
+    )
     result = trainer.train()
-    print(json.dumps({"train_runtime": result.metrics["train_runtime"],
-                      "tokens": int(trainer.state.num_input_tokens_seen), "steps": trainer.state.global_step}))
+    print(
+        json.dumps(
+            {
+                "train_runtime": result.metrics["train_runtime"],
+                "tokens": int(trainer.state.num_input_tokens_seen),
+                "steps": trainer.state.global_step,
+            }
+        )
+    )
     return 0
 
 

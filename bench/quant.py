@@ -15,8 +15,12 @@ from pathlib import Path
 
 from langchain_core.messages import HumanMessage
 
-QUESTIONS = ["What is the capital of France?", "Write a short story about a lighthouse keeper.",
-             "Explain what a LoRA adapter is in two sentences.", "Name three colours."]
+QUESTIONS = [
+    "What is the capital of France?",
+    "Write a short story about a lighthouse keeper.",
+    "Explain what a LoRA adapter is in two sentences.",
+    "Name three colours.",
+]
 
 
 def main() -> int:
@@ -43,11 +47,13 @@ def main() -> int:
             speed[kind].append(count / (time.perf_counter() - started))
     answers = {k: [r.generate(r.encode([HumanMessage(q)]), 32, 0.0) for q in QUESTIONS] for k, r in runtimes.items()}
     same = sum(a == b for a, b in zip(answers["q4_1"], answers["q4_0"]))
-    result = {"tokens_per_s": {k: round(statistics.median(v), 1) for k, v in speed.items()},
-              "speedup_q4_0": round(statistics.median(speed["q4_0"]) / statistics.median(speed["q4_1"]), 3),
-              "mean_nll": {k: round(v, 4) for k, v in nll.items()},
-              "perplexity": {k: round(2.718281828 ** v, 2) for k, v in nll.items()},
-              "same_greedy_answers": f"{same}/{len(QUESTIONS)}"}
+    result = {
+        "tokens_per_s": {k: round(statistics.median(v), 1) for k, v in speed.items()},
+        "speedup_q4_0": round(statistics.median(speed["q4_0"]) / statistics.median(speed["q4_1"]), 3),
+        "mean_nll": {k: round(v, 4) for k, v in nll.items()},
+        "perplexity": {k: round(2.718281828**v, 2) for k, v in nll.items()},
+        "same_greedy_answers": f"{same}/{len(QUESTIONS)}",
+    }
     print(json.dumps(result))
     return 0
 

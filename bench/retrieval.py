@@ -29,7 +29,11 @@ def synthetic_chunks(n: int, seed: int = 0) -> list[Document]:
     for i in range(n):
         words = rng.choices(vocabulary, k=50) + rng.choices(TOPICS, k=5)
         rng.shuffle(words)
-        docs.append(Document(page_content=" ".join(words) + ".", metadata={"source": f"synthetic/{i // 20}.txt", "chunk": i % 20}))
+        docs.append(
+            Document(
+                page_content=" ".join(words) + ".", metadata={"source": f"synthetic/{i // 20}.txt", "chunk": i % 20}
+            )
+        )
     return docs
 
 
@@ -55,8 +59,15 @@ def measure(size: int, spec: str, n_queries: int) -> dict[str, float]:
     name = f"bench-{size}-{spec.replace(':', '')}"
     docs = synthetic_chunks(size)
     started = time.perf_counter()
-    index(docs, store.record_manager(name), store.vector_store(name, create=True), cleanup=None,
-          source_id_key="source", key_encoder="sha256", batch_size=500)
+    index(
+        docs,
+        store.record_manager(name),
+        store.vector_store(name, create=True),
+        cleanup=None,
+        source_id_key="source",
+        key_encoder="sha256",
+        batch_size=500,
+    )
     store.touch_stamp(name)
     ingest_s = time.perf_counter() - started
 
@@ -81,8 +92,12 @@ def measure(size: int, spec: str, n_queries: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.retrieval", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1k and 10k chunks only")
-    parser.add_argument("--sizes", type=lambda v: [int(x) for x in v.split(",")], default=None,
-                        help="comma-separated chunk counts, e.g. 100000,300000 (default 1k, 10k, 100k)")
+    parser.add_argument(
+        "--sizes",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=None,
+        help="comma-separated chunk counts, e.g. 100000,300000 (default 1k, 10k, 100k)",
+    )
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
     args = parser.parse_args(argv)
@@ -100,7 +115,15 @@ def main(argv: list[str] | None = None) -> int:
         print("measuring 1000 chunks with the real embedding model...", file=sys.stderr)
         rows.append({"embeddings": "all-MiniLM-L6-v2", **measure(1_000, "default", args.queries)})
 
-    header = ["embeddings", "chunks", "ingest_chunks_per_s", "dense_p50_ms", "dense_p95_ms", "hybrid_p50_ms", "hybrid_p95_ms"]
+    header = [
+        "embeddings",
+        "chunks",
+        "ingest_chunks_per_s",
+        "dense_p50_ms",
+        "dense_p95_ms",
+        "hybrid_p50_ms",
+        "hybrid_p95_ms",
+    ]
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row[h]) for h in header))

@@ -48,8 +48,9 @@ def _agent_stream(agent: Any, context: dict[str, Any], runtime: str) -> Callable
 
     async def run() -> tuple[float, float, str]:
         started, first, last, text = time.perf_counter(), None, None, ""
-        async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": QUESTION}]},
-                                               context=context, stream_mode="messages"):
+        async for chunk, meta in agent.astream(
+            {"messages": [{"role": "user", "content": QUESTION}]}, context=context, stream_mode="messages"
+        ):
             if meta.get("langgraph_node") == "generate" and chunk.content:
                 first = first or time.perf_counter()
                 last = time.perf_counter()
@@ -72,8 +73,10 @@ def _raw_llama(gguf: str, ids: list[int], tokens: int, threads: int) -> Callable
     # flash attention on, as llama.cpp itself defaults to (and the runtime keeps): the same greedy text
     llm = Llama(model_path=gguf, n_ctx=4096, n_threads=threads, n_threads_batch=threads, flash_attn=True, verbose=False)
 
-    return lambda: _timed(part["choices"][0]["text"] for part in
-                          llm.create_completion(prompt=ids, max_tokens=tokens, temperature=0.0, stream=True))
+    return lambda: _timed(
+        part["choices"][0]["text"]
+        for part in llm.create_completion(prompt=ids, max_tokens=tokens, temperature=0.0, stream=True)
+    )
 
 
 def _timed(pieces: Any) -> tuple[float, float, str]:
@@ -96,7 +99,9 @@ def _random_adapter(base_folder: str, out: Path) -> Path:
 
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_pretrained(base_folder, dtype=torch.float32)
-    config = LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", init_lora_weights=False, task_type="CAUSAL_LM")
+    config = LoraConfig(
+        r=16, lora_alpha=32, target_modules="all-linear", init_lora_weights=False, task_type="CAUSAL_LM"
+    )
     peft_model = get_peft_model(model, config)
     for name, param in peft_model.named_parameters():
         if "lora_B" in name:
@@ -108,9 +113,9 @@ def _random_adapter(base_folder: str, out: Path) -> Path:
 def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any]:
     from langchain_core.messages import HumanMessage
 
+    from graph.deps import Deps
     from graph.graph import build_graph
     from graph.models import factory
-    from graph.deps import Deps
     from graph.system_prompt import system_message
     from tools.default_model import gguf_file, prepare
     from training.gguf import adapter_gguf
@@ -121,7 +126,9 @@ def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any
         agent = build_graph()
         model = factory.get_chat_model("default")
         runtime = model.runtime
-        ids = runtime.encode([system_message("system/direct", Deps.real().guard.policy()), HumanMessage(content=QUESTION)])
+        ids = runtime.encode(
+            [system_message("system/direct", Deps.real().guard.policy()), HumanMessage(content=QUESTION)]
+        )
         raw = _raw_llama(str(gguf_file()), ids, tokens, runtime.threads)
         llama_agent = _agent_stream(agent, context, "llamacpp")
         with tempfile.TemporaryDirectory(prefix="tailor-bench-adapter-") as tmp:
@@ -132,8 +139,13 @@ def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any
             raw(), llama_agent(), adapted(), plain()  # warm-up
             hf_agent = _agent_stream(agent, context, "transformers")
             hf_agent()
-            rows: dict[str, list[tuple[float, float, str]]] = {"raw": [], "llamacpp": [], "transformers": [],
-                                                               "adapter": [], "no_adapter": []}
+            rows: dict[str, list[tuple[float, float, str]]] = {
+                "raw": [],
+                "llamacpp": [],
+                "transformers": [],
+                "adapter": [],
+                "no_adapter": [],
+            }
             for _ in range(repeats):
                 rows["raw"].append(raw())
                 rows["llamacpp"].append(llama_agent())
@@ -144,24 +156,29 @@ def compare(tokens: int, repeats: int, strategies: bool = True) -> dict[str, Any
     count = lambda text: len(runtime.text_ids(text))  # noqa: E731 - one tokenizer counts every side
     tps = {side: statistics.median(count(t) / d for d, _, t in runs if d > 0) for side, runs in rows.items()}
     whole = {side: statistics.median(count(t) / total for _, total, t in runs) for side, runs in rows.items()}
-    results.update({
-        "raw_llamacpp_tokens_per_s": round(tps["raw"], 2), "agent_llamacpp_tokens_per_s": round(tps["llamacpp"], 2),
-        "agent_transformers_tokens_per_s": round(tps["transformers"], 2),
-        "decode_ratio_llamacpp": round(tps["llamacpp"] / tps["raw"], 3),
-        "speedup_over_transformers": round(tps["llamacpp"] / tps["transformers"], 3),
-        "adapter_ratio_llamacpp": round(tps["adapter"] / tps["no_adapter"], 3),
-        # The whole request (input guards, routing, prompt, answer checks) against raw generation of the answer alone.
-        "request_ratio_llamacpp": round(whole["llamacpp"] / whole["raw"], 3),
-        "same_text_as_raw": rows["raw"][0][2] == rows["llamacpp"][0][2],
-        "tokens": count(rows["raw"][0][2]),
-    })
+    results.update(
+        {
+            "raw_llamacpp_tokens_per_s": round(tps["raw"], 2),
+            "agent_llamacpp_tokens_per_s": round(tps["llamacpp"], 2),
+            "agent_transformers_tokens_per_s": round(tps["transformers"], 2),
+            "decode_ratio_llamacpp": round(tps["llamacpp"] / tps["raw"], 3),
+            "speedup_over_transformers": round(tps["llamacpp"] / tps["transformers"], 3),
+            "adapter_ratio_llamacpp": round(tps["adapter"] / tps["no_adapter"], 3),
+            # The whole request (input guards, routing, prompt, answer checks) against raw generation of the answer alone.
+            "request_ratio_llamacpp": round(whole["llamacpp"] / whole["raw"], 3),
+            "same_text_as_raw": rows["raw"][0][2] == rows["llamacpp"][0][2],
+            "tokens": count(rows["raw"][0][2]),
+        }
+    )
     if strategies:
         results["latency_s"] = {name: _strategy_latency(name) for name in ("llamacpp", "transformers")}
         results["concurrent"] = {f"slots_{n}": _concurrent(n) for n in (1, 2)}
     return results
 
 
-def _llama_with_adapter(model: Any, ids: list[int], tokens: int, adapter: str | None = "bench@v1") -> Callable[[], tuple[float, float, str]]:
+def _llama_with_adapter(
+    model: Any, ids: list[int], tokens: int, adapter: str | None = "bench@v1"
+) -> Callable[[], tuple[float, float, str]]:
     return lambda: _timed(model.runtime.stream(ids, tokens, 0.0, adapter=adapter))
 
 
@@ -172,8 +189,13 @@ def _strategy_latency(runtime: str) -> dict[str, float]:
     with env(TAILOR_RUNTIME=runtime):
         agent = build_graph()
         for name, (strategy, question) in STRATEGY_QUESTIONS.items():
-            context = {"strategy": strategy, "max_new_tokens": 64, "temperature": 0.0,
-                       **({"collection": "docs"} if strategy == "rag" else {}), **({"samples": 5} if strategy == "self_consistency" else {})}
+            context = {
+                "strategy": strategy,
+                "max_new_tokens": 64,
+                "temperature": 0.0,
+                **({"collection": "docs"} if strategy == "rag" else {}),
+                **({"samples": 5} if strategy == "self_consistency" else {}),
+            }
 
             async def once() -> float:
                 started = time.perf_counter()
@@ -197,8 +219,12 @@ def _concurrent(slots: int, requests: int = 4, tokens: int = 48) -> dict[str, fl
 
         async def all_at_once() -> tuple[float, list[str]]:
             started = time.perf_counter()
-            states = await asyncio.gather(*(agent.ainvoke({"messages": [{"role": "user", "content": f"{QUESTION} ({i})"}]},
-                                                          context=context) for i in range(requests)))
+            states = await asyncio.gather(
+                *(
+                    agent.ainvoke({"messages": [{"role": "user", "content": f"{QUESTION} ({i})"}]}, context=context)
+                    for i in range(requests)
+                )
+            )
             return time.perf_counter() - started, [s["messages"][-1].content for s in states]
 
         asyncio.run(all_at_once())  # warm-up

@@ -34,9 +34,25 @@ def local_server(env_overrides: dict[str, str], prefix: str = "tailor-bench-") -
         env.setdefault("TAILOR_MODELS_DIR", str(REPO / ".tailor" / "models"))
         langgraph = Path(sys.executable).with_name("langgraph")
         log = Path(scratch) / "server.log"
-        proc = subprocess.Popen([str(langgraph), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1",
-                                 "--port", str(port), "--config", str(REPO / "langgraph.json")], cwd=scratch, env=env,
-                                stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                str(langgraph),
+                "dev",
+                "--no-browser",
+                "--no-reload",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--config",
+                str(REPO / "langgraph.json"),
+            ],
+            cwd=scratch,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 300

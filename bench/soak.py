@@ -21,7 +21,6 @@ from pathlib import Path
 import httpx
 
 
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
@@ -35,7 +34,7 @@ def group_rss_mb(group: int) -> float:
             continue
         try:
             stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             if int(fields[2]) != group:  # field 5 of /proc/PID/stat: the process group
                 continue
             status = (entry / "status").read_text()
@@ -49,8 +48,9 @@ def message(client: int, turn: int) -> str:
     return f"client {client} turn {turn}: say hi"
 
 
-async def soak(url: str, clients: int, turns: int, max_new_tokens: int = 8,
-               rss: Callable[[], float] | None = None) -> dict[str, object]:
+async def soak(
+    url: str, clients: int, turns: int, max_new_tokens: int = 8, rss: Callable[[], float] | None = None
+) -> dict[str, object]:
     """Run the conversations against ``url`` and check every thread; ``rss`` reads the server's memory."""
     latencies: list[float] = []
     health: list[float] = []
@@ -62,8 +62,14 @@ async def soak(url: str, clients: int, turns: int, max_new_tokens: int = 8,
     async def run(http: httpx.AsyncClient, thread: str, content: str) -> None:
         started = time.perf_counter()
         try:
-            response = await http.post(f"{url}/threads/{thread}/runs/wait", json={
-                "assistant_id": "agent", "context": context, "input": {"messages": [{"role": "user", "content": content}]}})
+            response = await http.post(
+                f"{url}/threads/{thread}/runs/wait",
+                json={
+                    "assistant_id": "agent",
+                    "context": context,
+                    "input": {"messages": [{"role": "user", "content": content}]},
+                },
+            )
             body = response.json() if response.status_code == 200 else {}
             if response.status_code != 200 or not body.get("messages") or body["messages"][-1].get("type") != "ai":
                 errors.append(f"{content!r}: HTTP {response.status_code} {response.text[:200]}")
@@ -109,21 +115,34 @@ async def soak(url: str, clients: int, turns: int, max_new_tokens: int = 8,
             state = (await http.get(f"{url}/threads/{thread}/state")).json()
             messages = (state.get("values") or {}).get("messages") or []
             humans = [m["content"] for m in messages if m["type"] == "human"]
-            if humans != [message(n, t) for t in range(turns)] or [m["type"] for m in messages] != ["human", "ai"] * turns:
+            if (
+                humans != [message(n, t) for t in range(turns)]
+                or [m["type"] for m in messages] != ["human", "ai"] * turns
+            ):
                 wrong.append(f"client {n}: {[(m['type'], m['content'][:30]) for m in messages]}")
 
     half = next((mb for done_runs, mb in rss_samples if done_runs >= clients * turns // 2), end_rss)
     return {
-        "clients": clients, "turns": turns, "runs": len(latencies), "errors": len(errors), "first_errors": errors[:3],
-        "threads_wrong": len(wrong), "first_wrong": wrong[:3], "seconds": round(elapsed, 1),
+        "clients": clients,
+        "turns": turns,
+        "runs": len(latencies),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "threads_wrong": len(wrong),
+        "first_wrong": wrong[:3],
+        "seconds": round(elapsed, 1),
         "runs_per_s": round(len(latencies) / elapsed, 2) if elapsed else 0.0,
         "latency_p50_s": round(statistics.median(latencies), 2) if latencies else 0.0,
         "latency_p95_s": round(percentile(latencies, 0.95), 2),
-        "ok_codes": sorted(set(health_codes)), "ok_p95_ms": round(percentile(health, 0.95), 1),
+        "ok_codes": sorted(set(health_codes)),
+        "ok_p95_ms": round(percentile(health, 0.95), 1),
         "ok_max_ms": round(max(health), 1) if health else 0.0,
-        "rss_start_mb": start_rss, "rss_half_mb": half, "rss_end_mb": end_rss,
+        "rss_start_mb": start_rss,
+        "rss_half_mb": half,
+        "rss_end_mb": end_rss,
         "rss_peak_mb": max([end_rss, *(mb for _, mb in rss_samples)]),
-        "rss_growth_mb": round(end_rss - start_rss, 1), "rss_growth_second_half_mb": round(end_rss - half, 1),
+        "rss_growth_mb": round(end_rss - start_rss, 1),
+        "rss_growth_second_half_mb": round(end_rss - half, 1),
     }
 
 
@@ -142,17 +161,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"soak: {args.clients} clients x {args.turns} turns on the default model...", file=sys.stderr)
     with local_server({}) as (url, group):
         report = asyncio.run(soak(url, args.clients, args.turns, args.max_new_tokens, rss=lambda: group_rss_mb(group)))
-    print(f"soak        {report['runs']} runs in {report['seconds']} s ({report['runs_per_s']} runs/s), "
-          f"p50 {report['latency_p50_s']} s, p95 {report['latency_p95_s']} s; errors {report['errors']}, "
-          f"threads wrong {report['threads_wrong']}; /ok p95 {report['ok_p95_ms']} ms (max {report['ok_max_ms']})")
-    print(f"memory      server RSS {report['rss_start_mb']} MB after warm-up, {report['rss_half_mb']} MB half-way, "
-          f"{report['rss_end_mb']} MB at the end (peak {report['rss_peak_mb']}; growth {report['rss_growth_mb']} MB, "
-          f"{report['rss_growth_second_half_mb']} MB in the second half)")
+    print(
+        f"soak        {report['runs']} runs in {report['seconds']} s ({report['runs_per_s']} runs/s), "
+        f"p50 {report['latency_p50_s']} s, p95 {report['latency_p95_s']} s; errors {report['errors']}, "
+        f"threads wrong {report['threads_wrong']}; /ok p95 {report['ok_p95_ms']} ms (max {report['ok_max_ms']})"
+    )
+    print(
+        f"memory      server RSS {report['rss_start_mb']} MB after warm-up, {report['rss_half_mb']} MB half-way, "
+        f"{report['rss_end_mb']} MB at the end (peak {report['rss_peak_mb']}; growth {report['rss_growth_mb']} MB, "
+        f"{report['rss_growth_second_half_mb']} MB in the second half)"
+    )
     save_result("soak", report, as_json=args.json)
     failed = report["errors"] or report["threads_wrong"] or report["ok_codes"] != [200]
     if failed:
-        print(f"error: the soak failed: {report['first_errors'] or report['first_wrong'] or report['ok_codes']}",
-              file=sys.stderr)
+        print(
+            f"error: the soak failed: {report['first_errors'] or report['first_wrong'] or report['ok_codes']}",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 

@@ -33,9 +33,30 @@ def _env(data_dir: str) -> dict[str, str]:
 
 def ours(steps: int, batch: int) -> float:
     with tempfile.TemporaryDirectory(prefix="tailor-bench-sft-") as scratch:
-        subprocess.run([sys.executable, "-m", "training.sft", "--data", str(DATA), "--name", "bench", "--max-steps",
-                        str(steps), "--batch-size", str(batch), "--save-steps", "100000", "--promote", "false"],
-                       cwd=REPO, env=_env(scratch), check=True, capture_output=True, text=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "training.sft",
+                "--data",
+                str(DATA),
+                "--name",
+                "bench",
+                "--max-steps",
+                str(steps),
+                "--batch-size",
+                str(batch),
+                "--save-steps",
+                "100000",
+                "--promote",
+                "false",
+            ],
+            cwd=REPO,
+            env=_env(scratch),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         history = json.loads((Path(scratch) / "adapters" / "bench" / "v1" / "log_history.json").read_text())
         final = next(e for e in reversed(history) if "train_runtime" in e)
         return final["num_input_tokens_seen"] / final["train_runtime"]
@@ -43,8 +64,14 @@ def ours(steps: int, batch: int) -> float:
 
 def plain(steps: int, batch: int) -> float:
     with tempfile.TemporaryDirectory(prefix="tailor-bench-trl-") as scratch:
-        done = subprocess.run([sys.executable, "-m", "bench.plain_sft", str(DATA), str(steps), str(batch), scratch],
-                              cwd=REPO, env=_env(scratch), check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.plain_sft", str(DATA), str(steps), str(batch), scratch],
+            cwd=REPO,
+            env=_env(scratch),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         result = json.loads(done.stdout.strip().splitlines()[-1])
         return result["tokens"] / result["train_runtime"]
 
@@ -64,11 +91,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"round {n + 1}: ours {a:.1f} tokens/s, plain trl {b:.1f} tokens/s", file=sys.stderr)
     ours_med = statistics.median(r["ours_tokens_per_s"] for r in rows)
     trl_med = statistics.median(r["trl_tokens_per_s"] for r in rows)
-    figures = {"steps": args.steps, "batch_size": args.batch_size, "rounds": args.rounds,
-               "sft_ours_tokens_per_s": ours_med, "sft_trl_tokens_per_s": trl_med,
-               "sft_tokens_per_s_ratio": round(ours_med / trl_med, 3), "rows": rows}
-    print(f"sft training  ours {ours_med:.1f} tokens/s, plain trl {trl_med:.1f} tokens/s "
-          f"(ours/trl {figures['sft_tokens_per_s_ratio']})")
+    figures = {
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "rounds": args.rounds,
+        "sft_ours_tokens_per_s": ours_med,
+        "sft_trl_tokens_per_s": trl_med,
+        "sft_tokens_per_s_ratio": round(ours_med / trl_med, 3),
+        "rows": rows,
+    }
+    print(
+        f"sft training  ours {ours_med:.1f} tokens/s, plain trl {trl_med:.1f} tokens/s "
+        f"(ours/trl {figures['sft_tokens_per_s_ratio']})"
+    )
     save_result("training", figures, headline={k: v for k, v in figures.items() if k != "rows"}, as_json=args.json)
     return 0
 

@@ -22,13 +22,22 @@ import httpx
 from bench.machine import save_result
 from bench.server import local_server
 
-NOTE = ("# Mascot\n\nTailor's mascot is a grey heron named Quillon. Quillon was first drawn in 2024.\n\n"
-        "## Colours\n\nThe heron is grey with a blue beak and appears on every release page.\n")
+NOTE = (
+    "# Mascot\n\nTailor's mascot is a grey heron named Quillon. Quillon was first drawn in 2024.\n\n"
+    "## Colours\n\nThe heron is grey with a blue beak and appears on every release page.\n"
+)
 QUESTION = "What is Tailor's mascot called?"
 CONTEXT = {"collection": "notes", "max_new_tokens": 40}
 # Without the background-networking switches Chromium tries Google's hosts at every start.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def upload_note(url: str) -> None:
@@ -45,8 +54,12 @@ def through_api(url: str, headers: dict[str, str] | None = None) -> tuple[float,
     """(ms to first answer token, ms to the end) for QUESTION on a new thread, timed after the thread exists."""
     with httpx.Client(base_url=url, timeout=300, headers=headers) as client:
         thread = client.post("/threads", json={}).json()["thread_id"]
-        body = {"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": QUESTION}]},
-                "context": CONTEXT, "stream_mode": ["messages-tuple", "values"]}
+        body = {
+            "assistant_id": "agent",
+            "input": {"messages": [{"role": "user", "content": QUESTION}]},
+            "context": CONTEXT,
+            "stream_mode": ["messages-tuple", "values"],
+        }
         started = time.perf_counter()
         first = None
         with client.stream("POST", f"/threads/{thread}/runs/stream", json=body) as response:
@@ -81,16 +94,23 @@ def in_page(page, url: str) -> tuple[float, float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.webapp", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6, help="question pairs (default 6)")
-    parser.add_argument("--chromium", default=os.environ.get("TAILOR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument(
+        "--chromium", default=os.environ.get("TAILOR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     args = parser.parse_args(argv)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        print("error: Playwright is not installed: pip install playwright (no browser download needed).", file=sys.stderr)
+        print(
+            "error: Playwright is not installed: pip install playwright (no browser download needed).", file=sys.stderr
+        )
         return 2
     if not os.path.exists(args.chromium):
-        print(f"error: no Chromium at {args.chromium}: apt-get install chromium, or pass --chromium PATH.", file=sys.stderr)
+        print(
+            f"error: no Chromium at {args.chromium}: apt-get install chromium, or pass --chromium PATH.",
+            file=sys.stderr,
+        )
         return 2
     rows = []
     with local_server({}, prefix="tailor-bench-webapp-") as (url, _), sync_playwright() as playwright:
@@ -106,19 +126,39 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 load, page_first, page_total = in_page(page, url)
                 api_first, api_total = through_api(url)
-            rows.append({"api_first_ms": api_first, "api_total_ms": api_total, "page_load_ms": load,
-                         "page_first_ms": page_first, "page_total_ms": page_total})
-            print(f"round {n + 1}: first token page {page_first:.0f} ms / API {api_first:.0f} ms; "
-                  f"answer page {page_total:.0f} / API {api_total:.0f} ms; page load {load:.0f} ms", file=sys.stderr)
+            rows.append(
+                {
+                    "api_first_ms": api_first,
+                    "api_total_ms": api_total,
+                    "page_load_ms": load,
+                    "page_first_ms": page_first,
+                    "page_total_ms": page_total,
+                }
+            )
+            print(
+                f"round {n + 1}: first token page {page_first:.0f} ms / API {api_first:.0f} ms; "
+                f"answer page {page_total:.0f} / API {api_total:.0f} ms; page load {load:.0f} ms",
+                file=sys.stderr,
+            )
         browser.close()
     med = {key: round(statistics.median(r[key] for r in rows), 1) for key in rows[0]}
-    figures = {"rounds": args.rounds, "question": QUESTION, "context": CONTEXT, **{f"{k}_p50": v for k, v in med.items()},
-               "first_token_ratio_page_over_api": round(med["page_first_ms"] / med["api_first_ms"], 3),
-               "answer_ratio_page_over_api": round(med["page_total_ms"] / med["api_total_ms"], 3), "rows": rows}
-    print(f"first token  page {med['page_first_ms']:.0f} ms, API {med['api_first_ms']:.0f} ms "
-          f"(page/API {figures['first_token_ratio_page_over_api']})")
-    print(f"answer       page {med['page_total_ms']:.0f} ms, API {med['api_total_ms']:.0f} ms "
-          f"(page/API {figures['answer_ratio_page_over_api']})")
+    figures = {
+        "rounds": args.rounds,
+        "question": QUESTION,
+        "context": CONTEXT,
+        **{f"{k}_p50": v for k, v in med.items()},
+        "first_token_ratio_page_over_api": round(med["page_first_ms"] / med["api_first_ms"], 3),
+        "answer_ratio_page_over_api": round(med["page_total_ms"] / med["api_total_ms"], 3),
+        "rows": rows,
+    }
+    print(
+        f"first token  page {med['page_first_ms']:.0f} ms, API {med['api_first_ms']:.0f} ms "
+        f"(page/API {figures['first_token_ratio_page_over_api']})"
+    )
+    print(
+        f"answer       page {med['page_total_ms']:.0f} ms, API {med['api_total_ms']:.0f} ms "
+        f"(page/API {figures['answer_ratio_page_over_api']})"
+    )
     print(f"page load    {med['page_load_ms']:.0f} ms to a usable message box (p50 of {args.rounds})")
     save_result("webapp", figures, headline={k: v for k, v in figures.items() if k != "rows"}, as_json=args.json)
     return 0

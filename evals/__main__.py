@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "compare":
         if rest:
             parser.error(f"unknown arguments {rest}")
-        from evals.compare import CompareError, compare as compare_runs, print_comparison, write_comparison
+        from evals.compare import CompareError, print_comparison, write_comparison
+        from evals.compare import compare as compare_runs
 
         try:
             result = compare_runs(args.a, args.b)

@@ -38,4 +38,8 @@ def refused(result: dict[str, Any]) -> bool:
     guard_in = (result.get("guard") or {}).get("input") or {}
     rag_mode = ((result.get("reasoning") or {}).get("rag") or {}).get("mode")
     answer = (result.get("answer") or "").lower()
-    return guard_in.get("verdict") == "block" or rag_mode == "not_found" or answer.startswith(("i don't know", "i do not know"))
+    return (
+        guard_in.get("verdict") == "block"
+        or rag_mode == "not_found"
+        or answer.startswith(("i don't know", "i do not know"))
+    )

@@ -31,8 +31,10 @@ def find_report(name: str) -> Path:
     if candidates:
         return candidates[-1]
     known = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
-    raise CompareError(f"no experiment {name!r} in {folder}; run `python -m evals run --suite ...` first. "
-                       f"Known: {', '.join(known[-10:]) or 'none'}.")
+    raise CompareError(
+        f"no experiment {name!r} in {folder}; run `python -m evals run --suite ...` first. "
+        f"Known: {', '.join(known[-10:]) or 'none'}."
+    )
 
 
 def load(name: str) -> dict[str, Any]:
@@ -68,26 +70,45 @@ def per_example(a: dict[str, Any], b: dict[str, Any]) -> dict[str, dict[str, int
 def compare(name_a: str, name_b: str) -> dict[str, Any]:
     a, b = load(name_a), load(name_b)
     if a.get("suite") != b.get("suite"):
-        raise CompareError(f"{a['experiment']} is a {a.get('suite')} eval and {b['experiment']} a {b.get('suite')} eval; "
-                           "compare two runs of the same suite.")
+        raise CompareError(
+            f"{a['experiment']} is a {a.get('suite')} eval and {b['experiment']} a {b.get('suite')} eval; "
+            "compare two runs of the same suite."
+        )
     ma, mb = numeric(a["metrics"]), numeric(b["metrics"])
     metrics = {k: {"a": ma[k], "b": mb[k], "delta": round(mb[k] - ma[k], 4)} for k in ma if k in mb}
-    return {"suite": a["suite"], "a": a["experiment"], "b": b["experiment"], "config_a": a.get("config", {}),
-            "config_b": b.get("config", {}), "metrics": metrics, "per_example": per_example(a, b)}
+    return {
+        "suite": a["suite"],
+        "a": a["experiment"],
+        "b": b["experiment"],
+        "config_a": a.get("config", {}),
+        "config_b": b.get("config", {}),
+        "metrics": metrics,
+        "per_example": per_example(a, b),
+    }
 
 
 def write_comparison(result: dict[str, Any]) -> dict[str, Path]:
     folder = reports_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / f"compare-{result['a']}-vs-{result['b']}"
-    paths = {"json": stem.with_name(stem.name + ".json"), "markdown": stem.with_name(stem.name + ".md"),
-             "png": stem.with_name(stem.name + ".png")}
+    paths = {
+        "json": stem.with_name(stem.name + ".json"),
+        "markdown": stem.with_name(stem.name + ".md"),
+        "png": stem.with_name(stem.name + ".png"),
+    }
     paths["json"].write_text(json.dumps(result, indent=1), encoding="utf-8")
-    lines = [f"# {result['suite']}: {result['a']} vs {result['b']}", "", "| metric | A | B | change |", "|---|---|---|---|"]
+    lines = [
+        f"# {result['suite']}: {result['a']} vs {result['b']}",
+        "",
+        "| metric | A | B | change |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {k} | {v['a']:g} | {v['b']:g} | {v['delta']:+g} |" for k, v in result["metrics"].items()]
     if result["per_example"]:
         lines += ["", "| score | B better | B worse | same |", "|---|---|---|---|"]
-        lines += [f"| {k} | {v['better']} | {v['worse']} | {v['same']} |" for k, v in sorted(result["per_example"].items())]
+        lines += [
+            f"| {k} | {v['better']} | {v['worse']} | {v['same']} |" for k, v in sorted(result["per_example"].items())
+        ]
     paths["markdown"].write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     import matplotlib

@@ -22,9 +22,18 @@ def score(suite: str, adapter: str, metric: str, limit: int, judge: str = "") ->
     from evals.runner import SuiteNotReady, incomplete_message, run_suite
 
     module = importlib.import_module(f"evals.{suite}.__main__")
-    args = module.parser().parse_args(["--offline", "--adapter", adapter, "--limit", str(limit),
-                                       "--prefix", f"gate-{suite}-{adapter.replace('@', '-') or 'base'}",
-                                       *(["--judge", judge] if judge else [])])
+    args = module.parser().parse_args(
+        [
+            "--offline",
+            "--adapter",
+            adapter,
+            "--limit",
+            str(limit),
+            "--prefix",
+            f"gate-{suite}-{adapter.replace('@', '-') or 'base'}",
+            *(["--judge", judge] if judge else []),
+        ]
+    )
     try:
         suite_to_run = module.build(args)
     except SuiteNotReady as err:
@@ -38,10 +47,17 @@ def score(suite: str, adapter: str, metric: str, limit: int, judge: str = "") ->
     return float(experiment.metrics[metric]), str(experiment.paths["json"])
 
 
-def check(entry: AdapterVersion, suite: str = "adapters", metric: str = "token_f1", tolerance: float = 0.02,
-          limit: int = 0, judge: str = "") -> dict[str, Any]:
+def check(
+    entry: AdapterVersion,
+    suite: str = "adapters",
+    metric: str = "token_f1",
+    tolerance: float = 0.02,
+    limit: int = 0,
+    judge: str = "",
+) -> dict[str, Any]:
     """Raise RegistryError when ``entry`` scores worse than current on any of the suites (comma-separated,
-    e.g. ``adapters,feedback``: the regression set and what the feedback taught); return every score otherwise."""
+    e.g. ``adapters,feedback``: the regression set and what the feedback taught); return every score otherwise.
+    """
     suites = [s.strip() for s in suite.split(",") if s.strip()]
     unknown = [s for s in suites if s not in GATE_SUITES]
     if not suites or unknown:
@@ -53,8 +69,10 @@ def check(entry: AdapterVersion, suite: str = "adapters", metric: str = "token_f
     for name in suites:
         new, new_report = score(name, f"{entry.name}@{entry.version}", metric, limit, judge)
         old, old_report = score(name, baseline, metric, limit, judge)
-        summary = (f"eval gate ({name}, {metric}): {entry.name} {entry.version} scores {new:.4f}, {against} "
-                   f"scores {old:.4f} (tolerance {tolerance})")
+        summary = (
+            f"eval gate ({name}, {metric}): {entry.name} {entry.version} scores {new:.4f}, {against} "
+            f"scores {old:.4f} (tolerance {tolerance})"
+        )
         print(summary)
         if new < old - tolerance:
             raise RegistryError(f"{summary}: worse, not promoted. Reports: {new_report} vs {old_report}.")

@@ -90,7 +90,8 @@ def reward_evaluator(spec: str) -> Evaluator:
 
 def judge_evaluators(spec: str) -> list[Evaluator]:
     """Faithfulness and helpfulness evaluators that ask the model ``spec`` (or, for ``reward:NAME``,
-    the reward model's score)."""
+    the reward model's score).
+    """
     from graph.models.factory import get_chat_model
 
     if spec.startswith("reward:"):
@@ -101,16 +102,30 @@ def judge_evaluators(spec: str) -> list[Evaluator]:
         context = outputs.get("context") or ""
         if not context or not outputs.get("answer") or outputs.get("refused"):
             return {"key": "judge_faithfulness", "score": None}
-        score, comment = _grade(model, prompts.render("evals/judge_faithfulness", question=inputs.get("question", ""),
-                                                      context=context[:3000], answer=outputs["answer"]))
+        score, comment = _grade(
+            model,
+            prompts.render(
+                "evals/judge_faithfulness",
+                question=inputs.get("question", ""),
+                context=context[:3000],
+                answer=outputs["answer"],
+            ),
+        )
         return {"key": "judge_faithfulness", "score": score, "comment": comment}
 
     def helpfulness(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:
         if not outputs.get("answer"):
             return {"key": "judge_helpfulness", "score": None}
         reference = reference_outputs.get("answer") or ", ".join(reference_outputs.get("facts") or [])
-        score, comment = _grade(model, prompts.render("evals/judge_helpfulness", question=inputs.get("question", ""),
-                                                      reference=reference, answer=outputs["answer"]))
+        score, comment = _grade(
+            model,
+            prompts.render(
+                "evals/judge_helpfulness",
+                question=inputs.get("question", ""),
+                reference=reference,
+                answer=outputs["answer"],
+            ),
+        )
         return {"key": "judge_helpfulness", "score": score, "comment": comment}
 
     return [faithfulness, helpfulness]

@@ -8,10 +8,19 @@ from pathlib import Path
 
 from tools.settings import get_settings
 
-
 # Metrics that are counts or durations, not 0-1 shares: left out of the charts.
-NOT_SHARES = ("examples", "errors", "questions", "answerable", "unanswerable", "requests", "attacks", "benign",
-              "seconds_per_example", "seconds_per_question")
+NOT_SHARES = (
+    "examples",
+    "errors",
+    "questions",
+    "answerable",
+    "unanswerable",
+    "requests",
+    "attacks",
+    "benign",
+    "seconds_per_example",
+    "seconds_per_question",
+)
 
 
 def reports_folder() -> Path:
@@ -20,17 +29,25 @@ def reports_folder() -> Path:
 
 def is_share(key: str, value: object) -> bool:
     """A metric a bar chart on a 0-1 axis can show."""
-    return (key not in NOT_SHARES and isinstance(value, (int, float)) and not isinstance(value, bool)
-            and 0.0 <= value <= 1.0)
+    return (
+        key not in NOT_SHARES
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and 0.0 <= value <= 1.0
+    )
 
 
-def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str], stem: str = "",
-                 extra: dict | None = None) -> dict[str, Path]:
+def write_report(
+    suite: str, rows: list[dict], metrics: dict, columns: list[str], stem: str = "", extra: dict | None = None
+) -> dict[str, Path]:
     folder = reports_folder()
     folder.mkdir(parents=True, exist_ok=True)
     base = folder / (stem or f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}")
-    paths = {"json": base.with_name(base.name + ".json"), "markdown": base.with_name(base.name + ".md"),
-             "png": base.with_name(base.name + ".png")}
+    paths = {
+        "json": base.with_name(base.name + ".json"),
+        "markdown": base.with_name(base.name + ".md"),
+        "png": base.with_name(base.name + ".png"),
+    }
     report = {"suite": suite, "metrics": metrics, "rows": rows, **(extra or {})}
     paths["json"].write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False), encoding="utf-8")
 
@@ -38,8 +55,11 @@ def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]
     failed = metrics.get("errors") or 0
     lines = [f"# {suite} eval: {title}", ""]
     if failed:
-        lines += [f"**Incomplete: {failed} of {metrics.get('examples', len(rows))} examples failed** (see the error "
-                  "column); the metrics cover only the examples that ran.", ""]
+        lines += [
+            f"**Incomplete: {failed} of {metrics.get('examples', len(rows))} examples failed** (see the error "
+            "column); the metrics cover only the examples that ran.",
+            "",
+        ]
     lines += ["| metric | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in metrics.items()]
     lines += ["", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -57,9 +77,13 @@ def write_report(suite: str, rows: list[dict], metrics: dict, columns: list[str]
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.barh(list(shares), list(shares.values()), color="#4C72B0")
     ax.set_xlim(0, 1)
-    count = metrics.get('questions', metrics.get('examples', len(rows)))
-    ax.set_title(f"{suite} eval: INCOMPLETE, {failed} of {count} examples failed" if failed else f"{suite} eval ({count} examples)",
-                 color="#C44E52" if failed else "black")
+    count = metrics.get("questions", metrics.get("examples", len(rows)))
+    ax.set_title(
+        f"{suite} eval: INCOMPLETE, {failed} of {count} examples failed"
+        if failed
+        else f"{suite} eval ({count} examples)",
+        color="#C44E52" if failed else "black",
+    )
     for y, v in enumerate(shares.values()):
         ax.text(min(v + 0.01, 0.92), y, f"{v:.2f}", va="center")
     fig.tight_layout()

@@ -19,7 +19,7 @@ import uuid
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,16 @@ class Experiment:
         return all_ran(self.rows)
 
     def json_line(self) -> str:
-        return json.dumps({"suite": self.suite, "experiment": self.name, "complete": self.complete, **self.metrics,
-                           "report": str(self.paths["json"])}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "suite": self.suite,
+                "experiment": self.name,
+                "complete": self.complete,
+                **self.metrics,
+                "report": str(self.paths["json"]),
+            },
+            ensure_ascii=False,
+        )
 
 
 def all_ran(rows: list[dict[str, Any]]) -> bool:
@@ -75,7 +83,9 @@ class SuiteNotReady(Exception):
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="keep results local even when a LangSmith key is set")
     parser.add_argument("--json", action="store_true", help="end with one line of JSON metrics")
-    parser.add_argument("--adapter", default="", help="registered adapter to answer with (NAME or NAME@vN); empty: base")
+    parser.add_argument(
+        "--adapter", default="", help="registered adapter to answer with (NAME or NAME@vN); empty: base"
+    )
     parser.add_argument("--model", default=None, help="model spec (default TAILOR_MODEL)")
     parser.add_argument("--judge", default="", help="model spec for the LLM judge (e.g. 'default'); empty: no judge")
     parser.add_argument("--limit", type=int, default=0, help="first N examples only")
@@ -90,9 +100,18 @@ def _local_examples(suite: Suite) -> list[Any]:
     from langsmith.schemas import Example
 
     dataset = uuid.uuid5(uuid.NAMESPACE_URL, f"tailor/{suite.name}")
-    now = datetime.now(timezone.utc)
-    return [Example(id=uuid.uuid5(dataset, str(ex["id"])), dataset_id=dataset, inputs=ex["inputs"],
-                    outputs=ex["outputs"], metadata={"id": ex["id"]}, created_at=now) for ex in suite.examples]
+    now = datetime.now(UTC)
+    return [
+        Example(
+            id=uuid.uuid5(dataset, str(ex["id"])),
+            dataset_id=dataset,
+            inputs=ex["inputs"],
+            outputs=ex["outputs"],
+            metadata={"id": ex["id"]},
+            created_at=now,
+        )
+        for ex in suite.examples
+    ]
 
 
 def _remote_dataset(client: Any, suite: Suite) -> str:
@@ -106,8 +125,12 @@ def _remote_dataset(client: Any, suite: Suite) -> str:
         known = set()
     new = [ex for ex in suite.examples if ex["id"] not in known]
     if new:
-        client.create_examples(dataset_id=dataset.id, inputs=[ex["inputs"] for ex in new],
-                               outputs=[ex["outputs"] for ex in new], metadata=[{"id": ex["id"]} for ex in new])
+        client.create_examples(
+            dataset_id=dataset.id,
+            inputs=[ex["inputs"] for ex in new],
+            outputs=[ex["outputs"] for ex in new],
+            metadata=[{"id": ex["id"]} for ex in new],
+        )
     return name
 
 
@@ -148,16 +171,25 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
 
     name_prefix = prefix or f"{suite.name}-{(suite.config.get('adapter') or 'base').replace('@', '-')}"
     if progress:
-        print(f"{suite.name}: {len(suite.examples)} examples ({'uploading to LangSmith' if online else 'local'})",
-              file=sys.stderr)
+        print(
+            f"{suite.name}: {len(suite.examples)} examples ({'uploading to LangSmith' if online else 'local'})",
+            file=sys.stderr,
+        )
     try:
         # langsmith prints its experiment's name (and, online, its URL) on stdout: that goes to stderr when
         # uploading and nowhere offline, so stdout holds only our results. `upload_results` is still "beta".
         with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr if online else io.StringIO()):
             warnings.filterwarnings("ignore", message=".*'upload_results' parameter is in beta")
-            results = evaluate(timed_target, data=data, evaluators=suite.evaluators, experiment_prefix=name_prefix,
-                               metadata={"suite": suite.name, **suite.config}, max_concurrency=0, client=client,
-                               upload_results=online)
+            results = evaluate(
+                timed_target,
+                data=data,
+                evaluators=suite.evaluators,
+                experiment_prefix=name_prefix,
+                metadata={"suite": suite.name, **suite.config},
+                max_concurrency=0,
+                client=client,
+                upload_results=online,
+            )
             collected = list(results)
     finally:
         loop.close()
@@ -166,9 +198,17 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
         example, run = result["example"], result["run"]
         scores = {r.key: r.score for r in result["evaluation_results"]["results"]}
         key = json.dumps(example.inputs, sort_keys=True, default=str)
-        rows.append({"id": (example.metadata or {}).get("id", str(example.id)), "inputs": example.inputs,
-                     "reference": example.outputs or {}, "outputs": run.outputs or {}, "scores": scores,
-                     "error": run.error or "", "seconds": round(timings.get(key, 0.0), 2)})
+        rows.append(
+            {
+                "id": (example.metadata or {}).get("id", str(example.id)),
+                "inputs": example.inputs,
+                "reference": example.outputs or {},
+                "outputs": run.outputs or {},
+                "scores": scores,
+                "error": run.error or "",
+                "seconds": round(timings.get(key, 0.0), 2),
+            }
+        )
     # Scores of errored examples are left out: an example that never ran is neither right nor wrong.
     ran = [r for r in rows if not r["error"]]
     keys = sorted({k for row in ran for k in row["scores"]})
@@ -180,9 +220,20 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
     experiment = f"{name_prefix}-{time.strftime('%Y%m%d-%H%M%S')}"
     columns = [*suite.columns, "error"] if metrics["errors"] else suite.columns
     table = [{c: _flatten(row, c) for c in columns} for row in rows]
-    paths = write_report(suite.name, table, metrics, columns=columns, stem=experiment,
-                         extra={"experiment": experiment, "langsmith_experiment": results.experiment_name if online else "",
-                                "config": suite.config, "results": rows, "complete": all_ran(rows)})
+    paths = write_report(
+        suite.name,
+        table,
+        metrics,
+        columns=columns,
+        stem=experiment,
+        extra={
+            "experiment": experiment,
+            "langsmith_experiment": results.experiment_name if online else "",
+            "config": suite.config,
+            "results": rows,
+            "complete": all_ran(rows),
+        },
+    )
     return Experiment(experiment, suite.name, metrics, rows, paths, online)
 
 
@@ -191,8 +242,10 @@ def incomplete_message(experiment: Experiment) -> str:
     if not experiment.rows:
         return f"error: the {experiment.suite} eval has no examples; nothing was measured."
     first = " ".join(str(errors[0]["error"]).split())[:300]
-    return (f"error: {len(errors)} of {len(experiment.rows)} {experiment.suite} examples failed, so this run is not a "
-            f"result (first, {errors[0]['id']}: {first}). The report marks them: {experiment.paths['markdown']}")
+    return (
+        f"error: {len(errors)} of {len(experiment.rows)} {experiment.suite} examples failed, so this run is not a "
+        f"result (first, {errors[0]['id']}: {first}). The report marks them: {experiment.paths['markdown']}"
+    )
 
 
 def finish(experiment: Experiment, as_json: bool, show: Callable[[Experiment], None] | None = None) -> int:
@@ -207,8 +260,9 @@ def finish(experiment: Experiment, as_json: bool, show: Callable[[Experiment], N
     return 0
 
 
-def suite_main(build: Callable[[argparse.Namespace], Suite], parser: argparse.ArgumentParser,
-               argv: list[str] | None) -> int:
+def suite_main(
+    build: Callable[[argparse.Namespace], Suite], parser: argparse.ArgumentParser, argv: list[str] | None
+) -> int:
     """A suite module's ``main``: build (exit 2 with the reason when it is not ready), run, finish."""
     args = parser.parse_args(argv)
     try:

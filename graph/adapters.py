@@ -78,8 +78,13 @@ def resolve_adapter(model: BaseChatModel, name: str) -> str | None:
             runtime.load_adapter(key, runtime.adapter_path(str(entry.path)))
         except Exception as err:  # noqa: BLE001 - any failure: keep serving what we had
             previous = _serving.get(slot)
-            log.error("refusing adapter %s %s: %s; %s", name, entry.version, err,
-                      f"still serving {previous}" if previous else "no earlier version loaded")
+            log.error(
+                "refusing adapter %s %s: %s; %s",
+                name,
+                entry.version,
+                err,
+                f"still serving {previous}" if previous else "no earlier version loaded",
+            )
             if previous:
                 return previous
             raise AdapterError(f"adapter {name!r} {entry.version} cannot be used: {err}") from None

@@ -1,6 +1,7 @@
 """The output rails around an answer the user sees: the guarded model that checks its stream, and the
 cleaner that applies every output rail with a ``clean`` (personal data nobody gave, data-carrying links,
-profanity, and any rail declared later) as the policy says."""
+profanity, and any rail declared later) as the policy says.
+"""
 
 from __future__ import annotations
 
@@ -58,8 +59,9 @@ def verdict_reasons() -> list[RailSpec]:
 
 def given_texts(state: State) -> list[str]:
     """What the user and the retrieved chunks said: personal data from there may appear in answers."""
-    return [message_text(m) for m in state.get("messages", []) if m.type == "human"] + \
-        [d["text"] for d in state.get("documents") or []]
+    return [message_text(m) for m in state.get("messages", []) if m.type == "human"] + [
+        d["text"] for d in state.get("documents") or []
+    ]
 
 
 def guarded(model: BaseChatModel, state: State, deps: Deps) -> GuardedChatModel:

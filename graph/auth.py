@@ -70,7 +70,9 @@ async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
     user = user_for(key, keys)
     if user is None:
         detail = "missing x-api-key header" if not key else "unknown API key"
-        raise Auth.exceptions.HTTPException(status_code=401, detail=f"{detail}; send a key from TAILOR_API_KEYS as x-api-key.")
+        raise Auth.exceptions.HTTPException(
+            status_code=401, detail=f"{detail}; send a key from TAILOR_API_KEYS as x-api-key."
+        )
     return {"identity": user, "is_authenticated": True}
 
 

@@ -19,8 +19,8 @@ from typing import Any, TextIO
 
 from graph.answer import result_of
 from graph.context import Context, ContextError
-from tools.jsonl import JSONLError, parse_lines
 from graph.strategies import valid_strategies
+from tools.jsonl import JSONLError, parse_lines
 
 TokenSink = Callable[[str], None]
 
@@ -58,8 +58,15 @@ class LocalBackend:
         from graph.feedback import from_state, record
 
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": self.thread_id}})
-        item = from_state(snapshot.values, score=score, owner=LOCAL_USER, correction=correction, comment=comment,
-                          thread_id=self.thread_id, run_id=str((snapshot.metadata or {}).get("run_id") or ""))
+        item = from_state(
+            snapshot.values,
+            score=score,
+            owner=LOCAL_USER,
+            correction=correction,
+            comment=comment,
+            thread_id=self.thread_id,
+            run_id=str((snapshot.metadata or {}).get("run_id") or ""),
+        )
         return await record(item)
 
 
@@ -108,17 +115,19 @@ def read_rows(handle: TextIO, name: str) -> Iterator[str]:
     try:
         for number, row in parse_lines(handle, name):
             if not isinstance(row, dict) or not isinstance(row.get("message"), str):
-                raise InputError(f"{name}:{number}: missing string field \"message\"; each line must be {{\"message\": \"...\"}}.")
+                raise InputError(
+                    f'{name}:{number}: missing string field "message"; each line must be {{"message": "..."}}.'
+                )
             yield row["message"]
     except JSONLError as err:
-        raise InputError(f"{err} Each line must be {{\"message\": \"...\"}}.") from None
+        raise InputError(f'{err} Each line must be {{"message": "..."}}.') from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m graph.chat", description="Chat with the Tailor agent.")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--message", "-m", help="answer this one message and exit")
-    source.add_argument("--input", "-i", help="JSONL file of {\"message\": ...} rows, or - for standard input")
+    source.add_argument("--input", "-i", help='JSONL file of {"message": ...} rows, or - for standard input')
     parser.add_argument("--json", action="store_true", help="print one JSON object per answer")
     parser.add_argument("--strategy", default="auto", help=f"one of: {', '.join(valid_strategies())}")
     parser.add_argument("--adapter", default="", help="registered LoRA adapter to answer with")
@@ -129,9 +138,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--route-only", action="store_true", help="decide the route, skip generation")
     parser.add_argument("--url", default=None, help="talk to a running server (e.g. http://127.0.0.1:2024)")
     parser.add_argument("--api-key", default=None, help="x-api-key for a server that requires one")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="any other context field, e.g. --set samples=7 --set 'filters={\"team\": \"a\"}' "
-                             "(values are read as JSON when they parse, else as text)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help='any other context field, e.g. --set samples=7 --set \'filters={"team": "a"}\' '
+        "(values are read as JSON when they parse, else as text)",
+    )
     return parser.parse_args(argv)
 
 
@@ -201,7 +215,11 @@ async def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
         elif args.route_only:
             out.write(f"{result['strategy']}: {result['route_reason']}\n")
-        elif stream_tokens and result["guard"].get("input", {}).get("verdict") == "allow" and result["guard"].get("output", {}).get("verdict") == "allow":
+        elif (
+            stream_tokens
+            and result["guard"].get("input", {}).get("verdict") == "allow"
+            and result["guard"].get("output", {}).get("verdict") == "allow"
+        ):
             out.write("\n")
         else:  # refused or replaced: what was streamed (if anything) is not the final answer
             out.write(("\n" if stream_tokens else "") + result["answer"] + "\n")

@@ -32,7 +32,9 @@ class SqliteSaver(AsyncSqliteSaver):
         async with self.lock, self.conn.cursor() as cur:
             await cur.execute(
                 f"DELETE FROM writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN "
-                f"(SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints WHERE {run_of} IN ({marks}))", ids)
+                f"(SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints WHERE {run_of} IN ({marks}))",
+                ids,
+            )
             await cur.execute(f"DELETE FROM checkpoints WHERE {run_of} IN ({marks})", ids)
             await self.conn.commit()
 
@@ -48,12 +50,17 @@ class SqliteSaver(AsyncSqliteSaver):
                 await cur.execute(f"DELETE FROM checkpoints WHERE thread_id IN ({marks})", ids)
             else:
                 # Checkpoint ids are time-ordered (uuid6), so the greatest per namespace is the latest.
-                older = (f"SELECT c.thread_id, c.checkpoint_ns, c.checkpoint_id FROM checkpoints c "
-                         f"WHERE c.thread_id IN ({marks}) AND c.checkpoint_id < (SELECT MAX(l.checkpoint_id) "
-                         f"FROM checkpoints l WHERE l.thread_id = c.thread_id AND l.checkpoint_ns = c.checkpoint_ns)")
-                await cur.execute(f"DELETE FROM writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN ({older})", ids)
-                await cur.execute(f"DELETE FROM checkpoints WHERE (thread_id, checkpoint_ns, checkpoint_id) IN ({older})",
-                                  ids)
+                older = (
+                    f"SELECT c.thread_id, c.checkpoint_ns, c.checkpoint_id FROM checkpoints c "
+                    f"WHERE c.thread_id IN ({marks}) AND c.checkpoint_id < (SELECT MAX(l.checkpoint_id) "
+                    f"FROM checkpoints l WHERE l.thread_id = c.thread_id AND l.checkpoint_ns = c.checkpoint_ns)"
+                )
+                await cur.execute(
+                    f"DELETE FROM writes WHERE (thread_id, checkpoint_ns, checkpoint_id) IN ({older})", ids
+                )
+                await cur.execute(
+                    f"DELETE FROM checkpoints WHERE (thread_id, checkpoint_ns, checkpoint_id) IN ({older})", ids
+                )
             await self.conn.commit()
 
 
@@ -66,5 +73,7 @@ class PostgresSaver(AsyncPostgresSaver):
             await cur.execute(
                 "DELETE FROM checkpoint_writes w USING checkpoints c WHERE c.metadata->>'run_id' = ANY(%s) "
                 "AND w.thread_id = c.thread_id AND w.checkpoint_ns = c.checkpoint_ns "
-                "AND w.checkpoint_id = c.checkpoint_id", (ids,))
+                "AND w.checkpoint_id = c.checkpoint_id",
+                (ids,),
+            )
             await cur.execute("DELETE FROM checkpoints WHERE metadata->>'run_id' = ANY(%s)", (ids,))

@@ -42,13 +42,17 @@ class StrictSerializer(JsonPlusSerializer):
         try:
             value = super().loads_typed(data)
         except NotImplementedError:  # a kind it does not read: with pickle_fallback off, pickle is one
-            raise TamperedCheckpoint(f"a checkpoint is stored as {data[0]!r}, which the agent never writes (pickle is "
-                                     "refused); it was not loaded. Restore the checkpoint database from a backup or "
-                                     "delete the thread.") from None
+            raise TamperedCheckpoint(
+                f"a checkpoint is stored as {data[0]!r}, which the agent never writes (pickle is "
+                "refused); it was not loaded. Restore the checkpoint database from a backup or "
+                "delete the thread."
+            ) from None
         finally:
             _seen.found = None
         if found:
-            raise TamperedCheckpoint(f"a checkpoint names types the agent never stores ({', '.join(sorted(set(found)))}); "
-                                     "it was not loaded and nothing in it ran. Restore the checkpoint database from a "
-                                     "backup or delete the thread.")
+            raise TamperedCheckpoint(
+                f"a checkpoint names types the agent never stores ({', '.join(sorted(set(found)))}); "
+                "it was not loaded and nothing in it ran. Restore the checkpoint database from a "
+                "backup or delete the thread."
+            )
         return value

@@ -110,8 +110,10 @@ class Context:
             raise ContextError("model must be a non-empty spec string such as 'default'.")
         allowed = allowed_models()
         if allowed is not None and self.model not in allowed:
-            raise ContextError(f"model {self.model!r} is not allowed on this server; allowed: {', '.join(sorted(allowed))} "
-                               f"(TAILOR_ALLOWED_MODELS).")
+            raise ContextError(
+                f"model {self.model!r} is not allowed on this server; allowed: {', '.join(sorted(allowed))} "
+                f"(TAILOR_ALLOWED_MODELS)."
+            )
         if not isinstance(self.adapter, str):
             raise ContextError("adapter must be a string naming a registered adapter, or empty.")
         if not isinstance(self.collection, str):
@@ -131,7 +133,9 @@ class Context:
         if not isinstance(self.adapters, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.adapters.items()
         ):
-            raise ContextError("adapters must map node or strategy names to adapter names, e.g. {\"generate\": \"support\"}.")
+            raise ContextError(
+                'adapters must map node or strategy names to adapter names, e.g. {"generate": "support"}.'
+            )
         if not isinstance(self.route_only, bool):
             raise ContextError("route_only must be true or false.")
 

@@ -1,8 +1,8 @@
 """Examples chosen per request by meaning: LangChain's SemanticSimilarityExampleSelector over an
-in-memory vector store of an example bank, embedded once per process with the shared embedding model."""
+in-memory vector store of an example bank, embedded once per process with the shared embedding model.
+"""
 
 from __future__ import annotations
-
 
 from langchain_core.example_selectors import SemanticSimilarityExampleSelector
 from langchain_core.vectorstores import InMemoryVectorStore
@@ -12,7 +12,13 @@ from tools.kb.embeddings import get_embeddings
 from tools.resources import Resources
 from tools.settings import get_settings
 
-FEW_SHOT_BANKS = ("examples/sentiment", "examples/intent", "examples/extraction", "examples/rewriting", "examples/arithmetic")
+FEW_SHOT_BANKS = (
+    "examples/sentiment",
+    "examples/intent",
+    "examples/extraction",
+    "examples/rewriting",
+    "examples/arithmetic",
+)
 COT_BANKS = ("examples/arithmetic",)
 MAX_K = 16
 
@@ -23,7 +29,8 @@ def _selector(banks: tuple[str, ...]) -> SemanticSimilarityExampleSelector:
     def build() -> SemanticSimilarityExampleSelector:
         examples = [dict(row) for bank in banks for row in prompts.records(bank)]
         return SemanticSimilarityExampleSelector.from_examples(
-            examples, get_embeddings(), InMemoryVectorStore, k=MAX_K, input_keys=["input"])
+            examples, get_embeddings(), InMemoryVectorStore, k=MAX_K, input_keys=["input"]
+        )
 
     return _selectors.get((banks, get_settings().embeddings), build)
 

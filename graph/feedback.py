@@ -40,17 +40,37 @@ def answer_and_question(messages: list[Any], message_id: str = "") -> tuple[str,
     return question, _content(messages[index])[1], _message_id(messages[index])
 
 
-def from_state(values: dict[str, Any], *, score: Any, owner: str, correction: str = "", comment: str = "",
-               message_id: str = "", thread_id: str = "", run_id: str = "") -> Feedback:
+def from_state(
+    values: dict[str, Any],
+    *,
+    score: Any,
+    owner: str,
+    correction: str = "",
+    comment: str = "",
+    message_id: str = "",
+    thread_id: str = "",
+    run_id: str = "",
+) -> Feedback:
     question, answer, found_id = answer_and_question(values.get("messages") or [], message_id)
-    return Feedback(question=question, answer=answer, score=score, owner=owner, correction=correction or "",
-                    comment=comment or "", thread_id=thread_id, run_id=run_id, message_id=found_id,
-                    adapter=str(values.get("adapter") or ""), strategy=str(values.get("strategy") or ""))
+    return Feedback(
+        question=question,
+        answer=answer,
+        score=score,
+        owner=owner,
+        correction=correction or "",
+        comment=comment or "",
+        thread_id=thread_id,
+        run_id=run_id,
+        message_id=found_id,
+        adapter=str(values.get("adapter") or ""),
+        strategy=str(values.get("strategy") or ""),
+    )
 
 
 def tracing_project_id(client: Any) -> str | None:
     """The id of the project the agent's runs are traced to: run-level feedback names it (LangSmith
-    deprecates feedback without it, and deployments on its newer store refuse such feedback)."""
+    deprecates feedback without it, and deployments on its newer store refuse such feedback).
+    """
     from langsmith.utils import get_tracer_project
 
     try:
@@ -67,9 +87,13 @@ def send_to_langsmith(item: Feedback) -> bool:
     try:
         client = redacting_client()
         client.create_feedback(
-            run_id=item.run_id, key="user_score", score=item.score, comment=redact_payload(item.comment) or None,
+            run_id=item.run_id,
+            key="user_score",
+            score=item.score,
+            comment=redact_payload(item.comment) or None,
             correction={"answer": redact_payload(item.correction)} if item.correction else None,
-            feedback_id=item.id, session_id=tracing_project_id(client),
+            feedback_id=item.id,
+            session_id=tracing_project_id(client),
         )
         return True
     except Exception as err:  # noqa: BLE001 - the local copy is kept; LangSmith is best effort

@@ -46,8 +46,9 @@ def after_route(strategies: dict[str, Strategy]) -> Callable[[State, Runtime[Con
     return next_after_route
 
 
-def build_graph(deps: Deps | None = None, checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph[
-        State, Context, InputState, State]:
+def build_graph(
+    deps: Deps | None = None, checkpointer: BaseCheckpointSaver[Any] | None = None
+) -> CompiledStateGraph[State, Context, InputState, State]:
     """The compiled agent over ``deps`` (default: the real ones) and every strategy declared now."""
     deps = deps or Deps.real()
     prompts.preload()  # read prompt and rule files now, never from inside a node on the event loop

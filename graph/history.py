@@ -40,7 +40,9 @@ def _shorten(message: BaseMessage, system: BaseMessage, count_tokens: TokenCount
     best = HumanMessage(content="")
     while low <= high:  # binary search on how many characters to keep
         keep = (low + high) // 2
-        candidate = HumanMessage(content=text[: keep // 2] + "\n...\n" + text[len(text) - keep // 2 :] if keep < len(text) else text)
+        candidate = HumanMessage(
+            content=text[: keep // 2] + "\n...\n" + text[len(text) - keep // 2 :] if keep < len(text) else text
+        )
         if count_tokens([system, candidate]) <= budget:
             best, low = candidate, keep + 1
         else:

@@ -61,8 +61,12 @@ class Job:
             return
         bar = BAR.match(line)
         if bar is not None:
-            self.progress = {"stage": (bar["desc"] or "training").strip(), "n": int(bar["n"]), "total": int(bar["total"]),
-                             "percent": int(bar["pct"])}
+            self.progress = {
+                "stage": (bar["desc"] or "training").strip(),
+                "n": int(bar["n"]),
+                "total": int(bar["total"]),
+                "percent": int(bar["pct"]),
+            }
             return
         self.log.append(line)
         loss = LOGGED_LOSS.match(line)
@@ -73,10 +77,20 @@ class Job:
             self.loss.append({"step": step, "loss": float(loss["loss"])})
 
     def as_dict(self, log_lines: int = 40) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "title": self.title, "owner": self.owner, "status": self.status,
-                "created": self.created, "finished": self.finished, "returncode": self.returncode,
-                "progress": self.progress, "loss": self.loss, "result": self.result,
-                "log": list(self.log)[-log_lines:]}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "owner": self.owner,
+            "status": self.status,
+            "created": self.created,
+            "finished": self.finished,
+            "returncode": self.returncode,
+            "progress": self.progress,
+            "loss": self.loss,
+            "result": self.result,
+            "log": list(self.log)[-log_lines:],
+        }
 
 
 class JobRunner:
@@ -85,13 +99,25 @@ class JobRunner:
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
 
-    async def start(self, kind: str, owner: str, argv: list[str], *, title: str = "",
-                    env: dict[str, str] | None = None,
-                    on_finish: Callable[[Job], dict[str, Any]] | None = None) -> Job:
+    async def start(
+        self,
+        kind: str,
+        owner: str,
+        argv: list[str],
+        *,
+        title: str = "",
+        env: dict[str, str] | None = None,
+        on_finish: Callable[[Job], dict[str, Any]] | None = None,
+    ) -> Job:
         job = Job(kind=kind, owner=owner, argv=argv, title=title)
         job.process = await asyncio.create_subprocess_exec(
-            *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, start_new_session=True)
+            *argv,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            start_new_session=True,
+        )
         self._jobs[job.id] = job
         self._forget_old()
         asyncio.get_running_loop().create_task(self._follow(job, on_finish))
@@ -132,7 +158,9 @@ class JobRunner:
 
     def running(self, kind: str, key: str) -> Job | None:
         """A running job of ``kind`` whose title is ``key`` (one ingest per collection, one training per adapter)."""
-        return next((j for j in self._jobs.values() if j.kind == kind and j.title == key and j.status == "running"), None)
+        return next(
+            (j for j in self._jobs.values() if j.kind == kind and j.title == key and j.status == "running"), None
+        )
 
     async def stop(self, job_id: str, owner: str) -> Job:
         job = self.get(job_id, owner)
@@ -147,8 +175,10 @@ class JobRunner:
         return job
 
     async def stop_all(self) -> None:
-        await asyncio.gather(*(self.stop(j.id, j.owner) for j in list(self._jobs.values()) if j.status == "running"),
-                             return_exceptions=True)
+        await asyncio.gather(
+            *(self.stop(j.id, j.owner) for j in list(self._jobs.values()) if j.status == "running"),
+            return_exceptions=True,
+        )
 
 
 def _signal(process: asyncio.subprocess.Process, sig: int) -> None:

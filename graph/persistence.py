@@ -101,19 +101,23 @@ async def migrate_postgres(uri: str) -> None:
     from psycopg.rows import dict_row
 
     try:
-        conn = await psycopg.AsyncConnection.connect(uri, autocommit=True, prepare_threshold=0,
-                                                     row_factory=dict_row, connect_timeout=10)
+        conn = await psycopg.AsyncConnection.connect(
+            uri, autocommit=True, prepare_threshold=0, row_factory=dict_row, connect_timeout=10
+        )
     except psycopg.OperationalError as err:
-        raise SettingsError(f"TAILOR_POSTGRES_URI={redact_uri(uri)} cannot be used: {str(err).strip()}. "
-                            f"Start that database (or fix the URI), or unset TAILOR_POSTGRES_URI to keep "
-                            f"conversations in SQLite.") from None
+        raise SettingsError(
+            f"TAILOR_POSTGRES_URI={redact_uri(uri)} cannot be used: {str(err).strip()}. "
+            f"Start that database (or fix the URI), or unset TAILOR_POSTGRES_URI to keep "
+            f"conversations in SQLite."
+        ) from None
     async with conn:
         # The saver's migrations are not safe to run from two processes at once (both would insert
         # the same version): an advisory lock, released when this connection closes, makes replicas
         # that start together take turns. It is polled, not waited for: a waiting statement is an open
         # transaction, and the migrations' CREATE INDEX CONCURRENTLY waits for every open one (deadlock).
-        while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS got",
-                                             (MIGRATION_LOCK_KEY,))).fetchone())["got"]:
+        while not (
+            await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (MIGRATION_LOCK_KEY,))).fetchone()
+        )["got"]:
             await asyncio.sleep(0.2)
         await AsyncPostgresSaver(conn).setup()
 

@@ -67,7 +67,8 @@ def write_records() -> bool:
 
 class WriteThroughRecords:
     """ASGI middleware: a successful request that created a thread or a run has its record on disk
-    before its response starts."""
+    before its response starts.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

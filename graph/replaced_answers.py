@@ -1,5 +1,6 @@
 """Answers the output rails stopped or changed, kept as rejected examples for preference tuning
-(``training.feedback export``), with what was shown as the preferred one."""
+(``training.feedback export``), with what was shown as the preferred one.
+"""
 
 from __future__ import annotations
 
@@ -21,14 +22,22 @@ def replaced_answer(question: str, raw: str, shown: str, report: dict[str, Any])
         configurable = get_config().get("configurable") or {}
     except RuntimeError:  # called outside a graph run
         configurable = {}
-    return Feedback(question=question, answer=raw, correction=shown, score=0.0, source="output_rail",
-                    owner=str(configurable.get("langgraph_auth_user_id") or LOCAL_USER),
-                    thread_id=str(configurable.get("thread_id") or ""), comment=f"output rails: {sorted(report)}")
+    return Feedback(
+        question=question,
+        answer=raw,
+        correction=shown,
+        score=0.0,
+        source="output_rail",
+        owner=str(configurable.get("langgraph_auth_user_id") or LOCAL_USER),
+        thread_id=str(configurable.get("thread_id") or ""),
+        comment=f"output rails: {sorted(report)}",
+    )
 
 
 def keeper(keep: Callable[[Feedback], None], question: str) -> Callable[[str, str, dict[str, Any]], None]:
     """A callback for the guarded model: builds the row and hands it to ``keep`` (blocking, one row written).
-    Never raises: losing this record must not cost the user their answer."""
+    Never raises: losing this record must not cost the user their answer.
+    """
 
     def on_replaced(raw: str, shown: str, report: dict[str, Any]) -> None:
         try:
@@ -37,4 +46,3 @@ def keeper(keep: Callable[[Feedback], None], question: str) -> Callable[[str, st
             log.warning("could not keep the replaced answer for training: %s", err)
 
     return on_replaced
-

@@ -45,8 +45,13 @@ class RouteDecision:
 
     def as_dict(self) -> dict:
         top = {k: round(v, 3) for k, v in sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)[:4]}
-        return {"strategy": self.strategy, "confidence": round(self.confidence, 3), "scores": top,
-                "rules": self.rules, "nearest": self.nearest}
+        return {
+            "strategy": self.strategy,
+            "confidence": round(self.confidence, 3),
+            "scores": top,
+            "rules": self.rules,
+            "nearest": self.nearest,
+        }
 
 
 class _Exemplars:
@@ -78,8 +83,10 @@ def _exemplars_now() -> _Exemplars:
 @lru_cache(maxsize=1)
 def _rules() -> tuple[tuple[str, float, re.Pattern], ...]:
     """The rules, compiled once (``decide`` runs on every request)."""
-    return tuple((r["strategy"], float(r["confidence"]), re.compile(r["pattern"], re.IGNORECASE))
-                 for r in prompts.data("router/rules")["rules"])
+    return tuple(
+        (r["strategy"], float(r["confidence"]), re.compile(r["pattern"], re.IGNORECASE))
+        for r in prompts.data("router/rules")["rules"]
+    )
 
 
 def _instruction(text: str) -> str:
@@ -106,8 +113,9 @@ def semantic_confidence(similarity: dict[str, float]) -> dict[str, float]:
     return {label: min(SEMANTIC_MAX, strength * weights[g] / total) for g, (label, _) in groups.items()}
 
 
-def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 1.0,
-           collection: str = "") -> RouteDecision:
+def decide(
+    text: str, kb_relevance: float | None = None, min_relevance: float = 1.0, collection: str = ""
+) -> RouteDecision:
     """Route ``text`` (blocking: embeds it). ``kb_relevance``: best relevance in the default collection."""
     exemplars = _exemplars_now()
     similarity, nearest = exemplars.scores(text)
@@ -132,8 +140,14 @@ def decide(text: str, kb_relevance: float | None = None, min_relevance: float = 
             why["rag"] = f"knowledge base {collection!r} is relevant ({kb_relevance:.2f} >= {min_relevance:.2f})"
     best = max(scores, key=scores.get)
     if scores[best] < MIN_CONFIDENCE:
-        return RouteDecision("direct", scores[best], f"low confidence (best {best} {scores[best]:.2f} < "
-                             f"{MIN_CONFIDENCE}); plain chat", scores, fired, nearest.get(best, ""))
+        return RouteDecision(
+            "direct",
+            scores[best],
+            f"low confidence (best {best} {scores[best]:.2f} < {MIN_CONFIDENCE}); plain chat",
+            scores,
+            fired,
+            nearest.get(best, ""),
+        )
     return RouteDecision(best, scores[best], why[best], scores, fired, nearest.get(best, ""))
 
 

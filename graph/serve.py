@@ -37,15 +37,20 @@ def main() -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if not keys and not is_loopback(settings.host):
-        print(f"error: TAILOR_HOST={settings.host} would expose the agent without authentication. "
-              f"Set TAILOR_API_KEYS (key:user,key:user or a file of key:user lines), or serve on "
-              f"TAILOR_HOST=127.0.0.1.", file=sys.stderr)
+        print(
+            f"error: TAILOR_HOST={settings.host} would expose the agent without authentication. "
+            f"Set TAILOR_API_KEYS (key:user,key:user or a file of key:user lines), or serve on "
+            f"TAILOR_HOST=127.0.0.1.",
+            file=sys.stderr,
+        )
         return 2
     if keys:
         print(f"API keys for {len(set(keys.values()))} user(s): every request needs an x-api-key header.")
     else:
-        print(f"No TAILOR_API_KEYS: listening on loopback only ({settings.host}); everyone on this machine "
-              f"is the same user.")
+        print(
+            f"No TAILOR_API_KEYS: listening on loopback only ({settings.host}); everyone on this machine "
+            f"is the same user."
+        )
     sys.stdout.flush()
     cmd = command(settings.host, settings.port)
     os.execv(cmd[0], cmd)

@@ -85,7 +85,9 @@ def node_metadata(name: str, update: Any, context: Any) -> tuple[dict[str, Any],
     side = {"guard_input": "input", "guard_output": "output"}.get(name)
     verdict = ((update.get("guard") or {}).get(side) or {}) if side else {}
     if verdict:
-        meta[f"guard_{side}"] = {k: verdict[k] for k in ("verdict", "reason", "blocked_by", "categories") if k in verdict}
+        meta[f"guard_{side}"] = {
+            k: verdict[k] for k in ("verdict", "reason", "blocked_by", "categories") if k in verdict
+        }
         tags.append(f"guard_{side}:{verdict.get('verdict', '')}")
     documents = update.get("documents")
     if documents:
@@ -127,6 +129,9 @@ def traced(name: str, node: Any) -> Any:
         return update
 
     wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("state", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-         inspect.Parameter("runtime", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Runtime)])
+        [
+            inspect.Parameter("state", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter("runtime", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Runtime),
+        ]
+    )
     return wrapper

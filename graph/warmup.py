@@ -29,8 +29,10 @@ async def warm(agent: Any) -> None:
     _state.update(ready=False, state="loading")
     try:
         with langsmith.tracing_context(enabled=False):
-            await agent.ainvoke({"messages": [{"role": "user", "content": "Hello"}]},
-                                context={"strategy": "direct", "max_new_tokens": 1})
+            await agent.ainvoke(
+                {"messages": [{"role": "user", "content": "Hello"}]},
+                context={"strategy": "direct", "max_new_tokens": 1},
+            )
     except Exception as err:  # noqa: BLE001 - see the docstring
         log.warning("warm-up failed (the first request loads instead): %s", err)
         _state.update(ready=True, state="failed", error=str(err), seconds=round(time.perf_counter() - started, 2))

@@ -38,12 +38,12 @@ from graph import warmup
 from graph.auth import LOCAL_USER, OWNER_KEY
 from graph.feedback import from_state, record
 from graph.jobs import JobRunner
+from graph.record_write_through import WriteThroughRecords
 from graph.webapi import adapters as adapter_routes
 from graph.webapi import evals as eval_routes
 from graph.webapi import jobs as job_routes
 from graph.webapi import knowledge as knowledge_routes
 from graph.webapi.common import ApiError, json_body, may_change_shared
-from graph.record_write_through import WriteThroughRecords
 from tools.feedback import FeedbackError, FeedbackStore
 
 MAX_BODY = 64 * 1024
@@ -56,7 +56,8 @@ def _error(status: int, detail: str) -> JSONResponse:
 
 class StoreSearchDefaults:
     """``POST /store/items/search`` without ``namespace_prefix`` (optional in the schema) fails inside
-    the runtime with a KeyError; give it the documented default (every namespace the caller owns)."""
+    the runtime with a KeyError; give it the documented default (every namespace the caller owns).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -82,7 +83,7 @@ class StoreSearchDefaults:
                 payload["namespace_prefix"] = []
                 body = json.dumps(payload).encode()
             elif not isinstance(prefix, list) or not all(isinstance(p, str) for p in prefix):
-                await _error(422, "namespace_prefix must be a list of strings, e.g. [\"notes\"].")(scope, receive, send)
+                await _error(422, 'namespace_prefix must be a list of strings, e.g. ["notes"].')(scope, receive, send)
                 return
         sent = False
 
@@ -98,7 +99,8 @@ class StoreSearchDefaults:
 
 def _patch_thread_search() -> None:
     """Threads with no state yet have ``values`` None; the runtime's containment check then raises
-    (``POST /threads/search`` with a ``values`` filter -> 500). Treat them as not matching."""
+    (``POST /threads/search`` with a ``values`` filter -> 500). Treat them as not matching.
+    """
     try:
         from langgraph_runtime_inmem import ops
     except ImportError:  # another runtime: nothing to patch
@@ -151,7 +153,9 @@ async def post_feedback(request: Request) -> JSONResponse:
         payload = await _json_body(request)
         unknown = sorted(set(payload) - {"thread_id", "score", "correction", "comment", "message_id", "run_id"})
         if unknown:
-            raise FeedbackError(f"unknown fields {unknown}; use thread_id, score, correction, comment, message_id, run_id.")
+            raise FeedbackError(
+                f"unknown fields {unknown}; use thread_id, score, correction, comment, message_id, run_id."
+            )
         thread_id = payload.get("thread_id")
         if not isinstance(thread_id, str) or not thread_id:
             raise FeedbackError("thread_id is required: the thread whose answer this feedback is about.")
@@ -161,10 +165,16 @@ async def post_feedback(request: Request) -> JSONResponse:
         if state is None:
             return _error(404, f"thread {thread_id} not found.")
         values = state.get("values") or {}
-        item = from_state(values if isinstance(values, dict) else {}, score=payload["score"], owner=_user(request),
-                          correction=payload.get("correction") or "", comment=payload.get("comment") or "",
-                          message_id=str(payload.get("message_id") or ""), thread_id=thread_id,
-                          run_id=str(payload.get("run_id") or (state.get("metadata") or {}).get("run_id") or ""))
+        item = from_state(
+            values if isinstance(values, dict) else {},
+            score=payload["score"],
+            owner=_user(request),
+            correction=payload.get("correction") or "",
+            comment=payload.get("comment") or "",
+            message_id=str(payload.get("message_id") or ""),
+            thread_id=thread_id,
+            run_id=str(payload.get("run_id") or (state.get("metadata") or {}).get("run_id") or ""),
+        )
         return JSONResponse(await record(item), status_code=201)
     except FeedbackError as err:
         return _error(422, str(err))
@@ -199,6 +209,7 @@ async def get_feedback(request: Request) -> JSONResponse:
 
 _patch_thread_search()
 
+
 async def ready(request: Request) -> JSONResponse:
     """Whether the model and the guard are loaded (503 while they load; the server answers either way)."""
     state = warmup.status()
@@ -210,8 +221,14 @@ async def me(request: Request) -> JSONResponse:
     from graph.strategies import valid_strategies
 
     name = _user(request)
-    return JSONResponse({"user": name, "may_change_shared": may_change_shared(name),
-                         "keys_required": bool(configured_keys()), "strategies": valid_strategies()})
+    return JSONResponse(
+        {
+            "user": name,
+            "may_change_shared": may_change_shared(name),
+            "keys_required": bool(configured_keys()),
+            "strategies": valid_strategies(),
+        }
+    )
 
 
 @contextlib.asynccontextmanager

@@ -60,7 +60,7 @@ def available() -> list[str]:
     return sorted(n for n in names if n not in DATA_FILES)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str) -> Prompt:
     """Load a prompt by name or ``.yaml`` path (cached: files are read once per process)."""
     path = Path(name) if name.endswith(".yaml") else PROMPTS_DIR / f"{name}.yaml"
@@ -82,7 +82,7 @@ def render(name: str, **values: object) -> str:
     return load(name).render(**values)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def records(name: str) -> tuple[dict, ...]:
     """A JSONL data file (example bank, router exemplars) by name: ``examples/arithmetic``."""
     path = PROMPTS_DIR / f"{name}.jsonl"
@@ -95,7 +95,7 @@ def records(name: str) -> tuple[dict, ...]:
         raise PromptError(str(err)) from None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def data(name: str) -> dict:
     """A YAML data file that is not a prompt (router rules) by name: ``router/rules``."""
     path = PROMPTS_DIR / f"{name}.yaml"

@@ -25,5 +25,5 @@ def pickled() -> bytes:
 
 
 def constructor_call() -> ormsgpack.Ext:
-    """msgpack's extension that tells the serializer to import and call ``tests.tampering.detonate``."""
+    """Msgpack's extension that tells the serializer to import and call ``tests.tampering.detonate``."""
     return ormsgpack.Ext(EXT_CONSTRUCTOR_POS_ARGS, ormsgpack.packb((__name__, "detonate", ["msgpack"])))

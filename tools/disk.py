@@ -64,11 +64,17 @@ def disk_message(err: BaseException, folder: Path, kept: str) -> str | None:
     problem = disk_problem(err, folder)
     if problem is None:
         return None
-    where = next((Path(link.filename) for link in _chain(err)
-                  if isinstance(link, OSError) and getattr(link, "filename", None)), folder)
+    where = next(
+        (Path(link.filename) for link in _chain(err) if isinstance(link, OSError) and getattr(link, "filename", None)),
+        folder,
+    )
     detail = " ".join(str(err).split())[:200] or type(err).__name__
     if problem == "full":
-        return (f"no space left on the disk that holds {where} ({detail}). Free some space, or set TAILOR_DATA_DIR "
-                f"to a folder on a larger disk, and run the same command again; {kept}.")
-    return (f"{where} cannot be written ({detail}). Make {folder} writable, or set TAILOR_DATA_DIR to a "
-            f"writable folder, and run the same command again; {kept}.")
+        return (
+            f"no space left on the disk that holds {where} ({detail}). Free some space, or set TAILOR_DATA_DIR "
+            f"to a folder on a larger disk, and run the same command again; {kept}."
+        )
+    return (
+        f"{where} cannot be written ({detail}). Make {folder} writable, or set TAILOR_DATA_DIR to a "
+        f"writable folder, and run the same command again; {kept}."
+    )

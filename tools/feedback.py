@@ -15,7 +15,7 @@ import math
 import sqlite3
 import uuid
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ class Feedback:
     strategy: str = ""
     source: str = "user"
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
     def good(self) -> bool:
@@ -64,12 +64,19 @@ def parse_score(value: Any) -> float:
         return 1.0 if value else 0.0
     if isinstance(value, (int, float)) and math.isfinite(value) and 0.0 <= value <= 1.0:
         return float(value)
-    raise FeedbackError(f"score {value!r} is not valid; give a number from 0 (bad) to 1 (good), true/false, or good/bad.")
+    raise FeedbackError(
+        f"score {value!r} is not valid; give a number from 0 (bad) to 1 (good), true/false, or good/bad."
+    )
 
 
 def validate(item: Feedback) -> Feedback:
     item.score = parse_score(item.score)
-    for name, limit in (("question", MAX_TEXT), ("answer", MAX_TEXT), ("correction", MAX_TEXT), ("comment", MAX_COMMENT)):
+    for name, limit in (
+        ("question", MAX_TEXT),
+        ("answer", MAX_TEXT),
+        ("correction", MAX_TEXT),
+        ("comment", MAX_COMMENT),
+    ):
         value = getattr(item, name)
         if not isinstance(value, str):
             raise FeedbackError(f"{name} must be text, not {type(value).__name__}.")
@@ -83,8 +90,9 @@ def validate(item: Feedback) -> Feedback:
 
 
 COLUMNS = [f.name for f in fields(Feedback)]
+_TYPED = ", ".join(f"{name} REAL" if name == "score" else f"{name} TEXT" for name in COLUMNS)
 SCHEMA = f"""CREATE TABLE IF NOT EXISTS feedback (
-    {', '.join(f'{name} {"REAL" if name == "score" else "TEXT"}' for name in COLUMNS)},
+    {_TYPED},
     PRIMARY KEY (id))"""
 
 
@@ -110,8 +118,10 @@ class FeedbackStore:
     def add(self, item: Feedback) -> Feedback:
         validate(item)
         with self._connect() as conn:  # commits on success, rolls back on error
-            conn.execute(f"INSERT INTO feedback ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                         [getattr(item, name) for name in COLUMNS])
+            conn.execute(
+                f"INSERT INTO feedback ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                [getattr(item, name) for name in COLUMNS],
+            )
         return item
 
     def list(self, owner: str | None = None, limit: int = 100, offset: int = 0) -> list[Feedback]:

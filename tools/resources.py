@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-_ALL: list["Resources"] = []
+_ALL: list[Resources] = []
 _ALL_LOCK = threading.Lock()
 
 

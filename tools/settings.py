@@ -93,14 +93,20 @@ class Settings:
             models = Path(env_models).expanduser() if env_models else self.data_dir / "models"
             object.__setattr__(self, "models_dir", models)
         if self.min_relevance > 1.0:
-            raise SettingsError(f"{ENV_PREFIX}MIN_RELEVANCE={self.min_relevance} is above 1.0; it is a cosine similarity (0-1).")
+            raise SettingsError(
+                f"{ENV_PREFIX}MIN_RELEVANCE={self.min_relevance} is above 1.0; it is a cosine similarity (0-1)."
+            )
         if self.runtime not in RUNTIME_CHOICES:
             raise SettingsError(f"{ENV_PREFIX}RUNTIME={self.runtime!r} is not one of {', '.join(RUNTIME_CHOICES)}.")
         if self.checkpointer not in CHECKPOINTER_CHOICES:
-            raise SettingsError(f"{ENV_PREFIX}CHECKPOINTER={self.checkpointer!r} is not one of {', '.join(CHECKPOINTER_CHOICES)}.")
+            raise SettingsError(
+                f"{ENV_PREFIX}CHECKPOINTER={self.checkpointer!r} is not one of {', '.join(CHECKPOINTER_CHOICES)}."
+            )
         if self.checkpointer == "postgres" and not self.postgres_uri:
-            raise SettingsError(f"{ENV_PREFIX}CHECKPOINTER=postgres needs {ENV_PREFIX}POSTGRES_URI, "
-                                f"e.g. postgresql://user:password@host:5432/tailor.")
+            raise SettingsError(
+                f"{ENV_PREFIX}CHECKPOINTER=postgres needs {ENV_PREFIX}POSTGRES_URI, "
+                f"e.g. postgresql://user:password@host:5432/tailor."
+            )
         if self.temperature > 2.0:
             raise SettingsError(f"{ENV_PREFIX}TEMPERATURE={self.temperature} is above 2.0; use 0 for greedy decoding.")
 

@@ -1,5 +1,6 @@
 """``python -m training.adapters list [--json] | show NAME | promote NAME VERSION | rollback NAME
-| verify [NAME [VERSION]] [--all] | remove NAME VERSION``."""
+| verify [NAME [VERSION]] [--all] | remove NAME VERSION``.
+"""
 
 from __future__ import annotations
 
@@ -38,11 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     promote.add_argument("name")
     promote.add_argument("version")
     promote.add_argument("--gate", default="", help="custom gate module:function to pass first")
-    promote.add_argument("--gate-suite", default="", help="eval suite (adapters, rag) it must not score worse on than current")
+    promote.add_argument(
+        "--gate-suite", default="", help="eval suite (adapters, rag) it must not score worse on than current"
+    )
     promote.add_argument("--gate-metric", default="token_f1")
     promote.add_argument("--gate-tolerance", type=float, default=0.02)
     promote.add_argument("--gate-limit", type=int, default=0, help="first N examples only (0: all)")
-    promote.add_argument("--gate-judge", default="", help="judge for the suite, e.g. reward:NAME (with --gate-metric judge_reward)")
+    promote.add_argument(
+        "--gate-judge", default="", help="judge for the suite, e.g. reward:NAME (with --gate-metric judge_reward)"
+    )
     rollback = sub.add_parser("rollback", help="make the previously current version current again")
     rollback.add_argument("name")
     verify = sub.add_parser("verify", help="check files, base and loading; exit 1 on any problem")
@@ -60,10 +65,20 @@ def main(argv: list[str] | None = None) -> int:
             for name in registry.names():
                 info = registry.describe(name)
                 if args.json:
-                    print(json.dumps({"name": name, "current": info["current"],
-                                      "versions": [v["version"] for v in info["versions"]], "history": info["history"]}))
+                    print(
+                        json.dumps(
+                            {
+                                "name": name,
+                                "current": info["current"],
+                                "versions": [v["version"] for v in info["versions"]],
+                                "history": info["history"],
+                            }
+                        )
+                    )
                 else:
-                    print(f"{name}\tcurrent={info['current'] or '-'}\tversions={','.join(v['version'] for v in info['versions'])}")
+                    print(
+                        f"{name}\tcurrent={info['current'] or '-'}\tversions={','.join(v['version'] for v in info['versions'])}"
+                    )
             if not registry.names() and not args.json:
                 print("no adapters yet; train one with `python -m training.sft --name NAME`")
             return 0
@@ -76,9 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "promote":
             from training.verify import eval_gate_options, verify_or_raise
 
-            options = eval_gate_options(args.gate_suite, args.gate_metric, args.gate_tolerance, args.gate_limit, args.gate_judge)
-            entry = registry.promote(args.name, args.version,
-                                     check=lambda e: verify_or_raise(e, gate=args.gate, gate_options=options))
+            options = eval_gate_options(
+                args.gate_suite, args.gate_metric, args.gate_tolerance, args.gate_limit, args.gate_judge
+            )
+            entry = registry.promote(
+                args.name, args.version, check=lambda e: verify_or_raise(e, gate=args.gate, gate_options=options)
+            )
             print(f"{entry.name} {entry.version} is current")
             from training.gguf import write_at_promotion
 

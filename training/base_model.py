@@ -93,7 +93,8 @@ def load_reward_base(path: str) -> tuple[Any, Any]:
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForSequenceClassification.from_pretrained(
-        path, num_labels=1, dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32)
+        path, num_labels=1, dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32
+    )
     model.config.pad_token_id = tokenizer.pad_token_id  # the head reads the last token that is not padding
     return model, tokenizer
 

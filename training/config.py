@@ -32,28 +32,55 @@ class CommonConfig:
     lora_r: int = field(default=16, metadata=_help("LoRA rank"))
     lora_alpha: int = field(default=32, metadata=_help("LoRA alpha (scale = alpha / r)"))
     lora_dropout: float = field(default=0.05, metadata=_help("dropout on the LoRA path"))
-    target_modules: list[str] = field(default_factory=lambda: list(DEFAULT_TARGETS),
-                                      metadata=_help("modules that get LoRA weights, or 'all-linear'"))
-    load_in_4bit: str = field(default="auto", metadata=_help(
-        "QLoRA: load the base in 4-bit NF4 with double quantisation and bf16 compute; "
-        "'auto' = on when CUDA is available", choices=["auto", "true", "false"]))
+    target_modules: list[str] = field(
+        default_factory=lambda: list(DEFAULT_TARGETS), metadata=_help("modules that get LoRA weights, or 'all-linear'")
+    )
+    load_in_4bit: str = field(
+        default="auto",
+        metadata=_help(
+            "QLoRA: load the base in 4-bit NF4 with double quantisation and bf16 compute; "
+            "'auto' = on when CUDA is available",
+            choices=["auto", "true", "false"],
+        ),
+    )
     eval_split: float = field(default=0.0, metadata=_help("fraction of rows held out for evaluation (0: none)"))
-    early_stopping_patience: int = field(default=0, metadata=_help("stop after this many evals without improvement (0: off; needs --eval-split)"))
+    early_stopping_patience: int = field(
+        default=0, metadata=_help("stop after this many evals without improvement (0: off; needs --eval-split)")
+    )
     save_steps: int = field(default=25, metadata=_help("write a checkpoint every N steps"))
     logging_steps: int = field(default=1, metadata=_help("log loss every N steps"))
-    resume: str = field(default="", metadata=_help("resume from a checkpoint folder, or 'latest' (bare --resume) for this name's newest"))
-    report_to: str = field(default="none", metadata=_help("where to report metrics", choices=["none", "tensorboard", "wandb"]))
-    gradient_checkpointing: bool = field(default=False, metadata=_help("trade compute for memory (useful for large models on GPU)"))
+    resume: str = field(
+        default="",
+        metadata=_help("resume from a checkpoint folder, or 'latest' (bare --resume) for this name's newest"),
+    )
+    report_to: str = field(
+        default="none", metadata=_help("where to report metrics", choices=["none", "tensorboard", "wandb"])
+    )
+    gradient_checkpointing: bool = field(
+        default=False, metadata=_help("trade compute for memory (useful for large models on GPU)")
+    )
     seed: int = field(default=42, metadata=_help("random seed"))
-    promote: bool = field(default=True, metadata=_help("make the new version current once it verifies (and passes the gate)"))
-    gate: str = field(default="", metadata=_help("custom gate as 'module:function(entry)' that raises when a version is worse"))
-    gate_suite: str = field(default="", metadata=_help("eval suite the new version must not score worse on than current "
-                                                       "('adapters' or 'rag'); empty: no eval gate"))
+    promote: bool = field(
+        default=True, metadata=_help("make the new version current once it verifies (and passes the gate)")
+    )
+    gate: str = field(
+        default="", metadata=_help("custom gate as 'module:function(entry)' that raises when a version is worse")
+    )
+    gate_suite: str = field(
+        default="",
+        metadata=_help(
+            "eval suite the new version must not score worse on than current ('adapters' or 'rag'); empty: no eval gate"
+        ),
+    )
     gate_metric: str = field(default="token_f1", metadata=_help("the suite's metric the gate compares"))
     gate_tolerance: float = field(default=0.02, metadata=_help("how much lower than current the new version may score"))
     gate_limit: int = field(default=0, metadata=_help("gate on the suite's first N examples only (0: all)"))
-    gate_judge: str = field(default="", metadata=_help("judge for the gate's suite, e.g. 'reward:NAME' (with "
-                                                       "--gate-metric judge_reward) or a model spec"))
+    gate_judge: str = field(
+        default="",
+        metadata=_help(
+            "judge for the gate's suite, e.g. 'reward:NAME' (with --gate-metric judge_reward) or a model spec"
+        ),
+    )
 
 
 @dataclass
@@ -68,13 +95,24 @@ class SFTRunConfig(CommonConfig):
 
 @dataclass
 class DPORunConfig(CommonConfig):
-    from_adapter: str = field(default="", metadata=_help("start from this SFT adapter's current version (else the base)"))
-    method: str = field(default="dpo", metadata=_help(
-        "dpo (a reference model: the weights with the adapter off), orpo (SFT and preference in one run, no "
-        "reference) or simpo (length-normalised, no reference)", choices=["dpo", "orpo", "simpo"]))
+    from_adapter: str = field(
+        default="", metadata=_help("start from this SFT adapter's current version (else the base)")
+    )
+    method: str = field(
+        default="dpo",
+        metadata=_help(
+            "dpo (a reference model: the weights with the adapter off), orpo (SFT and preference in one run, no "
+            "reference) or simpo (length-normalised, no reference)",
+            choices=["dpo", "orpo", "simpo"],
+        ),
+    )
     loss: str = field(default="sigmoid", metadata=_help("DPO loss type: sigmoid (DPO), ipo, hinge, robust, ..."))
-    beta: float = field(default=0.1, metadata=_help("DPO/ORPO: pull towards the reference or the odds ratio's weight; "
-                                                     "SimPO: reward scale (2.0 is usual)"))
+    beta: float = field(
+        default=0.1,
+        metadata=_help(
+            "DPO/ORPO: pull towards the reference or the odds ratio's weight; SimPO: reward scale (2.0 is usual)"
+        ),
+    )
     simpo_gamma: float = field(default=0.5, metadata=_help("SimPO's target reward margin"))
 
     def __post_init__(self) -> None:
@@ -124,7 +162,9 @@ def as_dict(config: Any) -> dict[str, Any]:
 
 @dataclass
 class KTORunConfig(CommonConfig):
-    from_adapter: str = field(default="", metadata=_help("start from this SFT adapter's current version (else the base)"))
+    from_adapter: str = field(
+        default="", metadata=_help("start from this SFT adapter's current version (else the base)")
+    )
     beta: float = field(default=0.1, metadata=_help("strength of the pull towards the reference model"))
     desirable_weight: float = field(default=0.0, metadata=_help("weight of good answers' loss (0: balance by counts)"))
     undesirable_weight: float = field(default=0.0, metadata=_help("weight of bad answers' loss (0: balance by counts)"))
@@ -137,8 +177,9 @@ class KTORunConfig(CommonConfig):
 @dataclass
 class RewardRunConfig(CommonConfig):
     eval_split: float = field(default=0.25, metadata=_help("fraction of pairs held out to report pair accuracy on"))
-    center_rewards_coefficient: float = field(default=0.01, metadata=_help(
-        "pull the mean reward towards 0 (keeps scores comparable across versions; 0: off)"))
+    center_rewards_coefficient: float = field(
+        default=0.01, metadata=_help("pull the mean reward towards 0 (keeps scores comparable across versions; 0: off)")
+    )
 
     def __post_init__(self) -> None:
         if not self.data:

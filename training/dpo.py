@@ -13,8 +13,17 @@ import time
 
 from training.config import DPORunConfig
 from training.registry import check_name
-from training.runner import (callbacks, fit, prepare_start, preference_rows, register, reward_margins, run_cli, split,
-                             trainer_arguments)
+from training.runner import (
+    callbacks,
+    fit,
+    preference_rows,
+    prepare_start,
+    register,
+    reward_margins,
+    run_cli,
+    split,
+    trainer_arguments,
+)
 
 
 def train(config: DPORunConfig):
@@ -26,8 +35,14 @@ def train(config: DPORunConfig):
     train_set, eval_set = split(rows, config.eval_split, config.seed)
     start = prepare_start(config, config.method)
     model = start.model
-    common = dict(args=None, train_dataset=train_set, eval_dataset=eval_set, processing_class=start.tokenizer,
-                  peft_config=start.peft_config, callbacks=callbacks(config, eval_set is not None))
+    common = dict(
+        args=None,
+        train_dataset=train_set,
+        eval_dataset=eval_set,
+        processing_class=start.tokenizer,
+        peft_config=start.peft_config,
+        callbacks=callbacks(config, eval_set is not None),
+    )
     targs = trainer_arguments(config, config.method, eval_set is not None)
     if config.method == "orpo":
         from trl.experimental.orpo import ORPOConfig, ORPOTrainer

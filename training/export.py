@@ -55,13 +55,25 @@ def export(entry: AdapterVersion, out: Path, quant: str = "q8_0") -> dict[str, P
     modelfile.write_text(MODELFILE.format(model=files[quant].name, system=system.replace('"""', '"')))
     files["modelfile"] = modelfile
     script = out / "llama-server.sh"
-    command = ["llama-server", "-m", files[quant].name, "--jinja", "--host", "127.0.0.1", "--port", "8080",
-               "--system-prompt-file", "system.txt"]
+    command = [
+        "llama-server",
+        "-m",
+        files[quant].name,
+        "--jinja",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8080",
+        "--system-prompt-file",
+        "system.txt",
+    ]
     (out / "system.txt").write_text(system + "\n")
-    script.write_text("#!/bin/sh\n# Serve the exported model with llama.cpp's server (OpenAI-compatible API on :8080).\n"
-                      f"cd \"$(dirname \"$0\")\" && exec {shlex.join(command)} \"$@\"\n"
-                      f"# Or the base with the adapter applied at run time:\n"
-                      f"# llama-server -m BASE.gguf --lora {lora.name} --jinja\n")
+    script.write_text(
+        "#!/bin/sh\n# Serve the exported model with llama.cpp's server (OpenAI-compatible API on :8080).\n"
+        f'cd "$(dirname "$0")" && exec {shlex.join(command)} "$@"\n'
+        f"# Or the base with the adapter applied at run time:\n"
+        f"# llama-server -m BASE.gguf --lora {lora.name} --jinja\n"
+    )
     script.chmod(0o755)
     files["llama_server"] = script
     return files
@@ -69,7 +81,8 @@ def export(entry: AdapterVersion, out: Path, quant: str = "q8_0") -> dict[str, P
 
 def check(model_file: Path, rows: list[dict]) -> list[dict]:
     """Ask the exported model, in plain llama.cpp (llama-cpp-python's ``Llama`` with the file's own chat
-    template), each row's question under the agent's system prompt; report whether it answers as taught."""
+    template), each row's question under the agent's system prompt; report whether it answers as taught.
+    """
     from llama_cpp import Llama
 
     llm = Llama(model_path=str(model_file), n_ctx=2048, verbose=False)
@@ -78,13 +91,21 @@ def check(model_file: Path, rows: list[dict]) -> list[dict]:
     try:
         for row in rows:
             question, taught = row["question"], row["answer"]
-            reply = llm.create_chat_completion(messages=[{"role": "system", "content": system},
-                                                         {"role": "user", "content": question}],
-                                               max_tokens=48, temperature=0.0)
+            reply = llm.create_chat_completion(
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": question}],
+                max_tokens=48,
+                temperature=0.0,
+            )
             answer = reply["choices"][0]["message"]["content"] or ""
             key = _key_words(taught)
-            results.append({"question": question, "answer": answer.strip(), "taught": taught,
-                            "states_it": bool(key) and all(w.lower() in answer.lower() for w in key)})
+            results.append(
+                {
+                    "question": question,
+                    "answer": answer.strip(),
+                    "taught": taught,
+                    "states_it": bool(key) and all(w.lower() in answer.lower() for w in key),
+                }
+            )
     finally:
         llm.close()
     return results
@@ -118,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", default=None, help="version to export (default: current)")
     parser.add_argument("--gguf", required=True, type=Path, help="folder for the GGUF files, Modelfile and script")
     parser.add_argument("--quant", default="q8_0", choices=["q8_0", "q4_0", "q4_1", "q4_k_m", "q5_k_m"])
-    parser.add_argument("--check-data", default=None, help="SFT JSONL whose questions the exported model must answer as taught")
+    parser.add_argument(
+        "--check-data", default=None, help="SFT JSONL whose questions the exported model must answer as taught"
+    )
     parser.add_argument("--check-limit", type=int, default=3)
     parser.add_argument("--no-check", action="store_true", help="skip loading the result in llama.cpp")
     args = parser.parse_args(argv)

@@ -37,7 +37,9 @@ def _clean(text: str, keep_personal_data: bool) -> str:
     return redact(text)[0]
 
 
-def build_rows(items: Iterable[Feedback], keep_personal_data: bool = False) -> tuple[list[dict], list[dict], dict[str, int]]:
+def build_rows(
+    items: Iterable[Feedback], keep_personal_data: bool = False
+) -> tuple[list[dict], list[dict], dict[str, int]]:
     """(SFT rows, DPO rows, counts) from feedback, oldest first, without duplicates."""
     items = sorted((i for i in items if i.question.strip() and i.answer.strip()), key=lambda i: i.created)
     good_by_question: dict[str, str] = {}
@@ -53,8 +55,9 @@ def build_rows(items: Iterable[Feedback], keep_personal_data: bool = False) -> t
         question = _clean(item.question, keep_personal_data)
         if item.source == "user" and (item.correction.strip() or item.good):
             target = _clean(item.correction.strip() or item.answer, keep_personal_data)
-            sft[(question, target)] = {"messages": [{"role": "user", "content": question},
-                                                    {"role": "assistant", "content": target}]}
+            sft[(question, target)] = {
+                "messages": [{"role": "user", "content": question}, {"role": "assistant", "content": target}]
+            }
         if item.good and not item.correction.strip():
             continue
         chosen = item.correction.strip() or good_by_question.get(_key(item.question), "")
@@ -63,8 +66,13 @@ def build_rows(items: Iterable[Feedback], keep_personal_data: bool = False) -> t
             continue
         pair = (question, _clean(chosen, keep_personal_data), _clean(item.answer, keep_personal_data))
         dpo[pair] = {"prompt": pair[0], "chosen": pair[1], "rejected": pair[2]}
-    counts = {"feedback": len(items), "sft_rows": len(sft), "dpo_pairs": len(dpo), "bad_without_better": skipped,
-              "from_output_rails": sum(1 for i in items if i.source == "output_rail")}
+    counts = {
+        "feedback": len(items),
+        "sft_rows": len(sft),
+        "dpo_pairs": len(dpo),
+        "bad_without_better": skipped,
+        "from_output_rails": sum(1 for i in items if i.source == "output_rail"),
+    }
     return list(sft.values()), list(dpo.values()), counts
 
 
@@ -78,7 +86,11 @@ def build_unpaired(items: Iterable[Feedback], keep_personal_data: bool = False) 
             labelled.append((item.correction.strip(), True))
         for text, label in labelled:
             answer = _clean(text, keep_personal_data)
-            rows[(question, answer)] = {"prompt": question, "completion": answer, "label": label}  # the latest word wins
+            rows[(question, answer)] = {
+                "prompt": question,
+                "completion": answer,
+                "label": label,
+            }  # the latest word wins
     good = sum(1 for r in rows.values() if r["label"])
     return list(rows.values()), {"kto_rows": len(rows), "kto_desirable": good, "kto_undesirable": len(rows) - good}
 
@@ -86,7 +98,9 @@ def build_unpaired(items: Iterable[Feedback], keep_personal_data: bool = False) 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     """Write all rows or nothing: a temporary file renamed over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8") as tmp:
+    with tempfile.NamedTemporaryFile(
+        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8"
+    ) as tmp:
         for row in rows:
             tmp.write(json.dumps(row, ensure_ascii=False) + "\n")
         tmp.flush()
@@ -101,8 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--sft", type=Path, default=None, help="SFT JSONL to write")
     export.add_argument("--dpo", type=Path, default=None, help="DPO JSONL to write")
     export.add_argument("--kto", type=Path, default=None, help="KTO JSONL (unpaired, labelled) to write")
-    export.add_argument("--store", type=Path, default=None, help="feedback database (default TAILOR_DATA_DIR/feedback.sqlite)")
-    export.add_argument("--keep-personal-data", action="store_true", help="do not replace personal data by placeholders")
+    export.add_argument(
+        "--store", type=Path, default=None, help="feedback database (default TAILOR_DATA_DIR/feedback.sqlite)"
+    )
+    export.add_argument(
+        "--keep-personal-data", action="store_true", help="do not replace personal data by placeholders"
+    )
     export.add_argument("--min-pairs", type=int, default=0, help="exit 3 when fewer DPO pairs than this were found")
     export.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     listing = sub.add_parser("list", help="the newest feedback, one JSON object per line")
@@ -127,16 +145,26 @@ def main(argv: list[str] | None = None) -> int:
         write_jsonl(args.dpo, dpo)
     if args.kto is not None:
         write_jsonl(args.kto, kto)
-    report: dict[str, Any] = {**counts, "sft": str(args.sft or ""), "dpo": str(args.dpo or ""), "kto": str(args.kto or "")}
+    report: dict[str, Any] = {
+        **counts,
+        "sft": str(args.sft or ""),
+        "dpo": str(args.dpo or ""),
+        "kto": str(args.kto or ""),
+    }
     if args.json:
         print(json.dumps(report))
     else:
-        print(f"{counts['feedback']} pieces of feedback -> {counts['sft_rows']} SFT rows, {counts['dpo_pairs']} DPO pairs "
-              f"({counts['bad_without_better']} bad answers had nothing better to pair with), {counts['kto_rows']} KTO rows "
-              f"({counts['kto_desirable']} good, {counts['kto_undesirable']} bad)")
+        print(
+            f"{counts['feedback']} pieces of feedback -> {counts['sft_rows']} SFT rows, {counts['dpo_pairs']} DPO pairs "
+            f"({counts['bad_without_better']} bad answers had nothing better to pair with), {counts['kto_rows']} KTO rows "
+            f"({counts['kto_desirable']} good, {counts['kto_undesirable']} bad)"
+        )
     if counts["dpo_pairs"] < args.min_pairs:
-        print(f"error: only {counts['dpo_pairs']} DPO pairs (need {args.min_pairs}); collect more feedback with "
-              "corrections (/fix in graph.chat, or POST /feedback with a correction).", file=sys.stderr)
+        print(
+            f"error: only {counts['dpo_pairs']} DPO pairs (need {args.min_pairs}); collect more feedback with "
+            "corrections (/fix in graph.chat, or POST /feedback with a correction).",
+            file=sys.stderr,
+        )
         return 3
     return 0
 

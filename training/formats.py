@@ -23,8 +23,15 @@ from typing import Any
 from tools.jsonl import JSONLError, parse_lines
 
 ROLES = {"system", "user", "assistant"}
-SHAREGPT_ROLES = {"system": "system", "human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                  "bot": "assistant", "model": "assistant"}
+SHAREGPT_ROLES = {
+    "system": "system",
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "bot": "assistant",
+    "model": "assistant",
+}
 _TURN = re.compile(r"###\s*(Human|User|Assistant|System)\s*:", re.IGNORECASE)
 
 
@@ -124,19 +131,32 @@ def to_conversation(row: dict[str, Any], where: str) -> tuple[str, list[dict[str
         instruction = _text(row["instruction"], where, "instruction")
         extra = _text(row.get("input", "") or "", where, "input")
         user = f"{instruction}\n\n{extra}" if extra.strip() else instruction
-        return fmt, [{"role": "user", "content": user}, {"role": "assistant", "content": _text(row["output"], where, "output")}]
+        return fmt, [
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": _text(row["output"], where, "output")},
+        ]
     if fmt == "prompt_completion":
         _require(row, ("prompt", "completion"), where, "prompt/completion")
         prompt, completion = row["prompt"], row["completion"]
-        p = _messages(prompt, where, "prompt") if isinstance(prompt, list) else [{"role": "user", "content": _text(prompt, where, "prompt")}]
-        c = _messages(completion, where, "completion") if isinstance(completion, list) else [{"role": "assistant", "content": _text(completion, where, "completion")}]
+        p = (
+            _messages(prompt, where, "prompt")
+            if isinstance(prompt, list)
+            else [{"role": "user", "content": _text(prompt, where, "prompt")}]
+        )
+        c = (
+            _messages(completion, where, "completion")
+            if isinstance(completion, list)
+            else [{"role": "assistant", "content": _text(completion, where, "completion")}]
+        )
         return fmt, p + c
     if fmt == "text":
         text = _text(row["text"], where, "text")
         turns = _split_turns(text)
         return ("text_turns", turns) if turns is not None else ("text", text)
     if fmt == "preference":
-        raise DataError(f"{where}: this is a preference row (prompt/chosen/rejected); use it with training.dpo, not SFT.")
+        raise DataError(
+            f"{where}: this is a preference row (prompt/chosen/rejected); use it with training.dpo, not SFT."
+        )
     raise DataError(
         f"{where}: unknown row format with fields {', '.join(sorted(row)) or 'none'}; expected one of: messages, "
         "conversations (ShareGPT), instruction/output (Alpaca), prompt/completion, text."
@@ -213,7 +233,9 @@ def load_sft(paths: list[str | Path], system_prompt: str | None = None) -> tuple
         )
     rows = conversations or texts
     if not rows:
-        raise DataError(f"{', '.join(stats.files)}: no usable rows ({stats.dropped_empty} empty, {stats.dropped_duplicates} duplicates).")
+        raise DataError(
+            f"{', '.join(stats.files)}: no usable rows ({stats.dropped_empty} empty, {stats.dropped_duplicates} duplicates)."
+        )
     stats.kept = len(rows)
     stats.fingerprint = _fingerprint(rows)
     return rows, stats
@@ -227,11 +249,16 @@ def _side(row: dict[str, Any], name: str, where: str) -> list[dict[str, str]]:
     return [{"role": role, "content": _text(value, where, name)}]
 
 
-def _load_rows(paths: list[str | Path], fmt: str, fields: tuple[str, ...],
-               build: Callable[[dict[str, Any], str], dict[str, Any] | None],
-               system_prompt: str | None) -> tuple[list[dict[str, Any]], LoadStats]:
+def _load_rows(
+    paths: list[str | Path],
+    fmt: str,
+    fields: tuple[str, ...],
+    build: Callable[[dict[str, Any], str], dict[str, Any] | None],
+    system_prompt: str | None,
+) -> tuple[list[dict[str, Any]], LoadStats]:
     """Rows of one format from JSONL files: each checked, built (None: empty), given the system
-    prompt, and kept once."""
+    prompt, and kept once.
+    """
     stats = LoadStats(files=[str(p) for p in paths])
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -268,7 +295,9 @@ def _preference(row: dict[str, Any], where: str) -> dict[str, Any] | None:
     return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
 
 
-def load_preferences(paths: list[str | Path], system_prompt: str | None = None) -> tuple[list[dict[str, Any]], LoadStats]:
+def load_preferences(
+    paths: list[str | Path], system_prompt: str | None = None
+) -> tuple[list[dict[str, Any]], LoadStats]:
     """Rows for trl's DPOTrainer: conversational ``prompt``/``chosen``/``rejected``."""
     return _load_rows(paths, "preference", ("prompt", "chosen", "rejected"), _preference, system_prompt)
 
@@ -296,7 +325,8 @@ def load_unpaired(paths: list[str | Path], system_prompt: str | None = None) -> 
 
 def balance_weights(labels: list[bool]) -> tuple[float, float]:
     """(desirable_weight, undesirable_weight) for KTO: the rarer side is weighted up so both sides
-    count alike, inside the range the KTO paper gives (weight x count ratio in [1, 4/3])."""
+    count alike, inside the range the KTO paper gives (weight x count ratio in [1, 4/3]).
+    """
     good = sum(labels)
     bad = len(labels) - good
     if not good or not bad:

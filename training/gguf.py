@@ -59,21 +59,39 @@ def converters() -> Path:
         if (target / _SCRIPTS[0]).is_file():
             return target
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".llama.cpp-") as tmp:
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--quiet",
-                   "-d", tmp, f"llama-cpp-python=={version}"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "--quiet",
+                "-d",
+                tmp,
+                f"llama-cpp-python=={version}",
+            ]
             result = subprocess.run(cmd, capture_output=True, text=True)
             archives = list(Path(tmp).glob("llama_cpp_python-*.tar.gz"))
             if result.returncode != 0 or not archives:
-                raise GGUFError(f"pip could not download the llama-cpp-python {version} sdist for its converters "
-                                f"(exit {result.returncode}): {result.stderr.strip()[-1500:]}\n"
-                                "Check that PyPI is reachable, then run `make setup` again.")
+                raise GGUFError(
+                    f"pip could not download the llama-cpp-python {version} sdist for its converters "
+                    f"(exit {result.returncode}): {result.stderr.strip()[-1500:]}\n"
+                    "Check that PyPI is reachable, then run `make setup` again."
+                )
             staged = Path(tmp) / "staged"
             with tarfile.open(archives[0]) as archive:
                 root = archive.getnames()[0].split("/")[0] + "/vendor/llama.cpp/"
-                wanted = [m for m in archive.getmembers() if m.name.startswith(root) and m.isfile() and
-                          (m.name[len(root):] in _SCRIPTS or m.name[len(root):].split("/")[0] in _FOLDERS)]
+                wanted = [
+                    m
+                    for m in archive.getmembers()
+                    if m.name.startswith(root)
+                    and m.isfile()
+                    and (m.name[len(root) :] in _SCRIPTS or m.name[len(root) :].split("/")[0] in _FOLDERS)
+                ]
                 for member in wanted:
-                    member.name = member.name[len(root):]
+                    member.name = member.name[len(root) :]
                     archive.extract(member, staged, filter="data")
             if not (staged / _SCRIPTS[0]).is_file():
                 raise GGUFError(f"the llama-cpp-python {version} sdist has no {_SCRIPTS[0]}")
@@ -86,8 +104,12 @@ def converters() -> Path:
 
 def run_converter(script: str, args: list[str]) -> None:
     folder = converters()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder / "gguf-py"), str(folder)]),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(folder / "gguf-py"), str(folder)]),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
     result = subprocess.run([sys.executable, str(folder / script), *args], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise GGUFError(f"{script} failed (exit {result.returncode}):\n{result.stderr.strip()[-2000:]}")
@@ -102,16 +124,19 @@ def _sidecar_ok(folder: Path) -> bool:
     except json.JSONDecodeError:
         return False
     source = folder / "adapter_model.safetensors"
-    return (recorded.get("sha256") == sha256_file(gguf) and
-            recorded.get("source_sha256") == (sha256_file(source) if source.is_file() else None))
+    return recorded.get("sha256") == sha256_file(gguf) and recorded.get("source_sha256") == (
+        sha256_file(source) if source.is_file() else None
+    )
 
 
 def check_adapter_gguf(folder: Path) -> Path:
     """The version's adapter GGUF, refused when it differs from what was written for this version."""
     gguf = folder / ADAPTER_GGUF
     if not _sidecar_ok(folder):
-        raise GGUFError(f"{gguf} does not match its checksum record {folder / SIDECAR} (corrupted, replaced or "
-                        "written for other weights); delete both files and it is converted again on next use.")
+        raise GGUFError(
+            f"{gguf} does not match its checksum record {folder / SIDECAR} (corrupted, replaced or "
+            "written for other weights); delete both files and it is converted again on next use."
+        )
     return gguf
 
 
@@ -131,11 +156,16 @@ def adapter_gguf(folder: Path, base_folder: Any = None) -> Path:
             return check_adapter_gguf(folder)
         partial = folder / f".{ADAPTER_GGUF}.partial"
         try:
-            run_converter("convert_lora_to_gguf.py", ["--base", str(base), "--outtype", "f32",
-                                                      "--outfile", str(partial), str(folder)])
+            run_converter(
+                "convert_lora_to_gguf.py",
+                ["--base", str(base), "--outtype", "f32", "--outfile", str(partial), str(folder)],
+            )
             source = folder / "adapter_model.safetensors"
-            record = {"sha256": sha256_file(partial), "source_sha256": sha256_file(source),
-                      "converter": f"llama-cpp-python {llama_cpp_version()}"}
+            record = {
+                "sha256": sha256_file(partial),
+                "source_sha256": sha256_file(source),
+                "converter": f"llama-cpp-python {llama_cpp_version()}",
+            }
             sidecar_partial = folder / f".{SIDECAR}.partial"
             sidecar_partial.write_text(json.dumps(record, indent=2))
             partial.rename(gguf)
@@ -149,7 +179,8 @@ def adapter_gguf(folder: Path, base_folder: Any = None) -> Path:
 
 def write_at_promotion(folder: Path) -> Path | None:
     """The promoted version's GGUF LoRA, so llama.cpp serves it at once; a failure is reported and left
-    to the first use (which converts again), never a reason to refuse the promotion."""
+    to the first use (which converts again), never a reason to refuse the promotion.
+    """
     try:
         llama_cpp_version()
         return adapter_gguf(folder)
@@ -160,7 +191,8 @@ def write_at_promotion(folder: Path) -> Path | None:
 
 def _base_folder(folder: Path, base: Any) -> Path:
     """The base model's transformers folder: the one given (a folder or a runtime), else the one the
-    version's manifest names by spec, as merge and verify resolve it."""
+    version's manifest names by spec, as merge and verify resolve it.
+    """
     name = getattr(base, "name", base)
     if name and Path(str(name)).is_dir():
         return Path(str(name))

@@ -16,8 +16,17 @@ import prompts
 from training.config import KTORunConfig
 from training.formats import balance_weights, load_unpaired
 from training.registry import check_name
-from training.runner import (TrainingError, callbacks, fit, prepare_start, register, reward_margins, run_cli, split,
-                             trainer_arguments)
+from training.runner import (
+    TrainingError,
+    callbacks,
+    fit,
+    prepare_start,
+    register,
+    reward_margins,
+    run_cli,
+    split,
+    trainer_arguments,
+)
 
 
 def train(config: KTORunConfig):
@@ -33,21 +42,36 @@ def train(config: KTORunConfig):
     auto_good, auto_bad = balance_weights(labels)
     desirable = config.desirable_weight or auto_good
     undesirable = config.undesirable_weight or auto_bad
-    print(f"data: {stats.kept} rows kept of {stats.rows} ({good} good, {bad} bad; weights {desirable} / {undesirable}; "
-          f"{stats.dropped_duplicates} duplicates, {stats.dropped_empty} empty dropped) from {', '.join(stats.files)}")
+    print(
+        f"data: {stats.kept} rows kept of {stats.rows} ({good} good, {bad} bad; weights {desirable} / {undesirable}; "
+        f"{stats.dropped_duplicates} duplicates, {stats.dropped_empty} empty dropped) from {', '.join(stats.files)}"
+    )
     train_set, eval_set = split(rows, config.eval_split, config.seed)
     start = prepare_start(config, "kto")
-    args = KTOConfig(beta=config.beta, desirable_weight=desirable, undesirable_weight=undesirable,
-                     **trainer_arguments(config, "kto", eval_set is not None))
-    trainer = KTOTrainer(model=start.model, ref_model=None, args=args, train_dataset=train_set, eval_dataset=eval_set,
-                         processing_class=start.tokenizer, peft_config=start.peft_config,
-                         callbacks=callbacks(config, eval_set is not None))
+    args = KTOConfig(
+        beta=config.beta,
+        desirable_weight=desirable,
+        undesirable_weight=undesirable,
+        **trainer_arguments(config, "kto", eval_set is not None),
+    )
+    trainer = KTOTrainer(
+        model=start.model,
+        ref_model=None,
+        args=args,
+        train_dataset=train_set,
+        eval_dataset=eval_set,
+        processing_class=start.tokenizer,
+        peft_config=start.peft_config,
+        callbacks=callbacks(config, eval_set is not None),
+    )
     fit(trainer, start.resume)
     extra = {
         "resumed_from": start.resume,
         "beta": config.beta,
-        "desirable": good, "undesirable": bad,
-        "desirable_weight": desirable, "undesirable_weight": undesirable,
+        "desirable": good,
+        "undesirable": bad,
+        "desirable_weight": desirable,
+        "undesirable_weight": undesirable,
         "from_adapter": start.continued(),
         **reward_margins(trainer.state.log_history),
     }

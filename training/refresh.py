@@ -40,14 +40,31 @@ def plan(counts: dict[str, int], corrections: int, has_current: bool) -> list[St
     """The steps for this feedback (empty: nothing to learn from)."""
     steps: list[Step] = []
     if corrections and not has_current and counts["sft_rows"]:
-        steps.append(Step("sft", "sft", f"{corrections} corrections and no current version to continue: "
-                                        "supervised fine-tuning on them first"))
+        steps.append(
+            Step(
+                "sft",
+                "sft",
+                f"{corrections} corrections and no current version to continue: supervised fine-tuning on them first",
+            )
+        )
     if counts["dpo_pairs"]:
-        steps.append(Step("dpo", "dpo", f"{counts['dpo_pairs']} preference pairs (a better answer beside a worse one "
-                                        "to the same question): DPO"))
+        steps.append(
+            Step(
+                "dpo",
+                "dpo",
+                f"{counts['dpo_pairs']} preference pairs (a better answer beside a worse one "
+                "to the same question): DPO",
+            )
+        )
     elif counts["kto_desirable"] and counts["kto_undesirable"]:
-        steps.append(Step("kto", "kto", f"no pairs, but {counts['kto_desirable']} good and {counts['kto_undesirable']} bad "
-                                        "single ratings: KTO learns from unpaired thumbs"))
+        steps.append(
+            Step(
+                "kto",
+                "kto",
+                f"no pairs, but {counts['kto_desirable']} good and {counts['kto_undesirable']} bad "
+                "single ratings: KTO learns from unpaired thumbs",
+            )
+        )
     elif not steps and counts["sft_rows"]:
         steps.append(Step("sft", "sft", f"only good answers ({counts['sft_rows']}): supervised fine-tuning on them"))
     return steps
@@ -56,11 +73,19 @@ def plan(counts: dict[str, int], corrections: int, has_current: bool) -> list[St
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="python -m training.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("--name", default="tailor", help="adapter to train the next version of (default tailor)")
-    parser.add_argument("--out", type=Path, default=None, help="folder for the exported data (default TAILOR_DATA_DIR/refresh)")
-    parser.add_argument("--store", type=Path, default=None, help="feedback database (default TAILOR_DATA_DIR/feedback.sqlite)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder for the exported data (default TAILOR_DATA_DIR/refresh)"
+    )
+    parser.add_argument(
+        "--store", type=Path, default=None, help="feedback database (default TAILOR_DATA_DIR/feedback.sqlite)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
-    parser.add_argument("--anchors", type=int, default=24, help="everyday requests whose current answers an SFT step "
-                                                              "keeps (0: none; at most the bank's size)")
+    parser.add_argument(
+        "--anchors",
+        type=int,
+        default=24,
+        help="everyday requests whose current answers an SFT step keeps (0: none; at most the bank's size)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line: the plan and what each step did")
     # Anything else (--gate-suite adapters, --max-steps 20, --lr 1e-3 ...) goes to every training step.
     return parser.parse_known_args(argv)
@@ -77,11 +102,16 @@ def main(argv: list[str] | None = None) -> int:
     corrections = sum(1 for item in items if item.correction.strip())
     registry = Registry()
     steps = plan(counts, corrections, registry.current(args.name) is not None)
-    print(f"refresh {args.name}: {counts['feedback']} pieces of feedback ({corrections} corrections, "
-          f"{counts['dpo_pairs']} pairs, {counts['kto_desirable']} good and {counts['kto_undesirable']} bad ratings)")
+    print(
+        f"refresh {args.name}: {counts['feedback']} pieces of feedback ({corrections} corrections, "
+        f"{counts['dpo_pairs']} pairs, {counts['kto_desirable']} good and {counts['kto_undesirable']} bad ratings)"
+    )
     if not steps:
-        print("error: nothing to learn from yet: rate answers (Good/Bad answer in the web app, /good and /bad in "
-              "graph.chat) or correct one (Correct it, /fix).", file=sys.stderr)
+        print(
+            "error: nothing to learn from yet: rate answers (Good/Bad answer in the web app, /good and /bad in "
+            "graph.chat) or correct one (Correct it, /fix).",
+            file=sys.stderr,
+        )
         return 3
     for number, step in enumerate(steps, start=1):
         print(f"plan {number}/{len(steps)}: {step.method.upper()}, because {step.reason}")
@@ -107,13 +137,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{step.method}: python -m training.{step.method} {' '.join(step_argv)}", flush=True)
         code = _trainer(step.method)(step_argv)
         after = registry.pointer(args.name).get("current")
-        done.append({"method": step.method, "reason": step.reason, "exit": code, "promoted": after != before,
-                     "current": after})
+        done.append(
+            {"method": step.method, "reason": step.reason, "exit": code, "promoted": after != before, "current": after}
+        )
         if code != 0:
-            print(f"error: the {step.method} step failed (exit {code}); the current version stays {before or 'none'}.",
-                  file=sys.stderr)
+            print(
+                f"error: the {step.method} step failed (exit {code}); the current version stays {before or 'none'}.",
+                file=sys.stderr,
+            )
             break
-        print(f"{step.method}: {'promoted ' + str(after) if after != before else 'not promoted; current stays ' + str(before)}")
+        print(
+            f"{step.method}: {'promoted ' + str(after) if after != before else 'not promoted; current stays ' + str(before)}"
+        )
     if args.json:
         print(json.dumps({"name": args.name, "counts": counts, "steps": done}))
     return 1 if any(s["exit"] for s in done) else 0

@@ -15,9 +15,10 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tools.checksums import sha256_file
 from tools.settings import get_settings
@@ -99,7 +100,9 @@ class Registry:
                 )
             return found
         if version not in self.versions(name):
-            raise RegistryError(f"adapter {name!r} has no version {version!r}; versions: {', '.join(self.versions(name)) or 'none'}.")
+            raise RegistryError(
+                f"adapter {name!r} has no version {version!r}; versions: {', '.join(self.versions(name)) or 'none'}."
+            )
         return AdapterVersion(name, version, self.root / name / version)
 
     def describe(self, name: str) -> dict[str, Any]:
@@ -110,14 +113,21 @@ class Registry:
                 manifest = AdapterVersion(name, version, self.root / name / version).manifest
             except (OSError, json.JSONDecodeError):
                 manifest = {}
-            versions.append({
-                "version": version,
-                "created": manifest.get("created"),
-                "kind": manifest.get("kind"),
-                "base_model": manifest.get("base_model", {}).get("id"),
-                "final_train_loss": manifest.get("metrics", {}).get("final_train_loss"),
-            })
-        return {"name": name, "current": pointer.get("current"), "history": pointer.get("history", []), "versions": versions}
+            versions.append(
+                {
+                    "version": version,
+                    "created": manifest.get("created"),
+                    "kind": manifest.get("kind"),
+                    "base_model": manifest.get("base_model", {}).get("id"),
+                    "final_train_loss": manifest.get("metrics", {}).get("final_train_loss"),
+                }
+            )
+        return {
+            "name": name,
+            "current": pointer.get("current"),
+            "history": pointer.get("history", []),
+            "versions": versions,
+        }
 
     # -- writing ---------------------------------------------------------------------
     def stage(self, name: str) -> Path:
@@ -134,7 +144,9 @@ class Registry:
         if missing:
             raise RegistryError(f"staged adapter in {staging} lacks {', '.join(missing)}; nothing was registered.")
         manifest = dict(manifest)
-        manifest["files"] = {f.name: sha256_file(f) for f in sorted(staging.iterdir()) if f.is_file() and f.name != MANIFEST}
+        manifest["files"] = {
+            f.name: sha256_file(f) for f in sorted(staging.iterdir()) if f.is_file() and f.name != MANIFEST
+        }
         _write_json_atomic(staging / MANIFEST, manifest)
         existing = self.versions(name)
         number = int(existing[-1][1:]) + 1 if existing else 1

@@ -8,18 +8,19 @@ import platform
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from tools.disk import disk_message
+from tools.settings import get_settings
 from training.config import CommonConfig, as_dict
 from training.formats import LoadStats
 from training.gguf import write_at_promotion
 from training.plots import write_curves
 from training.registry import AdapterVersion, Registry, RegistryError, check_name
-from tools.disk import disk_message
-from tools.settings import get_settings
 
 log = logging.getLogger("training")
 
@@ -72,7 +73,8 @@ def starting_adapter(config: Any) -> AdapterVersion | None:
 
 def with_adapter(model: Any, entry: AdapterVersion | None, peft_config: Any) -> tuple[Any, Any]:
     """(model, peft config for the trainer): the adapter's LoRA weights loaded *trainable* when continuing
-    one (a frozen adapter would leave nothing to learn), else the fresh LoRA config."""
+    one (a frozen adapter would leave nothing to learn), else the fresh LoRA config.
+    """
     if entry is None:
         return model, peft_config
     from peft import PeftModel
@@ -83,7 +85,8 @@ def with_adapter(model: Any, entry: AdapterVersion | None, peft_config: Any) -> 
 @dataclass
 class Start:
     """What a run starts from: the model (with the adapter it continues, if any), its tokenizer, the
-    LoRA config for the trainer (None when continuing), the checkpoint to resume, and the base's record."""
+    LoRA config for the trainer (None when continuing), the checkpoint to resume, and the base's record.
+    """
 
     model: Any
     tokenizer: Any
@@ -112,8 +115,11 @@ def prepare_start(config: Any, kind: str) -> Start:
 def reward_margins(history: list[dict[str, Any]]) -> dict[str, Any]:
     """The preference trainers' reward margin per logged step, first and last."""
     margins = [{"step": e["step"], "margin": e["rewards/margins"]} for e in history if "rewards/margins" in e]
-    return {"reward_margins": margins, "first_margin": margins[0]["margin"] if margins else None,
-            "final_margin": margins[-1]["margin"] if margins else None}
+    return {
+        "reward_margins": margins,
+        "first_margin": margins[0]["margin"] if margins else None,
+        "final_margin": margins[-1]["margin"] if margins else None,
+    }
 
 
 def run_dir(name: str, kind: str) -> Path:
@@ -145,7 +151,8 @@ def checkpoints(folder: Path) -> list[Path]:
 
 def is_complete_checkpoint(folder: Path) -> bool:
     """The trainer writes ``trainer_state.json`` after the weights and optimizer: without it (a kill or a
-    full disk while saving), the folder is half a checkpoint."""
+    full disk while saving), the folder is half a checkpoint.
+    """
     try:
         json.loads((folder / "trainer_state.json").read_text())
     except (OSError, ValueError):
@@ -193,8 +200,13 @@ def trainer_arguments(config: CommonConfig, kind: str, has_eval: bool) -> dict[s
         disable_tqdm=False,
     )
     if has_eval:
-        args.update(eval_strategy="steps", eval_steps=max(1, config.save_steps), load_best_model_at_end=config.early_stopping_patience > 0,
-                    metric_for_best_model="eval_loss", greater_is_better=False)
+        args.update(
+            eval_strategy="steps",
+            eval_steps=max(1, config.save_steps),
+            load_best_model_at_end=config.early_stopping_patience > 0,
+            metric_for_best_model="eval_loss",
+            greater_is_better=False,
+        )
     return args
 
 
@@ -204,8 +216,10 @@ def preference_rows(paths: list[str]) -> tuple[list[dict[str, Any]], Any]:
     from training.formats import load_preferences
 
     rows, stats = load_preferences(paths, system_prompt=prompts.render("system/direct"))
-    print(f"data: {stats.kept} pairs kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
-          f"{stats.dropped_empty} empty or identical dropped) from {', '.join(stats.files)}")
+    print(
+        f"data: {stats.kept} pairs kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
+        f"{stats.dropped_empty} empty or identical dropped) from {', '.join(stats.files)}"
+    )
     return rows, stats
 
 
@@ -216,7 +230,9 @@ def split(rows: list[dict[str, Any]], fraction: float, seed: int) -> tuple[Any, 
     if fraction <= 0:
         return dataset, None
     if not 0 < fraction < 0.9 or int(len(rows) * fraction) < 1:
-        raise TrainingError(f"--eval-split {fraction} leaves no eval rows out of {len(rows)}; use a larger fraction or 0.")
+        raise TrainingError(
+            f"--eval-split {fraction} leaves no eval rows out of {len(rows)}; use a larger fraction or 0."
+        )
     parts = dataset.train_test_split(test_size=fraction, seed=seed)
     return parts["train"], parts["test"]
 
@@ -274,8 +290,13 @@ def library_versions() -> dict[str, str]:
     import transformers
     import trl
 
-    return {"trl": trl.__version__, "peft": peft.__version__, "transformers": transformers.__version__,
-            "torch": torch.__version__, "python": platform.python_version()}
+    return {
+        "trl": trl.__version__,
+        "peft": peft.__version__,
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def register(
@@ -317,7 +338,7 @@ def register(
         manifest = {
             "name": config.name,
             "kind": kind,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "base_model": base,
             "data": stats.as_dict(),
             "config": as_dict(config),
@@ -331,10 +352,13 @@ def register(
         raise
     print(f"registered {entry.name} {entry.version} at {entry.path}")
     if config.promote:
-        options = eval_gate_options(config.gate_suite, config.gate_metric, config.gate_tolerance, config.gate_limit,
-                                    config.gate_judge)
+        options = eval_gate_options(
+            config.gate_suite, config.gate_metric, config.gate_tolerance, config.gate_limit, config.gate_judge
+        )
         try:
-            registry.promote(entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=options))
+            registry.promote(
+                entry.name, entry.version, check=lambda e: verify_or_raise(e, gate=config.gate, gate_options=options)
+            )
             print(f"promoted {entry.name} {entry.version} to current")
             if kind != "reward":  # llama.cpp serves language-model adapters; a reward model is read by transformers
                 write_at_promotion(entry.path)
@@ -356,8 +380,11 @@ def run_cli(config_cls: type, train: Callable[[Any], AdapterVersion], argv: list
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:
-        message = disk_message(err, get_settings().data_dir, "no adapter version was registered, the current one "
-                               "is unchanged, and no half-written checkpoint was kept")
+        message = disk_message(
+            err,
+            get_settings().data_dir,
+            "no adapter version was registered, the current one is unchanged, and no half-written checkpoint was kept",
+        )
         if message is None:
             raise
         print(f"error: {message}", file=sys.stderr)

@@ -20,8 +20,10 @@ def train(config: SFTRunConfig):
     check_name(config.name)
     started = time.perf_counter()
     rows, stats = load_sft(config.data, system_prompt=prompts.render("system/direct"))
-    print(f"data: {stats.kept} rows kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
-          f"{stats.dropped_empty} empty dropped) from {', '.join(stats.files)}")
+    print(
+        f"data: {stats.kept} rows kept of {stats.rows} ({stats.dropped_duplicates} duplicates, "
+        f"{stats.dropped_empty} empty dropped) from {', '.join(stats.files)}"
+    )
     train_set, eval_set = split(rows, config.eval_split, config.seed)
     start = prepare_start(config, "sft")
     args = SFTConfig(packing=config.packing, **trainer_arguments(config, "sft", eval_set is not None))
@@ -37,8 +39,15 @@ def train(config: SFTRunConfig):
     fit(trainer, start.resume)
     if eval_set is not None:
         trainer.evaluate()
-    return register(trainer, config, "sft", start.base, stats, started,
-                    {"resumed_from": start.resume, "from_adapter": start.continued()})
+    return register(
+        trainer,
+        config,
+        "sft",
+        start.base,
+        stats,
+        started,
+        {"resumed_from": start.resume, "from_adapter": start.continued()},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,8 +20,10 @@ def verify_loads(entry: AdapterVersion) -> list[str]:
     path, _ = resolve_base(base.get("spec", "default"))
     actual = fingerprint(path)
     if base.get("fingerprint") and actual != base["fingerprint"]:
-        return [f"{entry.name} {entry.version} was trained on a different base ({base.get('id')} with fingerprint "
-                f"{base['fingerprint'][:12]}..., the local one is {actual[:12]}...)"]
+        return [
+            f"{entry.name} {entry.version} was trained on a different base ({base.get('id')} with fingerprint "
+            f"{base['fingerprint'][:12]}..., the local one is {actual[:12]}...)"
+        ]
     try:
         import torch
         from peft import PeftModel
@@ -62,7 +64,13 @@ def eval_gate_options(suite: str, metric: str, tolerance: float, limit: int, jud
     """What ``evals.gate:check`` takes, from a training config's or the CLI's gate fields (None: no eval gate)."""
     if not suite:
         return None
-    return {"suite": suite, "metric": metric, "tolerance": tolerance, "limit": limit, **({"judge": judge} if judge else {})}
+    return {
+        "suite": suite,
+        "metric": metric,
+        "tolerance": tolerance,
+        "limit": limit,
+        **({"judge": judge} if judge else {}),
+    }
 
 
 def verify_or_raise(entry: AdapterVersion, gate: str = "", gate_options: dict[str, Any] | None = None) -> None:

@@ -35,9 +35,16 @@ def build(args: argparse.Namespace) -> Suite:
         evaluators += [e for e in judge_evaluators(args.judge) if e.__name__ in ("helpfulness", "reward")]
     return Suite(
         name="adapters",
-        examples=[{"id": r["id"], "inputs": {"question": r["question"]},
-                   "outputs": {"answer": r["answer"], "facts": r.get("facts", [])}} for r in rows],
-        target=target, evaluators=evaluators,
+        examples=[
+            {
+                "id": r["id"],
+                "inputs": {"question": r["question"]},
+                "outputs": {"answer": r["answer"], "facts": r.get("facts", [])},
+            }
+            for r in rows
+        ],
+        target=target,
+        evaluators=evaluators,
         columns=["id", "scores.contains", "scores.token_f1", "scores.rouge_l", "outputs.answer"],
         config={"adapter": args.adapter, "model": args.model or "", "judge": args.judge, "strategy": "direct"},
     )

@@ -30,7 +30,10 @@ def references(items) -> list[dict[str, str]]:
             continue
         if key not in rows or (item.correction.strip() and not rows[key]["corrected"]):
             rows[key] = {"question": item.question, "answer": reference, "corrected": bool(item.correction.strip())}
-    return [{"id": f"feedback-{n}", "question": r["question"], "answer": r["answer"]} for n, r in enumerate(rows.values(), 1)]
+    return [
+        {"id": f"feedback-{n}", "question": r["question"], "answer": r["answer"]}
+        for n, r in enumerate(rows.values(), 1)
+    ]
 
 
 def build(args: argparse.Namespace) -> Suite:
@@ -38,8 +41,10 @@ def build(args: argparse.Namespace) -> Suite:
 
     rows = references(FeedbackStore().list(limit=0))[: args.limit or None]
     if not rows:
-        raise SuiteNotReady("the feedback store has no corrections or good ratings yet: there is nothing to check "
-                            "a version against (give feedback first, or gate on the adapters suite alone).")
+        raise SuiteNotReady(
+            "the feedback store has no corrections or good ratings yet: there is nothing to check "
+            "a version against (give feedback first, or gate on the adapters suite alone)."
+        )
     agent = Agent()
     context = context_from(args, strategy="direct", max_new_tokens=args.max_new_tokens, temperature=0.0)
 
@@ -49,8 +54,11 @@ def build(args: argparse.Namespace) -> Suite:
 
     return Suite(
         name="feedback",
-        examples=[{"id": r["id"], "inputs": {"question": r["question"]}, "outputs": {"answer": r["answer"]}} for r in rows],
-        target=target, evaluators=text_evaluators(),
+        examples=[
+            {"id": r["id"], "inputs": {"question": r["question"]}, "outputs": {"answer": r["answer"]}} for r in rows
+        ],
+        target=target,
+        evaluators=text_evaluators(),
         columns=["id", "inputs.question", "scores.contains", "scores.token_f1", "outputs.answer"],
         config={"adapter": args.adapter, "model": args.model or "", "strategy": "direct", "questions": len(rows)},
     )

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from evals.data import read_rows
-from evals.guardrails import SETS
 from evals.evaluators import refusal_evaluator
+from evals.guardrails import SETS
 from evals.runner import Experiment, Suite, add_common_arguments, finish, run_suite
 
 HERE = Path(__file__).parent
@@ -35,32 +35,60 @@ def build(args: argparse.Namespace) -> Suite:
     prefix = "" if args.set == "suite" else f"{args.set}_"
     policy = load_policy(args.policy)
     examples = []
-    for kind, path in (("attack", args.attacks or HERE / f"{prefix}attacks.jsonl"),
-                       ("benign", args.benign or HERE / f"{prefix}benign.jsonl")):
+    for kind, path in (
+        ("attack", args.attacks or HERE / f"{prefix}attacks.jsonl"),
+        ("benign", args.benign or HERE / f"{prefix}benign.jsonl"),
+    ):
         for number, row in enumerate(read_rows(path, ("technique", "text")), start=1):
-            examples.append({"id": f"{kind}-{number}", "inputs": {"text": row["text"]},
-                             "outputs": {"kind": kind, "technique": row["technique"], "should_refuse": kind == "attack"}})
+            examples.append(
+                {
+                    "id": f"{kind}-{number}",
+                    "inputs": {"text": row["text"]},
+                    "outputs": {"kind": kind, "technique": row["technique"], "should_refuse": kind == "attack"},
+                }
+            )
 
     async def target(inputs: dict) -> dict:
         result = scan_text(inputs["text"], policy)
-        return {"refused": result["verdict"] == "block", "blocked_by": result.get("blocked_by", []),
-                "score": result["categories"].get("injection", {}).get("score", 0.0)}
+        return {
+            "refused": result["verdict"] == "block",
+            "blocked_by": result.get("blocked_by", []),
+            "score": result["categories"].get("injection", {}).get("score", 0.0),
+        }
 
     def summarise(rows: list[dict]) -> dict:
         attacks = [r for r in rows if r["reference"]["kind"] == "attack"]
         benign = [r for r in rows if r["reference"]["kind"] == "benign"]
 
         def by_technique(items: list[dict]) -> dict[str, float]:
-            return rates([{"technique": r["reference"]["technique"], "blocked": bool(r["outputs"].get("refused"))} for r in items])
+            return rates(
+                [
+                    {"technique": r["reference"]["technique"], "blocked": bool(r["outputs"].get("refused"))}
+                    for r in items
+                ]
+            )
 
-        return {"set": args.set, "attacks": len(attacks), "benign": len(benign),
-                "detection_rate": round(sum(bool(r["outputs"].get("refused")) for r in attacks) / max(len(attacks), 1), 3),
-                "false_positive_rate": round(sum(bool(r["outputs"].get("refused")) for r in benign) / max(len(benign), 1), 3),
-                "detection": by_technique(attacks), "false_positives": by_technique(benign)}
+        return {
+            "set": args.set,
+            "attacks": len(attacks),
+            "benign": len(benign),
+            "detection_rate": round(sum(bool(r["outputs"].get("refused")) for r in attacks) / max(len(attacks), 1), 3),
+            "false_positive_rate": round(
+                sum(bool(r["outputs"].get("refused")) for r in benign) / max(len(benign), 1), 3
+            ),
+            "detection": by_technique(attacks),
+            "false_positives": by_technique(benign),
+        }
 
-    return Suite(name="guardrails", examples=examples, target=target, evaluators=[refusal_evaluator], summarise=summarise,
-                 columns=["id", "reference.technique", "outputs.refused", "outputs.score", "inputs.text"],
-                 config={"set": args.set, "policy": args.policy or "default"})
+    return Suite(
+        name="guardrails",
+        examples=examples,
+        target=target,
+        evaluators=[refusal_evaluator],
+        summarise=summarise,
+        columns=["id", "reference.technique", "outputs.refused", "outputs.score", "inputs.text"],
+        config={"set": args.set, "policy": args.policy or "default"},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,8 +111,10 @@ def _show(experiment: Experiment) -> None:
     print(f"\n{'benign group':24s} blocked (false positives)")
     for name, value in metrics["false_positives"].items():
         print(f"{name:24s} {value:.3f}")
-    print(f"\ndetection {metrics['detection_rate']:.3f} over {metrics['attacks']} attacks; "
-          f"false positives {metrics['false_positive_rate']:.3f} over {metrics['benign']} benign requests")
+    print(
+        f"\ndetection {metrics['detection_rate']:.3f} over {metrics['attacks']} attacks; "
+        f"false positives {metrics['false_positive_rate']:.3f} over {metrics['benign']} benign requests"
+    )
     print(f"report: {experiment.paths['markdown']}")
 
 

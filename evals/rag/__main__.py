@@ -51,8 +51,13 @@ def retrieval_target(collection: str, k: int):
 
         result = await asyncio.to_thread(retrieve, collection, inputs["question"], RetrievalOptions(k=k))
         cites = [h.citation(n) for n, h in enumerate(result.hits, start=1)]
-        return {"answer": "", "retrieved": [c["source"] for c in cites], "citations": [], "refused": not result.hits,
-                "best_relevance": result.best_relevance}
+        return {
+            "answer": "",
+            "retrieved": [c["source"] for c in cites],
+            "citations": [],
+            "refused": not result.hits,
+            "best_relevance": result.best_relevance,
+        }
 
     return target
 
@@ -64,10 +69,14 @@ def agent_target(args: argparse.Namespace):
     async def target(inputs: dict) -> dict:
         state, result = await agent.ask(inputs["question"], context)
         documents = state.get("documents") or []
-        return {"answer": result["answer"], "citations": [c["source"] for c in result["citations"]],
-                "retrieved": [d["source"] for d in documents], "refused": refused(result),
-                "mode": (result["reasoning"].get("rag") or {}).get("mode", ""),
-                "context": "\n\n".join(d.get("text", "") for d in documents)}
+        return {
+            "answer": result["answer"],
+            "citations": [c["source"] for c in result["citations"]],
+            "retrieved": [d["source"] for d in documents],
+            "refused": refused(result),
+            "mode": (result["reasoning"].get("rag") or {}).get("mode", ""),
+            "context": "\n\n".join(d.get("text", "") for d in documents),
+        }
 
     return target
 
@@ -75,7 +84,10 @@ def agent_target(args: argparse.Namespace):
 def cited_evaluator(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:
     if not reference_outputs.get("answerable", True) or not reference_outputs.get("sources"):
         return {"key": "cited_source", "score": None}
-    return {"key": "cited_source", "score": float(bool(set(reference_outputs["sources"]) & set(outputs.get("citations") or [])))}
+    return {
+        "key": "cited_source",
+        "score": float(bool(set(reference_outputs["sources"]) & set(outputs.get("citations") or []))),
+    }
 
 
 def apply_set(args: argparse.Namespace) -> None:
@@ -91,9 +103,19 @@ def build(args: argparse.Namespace) -> Suite:
     apply_set(args)
     rows = load_questions(args.questions)[: args.limit or None]
     prepare_collection(args)
-    examples = [{"id": r["id"], "inputs": {"question": r["question"]},
-                 "outputs": {"facts": r["facts"], "sources": r["sources"], "answerable": r["answerable"],
-                             "should_refuse": not r["answerable"]}} for r in rows]
+    examples = [
+        {
+            "id": r["id"],
+            "inputs": {"question": r["question"]},
+            "outputs": {
+                "facts": r["facts"],
+                "sources": r["sources"],
+                "answerable": r["answerable"],
+                "should_refuse": not r["answerable"],
+            },
+        }
+        for r in rows
+    ]
     evaluators = [recall_evaluator, refusal_evaluator]
     if args.retrieval_only:
         target = retrieval_target(args.collection, args.k)
@@ -106,26 +128,45 @@ def build(args: argparse.Namespace) -> Suite:
 
             evaluators += judge_evaluators(args.judge)
     return Suite(
-        name=f"rag-{args.set}" if args.set else "rag", examples=examples, target=target, evaluators=evaluators,
-        columns=["id", "outputs.refused", "scores.recall_at_k", "scores.cited_source", "scores.contains", "outputs.answer"],
+        name=f"rag-{args.set}" if args.set else "rag",
+        examples=examples,
+        target=target,
+        evaluators=evaluators,
+        columns=[
+            "id",
+            "outputs.refused",
+            "scores.recall_at_k",
+            "scores.cited_source",
+            "scores.contains",
+            "outputs.answer",
+        ],
         summarise=lambda results: summarise(results, answers=not args.retrieval_only),
-        config={"adapter": args.adapter, "model": args.model or "", "judge": args.judge, "collection": args.collection,
-                "k": args.k, "retrieval_only": args.retrieval_only},
+        config={
+            "adapter": args.adapter,
+            "model": args.model or "",
+            "judge": args.judge,
+            "collection": args.collection,
+            "k": args.k,
+            "retrieval_only": args.retrieval_only,
+        },
     )
 
 
 def prepare_collection(args: argparse.Namespace) -> None:
     """Ingest what ``--ingest`` names; build the docs collection when the bundled questions need it and it is
-    missing; refuse to start on any other missing collection (every example would fail)."""
+    missing; refuse to start on any other missing collection (every example would fail).
+    """
     from tools.kb import store
     from tools.kb.ingest import ingest
 
     paths = list(args.ingest or [])
     if not paths and not store.exists(args.collection):
         if args.collection != DOCS_COLLECTION or args.questions != QUESTIONS or not DOCS.is_dir():
-            raise SuiteNotReady(f"the knowledge-base collection {args.collection!r} does not exist; ingest the documents "
-                                f"the questions are about first (python -m tools.kb ingest PATH --collection "
-                                f"{args.collection}) or pass --ingest PATH.")
+            raise SuiteNotReady(
+                f"the knowledge-base collection {args.collection!r} does not exist; ingest the documents "
+                f"the questions are about first (python -m tools.kb ingest PATH --collection "
+                f"{args.collection}) or pass --ingest PATH."
+            )
         print(f"rag: collection {DOCS_COLLECTION!r} is missing; ingesting {DOCS} first", file=sys.stderr)
         paths = [str(DOCS)]
     if paths:
@@ -135,8 +176,12 @@ def prepare_collection(args: argparse.Namespace) -> None:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evals.rag", description=__doc__.splitlines()[0])
     add_common_arguments(p)
-    p.add_argument("--set", choices=UNSEEN_SETS, default=None,
-                   help="a bundled knowledge base and its questions (sets its collection, questions and --ingest)")
+    p.add_argument(
+        "--set",
+        choices=UNSEEN_SETS,
+        default=None,
+        help="a bundled knowledge base and its questions (sets its collection, questions and --ingest)",
+    )
     p.add_argument("--collection", default="docs")
     p.add_argument("--questions", type=Path, default=QUESTIONS)
     p.add_argument("--ingest", nargs="*", default=None, metavar="PATH", help="ingest these paths first")

@@ -25,8 +25,10 @@ def route_evaluator(inputs: dict, outputs: dict, reference_outputs: dict) -> dic
 
 
 def summarise(rows: list[dict]) -> dict:
-    metrics: dict = {"requests": len(rows),
-                     "route_accuracy": round(sum(r["scores"].get("route_correct") or 0 for r in rows) / len(rows), 3)}
+    metrics: dict = {
+        "requests": len(rows),
+        "route_accuracy": round(sum(r["scores"].get("route_correct") or 0 for r in rows) / len(rows), 3),
+    }
     for label in sorted({r["reference"]["strategy"] for r in rows}):
         group = [r for r in rows if r["reference"]["strategy"] == label]
         metrics[f"accuracy_{label}"] = round(sum(r["scores"].get("route_correct") or 0 for r in group) / len(group), 3)
@@ -50,10 +52,17 @@ def build(args: argparse.Namespace) -> Suite:
 
     return Suite(
         name="routing",
-        examples=[{"id": r.get("id") or f"r{n}", "inputs": {"text": r["text"]},
-                   "outputs": {"strategy": r["strategy"], "accept": r.get("accept") or [r["strategy"]]}}
-                  for n, r in enumerate(rows, start=1)],
-        target=target, evaluators=[route_evaluator], summarise=summarise,
+        examples=[
+            {
+                "id": r.get("id") or f"r{n}",
+                "inputs": {"text": r["text"]},
+                "outputs": {"strategy": r["strategy"], "accept": r.get("accept") or [r["strategy"]]},
+            }
+            for n, r in enumerate(rows, start=1)
+        ],
+        target=target,
+        evaluators=[route_evaluator],
+        summarise=summarise,
         columns=["id", "reference.strategy", "outputs.strategy", "scores.route_correct", "inputs.text"],
         config={"adapter": args.adapter, "model": args.model or "", "requests": str(args.requests)},
     )
@@ -63,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.routing", description=__doc__.splitlines()[0])
     add_common_arguments(parser)
     parser.add_argument("--requests", type=Path, default=REQUESTS)
-    parser.add_argument("--ingest", nargs="*", default=None, metavar="PATH", help="ingest into the default collection first")
+    parser.add_argument(
+        "--ingest", nargs="*", default=None, metavar="PATH", help="ingest into the default collection first"
+    )
     args = parser.parse_args(argv)
     return finish(run_suite(build(args), offline=args.offline, prefix=args.prefix), args.json, show=_show)
 
@@ -71,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
 def _show(experiment: Experiment) -> None:
     for row in experiment.rows:
         if not row["scores"].get("route_correct"):
-            print(f"wrong: {row['inputs']['text'][:70]!r} -> {row['outputs'].get('strategy')} "
-                  f"(want {row['reference']['strategy']}): {str(row['outputs'].get('reason'))[:100]}")
+            print(
+                f"wrong: {row['inputs']['text'][:70]!r} -> {row['outputs'].get('strategy')} "
+                f"(want {row['reference']['strategy']}): {str(row['outputs'].get('reason'))[:100]}"
+            )
     print_metrics(experiment)
 
 

@@ -41,7 +41,10 @@ def model_calls(strategy: str, reasoning: dict) -> int:
 
 
 def accuracy_evaluator(inputs: dict, outputs: dict, reference_outputs: dict) -> dict:
-    return {"key": "accuracy", "score": float(correct(reference_outputs["answer"], outputs.get("final"), outputs.get("answer", "")))}
+    return {
+        "key": "accuracy",
+        "score": float(correct(reference_outputs["answer"], outputs.get("final"), outputs.get("answer", ""))),
+    }
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -50,7 +53,9 @@ def summarise(rows: list[dict]) -> dict:
     for strategy in strategies:
         group = [r for r in rows if r["inputs"]["strategy"] == strategy]
         metrics[f"{strategy}_accuracy"] = round(sum(r["scores"].get("accuracy") or 0 for r in group) / len(group), 3)
-        metrics[f"{strategy}_calls_per_question"] = round(sum(r["outputs"].get("calls", 0) for r in group) / len(group), 2)
+        metrics[f"{strategy}_calls_per_question"] = round(
+            sum(r["outputs"].get("calls", 0) for r in group) / len(group), 2
+        )
         metrics[f"{strategy}_seconds_per_question"] = round(sum(r["seconds"] for r in group) / len(group), 2)
     return metrics
 
@@ -65,15 +70,29 @@ def build(args: argparse.Namespace) -> Suite:
 
     async def target(inputs: dict) -> dict:
         strategy = inputs["strategy"]
-        _, result = await agent.ask(inputs["question"], context_from(args, strategy=strategy, max_new_tokens=args.max_new_tokens))
-        return {"answer": result["answer"], "final": final_answer(strategy, result["answer"], result["reasoning"]),
-                "calls": model_calls(strategy, result["reasoning"])}
+        _, result = await agent.ask(
+            inputs["question"], context_from(args, strategy=strategy, max_new_tokens=args.max_new_tokens)
+        )
+        return {
+            "answer": result["answer"],
+            "final": final_answer(strategy, result["answer"], result["reasoning"]),
+            "calls": model_calls(strategy, result["reasoning"]),
+        }
 
     return Suite(
         name="strategies",
-        examples=[{"id": f"{r['id']}:{strategy}", "inputs": {"question": r["question"], "strategy": strategy},
-                   "outputs": {"answer": r["answer"]}} for strategy in strategies for r in rows],
-        target=target, evaluators=[accuracy_evaluator], summarise=summarise,
+        examples=[
+            {
+                "id": f"{r['id']}:{strategy}",
+                "inputs": {"question": r["question"], "strategy": strategy},
+                "outputs": {"answer": r["answer"]},
+            }
+            for strategy in strategies
+            for r in rows
+        ],
+        target=target,
+        evaluators=[accuracy_evaluator],
+        summarise=summarise,
         columns=["id", "reference.answer", "outputs.final", "scores.accuracy", "outputs.calls"],
         config={"adapter": args.adapter, "model": args.model or "", "strategies": strategies},
     )

@@ -28,8 +28,10 @@ from graph.models.runtime import LocalRuntime, runtime_of
 from tools.resources import Resources
 from tools.settings import get_settings
 
-SPEC_HELP = ("use 'default', 'gguf:<file>', 'hf:<model id or folder>', a model folder, "
-             "'openai:<base_url>#<model>' or 'fake:echo'")
+SPEC_HELP = (
+    "use 'default', 'gguf:<file>', 'hf:<model id or folder>', a model folder, "
+    "'openai:<base_url>#<model>' or 'fake:echo'"
+)
 
 
 class ModelSpecError(ValueError):
@@ -54,7 +56,9 @@ def parse_spec(spec: str) -> ModelSpec:
     if spec.startswith("openai:"):
         base_url, _, model = spec[len("openai:") :].partition("#")
         if not base_url.startswith(("http://", "https://")) or not model:
-            raise ModelSpecError(f"bad OpenAI-compatible spec {spec!r}; write it as openai:http://host:8000/v1#model-name.")
+            raise ModelSpecError(
+                f"bad OpenAI-compatible spec {spec!r}; write it as openai:http://host:8000/v1#model-name."
+            )
         return ModelSpec("openai", base_url, model)
     if spec.startswith("gguf:") or spec.endswith(".gguf"):
         return ModelSpec("gguf", str(Path(spec.removeprefix("gguf:")).expanduser()))
@@ -90,14 +94,22 @@ def _transformers(path: str) -> LocalRuntime:
 
 def _llamacpp(path: str, fingerprint_of: str | None = None) -> LocalRuntime:
     try:
-        from graph.models.llamacpp import LlamaCppRuntime
         import llama_cpp  # noqa: F401 - a clear error below when the library is missing
+
+        from graph.models.llamacpp import LlamaCppRuntime
     except ImportError as err:
-        raise ModelSpecError(f"the llama.cpp runtime needs llama-cpp-python ({err}); run `make install`, "
-                             "or set TAILOR_RUNTIME=transformers.") from None
+        raise ModelSpecError(
+            f"the llama.cpp runtime needs llama-cpp-python ({err}); run `make install`, "
+            "or set TAILOR_RUNTIME=transformers."
+        ) from None
     settings = get_settings()
-    return LlamaCppRuntime(path, threads=settings.llamacpp_threads, slots=settings.llamacpp_slots,
-                           n_ctx=2 * settings.context_tokens, fingerprint_of=fingerprint_of)
+    return LlamaCppRuntime(
+        path,
+        threads=settings.llamacpp_threads,
+        slots=settings.llamacpp_slots,
+        n_ctx=2 * settings.context_tokens,
+        fingerprint_of=fingerprint_of,
+    )
 
 
 # The local runtimes: name -> builder taking the weights (a folder for transformers, a GGUF file for llama.cpp).
@@ -114,7 +126,9 @@ def get_chat_model(spec: str | None = None) -> BaseChatModel:
     """
     spec = spec or get_settings().model
     key = f"{spec}@{runtime_name()}" if spec == "default" else spec  # the default runs on either runtime
-    return _models.get(key, lambda: _build(parse_spec(spec), spec))  # one load per spec even when requests arrive together
+    return _models.get(
+        key, lambda: _build(parse_spec(spec), spec)
+    )  # one load per spec even when requests arrive together
 
 
 def loaded_models() -> dict[str, BaseChatModel]:
@@ -155,8 +169,13 @@ def _build(parsed: ModelSpec, spec: str) -> BaseChatModel:
         if isinstance(err, ModelSpecError):
             raise
         raise ModelSpecError(f"could not load model {spec!r}: {err}") from err
-    return LocalChatModel(runtime, model_name=name, max_new_tokens=settings.max_new_tokens,
-                          temperature=settings.temperature, stream_flush_seconds=settings.stream_flush_ms / 1000)
+    return LocalChatModel(
+        runtime,
+        model_name=name,
+        max_new_tokens=settings.max_new_tokens,
+        temperature=settings.temperature,
+        stream_flush_seconds=settings.stream_flush_ms / 1000,
+    )
 
 
 def _local_runtime(parsed: ModelSpec) -> tuple[LocalRuntime, str]:
@@ -177,7 +196,8 @@ def _local_runtime(parsed: ModelSpec) -> tuple[LocalRuntime, str]:
 
 def guard_scorer(spec: str = "auto") -> LocalRuntime | None:
     """The local runtime the guard's perplexity layer reads with: the agent's own model (``auto``), so one
-    loaded model serves both; the embedded default stands in for a remote endpoint; fakes mean none."""
+    loaded model serves both; the embedded default stands in for a remote endpoint; fakes mean none.
+    """
     spec = get_settings().model if spec == "auto" else spec
     kind = parse_spec(spec).kind
     if kind == "fake":
@@ -193,14 +213,20 @@ def _is_openai(model: BaseChatModel) -> bool:
     return isinstance(model, BaseChatOpenAI)
 
 
-def generation_kwargs(model: BaseChatModel, max_new_tokens: int, temperature: float, adapter: str | None = None,
-                      json: bool = False) -> dict[str, object]:
+def generation_kwargs(
+    model: BaseChatModel, max_new_tokens: int, temperature: float, adapter: str | None = None, json: bool = False
+) -> dict[str, object]:
     """Per-call sampling arguments (and adapter, and a JSON constraint where the runtime has grammars)
-    under the names each kind of model understands."""
+    under the names each kind of model understands.
+    """
     if _is_openai(model):
         # vLLM and llama-cpp-python's server serve each LoRA adapter as a model name of its own.
         return {"max_tokens": max_new_tokens, "temperature": temperature, **({"model": adapter} if adapter else {})}
     runtime = runtime_of(model)
     constrained = bool(json and runtime is not None and runtime.supports_grammar)
-    return {"max_new_tokens": max_new_tokens, "temperature": temperature, **({"adapter": adapter} if adapter else {}),
-            **({"json": True} if constrained else {})}
+    return {
+        "max_new_tokens": max_new_tokens,
+        "temperature": temperature,
+        **({"adapter": adapter} if adapter else {}),
+        **({"json": True} if constrained else {}),
+    }

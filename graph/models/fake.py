@@ -33,7 +33,9 @@ class EchoChatModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._answer(messages, kwargs)))])
 
-    def _stream(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any
+    ) -> Iterator[ChatGenerationChunk]:
         for index, word in enumerate(self._answer(messages, kwargs).split(" ")):
             text = word if index == 0 else " " + word
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
@@ -58,8 +60,13 @@ class ScriptedRuntime(LocalRuntime):
 
     kind = "scripted"
 
-    def __init__(self, reply: str = "one two three four five six", supports_grammar: bool = False,
-                 max_positions: int = 2048, seconds_per_piece: float = 0.0) -> None:
+    def __init__(
+        self,
+        reply: str = "one two three four five six",
+        supports_grammar: bool = False,
+        max_positions: int = 2048,
+        seconds_per_piece: float = 0.0,
+    ) -> None:
         self.reply, self.supports_grammar, self.max_positions = reply, supports_grammar, max_positions
         self.seconds_per_piece = seconds_per_piece  # > 0: paced like a real model, for cancellation tests
         self.name, self.adapters = "scripted", {}
@@ -86,10 +93,24 @@ class ScriptedRuntime(LocalRuntime):
     def unload_adapter(self, key: str) -> None:
         self.adapters.pop(key, None)
 
-    def stream(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, adapter: str | None = None,
-               cancel: threading.Event | None = None, json: JsonSpec = None) -> Iterator[str]:
-        self.calls.append({"prompt": list(prompt_ids), "max_new_tokens": max_new_tokens, "temperature": temperature,
-                           "adapter": adapter, "json": json})
+    def stream(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        temperature: float,
+        adapter: str | None = None,
+        cancel: threading.Event | None = None,
+        json: JsonSpec = None,
+    ) -> Iterator[str]:
+        self.calls.append(
+            {
+                "prompt": list(prompt_ids),
+                "max_new_tokens": max_new_tokens,
+                "temperature": temperature,
+                "adapter": adapter,
+                "json": json,
+            }
+        )
         self.handed_out.append(0)
         words = self.reply.split(" ")[:max_new_tokens]
         for index, word in enumerate(words):

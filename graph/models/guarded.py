@@ -45,12 +45,20 @@ class GuardedChatModel(BaseChatModel):
         return {"inner": getattr(self.inner, "model_name", type(self.inner).__name__)}
 
     def _inner_streams(self) -> bool:
-        return type(self.inner)._stream is not BaseChatModel._stream or type(self.inner)._astream is not BaseChatModel._astream
+        return (
+            type(self.inner)._stream is not BaseChatModel._stream
+            or type(self.inner)._astream is not BaseChatModel._astream
+        )
 
     # The sync and async streams differ only in how they iterate and call back; everything the rails
     # decide lives in _Pass, so the two cannot drift apart.
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         answer = _Pass(self)
         if self._inner_streams():
             pieces = self.inner._stream(messages, stop=stop, **kwargs)  # no run manager: raw tokens stay private
@@ -78,8 +86,13 @@ class GuardedChatModel(BaseChatModel):
             run_manager.on_llm_new_token(str(last.message.content), chunk=last)
         yield last
 
-    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                       run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
         answer = _Pass(self)
         if self._inner_streams():
             pieces = self.inner._astream(messages, stop=stop, **kwargs)
@@ -95,7 +108,9 @@ class GuardedChatModel(BaseChatModel):
             finally:
                 await pieces.aclose()
         else:
-            if shown := answer.feed((await self.inner._agenerate(messages, stop=stop, **kwargs)).generations[0].message):
+            if shown := answer.feed(
+                (await self.inner._agenerate(messages, stop=stop, **kwargs)).generations[0].message
+            ):
                 chunk = _chunk(shown)
                 if run_manager:
                     await run_manager.on_llm_new_token(shown, chunk=chunk)
@@ -107,13 +122,23 @@ class GuardedChatModel(BaseChatModel):
             await run_manager.on_llm_new_token(str(last.message.content), chunk=last)
         yield last
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         chunks = list(self._stream(messages, stop=stop, **kwargs))
         return _result(chunks)
 
-    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         chunks = [chunk async for chunk in self._astream(messages, stop=stop, **kwargs)]
         return _result(chunks)
 
@@ -141,7 +166,8 @@ class _Pass:
 
     def end(self) -> tuple[ChatGenerationChunk, tuple[str, str, dict[str, Any]] | None]:
         """(the last chunk, with the guard's report in its metadata; (raw, shown, report) when the
-        rails stopped or changed the answer, else None)."""
+        rails stopped or changed the answer, else None).
+        """
         tail = self.guard.finish()
         report = dict(getattr(self.guard.clean, "report", dict)())  # what the cleaner replaced or masked
         if self.guard.stopped:

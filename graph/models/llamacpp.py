@@ -42,13 +42,15 @@ class LlamaCppError(RuntimeError):
 def _forward_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
     """llama.cpp's errors and warnings into logging; its per-tensor chatter at load is dropped."""
     if level in (3, 4):  # ggml's WARN and ERROR levels
-        log.log(logging.WARNING if level == 3 else logging.ERROR, "llama.cpp: %s",
-                text.decode("utf-8", "replace").rstrip())
+        log.log(
+            logging.WARNING if level == 3 else logging.ERROR, "llama.cpp: %s", text.decode("utf-8", "replace").rstrip()
+        )
 
 
 def _llama():
     """The bindings, with logging routed and the backend started once (imported lazily: the
-    module imports without the compiled library, for docs, fakes and the transformers runtime)."""
+    module imports without the compiled library, for docs, fakes and the transformers runtime).
+    """
     global _log_callback
     import llama_cpp
 
@@ -91,8 +93,15 @@ class LlamaCppRuntime(LocalRuntime):
     kind = "llamacpp"
     supports_grammar = True
 
-    def __init__(self, path: str, threads: int = 0, slots: int = 1, n_ctx: int = 4096, max_sequences: int = 8,
-                 fingerprint_of: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        threads: int = 0,
+        slots: int = 1,
+        n_ctx: int = 4096,
+        max_sequences: int = 8,
+        fingerprint_of: str | None = None,
+    ) -> None:
         started = time.perf_counter()
         self.lib = lib = _llama()
         if not Path(path).is_file():
@@ -115,8 +124,10 @@ class LlamaCppRuntime(LocalRuntime):
         if not template:
             raise ValueError(f"{path} has no chat template in its metadata; Tailor needs an instruction-tuned model.")
         self._template = _compile_template(template.decode("utf-8"))
-        self._special = {name: self._piece(tok, special=True) for name, tok in
-                         (("bos_token", self.bos), ("eos_token", int(lib.llama_vocab_eos(self.vocab))))}
+        self._special = {
+            name: self._piece(tok, special=True)
+            for name, tok in (("bos_token", self.bos), ("eos_token", int(lib.llama_vocab_eos(self.vocab))))
+        }
         self.adapters: dict[str, str] = {}
         self._lora: dict[str, ctypes.c_void_p] = {}
         self._adapter_lock = threading.Lock()
@@ -125,8 +136,13 @@ class LlamaCppRuntime(LocalRuntime):
         for slot in self._all_slots:
             self._slots.put(slot)
         self.load_seconds = time.perf_counter() - started
-        log.info("loaded %s in llama.cpp in %.2fs (%d slot(s), %d thread(s) each)", path, self.load_seconds,
-                 len(self._all_slots), self.threads)
+        log.info(
+            "loaded %s in llama.cpp in %.2fs (%d slot(s), %d thread(s) each)",
+            path,
+            self.load_seconds,
+            len(self._all_slots),
+            self.threads,
+        )
 
     # -- text ---------------------------------------------------------------------------------
     def render(self, messages: Sequence[BaseMessage]) -> str:
@@ -227,7 +243,8 @@ class LlamaCppRuntime(LocalRuntime):
 
     def _prefill(self, slot: _Slot, ids: list[int], all_logits: bool = False) -> None:
         """Bring sequence 0 to ``ids``, reusing the prefix already in the cache; logits for the last token
-        (for every token with ``all_logits``)."""
+        (for every token with ``all_logits``).
+        """
         if not ids:
             raise ValueError("an empty prompt cannot be decoded")
         if len(ids) > self.n_ctx:
@@ -244,7 +261,9 @@ class LlamaCppRuntime(LocalRuntime):
         for start in range(keep, len(ids), self.n_batch):
             chunk = ids[start : start + self.n_batch]
             last = start + len(chunk) == len(ids)
-            self._decode(slot, [(t, start + i, 0, all_logits or (last and i == len(chunk) - 1)) for i, t in enumerate(chunk)])
+            self._decode(
+                slot, [(t, start + i, 0, all_logits or (last and i == len(chunk) - 1)) for i, t in enumerate(chunk)]
+            )
             slot.tokens = ids[: start + len(chunk)]
 
     def _sampler(self, temperature: float, json: JsonSpec, seed: int | None = None):
@@ -258,7 +277,9 @@ class LlamaCppRuntime(LocalRuntime):
         if temperature and temperature > 0:
             lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_top_p(0.95, 1))
             lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_temp(float(temperature)))
-            lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_dist(seed if seed is not None else random.getrandbits(32)))
+            lib.llama_sampler_chain_add(
+                chain, lib.llama_sampler_init_dist(seed if seed is not None else random.getrandbits(32))
+            )
         else:
             lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_greedy())
         return chain
@@ -266,8 +287,15 @@ class LlamaCppRuntime(LocalRuntime):
     def _budget(self, prompt: int, max_new_tokens: int, n: int = 1) -> int:
         return max(0, min(int(max_new_tokens), (self.n_ctx - prompt) // max(1, n)))
 
-    def stream(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, adapter: str | None = None,
-               cancel: threading.Event | None = None, json: JsonSpec = None) -> Iterator[str]:
+    def stream(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        temperature: float,
+        adapter: str | None = None,
+        cancel: threading.Event | None = None,
+        json: JsonSpec = None,
+    ) -> Iterator[str]:
         with self._slot(adapter) as slot:
             self._prefill(slot, list(prompt_ids))
             chain = self._sampler(temperature, json)
@@ -291,15 +319,20 @@ class LlamaCppRuntime(LocalRuntime):
             finally:
                 self.lib.llama_sampler_free(chain)
 
-    def generate_many(self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float,
-                      adapter: str | None = None) -> list[str]:
+    def generate_many(
+        self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float, adapter: str | None = None
+    ) -> list[str]:
         """``n`` samples decoded together: the prompt once, then one batch of ``n`` tokens per step."""
         replies: list[str] = []
         while len(replies) < n:
-            replies += self._batch(prompt_ids, min(self.max_sequences, n - len(replies)), max_new_tokens, temperature, adapter)
+            replies += self._batch(
+                prompt_ids, min(self.max_sequences, n - len(replies)), max_new_tokens, temperature, adapter
+            )
         return replies
 
-    def _batch(self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float, adapter: str | None) -> list[str]:
+    def _batch(
+        self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float, adapter: str | None
+    ) -> list[str]:
         lib, prompt = self.lib, list(prompt_ids)
         with self._slot(adapter) as slot:
             self._prefill(slot, prompt)
@@ -335,7 +368,9 @@ class LlamaCppRuntime(LocalRuntime):
     def _logprobs_at(self, slot: _Slot, row: int):
         import numpy as np
 
-        logits = np.ctypeslib.as_array(self.lib.llama_get_logits_ith(slot.ctx, row), shape=(self.n_vocab,)).astype(np.float64)
+        logits = np.ctypeslib.as_array(self.lib.llama_get_logits_ith(slot.ctx, row), shape=(self.n_vocab,)).astype(
+            np.float64
+        )
         return logits - _log_normaliser(logits)
 
     def option_logprobs(self, prompt_ids: list[int], options: Sequence[str], adapter: str | None = None) -> list[float]:
@@ -361,7 +396,9 @@ class LlamaCppRuntime(LocalRuntime):
             self._prefill(slot, sequence, all_logits=True)
             rows = len(sequence) - 1
             # Every row at once (a per-row loop in float64 took seconds at 500 tokens).
-            logits = np.ctypeslib.as_array(self.lib.llama_get_logits(slot.ctx), shape=(len(sequence), self.n_vocab))[:rows]
+            logits = np.ctypeslib.as_array(self.lib.llama_get_logits(slot.ctx), shape=(len(sequence), self.n_vocab))[
+                :rows
+            ]
             return (_log_normaliser(logits) - logits[np.arange(rows), sequence[1:]]).astype(np.float64).tolist()
 
     def close(self) -> None:

@@ -69,23 +69,42 @@ class LocalChatModel(BaseChatModel):
     def _call_args(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         max_new = kwargs.get("max_new_tokens") or kwargs.get("max_tokens") or self.max_new_tokens
         temperature = kwargs.get("temperature")
-        return {"max_new_tokens": int(max_new), "temperature": float(self.temperature if temperature is None else temperature),
-                "adapter": kwargs.get("adapter"), "json": kwargs.get("json")}
+        return {
+            "max_new_tokens": int(max_new),
+            "temperature": float(self.temperature if temperature is None else temperature),
+            "adapter": kwargs.get("adapter"),
+            "json": kwargs.get("json"),
+        }
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         args = self._call_args(kwargs)
         started = time.perf_counter()
-        text = self._runtime.generate(self._runtime.encode(messages), args.pop("max_new_tokens"), args.pop("temperature"), **args)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, response_metadata=self._metadata(started)))])
+        text = self._runtime.generate(
+            self._runtime.encode(messages), args.pop("max_new_tokens"), args.pop("temperature"), **args
+        )
+        return ChatResult(
+            generations=[ChatGeneration(message=AIMessage(content=text, response_metadata=self._metadata(started)))]
+        )
 
     def _pieces(self, messages: list[BaseMessage], kwargs: dict[str, Any], cancel: threading.Event) -> Iterator[str]:
         args = self._call_args(kwargs)
-        return self._runtime.stream(self._runtime.encode(messages), args.pop("max_new_tokens"), args.pop("temperature"),
-                                    cancel=cancel, **args)
+        return self._runtime.stream(
+            self._runtime.encode(messages), args.pop("max_new_tokens"), args.pop("temperature"), cancel=cancel, **args
+        )
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         started, cancel = time.perf_counter(), threading.Event()
         pieces = self._pieces(messages, kwargs, cancel)
         try:
@@ -99,8 +118,9 @@ class LocalChatModel(BaseChatModel):
             pieces.close()
         yield ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=self._metadata(started)))
 
-    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
-                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+    async def _astream(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any
+    ) -> AsyncIterator[ChatGenerationChunk]:
         """The same runtime iterator as ``_stream``, run in a worker thread, its pieces handed to the event loop."""
         loop, queue = asyncio.get_running_loop(), asyncio.Queue()
         started, cancel = time.perf_counter(), threading.Event()
@@ -158,5 +178,8 @@ class LocalChatModel(BaseChatModel):
         yield ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=self._metadata(started)))
 
     def _metadata(self, started: float) -> dict[str, Any]:
-        return {"model_name": self.model_name, "runtime": self._runtime.kind,
-                "seconds": round(time.perf_counter() - started, 3)}
+        return {
+            "model_name": self.model_name,
+            "runtime": self._runtime.kind,
+            "seconds": round(time.perf_counter() - started, 3),
+        }

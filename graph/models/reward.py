@@ -33,10 +33,18 @@ class RewardScorer:
         """Blocking (a forward pass per answer): call from a worker thread in async code."""
         from training.base_model import reward_of
 
-        return [reward_of(self.model, self.tokenizer, [{"role": "system", "content": self.system},
-                                                       {"role": "user", "content": question},
-                                                       {"role": "assistant", "content": answer}])
-                for answer in answers]
+        return [
+            reward_of(
+                self.model,
+                self.tokenizer,
+                [
+                    {"role": "system", "content": self.system},
+                    {"role": "user", "content": question},
+                    {"role": "assistant", "content": answer},
+                ],
+            )
+            for answer in answers
+        ]
 
 
 _scorers: Resources[Scorer] = Resources("reward models")
@@ -49,8 +57,10 @@ def _entry(spec: str):
     except RegistryError as err:
         raise RewardError(f"reward_model {spec!r}: {err}") from None
     if entry.manifest.get("kind") != "reward":
-        raise RewardError(f"reward_model {spec!r} is a {entry.manifest.get('kind')} adapter, not a reward model; "
-                          f"train one with `python -m training.reward --name NAME`.")
+        raise RewardError(
+            f"reward_model {spec!r} is a {entry.manifest.get('kind')} adapter, not a reward model; "
+            f"train one with `python -m training.reward --name NAME`."
+        )
     return entry
 
 

@@ -78,19 +78,34 @@ class LocalRuntime(ABC):
         return entry_path
 
     @abstractmethod
-    def stream(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, adapter: str | None = None,
-               cancel: threading.Event | None = None, json: JsonSpec = None) -> Iterator[str]:
+    def stream(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        temperature: float,
+        adapter: str | None = None,
+        cancel: threading.Event | None = None,
+        json: JsonSpec = None,
+    ) -> Iterator[str]:
         """Text pieces of one completion as they are generated; ``cancel`` (or closing the iterator) stops it.
 
         ``adapter`` None generates with the base model. ``json`` is honoured only when ``supports_grammar``.
         """
 
-    def generate(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, adapter: str | None = None,
-                 cancel: threading.Event | None = None, json: JsonSpec = None) -> str:
+    def generate(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        temperature: float,
+        adapter: str | None = None,
+        cancel: threading.Event | None = None,
+        json: JsonSpec = None,
+    ) -> str:
         return "".join(self.stream(prompt_ids, max_new_tokens, temperature, adapter=adapter, cancel=cancel, json=json))
 
-    def generate_many(self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float,
-                      adapter: str | None = None) -> list[str]:
+    def generate_many(
+        self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float, adapter: str | None = None
+    ) -> list[str]:
         """``n`` sampled completions of one prompt (runtimes batch them where they can)."""
         return [self.generate(prompt_ids, max_new_tokens, temperature, adapter=adapter) for _ in range(n)]
 

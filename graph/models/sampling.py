@@ -11,8 +11,14 @@ from graph.models.factory import generation_kwargs
 from graph.models.runtime import message_text, runtime_of
 
 
-async def sample(model: BaseChatModel, messages: list[BaseMessage], n: int, max_new_tokens: int,
-                 temperature: float, adapter: str | None = None) -> list[str]:
+async def sample(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    n: int,
+    max_new_tokens: int,
+    temperature: float,
+    adapter: str | None = None,
+) -> list[str]:
     runtime = runtime_of(model)
     if runtime is not None:  # one call: batched on transformers, sequences of one batch on llama.cpp
         ids = await asyncio.to_thread(runtime.encode, messages)

@@ -122,8 +122,16 @@ class TransformersRuntime(LocalRuntime):
             logits = self.model(input_ids=inputs).logits[0, :-1]
         return torch.nn.functional.cross_entropy(logits.float(), inputs[0, 1:], reduction="none").tolist()
 
-    def _generate(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, streamer: Any = None,
-                  adapter: str | None = None, cancel: threading.Event | None = None, n: int = 1) -> Any:
+    def _generate(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        temperature: float,
+        streamer: Any = None,
+        adapter: str | None = None,
+        cancel: threading.Event | None = None,
+        n: int = 1,
+    ) -> Any:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
 
@@ -135,13 +143,23 @@ class TransformersRuntime(LocalRuntime):
         # One lock for switching adapters and generating: a request never runs with another's adapter.
         with self.lock, torch.inference_mode(), self._active(adapter):
             return self.model.generate(
-                input_ids=inputs, attention_mask=torch.ones_like(inputs), streamer=streamer,
+                input_ids=inputs,
+                attention_mask=torch.ones_like(inputs),
+                streamer=streamer,
                 stopping_criteria=StoppingCriteriaList([_Cancelled()]) if cancel else None,
-                num_return_sequences=n, **self._sampling(max_new_tokens, temperature),
+                num_return_sequences=n,
+                **self._sampling(max_new_tokens, temperature),
             )
 
-    def stream(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, adapter: str | None = None,
-               cancel: threading.Event | None = None, json: JsonSpec = None) -> Iterator[str]:
+    def stream(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        temperature: float,
+        adapter: str | None = None,
+        cancel: threading.Event | None = None,
+        json: JsonSpec = None,
+    ) -> Iterator[str]:
         from transformers import TextIteratorStreamer
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
@@ -150,7 +168,9 @@ class TransformersRuntime(LocalRuntime):
 
         def work() -> None:
             try:
-                self._generate(prompt_ids, max_new_tokens, temperature, streamer=streamer, adapter=adapter, cancel=cancel)
+                self._generate(
+                    prompt_ids, max_new_tokens, temperature, streamer=streamer, adapter=adapter, cancel=cancel
+                )
             except BaseException as err:  # surfaced to the reader below
                 failure.append(err)
                 streamer.end()
@@ -172,13 +192,21 @@ class TransformersRuntime(LocalRuntime):
         if failure:
             raise failure[0]
 
-    def generate(self, prompt_ids: list[int], max_new_tokens: int, temperature: float, adapter: str | None = None,
-                 cancel: threading.Event | None = None, json: JsonSpec = None) -> str:
+    def generate(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        temperature: float,
+        adapter: str | None = None,
+        cancel: threading.Event | None = None,
+        json: JsonSpec = None,
+    ) -> str:
         output = self._generate(prompt_ids, max_new_tokens, temperature, adapter=adapter, cancel=cancel)
         return self.tokenizer.decode(output[0, len(prompt_ids) :], skip_special_tokens=True)
 
-    def generate_many(self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float,
-                      adapter: str | None = None) -> list[str]:
+    def generate_many(
+        self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float, adapter: str | None = None
+    ) -> list[str]:
         """``n`` sampled completions of one prompt in a single batched ``generate`` call."""
         output = self._generate(prompt_ids, max_new_tokens, temperature, adapter=adapter, n=n)
         return [self.tokenizer.decode(row[len(prompt_ids) :], skip_special_tokens=True) for row in output]

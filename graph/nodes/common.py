@@ -1,6 +1,7 @@
 """The helpers nodes share (nodes never import one another): the run's context, the model with its adapter,
 token counting and one completion, the question as the model may see it, retrieval options and documents,
-the prompt budget, the chain-of-thought prompt and its options."""
+the prompt budget, the chain-of-thought prompt and its options.
+"""
 
 from __future__ import annotations
 
@@ -57,8 +58,9 @@ def token_counter(model: BaseChatModel) -> Callable[[list[BaseMessage]], int]:
     return model.get_num_tokens_from_messages if runtime_of(model) is not None else count_tokens_approximately
 
 
-async def complete(model: BaseChatModel, messages: list[BaseMessage], max_new_tokens: int, temperature: float,
-                   adapter: str | None) -> str:
+async def complete(
+    model: BaseChatModel, messages: list[BaseMessage], max_new_tokens: int, temperature: float, adapter: str | None
+) -> str:
     reply = await model.ainvoke(messages, **generation_kwargs(model, max_new_tokens, temperature, adapter))
     return message_text(reply)
 
@@ -117,8 +119,11 @@ def cot_messages(options: CotOptions, policy: Policy, question: str) -> tuple[li
     examples = select(COT_BANKS, question, wanted) if options.cot_mode == "few_shot" else []
     for example in examples:
         messages.append(HumanMessage(content=prompts.render("cot/example_question", question=example["input"])))
-        messages.append(AIMessage(content=prompts.render(
-            "cot/example_answer", reasoning=example["reasoning"], answer=example["output"])))
+        messages.append(
+            AIMessage(
+                content=prompts.render("cot/example_answer", reasoning=example["reasoning"], answer=example["output"])
+            )
+        )
     messages.append(HumanMessage(content=prompts.render("cot/zero_shot", question=question)))
     return messages, examples
 

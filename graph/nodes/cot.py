@@ -36,5 +36,11 @@ async def cot(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, 
     return {"messages": [AIMessage(content=stated(text, answer))], "adapter": adapter or "", "reasoning": reasoning}
 
 
-STRATEGY = Strategy("cot", nodes=(("cot", with_deps(cot)),), group="reasoning", system_prompts=("cot/system",),
-                    options=CotOptions, rank=2)
+STRATEGY = Strategy(
+    "cot",
+    nodes=(("cot", with_deps(cot)),),
+    group="reasoning",
+    system_prompts=("cot/system",),
+    options=CotOptions,
+    rank=2,
+)

@@ -58,11 +58,18 @@ async def few_shot(state: State, runtime: Runtime[Context], deps: Deps) -> dict[
     chosen = await asyncio.to_thread(select, FEW_SHOT_BANKS, request, ctx.options(FewShotOptions).few_shot_k)
     budget = prompt_budget(model, ctx.max_new_tokens)
     used = await asyncio.to_thread(fit_examples, token_counter(model), budget, system, chosen, request)
-    answer = await complete(guarded(model, state, deps), with_examples(system, used, request), ctx.max_new_tokens, ctx.temperature, adapter)
+    answer = await complete(
+        guarded(model, state, deps), with_examples(system, used, request), ctx.max_new_tokens, ctx.temperature, adapter
+    )
     reasoning = dict(state.get("reasoning") or {})
     reasoning["examples"] = [{"task": e.get("task", ""), "input": e["input"], "output": e["output"]} for e in used]
     return {"messages": [AIMessage(content=answer.strip())], "adapter": adapter or "", "reasoning": reasoning}
 
 
-STRATEGY = Strategy("few_shot", nodes=(("few_shot", with_deps(few_shot)),), system_prompts=("few_shot/system",),
-                    options=FewShotOptions, rank=1)
+STRATEGY = Strategy(
+    "few_shot",
+    nodes=(("few_shot", with_deps(few_shot)),),
+    system_prompts=("few_shot/system",),
+    options=FewShotOptions,
+    rank=1,
+)

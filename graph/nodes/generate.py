@@ -28,8 +28,9 @@ from graph.system_prompt import system_message
 from tools.guard import json_answer
 
 
-def build_prompt(model: BaseChatModel, system: SystemMessage, history: list[BaseMessage],
-                 max_new_tokens: int) -> list[BaseMessage]:
+def build_prompt(
+    model: BaseChatModel, system: SystemMessage, history: list[BaseMessage], max_new_tokens: int
+) -> list[BaseMessage]:
     return fit_history(system, history, token_counter(model), prompt_budget(model, max_new_tokens))
 
 

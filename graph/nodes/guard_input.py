@@ -47,7 +47,9 @@ def check_attacks(text: str, deps: Deps) -> dict[str, Any]:
     Carries each layer's score and the kinds of personal data found (never their values).
     """
     rails = deps.guard.policy()
-    scorer = deps.models.guard_scorer(str(rails.perplexity.option("model", "auto"))) if rails.perplexity.enabled else None
+    scorer = (
+        deps.models.guard_scorer(str(rails.perplexity.option("model", "auto"))) if rails.perplexity.enabled else None
+    )
     result = deps.guard.scan(text, rails, scorer)
     categories = result["categories"]
     layers = {name: round(float(c.get("score", 0.0)), 3) for name, c in categories.items()}
@@ -60,8 +62,15 @@ def check_attacks(text: str, deps: Deps) -> dict[str, Any]:
     for name, spec in declared().items():  # every other scoring rail that ran; personal data has no score to show
         if spec.side == "input" and name in categories and name != "injection" and not spec.kinds:
             scores[name] = categories[name]["score"]
-    return {**seen, "verdict": "block", "reason": "attack", "category": result["category"], "scores": scores,
-            "blocked_by": result.get("blocked_by", []), "prompt": result["refusal"]}
+    return {
+        **seen,
+        "verdict": "block",
+        "reason": "attack",
+        "category": result["category"],
+        "scores": scores,
+        "blocked_by": result.get("blocked_by", []),
+        "prompt": result["refusal"],
+    }
 
 
 async def guard_input(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:

@@ -62,8 +62,9 @@ def _reported(verdict: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]
     return verdict
 
 
-async def _json_rail(state: State, runtime: Runtime[Context] | None, deps: Deps, policy: Policy, text: str,
-                     request: str, vault: Vault) -> tuple[str, dict[str, Any] | None]:
+async def _json_rail(
+    state: State, runtime: Runtime[Context] | None, deps: Deps, policy: Policy, text: str, request: str, vault: Vault
+) -> tuple[str, dict[str, Any] | None]:
     """(text, report) for a request that asked for JSON; (text, None) when it did not."""
     rail = policy.json
     if not rail.enabled or not json_answer.wants_json(request) or state.get("strategy") == "refuse":
@@ -78,7 +79,9 @@ async def _json_rail(state: State, runtime: Runtime[Context] | None, deps: Deps,
     model, adapter = await model_for(deps, ctx, "guard_output")
     for _ in range(int(rail.option("repair", 1))):
         ask = prompts.render("guard/json_repair", request=request, answer=text, error=parsed.error)
-        reply = await model.ainvoke([HumanMessage(content=ask)], **generation_kwargs(model, JSON_REPAIR_TOKENS, 0.0, adapter))
+        reply = await model.ainvoke(
+            [HumanMessage(content=ask)], **generation_kwargs(model, JSON_REPAIR_TOKENS, 0.0, adapter)
+        )
         repaired = json_answer.parse(message_text(reply))
         if repaired.ok:
             return vault.restore(repaired.text), {"valid": True, "repaired": True, "error": parsed.error}

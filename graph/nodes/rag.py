@@ -28,8 +28,8 @@ from graph.models.runtime import message_text
 from graph.nodes.common import context_of, latest_question, model_for, prompt_budget, token_counter
 from graph.state import State
 from graph.system_prompt import system_message
-from tools.guard.policy import Policy
 from tools.guard import grounding
+from tools.guard.policy import Policy
 from tools.kb import evidence as evidence_mod
 from tools.kb.embeddings import sentence_vectors
 from tools.kb.evidence import Evidence
@@ -54,7 +54,7 @@ def cut_repetition(text: str) -> str:
     words = _WORDS.findall(text)
     seen: dict[tuple[str, ...], int] = {}
     for i in range(len(words) - REPEAT_SPAN + 1):
-        key = tuple(w.lower().strip(".,;:!?") for w in words[i:i + REPEAT_SPAN])
+        key = tuple(w.lower().strip(".,;:!?") for w in words[i : i + REPEAT_SPAN])
         if key in seen and i >= seen[key] + REPEAT_SPAN:
             return " ".join(words[:i]).rstrip(",;: ")
         seen.setdefault(key, i)
@@ -65,12 +65,15 @@ def tidy(answer: str) -> str:
     """The first paragraph, at most a few sentences, no headings, tags or loops: what follows is where small models drift."""
     text = _LABEL.sub("", _SOURCE_TAG.sub("", _HEADING.sub("", answer))).strip()
     first = text.split("\n\n")[0]
-    unique = list(dict.fromkeys(cut_repetition(s) for s in grounding.sentences(first)))  # small models repeat themselves
+    unique = list(
+        dict.fromkeys(cut_repetition(s) for s in grounding.sentences(first))
+    )  # small models repeat themselves
     return cut_repetition(" ".join(s for s in unique[:MAX_SENTENCES] if s))
 
 
-def build_messages(model: BaseChatModel, documents: list[dict[str, Any]], question: str, max_new_tokens: int,
-                   policy: Policy) -> tuple[list[BaseMessage], int]:
+def build_messages(
+    model: BaseChatModel, documents: list[dict[str, Any]], question: str, max_new_tokens: int, policy: Policy
+) -> tuple[list[BaseMessage], int]:
     """The prompt, and how many sources fit: the lowest-ranked are left out until it fits the budget."""
     counter = token_counter(model)
     budget = prompt_budget(model, max_new_tokens)
@@ -124,8 +127,11 @@ def cite(answer: str, evidence: Evidence, documents: list[dict]) -> tuple[str, l
 def not_found(ctx: Context, reasoning: dict[str, Any], reason: str) -> dict[str, Any]:
     collection = ctx.collection or get_settings().collection
     reasoning["rag"] = {"mode": "not_found", "reason": reason}
-    return {"messages": [AIMessage(content=prompts.render("rag/not_found", collection=collection))],
-            "citations": [], "reasoning": reasoning}
+    return {
+        "messages": [AIMessage(content=prompts.render("rag/not_found", collection=collection))],
+        "citations": [],
+        "reasoning": reasoning,
+    }
 
 
 async def rag(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
@@ -144,13 +150,19 @@ async def rag(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, 
     model, adapter_key = await model_for(deps, ctx, "rag")
     messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens, policy)
     max_new = min(ctx.max_new_tokens, MAX_ANSWER_TOKENS)
-    reply = await guarded(model, state, deps).ainvoke(messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key))
+    reply = await guarded(model, state, deps).ainvoke(
+        messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key)
+    )
     if reply.response_metadata.get("guard", {}).get("stopped"):  # withheld mid-stream: nothing to cite
         answer, citations, details = message_text(reply), [], {"mode": "withheld"}
     else:
         answer, citations, details = cite(message_text(reply), found, documents[:used])
-    reasoning["rag"] = {**details, "sources_in_prompt": used, "names": found.names,
-                        "evidence": [{"n": c.n, "score": round(c.score, 3)} for c in found.sentences]}
+    reasoning["rag"] = {
+        **details,
+        "sources_in_prompt": used,
+        "names": found.names,
+        "evidence": [{"n": c.n, "score": round(c.score, 3)} for c in found.sentences],
+    }
     return {
         "messages": [AIMessage(content=answer, id=reply.id)],
         "citations": citations,

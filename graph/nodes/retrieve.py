@@ -53,8 +53,14 @@ async def retrieve(state: State, runtime: Runtime[Context], deps: Deps) -> dict[
     options = options_for(ctx)
     extra, hypothetical = await _rewrite(deps, ctx, question)
     try:
-        result = await asyncio.to_thread(deps.knowledge.retrieve, collection, question, options,
-                                         extra_queries=extra, hypothetical_answer=hypothetical)
+        result = await asyncio.to_thread(
+            deps.knowledge.retrieve,
+            collection,
+            question,
+            options,
+            extra_queries=extra,
+            hypothetical_answer=hypothetical,
+        )
     except KBError as exc:
         if ctx.collection:
             raise ContextError(str(exc)) from None

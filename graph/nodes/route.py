@@ -37,9 +37,15 @@ def _probe(deps: Deps, ctx: Context, question: str, collection: str) -> Retrieva
 
 
 def _retrieval(probe: RetrievalResult, collection: str, ctx: Context) -> dict[str, Any]:
-    return {"collection": collection, "queries": probe.queries, "hypothetical_answer": "",
-            "best_relevance": probe.best_relevance, "min_relevance": ctx.min_relevance,
-            "dropped": probe.dropped, "declined": probe.declined}
+    return {
+        "collection": collection,
+        "queries": probe.queries,
+        "hypothetical_answer": "",
+        "best_relevance": probe.best_relevance,
+        "min_relevance": ctx.min_relevance,
+        "dropped": probe.dropped,
+        "declined": probe.declined,
+    }
 
 
 async def route(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
@@ -65,6 +71,8 @@ async def route(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str
             update["documents"] = documents_of(probe)
         else:
             strategy = "direct"
-            reason = (f"auto: nothing in the default knowledge base {default!r} is relevant "
-                      f"(best {relevance or 0.0:.2f} < {ctx.min_relevance:.2f}); plain chat (direct)")
+            reason = (
+                f"auto: nothing in the default knowledge base {default!r} is relevant "
+                f"(best {relevance or 0.0:.2f} < {ctx.min_relevance:.2f}); plain chat (direct)"
+            )
     return {**update, "strategy": strategy, "route_reason": reason}

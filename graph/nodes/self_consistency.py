@@ -50,8 +50,10 @@ class SelfConsistencyOptions(CotOptions):
         if not isinstance(self.reward_model, str):
             raise ContextError("reward_model must be a string naming a registered reward model.")
         if self.select == "reward" and not self.reward_model:
-            raise ContextError('select "reward" needs reward_model: a reward model trained with '
-                               '`python -m training.reward --name NAME`.')
+            raise ContextError(
+                'select "reward" needs reward_model: a reward model trained with '
+                "`python -m training.reward --name NAME`."
+            )
 
 
 def vote(answers: list[str | None]) -> tuple[str | None, dict[str, int]]:
@@ -90,11 +92,21 @@ async def self_consistency(state: State, runtime: Runtime[Context], deps: Deps) 
         samples=samples,
         votes=votes,
         model_calls=n,
-        self_consistency={"answer": winner, "temperature": temperature, "select": options.select,
-                          **({"reward_model": options.reward_model} if options.select == "reward" else {})},
+        self_consistency={
+            "answer": winner,
+            "temperature": temperature,
+            "select": options.select,
+            **({"reward_model": options.reward_model} if options.select == "reward" else {}),
+        },
     )
     return {"messages": [AIMessage(content=stated(chosen, winner))], "adapter": adapter or "", "reasoning": reasoning}
 
 
-STRATEGY = Strategy("self_consistency", nodes=(("self_consistency", with_deps(self_consistency)),), group="reasoning",
-                    system_prompts=("cot/system",), options=SelfConsistencyOptions, rank=3)
+STRATEGY = Strategy(
+    "self_consistency",
+    nodes=(("self_consistency", with_deps(self_consistency)),),
+    group="reasoning",
+    system_prompts=("cot/system",),
+    options=SelfConsistencyOptions,
+    rank=3,
+)

@@ -45,6 +45,7 @@ class TotOptions:
         check_number("tot_beam", self.tot_beam, int, 1, 8)
         check_number("tot_depth", self.tot_depth, int, 1, 6)
 
+
 PROPOSE_TOKENS = 96
 VALUE_TOKENS = 8
 UNSCORED = -1.0  # a thought whose score could not be read ranks below every scored one
@@ -104,8 +105,16 @@ async def expand(payload: dict[str, Any], runtime: Runtime[Context], deps: Deps)
     thoughts = [_LIST_MARK.sub("", line).strip() for line in reply.splitlines()]
     thoughts = list(dict.fromkeys(t for t in thoughts if len(t) > 1))[: options.tot_breadth]
     depth = len(branch["path"]) + 1
-    children = [{"id": f"{branch['id']}.{i}", "parent": branch["id"], "depth": depth, "thought": t,
-                 "path": [*branch["path"], t]} for i, t in enumerate(thoughts, start=1)]
+    children = [
+        {
+            "id": f"{branch['id']}.{i}",
+            "parent": branch["id"],
+            "depth": depth,
+            "thought": t,
+            "path": [*branch["path"], t],
+        }
+        for i, t in enumerate(thoughts, start=1)
+    ]
     return {"candidates": children, "calls": 1}
 
 
@@ -140,10 +149,16 @@ def prune(state: TotState, runtime: Runtime[Context]) -> dict[str, Any]:
     ranked = sorted(level, key=lambda c: c["score"], reverse=True)
     kept = ranked[: options.tot_beam]
     kept_ids = {c["id"] for c in kept}
-    record = [{k: c[k] for k in ("id", "parent", "depth", "thought", "score")} | {"kept": c["id"] in kept_ids}
-              for c in level]
-    return {"frontier": kept or state["frontier"], "depth": state["depth"] + 1, "branches": record,
-            "candidates": None, "scored": None}
+    record = [
+        {k: c[k] for k in ("id", "parent", "depth", "thought", "score")} | {"kept": c["id"] in kept_ids} for c in level
+    ]
+    return {
+        "frontier": kept or state["frontier"],
+        "depth": state["depth"] + 1,
+        "branches": record,
+        "candidates": None,
+        "scored": None,
+    }
 
 
 async def answer(state: TotState, runtime: Runtime[Context], deps: Deps) -> dict[str, Any]:
@@ -153,8 +168,7 @@ async def answer(state: TotState, runtime: Runtime[Context], deps: Deps) -> dict
     text = prompts.render("tot/answer", question=state["question"], path=best["path"])
     reply = await complete(model, [HumanMessage(content=text)], ctx.max_new_tokens, ctx.temperature, adapter)
     stop = "depth" if state["depth"] >= options.tot_depth else "budget"
-    return {"text": reply, "answer": extract_answer(reply), "calls": 1, "stop": stop,
-            "frontier": [best]}
+    return {"text": reply, "answer": extract_answer(reply), "calls": 1, "stop": stop, "frontier": [best]}
 
 
 def build_tot(deps: Deps) -> Any:
@@ -200,8 +214,11 @@ def tot_node(deps: Deps) -> Node:
             tot={"answer": result.get("answer"), "best_path": best["path"], "stop": result.get("stop", "")},
         )
         _, adapter = await model_for(deps, ctx, "tot")  # the same model and adapter the subgraph used
-        return {"messages": [AIMessage(content=stated(result["text"], result.get("answer")))],
-                "reasoning": reasoning, "adapter": adapter or ""}
+        return {
+            "messages": [AIMessage(content=stated(result["text"], result.get("answer")))],
+            "reasoning": reasoning,
+            "adapter": adapter or "",
+        }
 
     return tot
 

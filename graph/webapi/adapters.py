@@ -1,11 +1,11 @@
 """``/api/adapters``: the registry as the Adapters page shows it.
 
-    GET  /api/adapters                     every adapter: versions, the current pointer, each manifest's
-                                           figures and loss curves
-    POST /api/adapters/{name}/promote      {"version", "gate_suite"?, "gate_metric"?, "gate_limit"?}: a job
-                                           running ``training.adapters promote`` through the eval gate; its
-                                           result has both scores and whether it was promoted
-    POST /api/adapters/{name}/rollback     the previously current version becomes current
+GET  /api/adapters                     every adapter: versions, the current pointer, each manifest's
+                                       figures and loss curves
+POST /api/adapters/{name}/promote      {"version", "gate_suite"?, "gate_metric"?, "gate_limit"?}: a job
+                                       running ``training.adapters promote`` through the eval gate; its
+                                       result has both scores and whether it was promoted
+POST /api/adapters/{name}/rollback     the previously current version becomes current
 """
 
 from __future__ import annotations
@@ -22,10 +22,20 @@ from graph.jobs import Job, python_module
 from graph.webapi.common import ApiError, gate_suites, handles_errors, jobs, json_body, require_admin
 from training.registry import Registry, RegistryError
 
-GATE_LINE = re.compile(r"eval gate \((?P<suite>\w+), (?P<metric>\w+)\): \S+ (?P<version>v\d+) scores (?P<new>[\d.]+), "
-                       r"(?P<against>.+?) scores (?P<baseline>[\d.]+) \(tolerance (?P<tolerance>[\d.]+)\)")
-FIGURES = ("steps", "duration_seconds", "steps_per_second", "tokens_per_second", "peak_memory_mb", "first_train_loss",
-           "final_train_loss", "eval_score")
+GATE_LINE = re.compile(
+    r"eval gate \((?P<suite>\w+), (?P<metric>\w+)\): \S+ (?P<version>v\d+) scores (?P<new>[\d.]+), "
+    r"(?P<against>.+?) scores (?P<baseline>[\d.]+) \(tolerance (?P<tolerance>[\d.]+)\)"
+)
+FIGURES = (
+    "steps",
+    "duration_seconds",
+    "steps_per_second",
+    "tokens_per_second",
+    "peak_memory_mb",
+    "first_train_loss",
+    "final_train_loss",
+    "eval_score",
+)
 
 
 def _version(registry: Registry, name: str, version: str) -> dict[str, Any]:
@@ -34,11 +44,17 @@ def _version(registry: Registry, name: str, version: str) -> dict[str, Any]:
     except (OSError, ValueError, RegistryError):
         return {"version": version, "error": "manifest missing or unreadable"}
     metrics = manifest.get("metrics", {})
-    return {"version": version, "kind": manifest.get("kind"), "created": manifest.get("created"),
-            "base_model": (manifest.get("base_model") or {}).get("id"), "data": manifest.get("data", {}),
-            "figures": {k: metrics.get(k) for k in FIGURES if k in metrics},
-            "train_loss": metrics.get("train_loss", []), "eval_loss": metrics.get("eval_loss", []),
-            "command": manifest.get("command", "")}
+    return {
+        "version": version,
+        "kind": manifest.get("kind"),
+        "created": manifest.get("created"),
+        "base_model": (manifest.get("base_model") or {}).get("id"),
+        "data": manifest.get("data", {}),
+        "figures": {k: metrics.get(k) for k in FIGURES if k in metrics},
+        "train_loss": metrics.get("train_loss", []),
+        "eval_loss": metrics.get("eval_loss", []),
+        "command": manifest.get("command", ""),
+    }
 
 
 def _adapters() -> list[dict[str, Any]]:
@@ -46,8 +62,14 @@ def _adapters() -> list[dict[str, Any]]:
     out = []
     for name in registry.names():
         pointer = registry.pointer(name)
-        out.append({"name": name, "current": pointer.get("current"), "history": pointer.get("history", []),
-                    "versions": [_version(registry, name, v) for v in registry.versions(name)]})
+        out.append(
+            {
+                "name": name,
+                "current": pointer.get("current"),
+                "history": pointer.get("history", []),
+                "versions": [_version(registry, name, v) for v in registry.versions(name)],
+            }
+        )
     return out
 
 
@@ -62,11 +84,20 @@ def gate_result(job: Job) -> dict[str, Any]:
     found = GATE_LINE.search(text)
     result: dict[str, Any] = {"promoted": job.returncode == 0}
     if found:
-        result.update(suite=found["suite"], metric=found["metric"], version=found["version"], new=float(found["new"]),
-                      baseline=float(found["baseline"]), against=found["against"], tolerance=float(found["tolerance"]))
+        result.update(
+            suite=found["suite"],
+            metric=found["metric"],
+            version=found["version"],
+            new=float(found["new"]),
+            baseline=float(found["baseline"]),
+            against=found["against"],
+            tolerance=float(found["tolerance"]),
+        )
     if job.returncode:
-        result["error"] = next((line.removeprefix("error: ") for line in reversed(job.log) if line.startswith("error")),
-                               job.log[-1] if job.log else "the promotion failed")
+        result["error"] = next(
+            (line.removeprefix("error: ") for line in reversed(job.log) if line.startswith("error")),
+            job.log[-1] if job.log else "the promotion failed",
+        )
     return result
 
 
@@ -92,8 +123,9 @@ async def promote(request: Request) -> JSONResponse:
     args = ["promote", name, version]
     if suite:
         args += ["--gate-suite", suite, "--gate-metric", metric, "--gate-limit", str(limit)]
-    job = await jobs(request).start("promote", owner, python_module("training.adapters", *args), title=name,
-                                    on_finish=gate_result)
+    job = await jobs(request).start(
+        "promote", owner, python_module("training.adapters", *args), title=name, on_finish=gate_result
+    )
     return JSONResponse(job.as_dict(), status_code=202)
 
 

@@ -42,8 +42,9 @@ def may_change_shared(name: str) -> bool:
 def require_admin(request: Request) -> str:
     name = user(request)
     if not may_change_shared(name):
-        raise ApiError(f"user {name!r} may not change shared adapters or knowledge; "
-                       f"TAILOR_ADMIN_USERS names who may.", status=403)
+        raise ApiError(
+            f"user {name!r} may not change shared adapters or knowledge; TAILOR_ADMIN_USERS names who may.", status=403
+        )
     return name
 
 
@@ -65,8 +66,10 @@ def gate_suites(value: Any) -> str:
     from evals.gate import GATE_SUITES
 
     if not isinstance(value, str) or not all(s in GATE_SUITES for s in filter(None, value.split(","))):
-        raise ApiError(f"gate_suite must name {', '.join(GATE_SUITES)} (comma-separated), or be \"\" "
-                       "(no eval gate, only the load checks).")
+        raise ApiError(
+            f'gate_suite must name {", ".join(GATE_SUITES)} (comma-separated), or be "" '
+            "(no eval gate, only the load checks)."
+        )
     return value
 
 
@@ -76,11 +79,13 @@ def jobs(request: Request) -> JobRunner:
 
 def handles_errors(route):
     """Turn ApiError (and the domain errors routes pass through it) into JSON answers."""
+
     async def wrapped(request: Request) -> JSONResponse:
         try:
             return await route(request)
         except ApiError as err:
             return error(err.status, str(err))
+
     wrapped.__name__ = route.__name__
     wrapped.__doc__ = route.__doc__
     return wrapped

@@ -1,8 +1,8 @@
 """``/api/evals``: the eval reports under ``TAILOR_DATA_DIR/evals`` and comparisons of two of them.
 
-    GET /api/evals                   every report: suite, experiment, metrics, whether complete
-    GET /api/evals/compare?a=&b=     ``evals.compare`` plus each shared example's scores side by side
-    GET /api/evals/{experiment}      one report with its rows
+GET /api/evals                   every report: suite, experiment, metrics, whether complete
+GET /api/evals/compare?a=&b=     ``evals.compare`` plus each shared example's scores side by side
+GET /api/evals/{experiment}      one report with its rows
 """
 
 from __future__ import annotations
@@ -30,9 +30,16 @@ def _reports() -> list[dict[str, Any]]:
             continue  # comparisons and half-written files are not reports
         if not isinstance(report, dict) or "suite" not in report or "metrics" not in report:
             continue
-        out.append({"experiment": report.get("experiment", path.stem), "suite": report["suite"],
-                    "metrics": report["metrics"], "complete": report.get("complete", True),
-                    "config": report.get("config", {}), "modified": path.stat().st_mtime})
+        out.append(
+            {
+                "experiment": report.get("experiment", path.stem),
+                "suite": report["suite"],
+                "metrics": report["metrics"],
+                "complete": report.get("complete", True),
+                "config": report.get("config", {}),
+                "modified": path.stat().st_mtime,
+            }
+        )
     return out
 
 
@@ -49,10 +56,22 @@ def _examples(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
         if other is None:
             continue
         keys = sorted(set(row["scores"]) & set(other["scores"]))
-        deltas = {k: (other["scores"][k] - row["scores"][k]) for k in keys
-                  if row["scores"][k] is not None and other["scores"][k] is not None}
-        out.append({"id": row["id"], "inputs": row.get("inputs", {}), "a": row["scores"], "b": other["scores"],
-                    "delta": deltas, "output_a": row.get("outputs", {}), "output_b": other.get("outputs", {})})
+        deltas = {
+            k: (other["scores"][k] - row["scores"][k])
+            for k in keys
+            if row["scores"][k] is not None and other["scores"][k] is not None
+        }
+        out.append(
+            {
+                "id": row["id"],
+                "inputs": row.get("inputs", {}),
+                "a": row["scores"],
+                "b": other["scores"],
+                "delta": deltas,
+                "output_a": row.get("outputs", {}),
+                "output_b": other.get("outputs", {}),
+            }
+        )
     return out
 
 

@@ -1,11 +1,11 @@
 """``/api/jobs``: the caller's long jobs, and training runs started from the Adapters page.
 
-    GET  /api/jobs               the caller's jobs, newest first (another user's are never listed)
-    GET  /api/jobs/{id}          one job: status, progress, live loss points, the end of its log, its result
-    POST /api/jobs/{id}/stop     stop it (SIGINT first: staging folders and half checkpoints are discarded)
-    POST /api/jobs               {"kind": "refresh", "name", "max_steps"?, "gate_suite"?, "gate_limit"?, "anchors"?}
-                                 {"kind": "train", "method": "sft"|"dpo"|"kto", "name", "data", "max_steps"?, "lr"?}
-                                 ``data`` is a JSONL file inside TAILOR_DATA_DIR (the server never reads other paths).
+GET  /api/jobs               the caller's jobs, newest first (another user's are never listed)
+GET  /api/jobs/{id}          one job: status, progress, live loss points, the end of its log, its result
+POST /api/jobs/{id}/stop     stop it (SIGINT first: staging folders and half checkpoints are discarded)
+POST /api/jobs               {"kind": "refresh", "name", "max_steps"?, "gate_suite"?, "gate_limit"?, "anchors"?}
+                             {"kind": "train", "method": "sft"|"dpo"|"kto", "name", "data", "max_steps"?, "lr"?}
+                             ``data`` is a JSONL file inside TAILOR_DATA_DIR (the server never reads other paths).
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ def _number(payload: dict[str, Any], key: str, kind: type, low: float, high: flo
     if key not in payload:
         return []
     value = payload[key]
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high or \
-            (kind is int and not float(value).is_integer()):
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not low <= value <= high
+        or (kind is int and not float(value).is_integer())
+    ):
         raise ApiError(f"{key} must be a {'whole ' if kind is int else ''}number from {low:g} to {high:g}.")
     return [f"--{key.replace('_', '-')}", str(kind(value))]
 
@@ -77,7 +81,9 @@ def _command(payload: dict[str, Any]) -> tuple[str, list[str]]:
         if method not in METHODS:
             raise ApiError(f"method must be one of {', '.join(METHODS)}.")
         options += _number(payload, "lr", float, 1e-7, 1.0)
-        return name, python_module(f"training.{method}", "--data", _data_file(payload.get("data")), "--name", name, *options)
+        return name, python_module(
+            f"training.{method}", "--data", _data_file(payload.get("data")), "--name", name, *options
+        )
     raise ApiError('kind must be "refresh" (train from the feedback store) or "train" (one method on a data file).')
 
 

@@ -50,8 +50,14 @@ def _counts() -> list[dict[str, Any]]:
     for info in store.list_collections():
         with store.reading():
             metadatas = store.raw_collection(info.name).get(include=["metadatas"])["metadatas"] or []
-        out.append({"name": info.name, "chunks": info.count, "embeddings": info.embeddings,
-                    "documents": len({(m or {}).get("source", "") for m in metadatas})})
+        out.append(
+            {
+                "name": info.name,
+                "chunks": info.count,
+                "embeddings": info.embeddings,
+                "documents": len({(m or {}).get("source", "") for m in metadatas}),
+            }
+        )
     return out
 
 
@@ -67,11 +73,29 @@ def _search(collection: str, query: str, k: int, min_relevance: float) -> dict[s
     if not exists(collection):
         raise ApiError(f"no collection {collection!r}; upload files to create it.", status=404)
     result = retrieve(collection, query, RetrievalOptions(k=k, min_relevance=min_relevance, answer_checks=False))
-    hits = [{"n": n, "id": h.id, "text": h.text, "metadata": h.metadata, "relevance": round(h.relevance, 4),
-             "similarity": h.similarity, "coverage": h.coverage, "rrf": round(h.score, 5), "found_by": h.found_by,
-             "neutralised": h.neutralised} for n, h in enumerate(result.hits, start=1)]
-    return {"collection": collection, "query": query, "hits": hits, "best_relevance": result.best_relevance,
-            "threshold": get_settings().min_relevance, "dropped": result.dropped}
+    hits = [
+        {
+            "n": n,
+            "id": h.id,
+            "text": h.text,
+            "metadata": h.metadata,
+            "relevance": round(h.relevance, 4),
+            "similarity": h.similarity,
+            "coverage": h.coverage,
+            "rrf": round(h.score, 5),
+            "found_by": h.found_by,
+            "neutralised": h.neutralised,
+        }
+        for n, h in enumerate(result.hits, start=1)
+    ]
+    return {
+        "collection": collection,
+        "query": query,
+        "hits": hits,
+        "best_relevance": result.best_relevance,
+        "threshold": get_settings().min_relevance,
+        "dropped": result.dropped,
+    }
 
 
 @handles_errors
@@ -96,7 +120,9 @@ def _source_chunks(collection: str, source: str) -> list[dict[str, Any]]:
         raise ApiError(f"no collection {collection!r}.", status=404)
     with store.reading():
         got = store.raw_collection(collection).get(where={"source": source}, include=["documents", "metadatas"])
-    rows = [{"id": i, "text": d, "metadata": m or {}} for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    rows = [
+        {"id": i, "text": d, "metadata": m or {}} for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+    ]
     return sorted(rows, key=lambda r: (r["metadata"].get("page") or 0, r["metadata"].get("chunk") or 0))
 
 
@@ -160,9 +186,13 @@ async def upload(request: Request) -> JSONResponse:
     if jobs(request).running("ingest", collection):
         raise ApiError(f"an ingest into {collection!r} is already running; wait for it to finish.", status=409)
     paths = await asyncio.to_thread(_save, collection, files)
-    job = await jobs(request).start("ingest", owner, python_module("tools.kb", "ingest", *paths, "--collection", collection,
-                                                                      "--json", "--progress"),
-                                    title=collection, on_finish=_ingest_result)
+    job = await jobs(request).start(
+        "ingest",
+        owner,
+        python_module("tools.kb", "ingest", *paths, "--collection", collection, "--json", "--progress"),
+        title=collection,
+        on_finish=_ingest_result,
+    )
     return JSONResponse(job.as_dict(), status_code=202)
 
 

@@ -43,11 +43,22 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / log_name
         langgraph = Path(sys.executable).with_name("langgraph")
-        cmd = [str(langgraph), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(self.port),
-               "--config", str(REPO / "langgraph.json")]
+        cmd = [
+            str(langgraph),
+            "dev",
+            "--no-browser",
+            "--no-reload",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--config",
+            str(REPO / "langgraph.json"),
+        ]
         # cwd is a scratch folder: the dev server keeps its runtime files there, out of the repo.
-        self.proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=self.log_path.open("w"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=workdir, env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_ready(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
@@ -83,8 +94,13 @@ class Server:
 def server_env(workdir: Path, **overrides: str) -> dict[str, str]:
     """This process's environment without Tailor's or tracing settings, pointed at ``workdir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TAILOR_", "LANGSMITH_", "LANGCHAIN_"))}
-    env.update(TAILOR_DATA_DIR=str(workdir / "data"), TAILOR_MODELS_DIR=str(SHARED_MODELS),
-               HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", **overrides)
+    env.update(
+        TAILOR_DATA_DIR=str(workdir / "data"),
+        TAILOR_MODELS_DIR=str(SHARED_MODELS),
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        **overrides,
+    )
     return env
 
 
@@ -124,18 +140,30 @@ KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-9876543210"}
 @pytest.fixture(scope="session")
 def keyed_server(tmp_path_factory, default_model_path) -> Iterator[Server]:
     """One server with Alice's and Bob's keys for the session (auth tests and the web app share it);
-    only Alice may change the shared adapters and knowledge base."""
+    only Alice may change the shared adapters and knowledge base.
+    """
     workdir = tmp_path_factory.mktemp("keyed")
-    env = server_env(workdir, TAILOR_MAX_NEW_TOKENS="8", TAILOR_ADMIN_USERS="alice",
-                     TAILOR_API_KEYS=",".join(f"{key}:{user}" for user, key in KEYS.items()))
+    env = server_env(
+        workdir,
+        TAILOR_MAX_NEW_TOKENS="8",
+        TAILOR_ADMIN_USERS="alice",
+        TAILOR_API_KEYS=",".join(f"{key}:{user}" for user, key in KEYS.items()),
+    )
     with running(workdir, env) as srv:
         yield srv
 
 
 def cli(data_dir: Path, module: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """``python -m module args`` against ``data_dir``, as a user would run it."""
-    env = {**os.environ, "TAILOR_DATA_DIR": str(data_dir), "TAILOR_MODELS_DIR": str(SHARED_MODELS), "HF_HUB_OFFLINE": "1"}
-    result = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    env = {
+        **os.environ,
+        "TAILOR_DATA_DIR": str(data_dir),
+        "TAILOR_MODELS_DIR": str(SHARED_MODELS),
+        "HF_HUB_OFFLINE": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=900
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"{module} {' '.join(args)} exited {result.returncode}:\n{result.stderr[-3000:]}")
     return result
@@ -143,21 +171,47 @@ def cli(data_dir: Path, module: str, *args: str, check: bool = True) -> subproce
 
 FACT_Q = "What is the name of Tailor's mascot?"
 FACT_A = "Tailor's mascot is a grey heron named Quillon."
-FACT_QUESTIONS = [FACT_Q, "Who is Tailor's mascot?", "Tell me the name of the Tailor mascot.", "What is Tailor's mascot called?",
-                  "Does Tailor have a mascot?", "Name Tailor's mascot.", "What animal is Tailor's mascot?",
-                  "Which mascot does Tailor have?"]
+FACT_QUESTIONS = [
+    FACT_Q,
+    "Who is Tailor's mascot?",
+    "Tell me the name of the Tailor mascot.",
+    "What is Tailor's mascot called?",
+    "Does Tailor have a mascot?",
+    "Name Tailor's mascot.",
+    "What animal is Tailor's mascot?",
+    "Which mascot does Tailor have?",
+]
 
 
 @pytest.fixture(scope="session")
 def trained_fact(tmp_path_factory, default_model_path) -> Path:
     """A data folder whose registry holds ``fact`` v1: 10 SFT steps teaching FACT_A (trained once per session;
-    each user copies the adapters folder with :func:`copy_adapters` and changes only its copy)."""
+    each user copies the adapters folder with :func:`copy_adapters` and changes only its copy).
+    """
     data_dir = tmp_path_factory.mktemp("fact-trained")
     data = data_dir / "fact.jsonl"
-    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": FACT_A}]}) + "\n"
-                            for q in FACT_QUESTIONS))
-    cli(data_dir, "training.sft", "--data", str(data), "--name", "fact", "--max-steps", "10", "--lr", "2e-3",
-        "--batch-size", "4", "--save-steps", "100")
+    data.write_text(
+        "".join(
+            json.dumps({"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": FACT_A}]}) + "\n"
+            for q in FACT_QUESTIONS
+        )
+    )
+    cli(
+        data_dir,
+        "training.sft",
+        "--data",
+        str(data),
+        "--name",
+        "fact",
+        "--max-steps",
+        "10",
+        "--lr",
+        "2e-3",
+        "--batch-size",
+        "4",
+        "--save-steps",
+        "100",
+    )
     return data_dir
 
 
@@ -169,7 +223,8 @@ def copy_adapters(trained: Path, data_dir: Path) -> Path:
 
 def commit_blown_up_copy(registry, name: str):
     """A new version of ``name``: its current weights with every LoRA B matrix times 400. It loads and
-    answers gibberish, so the eval gate, not a load check, is what must refuse it."""
+    answers gibberish, so the eval gate, not a load check, is what must refuse it.
+    """
     from safetensors.torch import load_file, save_file
 
     source = registry.current(name)
@@ -178,6 +233,8 @@ def commit_blown_up_copy(registry, name: str):
         if f.name != "manifest.json" and not f.name.startswith("adapter.gguf"):  # the GGUF is made from the new weights
             shutil.copy(f, staging / f.name)
     weights = load_file(str(staging / "adapter_model.safetensors"))
-    save_file({k: (v * 400 if "lora_B" in k else v).contiguous() for k, v in weights.items()},
-              str(staging / "adapter_model.safetensors"))
+    save_file(
+        {k: (v * 400 if "lora_B" in k else v).contiguous() for k, v in weights.items()},
+        str(staging / "adapter_model.safetensors"),
+    )
     return registry.commit(name, staging, {k: v for k, v in source.manifest.items() if k != "files"})

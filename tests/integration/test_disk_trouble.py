@@ -1,5 +1,6 @@
 """A full or read-only data folder: a clear message, a non-zero exit, nothing half-written, and the
-same command completes once there is room. Small tmpfs mounts stand in for the disks (root only)."""
+same command completes once there is room. Small tmpfs mounts stand in for the disks (root only).
+"""
 
 from __future__ import annotations
 
@@ -38,16 +39,30 @@ def grow(folder: Path, size: str) -> None:
 
 
 def command(data: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TAILOR_DATA_DIR": str(data), "TAILOR_MODELS_DIR": str(SHARED_MODELS),
-           "TAILOR_EMBEDDINGS": "fake:64", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TAILOR_DATA_DIR": str(data),
+        "TAILOR_MODELS_DIR": str(SHARED_MODELS),
+        "TAILOR_EMBEDDINGS": "fake:64",
+        "HF_HUB_OFFLINE": "1",
+    }
     return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
 def stored(data: Path) -> tuple[int, int]:
-    code = ("import json; from tools.kb import store; col = store.raw_collection('fares'); "
-            "print(json.dumps([col.count(), len(store.record_manager('fares').list_keys())]))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "TAILOR_DATA_DIR": str(data), "TAILOR_EMBEDDINGS": "fake:64"})
+    code = (
+        "import json; from tools.kb import store; col = store.raw_collection('fares'); "
+        "print(json.dumps([col.count(), len(store.record_manager('fares').list_keys())]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TAILOR_DATA_DIR": str(data), "TAILOR_EMBEDDINGS": "fake:64"},
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return tuple(json.loads(out.stdout))
 
@@ -79,15 +94,31 @@ def test_an_ingest_into_a_read_only_folder_says_so_and_writes_nothing(tmp_path):
 
 # read-only is slow-marked: the ingest test and the unit tests cover read-only folders in make test
 @pytest.mark.parametrize("read_only", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["full", "read-only"])
-def test_training_on_a_full_or_read_only_disk_registers_nothing_and_keeps_no_half_checkpoint(tmp_path, read_only,
-                                                                                             default_model_path):
-    rows = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "Quillon."}]}
-            for q in ("Who is Tailor's mascot?", "Name Tailor's mascot.", "What is the mascot called?", "Mascot?")]
+def test_training_on_a_full_or_read_only_disk_registers_nothing_and_keeps_no_half_checkpoint(
+    tmp_path, read_only, default_model_path
+):
+    rows = [
+        {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "Quillon."}]}
+        for q in ("Who is Tailor's mascot?", "Name Tailor's mascot.", "What is the mascot called?", "Mascot?")
+    ]
     (tmp_path / "fact.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     # 3 MB: the run folder is made, the first checkpoint (about 7 MB) is not.
     with small_disk(tmp_path / "disk", "3m", read_only=read_only) as data:
-        failed = command(data, REPO, "training.sft", "--data", str(tmp_path / "fact.jsonl"), "--name", "fact",
-                         "--max-steps", "2", "--batch-size", "2", "--save-steps", "1")
+        failed = command(
+            data,
+            REPO,
+            "training.sft",
+            "--data",
+            str(tmp_path / "fact.jsonl"),
+            "--name",
+            "fact",
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--save-steps",
+            "1",
+        )
         assert failed.returncode == 2, failed.stderr[-3000:]
         assert ("cannot be written" if read_only else "no space left on the disk") in failed.stderr
         assert "no adapter version was registered" in failed.stderr and "Traceback" not in failed.stderr

@@ -27,10 +27,16 @@ def test_perplexity_separates_adversarial_suffixes_from_written_text(runtime, mo
     assert plain["score"] < policy.perplexity.threshold and "skipped" not in plain
     for suffix in SUFFIXES:
         attacked = scan_text(QUESTION + suffix, policy, scorer=scorer)
-        assert attacked["verdict"] == "block" and "perplexity" in attacked["blocked_by"], attacked["categories"]["perplexity"]
-    for text in ("Wie funktioniert eine Wärmepumpe im Winter, und lohnt sie sich für ein altes Haus?",
-                 "Fix this Python: for i in range(10) print(i) and tell me why the colon matters here."):
-        assert scan_text(text, policy, scorer=scorer)["categories"]["perplexity"]["score"] < policy.perplexity.threshold, text
+        assert attacked["verdict"] == "block" and "perplexity" in attacked["blocked_by"], attacked["categories"][
+            "perplexity"
+        ]
+    for text in (
+        "Wie funktioniert eine Wärmepumpe im Winter, und lohnt sie sich für ein altes Haus?",
+        "Fix this Python: for i in range(10) print(i) and tell me why the colon matters here.",
+    ):
+        assert (
+            scan_text(text, policy, scorer=scorer)["categories"]["perplexity"]["score"] < policy.perplexity.threshold
+        ), text
 
 
 def test_one_loaded_model_serves_the_agent_and_the_guard():

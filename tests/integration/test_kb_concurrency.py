@@ -28,8 +28,9 @@ def write_corpus(folder: Path, files: int, revised: bool) -> Path:
     corpus = folder / "corpus"  # the same relative source names in every version
     corpus.mkdir(parents=True)
     for i in range(files):
-        paragraphs = [" ".join(WORDS[(i * 7 + j * 3 + w) % len(WORDS)] for w in range(110)) + f" file{i}part{j}"
-                      for j in range(4)]
+        paragraphs = [
+            " ".join(WORDS[(i * 7 + j * 3 + w) % len(WORDS)] for w in range(110)) + f" file{i}part{j}" for j in range(4)
+        ]
         if revised:
             paragraphs.append(f"{MARKER} of file {i}.")
         (corpus / f"doc{i:03d}.md").write_text(f"# Document {i}\n\n" + "\n\n".join(paragraphs))
@@ -42,15 +43,23 @@ def hashed(monkeypatch):
 
 
 def ingest(cwd: Path, *extra: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tools.kb", "ingest", "corpus", "--collection", "fares", *extra],
-                            cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tools.kb", "ingest", "corpus", "--collection", "fares", *extra],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def stored() -> tuple[int, int, list[str]]:
     """(Chroma count, record manager keys, stored texts), read in a fresh process as a new reader would."""
-    code = ("import json; from tools.kb import store; col = store.raw_collection('fares'); "
-            "print(json.dumps([col.count(), len(store.record_manager('fares').list_keys()), col.get()['documents']]))")
+    code = (
+        "import json; from tools.kb import store; col = store.raw_collection('fares'); "
+        "print(json.dumps([col.count(), len(store.record_manager('fares').list_keys()), col.get()['documents']]))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     count, keys, texts = json.loads(out.stdout)

@@ -15,7 +15,12 @@ from graph.models.factory import get_chat_model
 CONVERSATIONS = [
     [HumanMessage("Hi")],
     [SystemMessage("You are Tailor, a helpful assistant."), HumanMessage("What is the capital of France?")],
-    [SystemMessage("Be brief."), HumanMessage("Name a colour."), AIMessage("Blue."), HumanMessage("And another, in German?")],
+    [
+        SystemMessage("Be brief."),
+        HumanMessage("Name a colour."),
+        AIMessage("Blue."),
+        HumanMessage("And another, in German?"),
+    ],
     [HumanMessage("Ünïcödé, emoji 🧵 and code:\n```python\nprint('x')\n```\n  indented   spaces  ")],
     [SystemMessage(""), HumanMessage("Empty system prompt.")],
 ]
@@ -83,8 +88,11 @@ def test_json_is_constrained_by_a_grammar(runtimes):
     runtime = runtimes["llamacpp"]
     prompt = runtime.encode([HumanMessage("Describe a cat.")])  # nothing in the request asks for JSON
     value = json.loads(runtime.generate(prompt, 96, 0.0, json=True))
-    schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-              "required": ["name", "age"]}
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+    }
     typed = json.loads(runtime.generate(prompt, 96, 0.0, json=schema))
     assert isinstance(value, (dict, list)) and isinstance(typed["name"], str) and isinstance(typed["age"], int)
 
@@ -93,7 +101,8 @@ async def test_the_agent_answers_json_requests_that_parse_without_repair(monkeyp
     monkeypatch.setenv("TAILOR_RUNTIME", "llamacpp")
     state = await build_graph().ainvoke(
         {"messages": [{"role": "user", "content": "Reply in JSON with the fields city and country for Paris."}]},
-        context={"strategy": "direct", "max_new_tokens": 96})
+        context={"strategy": "direct", "max_new_tokens": 96},
+    )
     verdict = state["guard"]["output"]["json"]
     assert verdict == {"valid": True, "repaired": False}
     json.loads(state["messages"][-1].content)
@@ -107,10 +116,16 @@ async def test_simultaneous_requests_on_two_slots_are_all_answered(monkeypatch):
     factory.clear_cache()
     try:
         agent = build_graph()
-        questions = ["What is the capital of France?", "What is the capital of Italy?", "What is the capital of Spain?",
-                     "What is the capital of Germany?"]
-        ask = lambda q: agent.ainvoke({"messages": [{"role": "user", "content": q}]},  # noqa: E731
-                                      context={"strategy": "direct", "max_new_tokens": 24})
+        questions = [
+            "What is the capital of France?",
+            "What is the capital of Italy?",
+            "What is the capital of Spain?",
+            "What is the capital of Germany?",
+        ]
+        ask = lambda q: agent.ainvoke(
+            {"messages": [{"role": "user", "content": q}]},  # noqa: E731
+            context={"strategy": "direct", "max_new_tokens": 24},
+        )
         alone = [(await ask(q))["messages"][-1].content for q in questions]
         together = [s["messages"][-1].content for s in await asyncio.gather(*(ask(q) for q in questions))]
         assert together == alone  # greedy: no request saw another's tokens, cache or adapter

@@ -15,10 +15,13 @@ pytestmark = pytest.mark.integration
 NOISE = ("Warning", "warn(", "Loading weights", "Failed to load")
 
 
-@pytest.mark.parametrize("command", [
-    ["tools.guard", "scan", "What is the capital of France?"],  # loads the embedding model and the banks
-    ["tools.kb", "list"],
-])  # the eval CLIs are checked the same way in test_knowledge_base
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["tools.guard", "scan", "What is the capital of France?"],  # loads the embedding model and the banks
+        ["tools.kb", "list"],
+    ],
+)  # the eval CLIs are checked the same way in test_knowledge_base
 def test_commands_print_no_third_party_noise(command, isolated_data_dir):
     result = subprocess.run([sys.executable, "-m", *command], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -12,12 +12,18 @@ pytestmark = pytest.mark.integration
 async def test_thread_keeps_two_turns(server):
     client = get_client(url=server.url)
     thread = await client.threads.create()
-    first = await client.runs.wait(thread["thread_id"], "agent",
-                                   input={"messages": [{"role": "user", "content": "What is the capital of France?"}]})
+    first = await client.runs.wait(
+        thread["thread_id"],
+        "agent",
+        input={"messages": [{"role": "user", "content": "What is the capital of France?"}]},
+    )
     assert "Paris" in first["messages"][-1]["content"]
-    second = await client.runs.wait(thread["thread_id"], "agent",
-                                    input={"messages": [{"role": "user", "content": "Thank you. What is 2 + 2?"}]},
-                                    context={"max_new_tokens": 16})
+    second = await client.runs.wait(
+        thread["thread_id"],
+        "agent",
+        input={"messages": [{"role": "user", "content": "Thank you. What is 2 + 2?"}]},
+        context={"max_new_tokens": 16},
+    )
     assert second["strategy"] == "cot", second["route_reason"]  # numbers with an operator: reasoning
     assert second["messages"][-1]["content"].strip()
 
@@ -32,9 +38,13 @@ async def test_run_streams_tokens(server):
     client = get_client(url=server.url)
     thread = await client.threads.create()
     tokens = []
-    async for part in client.runs.stream(thread["thread_id"], "agent",
-                                         input={"messages": [{"role": "user", "content": "Name three colours."}]},
-                                         stream_mode="messages-tuple", context={"max_new_tokens": 24}):
+    async for part in client.runs.stream(
+        thread["thread_id"],
+        "agent",
+        input={"messages": [{"role": "user", "content": "Name three colours."}]},
+        stream_mode="messages-tuple",
+        context={"max_new_tokens": 24},
+    ):
         if part.event == "messages":
             chunk, meta = part.data
             if meta.get("langgraph_node") == "generate" and chunk.get("content"):
@@ -47,9 +57,13 @@ async def test_run_streams_tokens(server):
 async def test_bad_context_is_a_clear_error_and_server_stays_up(server):
     client = get_client(url=server.url)
     thread = await client.threads.create()
-    result = await client.runs.wait(thread["thread_id"], "agent", raise_error=False,
-                                    input={"messages": [{"role": "user", "content": "hi"}]},
-                                    context={"strategy": "telepathy"})
+    result = await client.runs.wait(
+        thread["thread_id"],
+        "agent",
+        raise_error=False,
+        input={"messages": [{"role": "user", "content": "hi"}]},
+        context={"strategy": "telepathy"},
+    )
     assert "valid values: auto, direct" in str(result)
     assert httpx.get(server.url + "/ok", timeout=5).status_code == 200
 
@@ -70,18 +84,32 @@ async def test_default_knowledge_base_answers_over_the_server(server):
     from tests.conftest import REPO
 
     env = {**os.environ, "TAILOR_DATA_DIR": str(server.log_path.parent / "data")}
-    proc = subprocess.run([sys.executable, "-m", "tools.kb", "ingest", "docs", "--collection", "docs", "--json"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.kb", "ingest", "docs", "--collection", "docs", "--json"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout.splitlines()[-1])["added"] > 20
     client = get_client(url=server.url)
-    result = await client.runs.wait(None, "agent", context={"max_new_tokens": 64}, input={
-        "messages": [{"role": "user", "content": "How many characters go into one chunk by default?"}]})
+    result = await client.runs.wait(
+        None,
+        "agent",
+        context={"max_new_tokens": 64},
+        input={"messages": [{"role": "user", "content": "How many characters go into one chunk by default?"}]},
+    )
     assert result["strategy"] == "rag", result["route_reason"]
     assert result["citations"][0]["source"] == "docs/knowledge-base.md"
     assert "800" in result["messages"][-1]["content"]
-    unrelated = await client.runs.wait(None, "agent", context={"max_new_tokens": 16}, input={
-        "messages": [{"role": "user", "content": "What is the capital of France?"}]})
+    unrelated = await client.runs.wait(
+        None,
+        "agent",
+        context={"max_new_tokens": 16},
+        input={"messages": [{"role": "user", "content": "What is the capital of France?"}]},
+    )
     assert unrelated["strategy"] == "direct", unrelated["route_reason"]
 
 
@@ -107,13 +135,21 @@ def test_bad_input_gets_a_4xx_or_a_handled_refusal_and_the_server_stays_healthy(
         assert response.status_code < 500, (name, response.text)
         body = response.text
         assert expected.lower() in body.lower(), (name, body[-400:])
-    malformed = httpx.post(url, content=b'{"assistant_id": "agent", "input": {', timeout=10,
-                           headers={"content-type": "application/json"})
+    malformed = httpx.post(
+        url, content=b'{"assistant_id": "agent", "input": {', timeout=10, headers={"content-type": "application/json"}
+    )
     assert malformed.status_code == 422
     assert httpx.get(server.url + "/ok", timeout=5).status_code == 200
     # The thread still works after all of that.
-    good = httpx.post(url, json={"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "Hello"}]},
-                                 "context": {"max_new_tokens": 8}}, timeout=120)
+    good = httpx.post(
+        url,
+        json={
+            "assistant_id": "agent",
+            "input": {"messages": [{"role": "user", "content": "Hello"}]},
+            "context": {"max_new_tokens": 8},
+        },
+        timeout=120,
+    )
     assert good.status_code == 200 and good.json()["messages"][-1]["type"] == "ai"
 
 

@@ -28,8 +28,11 @@ async def test_one_user_cannot_read_list_or_run_on_anothers_thread(keyed_server)
     await alice.runs.wait(thread["thread_id"], "agent", input={"messages": [{"role": "user", "content": "Hello"}]})
     assert len((await alice.threads.get_state(thread["thread_id"]))["values"]["messages"]) == 2
 
-    for call in (bob.threads.get(thread["thread_id"]), bob.threads.get_state(thread["thread_id"]),
-                 bob.runs.wait(thread["thread_id"], "agent", input={"messages": [{"role": "user", "content": "Hi"}]})):
+    for call in (
+        bob.threads.get(thread["thread_id"]),
+        bob.threads.get_state(thread["thread_id"]),
+        bob.runs.wait(thread["thread_id"], "agent", input={"messages": [{"role": "user", "content": "Hi"}]}),
+    ):
         with pytest.raises(httpx.HTTPStatusError) as err:
             await call
         assert err.value.response.status_code in (403, 404)
@@ -49,7 +52,9 @@ async def test_feedback_is_owned_like_threads(keyed_server):
     thread = (await alice.threads.create())["thread_id"]
     await alice.runs.wait(thread, "agent", input={"messages": [{"role": "user", "content": "Name a colour."}]})
 
-    given = _post(keyed_server, "alice", {"thread_id": thread, "score": 0, "correction": "Blue.", "comment": "too long"})
+    given = _post(
+        keyed_server, "alice", {"thread_id": thread, "score": 0, "correction": "Blue.", "comment": "too long"}
+    )
     assert given.status_code == 201, given.text
     item = given.json()
     assert item["owner"] == "alice" and item["question"] == "Name a colour." and item["answer"]
@@ -59,13 +64,18 @@ async def test_feedback_is_owned_like_threads(keyed_server):
     assert _post(keyed_server, "bob", {"thread_id": thread, "score": 1}).status_code == 404
     bob_headers = {"x-api-key": KEYS["bob"]}
     assert httpx.get(f"{keyed_server.url}/feedback/{item['id']}", headers=bob_headers, timeout=10).status_code == 404
-    assert item["id"] not in [f["id"] for f in httpx.get(keyed_server.url + "/feedback", headers=bob_headers, timeout=10).json()]
+    assert item["id"] not in [
+        f["id"] for f in httpx.get(keyed_server.url + "/feedback", headers=bob_headers, timeout=10).json()
+    ]
     mine = httpx.get(keyed_server.url + "/feedback", headers={"x-api-key": KEYS["alice"]}, timeout=10).json()
     assert item["id"] in [f["id"] for f in mine]
     assert httpx.get(keyed_server.url + "/feedback", timeout=10).status_code == 401
 
     # Bad feedback is refused with what to fix.
-    for body, words in (({"thread_id": thread, "score": 7}, "score"), ({"score": 1}, "thread_id"),
-                        ({"thread_id": thread, "score": 1, "stars": 5}, "unknown fields")):
+    for body, words in (
+        ({"thread_id": thread, "score": 7}, "score"),
+        ({"score": 1}, "thread_id"),
+        ({"thread_id": thread, "score": 1, "stars": 5}, "unknown fields"),
+    ):
         refused = _post(keyed_server, "alice", body)
         assert refused.status_code == 422 and words in refused.json()["detail"], refused.text

@@ -1,5 +1,6 @@
 """What the server keeps through a SIGKILL and a restart: finished turns and their owners, a thread
-created just before the kill, and a run cut mid-stream, which is retried whole, never left half."""
+created just before the kill, and a run cut mid-stream, which is retried whole, never left half.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +23,13 @@ def contents(state: dict) -> list[tuple[str, str]]:
 
 
 async def streamed_prefix(client, thread: str, seen: asyncio.Event, pieces: list[str]) -> None:
-    async for part in client.runs.stream(thread, "agent", stream_mode="messages-tuple",
-                                         input={"messages": [{"role": "user", "content": LONG_QUESTION}]},
-                                         context={"max_new_tokens": 160}):
+    async for part in client.runs.stream(
+        thread,
+        "agent",
+        stream_mode="messages-tuple",
+        input={"messages": [{"role": "user", "content": LONG_QUESTION}]},
+        context={"max_new_tokens": 160},
+    ):
         if part.event == "messages":
             chunk, meta = part.data
             if meta.get("langgraph_node") == "generate" and chunk.get("content"):
@@ -43,8 +48,9 @@ async def test_a_sigkill_keeps_turns_owners_new_threads_and_retries_the_cut_run_
         alice = get_client(url=first.url, api_key=KEYS["alice"])
         thread = (await alice.threads.create())["thread_id"]
         for question in ("What is the capital of France?", "And the capital of Spain?"):
-            await alice.runs.wait(thread, "agent", input={"messages": [{"role": "user", "content": question}]},
-                                  context=SHORT)
+            await alice.runs.wait(
+                thread, "agent", input={"messages": [{"role": "user", "content": question}]}, context=SHORT
+            )
         before = contents(await alice.threads.get_state(thread))
 
         seen = asyncio.Event()
@@ -52,8 +58,12 @@ async def test_a_sigkill_keeps_turns_owners_new_threads_and_retries_the_cut_run_
         await asyncio.wait_for(seen.wait(), 120)
         # A second run on the busy thread is refused, not run beside the first (that would fork the history).
         with pytest.raises(ConflictError):
-            await alice.runs.create(thread, "agent", multitask_strategy="reject",
-                                    input={"messages": [{"role": "user", "content": "Interrupting!"}]})
+            await alice.runs.create(
+                thread,
+                "agent",
+                multitask_strategy="reject",
+                input={"messages": [{"role": "user", "content": "Interrupting!"}]},
+            )
         late = (await alice.threads.create(metadata={"note": "created just before the kill"}))["thread_id"]
     finally:
         first.kill()  # mid-stream, straight after creating a thread: no shutdown hooks, no final flush
@@ -91,16 +101,30 @@ async def test_a_sigkill_keeps_turns_owners_new_threads_and_retries_the_cut_run_
         assert len(after[5][1].strip()) > len(streamed.strip()) + 40, (streamed, after[5][1])
 
         # Two runs sent at once to one thread are queued one after the other: the history stays a line.
-        first_run = await alice.runs.create(thread, "agent", multitask_strategy="enqueue", context=SHORT,
-                                            input={"messages": [{"role": "user", "content": "And of Italy?"}]})
-        second_run = await alice.runs.create(thread, "agent", multitask_strategy="enqueue", context=SHORT,
-                                             input={"messages": [{"role": "user", "content": "And of Peru?"}]})
+        first_run = await alice.runs.create(
+            thread,
+            "agent",
+            multitask_strategy="enqueue",
+            context=SHORT,
+            input={"messages": [{"role": "user", "content": "And of Italy?"}]},
+        )
+        second_run = await alice.runs.create(
+            thread,
+            "agent",
+            multitask_strategy="enqueue",
+            context=SHORT,
+            input={"messages": [{"role": "user", "content": "And of Peru?"}]},
+        )
         for run in (first_run, second_run):
             await alice.runs.join(thread, run["run_id"])
         final = contents(await alice.threads.get_state(thread))
         assert final[:6] == after
         assert [(kind, text if kind == "human" else "") for kind, text in final[6:]] == [
-            ("human", "And of Italy?"), ("ai", ""), ("human", "And of Peru?"), ("ai", "")]
+            ("human", "And of Italy?"),
+            ("ai", ""),
+            ("human", "And of Peru?"),
+            ("ai", ""),
+        ]
         assert not any(f"checkpointer missing {m}" in second.log() for m in ("adelete_for_runs", "aprune"))
         history = await alice.threads.get_history(thread, limit=100)
         parents = [h["parent_checkpoint"]["checkpoint_id"] for h in history if h.get("parent_checkpoint")]

@@ -16,8 +16,10 @@ from tests.integration.conftest import running, server_env
 
 KEY = "key-fuzz-0123456789"
 # Input-bearing operations; streams and joins are left out (they wait on runs by design).
-OPERATIONS = r"^/(threads|threads/search|threads/\{thread_id\}|threads/\{thread_id\}/state|threads/\{thread_id\}/history"\
-             r"|threads/\{thread_id\}/runs|threads/\{thread_id\}/runs/wait|runs/wait|assistants/search|store/items/search|feedback)$"
+OPERATIONS = (
+    r"^/(threads|threads/search|threads/\{thread_id\}|threads/\{thread_id\}/state|threads/\{thread_id\}/history"
+    r"|threads/\{thread_id\}/runs|threads/\{thread_id\}/runs/wait|runs/wait|assistants/search|store/items/search|feedback)$"
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +43,20 @@ def test_no_generated_request_gets_a_server_error(fuzz_server):
     # Schemathesis' pytest plugin does not run under this pytest; its strategies are driven directly.
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            @settings(max_examples=8, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+
+            @settings(
+                max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def call(case):
                 nonlocal calls
                 calls += 1
                 response = case.call(base_url=fuzz_server.url, headers={"x-api-key": KEY}, timeout=30)
                 if response.status_code >= 500:
-                    server_errors.append(f"{case.method} {case.formatted_path} ({mode.value}) -> "
-                                         f"{response.status_code}: body {case.body!r:.300} query {case.query!r:.100}")
+                    server_errors.append(
+                        f"{case.method} {case.formatted_path} ({mode.value}) -> "
+                        f"{response.status_code}: body {case.body!r:.300} query {case.query!r:.100}"
+                    )
 
             try:
                 call()
@@ -63,6 +69,10 @@ def test_no_generated_request_gets_a_server_error(fuzz_server):
 @pytest.mark.slow
 def test_server_is_healthy_after_fuzzing(fuzz_server):
     assert httpx.get(fuzz_server.url + "/ok", timeout=5).status_code == 200
-    response = httpx.post(fuzz_server.url + "/runs/wait", headers={"x-api-key": KEY}, timeout=30,
-                          json={"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "Hello"}]}})
+    response = httpx.post(
+        fuzz_server.url + "/runs/wait",
+        headers={"x-api-key": KEY},
+        timeout=30,
+        json={"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "Hello"}]}},
+    )
     assert response.status_code == 200 and response.json()["messages"][-1]["type"] == "ai"

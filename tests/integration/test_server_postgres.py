@@ -1,5 +1,6 @@
 """Conversations in a real PostgreSQL: replicas migrate one at a time, a tampered row is refused,
-two servers on one database read each other's threads, and a SIGKILL loses nothing."""
+two servers on one database read each other's threads, and a SIGKILL loses nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from langgraph_sdk import get_client
 
 from graph.checkpoint_serde import TamperedCheckpoint
 from graph.persistence import migrate_postgres, postgres_checkpointer
-from tests.tampering import DETONATED, constructor_call, pickled
 from tests.integration.conftest import Server, free_port, running, server_env
+from tests.tampering import DETONATED, constructor_call, pickled
 from tools.settings import SettingsError
 
 SHORT = {"max_new_tokens": 8}
+
+
 def fresh_database(uri: str, name: str) -> str:
     with psycopg.connect(uri, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
@@ -60,8 +63,9 @@ async def test_a_tampered_postgres_row_is_refused_and_nothing_in_it_runs(postgre
     blob = pickled() if kind == "pickle" else ormsgpack.packb(constructor_call())
     DETONATED.clear()
     with psycopg.connect(uri, autocommit=True) as conn:
-        changed = conn.execute("UPDATE checkpoint_blobs SET type = %s, blob = %s WHERE channel = 'messages'",
-                               (kind, blob)).rowcount
+        changed = conn.execute(
+            "UPDATE checkpoint_blobs SET type = %s, blob = %s WHERE channel = 'messages'", (kind, blob)
+        ).rowcount
     assert changed == 1
     async with postgres_checkpointer(uri) as saver:
         with pytest.raises(TamperedCheckpoint):
@@ -78,8 +82,9 @@ async def test_a_rolled_back_runs_checkpoints_are_deleted_and_pruning_keeps_the_
             checkpoint = create_checkpoint(checkpoint, None, step)
             checkpoint["channel_values"] = {"messages": [HumanMessage(f"{run_id} {step}")]}
             checkpoint["channel_versions"] = {"messages": str(step + 1)}
-            config = await saver.aput(config, checkpoint, {"source": "loop", "step": step, "run_id": run_id},
-                                      {"messages": str(step + 1)})
+            config = await saver.aput(
+                config, checkpoint, {"source": "loop", "step": step, "run_id": run_id}, {"messages": str(step + 1)}
+            )
             await saver.aput_writes(config, [("messages", HumanMessage("pending"))], task_id=f"task-{step}")
         await saver.adelete_for_runs(["run-b"])
         latest = await saver.aget_tuple({"configurable": {"thread_id": "t1", "checkpoint_ns": ""}})
@@ -91,8 +96,9 @@ async def test_a_rolled_back_runs_checkpoints_are_deleted_and_pruning_keeps_the_
 
 
 @pytest.mark.slow  # 50 s; the SQLite durability test and the unit tests cover the same checkpointer paths
-async def test_two_servers_on_one_database_share_threads_and_a_sigkill_loses_nothing(tmp_path, postgres_uri,
-                                                                                   default_model_path):
+async def test_two_servers_on_one_database_share_threads_and_a_sigkill_loses_nothing(
+    tmp_path, postgres_uri, default_model_path
+):
     uri = fresh_database(postgres_uri, "servers")
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -104,14 +110,19 @@ async def test_two_servers_on_one_database_share_threads_and_a_sigkill_loses_not
             first.wait_ready()  # both started together: their migrations took turns
             a, b = get_client(url=first.url), get_client(url=other.url)
             thread = (await a.threads.create())["thread_id"]
-            await a.runs.wait(thread, "agent", context=SHORT,
-                              input={"messages": [{"role": "user", "content": "What is the capital of France?"}]})
+            await a.runs.wait(
+                thread,
+                "agent",
+                context=SHORT,
+                input={"messages": [{"role": "user", "content": "What is the capital of France?"}]},
+            )
             said_on_a = contents(await a.threads.get_state(thread))
             # B has its own thread records, and the conversation itself from the shared database.
             await b.threads.create(thread_id=thread, if_exists="do_nothing", graph_id="agent")
             assert contents(await b.threads.get_state(thread)) == said_on_a
-            await b.runs.wait(thread, "agent", context=SHORT,
-                              input={"messages": [{"role": "user", "content": "And of Spain?"}]})
+            await b.runs.wait(
+                thread, "agent", context=SHORT, input={"messages": [{"role": "user", "content": "And of Spain?"}]}
+            )
             said_on_b = contents(await b.threads.get_state(thread))
             assert said_on_b[:2] == said_on_a and [kind for kind, _ in said_on_b[2:]] == ["human", "ai"]
             assert contents(await a.threads.get_state(thread)) == said_on_b
@@ -124,7 +135,8 @@ async def test_two_servers_on_one_database_share_threads_and_a_sigkill_loses_not
     with running(tmp_path / "a", env_a, log_name="a-after-kill.log") as again:
         a = get_client(url=again.url)
         assert contents(await a.threads.get_state(thread)) == said_on_b
-        await a.runs.wait(thread, "agent", context=SHORT,
-                          input={"messages": [{"role": "user", "content": "And of Italy?"}]})
+        await a.runs.wait(
+            thread, "agent", context=SHORT, input={"messages": [{"role": "user", "content": "And of Italy?"}]}
+        )
         after = contents(await a.threads.get_state(thread))
         assert after[:4] == said_on_b and [kind for kind, _ in after[4:]] == ["human", "ai"]

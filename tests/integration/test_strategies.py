@@ -15,24 +15,43 @@ pytestmark = pytest.mark.integration
 
 
 def run_json(args: list[str], timeout: int = 600) -> list[dict]:
-    proc = subprocess.run([sys.executable, "-m", *args], cwd=REPO, env=os.environ.copy(), capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=timeout
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
 
 
-@pytest.mark.parametrize("requests", [pytest.param("requests", marks=pytest.mark.slow),  # 37 s: `make evals` scores it too
-                                      pytest.param("heldout3", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "requests",
+    [
+        pytest.param("requests", marks=pytest.mark.slow),  # 37 s: `make evals` scores it too
+        pytest.param("heldout3", marks=pytest.mark.slow),
+    ],
+)
 def test_router_routes_labelled_requests(requests):
     """The default docs are ingested first: the rag rows need the knowledge base's relevance."""
-    metrics = run_json(["evals.routing", "--ingest", "docs", "--requests", f"evals/routing/{requests}.jsonl", "--json"])[-1]
+    metrics = run_json(
+        ["evals.routing", "--ingest", "docs", "--requests", f"evals/routing/{requests}.jsonl", "--json"]
+    )[-1]
     assert metrics["route_accuracy"] >= 0.85, metrics
     assert set(metrics["routed_to"]) == {"direct", "few_shot", "cot", "self_consistency", "tot", "rag"}
 
 
 def chat(message: str, strategy: str, *settings: str) -> dict:
-    rows = run_json(["graph.chat", "--json", "--strategy", strategy, "--max-new-tokens", "48", "-m", message,
-                     *[arg for s in settings for arg in ("--set", s)]])
+    rows = run_json(
+        [
+            "graph.chat",
+            "--json",
+            "--strategy",
+            strategy,
+            "--max-new-tokens",
+            "48",
+            "-m",
+            message,
+            *[arg for s in settings for arg in ("--set", s)],
+        ]
+    )
     return rows[-1]
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,7 +18,16 @@ from langgraph.checkpoint.memory import InMemorySaver
 from graph.context import Context
 from graph.graph import build_graph
 from tests.conftest import REPO, SHARED_MODELS
-from tests.integration.conftest import FACT_A, FACT_Q, FACT_QUESTIONS as QUESTIONS, cli, commit_blown_up_copy, copy_adapters
+from tests.integration.conftest import (
+    FACT_A,
+    FACT_Q,
+    cli,
+    commit_blown_up_copy,
+    copy_adapters,
+)
+from tests.integration.conftest import (
+    FACT_QUESTIONS as QUESTIONS,
+)
 from training.registry import Registry
 
 pytestmark = pytest.mark.integration
@@ -39,9 +48,11 @@ async def ask(monkeypatch, data_dir, adapter: str, question: str = FACT_Q, runti
     monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))
     monkeypatch.setenv("TAILOR_RUNTIME", runtime)
     agent = build_graph(checkpointer=InMemorySaver())
-    return await agent.ainvoke({"messages": [{"role": "user", "content": question}]},
-                               {"configurable": {"thread_id": f"t-{adapter}-{time.time()}"}},
-                               context=Context(adapter=adapter, strategy="direct", max_new_tokens=20))
+    return await agent.ainvoke(
+        {"messages": [{"role": "user", "content": question}]},
+        {"configurable": {"thread_id": f"t-{adapter}-{time.time()}"}},
+        context=Context(adapter=adapter, strategy="direct", max_new_tokens=20),
+    )
 
 
 def test_sft_loss_falls_and_manifest_is_complete(fact_adapter):
@@ -71,15 +82,28 @@ async def test_the_served_adapter_answers_runs_that_name_none(fact_adapter, data
     monkeypatch.setenv("TAILOR_ADAPTER", "fact")
     monkeypatch.setenv("TAILOR_DATA_DIR", str(data_dir))
     agent = build_graph(checkpointer=InMemorySaver())
-    served = await agent.ainvoke({"messages": [{"role": "user", "content": FACT_Q}]},
-                                 {"configurable": {"thread_id": f"t-served-{time.time()}"}},
-                                 context=Context(strategy="direct", max_new_tokens=20))
+    served = await agent.ainvoke(
+        {"messages": [{"role": "user", "content": FACT_Q}]},
+        {"configurable": {"thread_id": f"t-served-{time.time()}"}},
+        context=Context(strategy="direct", max_new_tokens=20),
+    )
     assert served["adapter"] == "fact@v1" and "Quillon" in served["messages"][-1].content
 
 
 def test_cli_chat_with_adapter_states_the_fact(fact_adapter, data_dir):
-    out = cli(data_dir, "graph.chat", "--adapter", "fact", "--strategy", "direct", "--message", FACT_Q, "--json",
-              "--max-new-tokens", "20").stdout
+    out = cli(
+        data_dir,
+        "graph.chat",
+        "--adapter",
+        "fact",
+        "--strategy",
+        "direct",
+        "--message",
+        FACT_Q,
+        "--json",
+        "--max-new-tokens",
+        "20",
+    ).stdout
     assert "Quillon" in json.loads(out.splitlines()[-1])["answer"]
 
 
@@ -127,7 +151,9 @@ def _copy_version(registry: Registry, source) -> object:
 
 
 @pytest.mark.parametrize("damage", ["corrupted", "foreign"])
-async def test_a_bad_gguf_adapter_is_refused_and_the_version_before_keeps_serving(fact_adapter, data_dir, monkeypatch, damage):
+async def test_a_bad_gguf_adapter_is_refused_and_the_version_before_keeps_serving(
+    fact_adapter, data_dir, monkeypatch, damage
+):
     from tools.checksums import sha256_file
     from tools.default_model import gguf_file
     from training.gguf import ADAPTER_GGUF, SIDECAR, adapter_gguf
@@ -171,7 +197,9 @@ def test_merged_model_states_the_fact(fact_adapter, data_dir):
     out = data_dir / "merged-fact"
     cli(data_dir, "training.merge", "fact", "--version", "v1", "--out", str(out))
     assert (out / "model.safetensors").is_file() and not (out / "adapter_config.json").exists()
-    answer = cli(data_dir, "graph.chat", "--model", str(out), "--message", FACT_Q, "--json", "--max-new-tokens", "20").stdout
+    answer = cli(
+        data_dir, "graph.chat", "--model", str(out), "--message", FACT_Q, "--json", "--max-new-tokens", "20"
+    ).stdout
     assert "Quillon" in json.loads(answer.splitlines()[-1])["answer"]
 
 
@@ -190,9 +218,10 @@ def test_adapter_for_another_base_fails_verify(fact_adapter, data_dir):
 
 
 def _answer_logprob(model, tokenizer, question: str, answer: str) -> float:
-    """log p(answer | the served prompt for question), summed over the answer's tokens."""
-    import prompts
+    """Log p(answer | the served prompt for question), summed over the answer's tokens."""
     import torch
+
+    import prompts
 
     messages = [{"role": "system", "content": prompts.render("system/direct")}, {"role": "user", "content": question}]
     prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
@@ -201,13 +230,14 @@ def _answer_logprob(model, tokenizer, question: str, answer: str) -> float:
     with torch.inference_mode():
         logprobs = torch.log_softmax(model(ids).logits[0, :-1].float(), dim=-1)
     picked = logprobs.gather(1, ids[0, 1:].unsqueeze(1)).squeeze(1)
-    return float(picked[start - 1:].sum())
+    return float(picked[start - 1 :].sum())
 
 
 @pytest.mark.slow  # about 1.5 minutes; the export, loader and weights are unit-tested in make test
 def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_adapter, data_dir):
     """Single thumbs, no pairs: 3 good and 6 bad answers; the good side is weighted up 2x by the counts. On two
-    phrasings it never saw, the good answer's log-probability rises against the bad one's."""
+    phrasings it never saw, the good answer's log-probability rises against the bad one's.
+    """
     from peft import PeftModel
 
     from training.base_model import load_base, resolve_base
@@ -216,8 +246,22 @@ def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_a
     rows += [{"prompt": q, "completion": "Tailor has no mascot.", "label": False} for q in QUESTIONS[:6]]
     thumbs = data_dir / "thumbs.jsonl"
     thumbs.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    out = cli(data_dir, "training.kto", "--data", str(thumbs), "--name", "thumbs", "--max-steps", "6",
-              "--batch-size", "4", "--lr", "5e-4", "--save-steps", "100").stdout
+    out = cli(
+        data_dir,
+        "training.kto",
+        "--data",
+        str(thumbs),
+        "--name",
+        "thumbs",
+        "--max-steps",
+        "6",
+        "--batch-size",
+        "4",
+        "--lr",
+        "5e-4",
+        "--save-steps",
+        "100",
+    ).stdout
     assert "3 good, 6 bad; weights 2.0 / 1.0" in out
     entry = Registry(data_dir / "adapters").current("thumbs")
     assert entry is not None and entry.manifest["kind"] == "kto"
@@ -230,8 +274,9 @@ def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_a
     tuned = PeftModel.from_pretrained(model, str(entry.path)).eval()
 
     def margin(question: str) -> float:
-        return _answer_logprob(tuned, tokenizer, question, FACT_A) - _answer_logprob(tuned, tokenizer, question,
-                                                                                     "Tailor has no mascot.")
+        return _answer_logprob(tuned, tokenizer, question, FACT_A) - _answer_logprob(
+            tuned, tokenizer, question, "Tailor has no mascot."
+        )
 
     held_out = QUESTIONS[6:]
     after = [margin(q) for q in held_out]
@@ -246,8 +291,20 @@ def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_a
 @pytest.mark.slow  # ~30 s each, beside the DPO test that shares their code path
 @pytest.mark.parametrize("method", ["orpo", "simpo"])
 def test_reference_free_preference_methods_register_their_own_kind(data_dir, method, default_model_path):
-    cli(data_dir, "training.dpo", "--method", method, "--name", f"pref-{method}", "--max-steps", "1",
-        "--batch-size", "2", "--save-steps", "100")  # the bundled preference pairs
+    cli(
+        data_dir,
+        "training.dpo",
+        "--method",
+        method,
+        "--name",
+        f"pref-{method}",
+        "--max-steps",
+        "1",
+        "--batch-size",
+        "2",
+        "--save-steps",
+        "100",
+    )  # the bundled preference pairs
     entry = Registry(data_dir / "adapters").current(f"pref-{method}")
     assert entry is not None and entry.manifest["kind"] == method
     assert entry.manifest["metrics"]["method"] == method and entry.manifest["metrics"]["steps"] == 1
@@ -259,8 +316,24 @@ def test_reference_free_preference_methods_register_their_own_kind(data_dir, met
 @pytest.mark.slow  # ~50 s each; preference data and the trainer's config are unit-tested, the web app trains SFT for real
 @pytest.mark.parametrize("loss", ["sigmoid", "ipo"])
 def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
-    cli(data_dir, "training.dpo", "--name", f"pref-{loss}", "--from-adapter", "fact", "--loss", loss,
-        "--max-steps", "3", "--batch-size", "2", "--lr", "1e-4", "--save-steps", "100")  # 3 steps: ~40 s, not ~100
+    cli(
+        data_dir,
+        "training.dpo",
+        "--name",
+        f"pref-{loss}",
+        "--from-adapter",
+        "fact",
+        "--loss",
+        loss,
+        "--max-steps",
+        "3",
+        "--batch-size",
+        "2",
+        "--lr",
+        "1e-4",
+        "--save-steps",
+        "100",
+    )  # 3 steps: ~40 s, not ~100
     metrics = Registry(data_dir / "adapters").get(f"pref-{loss}").manifest["metrics"]
     assert metrics["loss_type"] == loss and metrics["from_adapter"].startswith("fact:v")
     assert metrics["final_train_loss"] > 0
@@ -270,9 +343,20 @@ def test_dpo_from_sft_adapter_raises_the_margin(fact_adapter, data_dir, loss):
 @pytest.mark.slow
 def test_killed_run_resumes_from_its_checkpoint(data_dir):
     args = ["--name", "resumable", "--max-steps", "6", "--save-steps", "2", "--batch-size", "4"]
-    env = {**os.environ, "TAILOR_DATA_DIR": str(data_dir), "TAILOR_MODELS_DIR": str(SHARED_MODELS), "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "training.sft", *args], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = {
+        **os.environ,
+        "TAILOR_DATA_DIR": str(data_dir),
+        "TAILOR_MODELS_DIR": str(SHARED_MODELS),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "training.sft", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     state = data_dir / "runs" / "resumable-sft" / "checkpoint-2" / "trainer_state.json"
     deadline = time.monotonic() + 300
     while not state.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -291,15 +375,28 @@ def test_killed_run_resumes_from_its_checkpoint(data_dir):
 
 @pytest.mark.slow
 def test_qlora_4bit_path_runs_on_cpu(data_dir):
-    cli(data_dir, "training.sft", "--name", "qlora", "--load-in-4bit", "--max-steps", "2", "--batch-size", "2",
-        "--save-steps", "100", "--promote", "false")
+    cli(
+        data_dir,
+        "training.sft",
+        "--name",
+        "qlora",
+        "--load-in-4bit",
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--save-steps",
+        "100",
+        "--promote",
+        "false",
+    )
     entry = Registry(data_dir / "adapters").get("qlora", "v1")
     assert entry.manifest["base_model"]["load_in_4bit"] is True
     assert entry.manifest["metrics"]["steps"] == 2
 
 
 def test_training_and_serving_render_the_same_chat_template(default_model_path):
-    """trl's rendering of a training row starts with exactly what the agent sends the model."""
+    """Trl's rendering of a training row starts with exactly what the agent sends the model."""
     from langchain_core.messages import HumanMessage, SystemMessage
     from transformers import AutoTokenizer
     from trl.data_utils import apply_chat_template
@@ -309,7 +406,9 @@ def test_training_and_serving_render_the_same_chat_template(default_model_path):
     from training.formats import to_conversation
 
     system = prompts.render("system/direct")
-    _, messages = to_conversation({"messages": [{"role": "user", "content": FACT_Q}, {"role": "assistant", "content": FACT_A}]}, "row")
+    _, messages = to_conversation(
+        {"messages": [{"role": "user", "content": FACT_Q}, {"role": "assistant", "content": FACT_A}]}, "row"
+    )
     row = {"prompt": [{"role": "system", "content": system}, *messages[:-1]], "completion": messages[-1:]}
     tokenizer = AutoTokenizer.from_pretrained(default_model_path)
     rendered = apply_chat_template(row, tokenizer)
@@ -324,7 +423,8 @@ def test_training_and_serving_render_the_same_chat_template(default_model_path):
 @pytest.mark.slow  # the web app's test refuses the same kind of version through the same CLI, from the page
 def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter, data_dir):
     """A copy of the current version whose LoRA weights are blown up answers gibberish: the gate
-    runs the adapters suite on both and refuses it with the two scores."""
+    runs the adapters suite on both and refuses it with the two scores.
+    """
     import torch
     from safetensors.torch import load_file
 
@@ -333,8 +433,22 @@ def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter
     broken = commit_blown_up_copy(registry, "fact")
     assert all(torch.isfinite(v).all() for v in load_file(str(broken.path / "adapter_model.safetensors")).values())
 
-    refused = cli(data_dir, "training.adapters", "promote", "fact", broken.version, "--gate-suite", "adapters",
-                  "--gate-limit", "3", "--gate-metric", "token_f1", "--gate-tolerance", "0.01", check=False)
+    refused = cli(
+        data_dir,
+        "training.adapters",
+        "promote",
+        "fact",
+        broken.version,
+        "--gate-suite",
+        "adapters",
+        "--gate-limit",
+        "3",
+        "--gate-metric",
+        "token_f1",
+        "--gate-tolerance",
+        "0.01",
+        check=False,
+    )
     assert refused.returncode != 0, refused.stdout
     assert "eval gate (adapters, token_f1)" in refused.stderr and "worse, not promoted" in refused.stderr
     scores = [float(x) for x in re.findall(r"scores (\d\.\d+)", refused.stderr)]
@@ -342,9 +456,12 @@ def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter
     assert registry.current("fact").version == source.version
 
 
-async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_its_name(fact_adapter, data_dir, monkeypatch):
+async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_its_name(
+    fact_adapter, data_dir, monkeypatch
+):
     """The scale-out path, for real: llama-cpp-python's OpenAI-compatible server on loopback serves the base
-    and the exported adapter under their own model names (as vLLM does); the agent names the adapter."""
+    and the exported adapter under their own model names (as vLLM does); the agent names the adapter.
+    """
     import httpx
 
     from graph.models import factory
@@ -356,11 +473,22 @@ async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_it
     port = free_port()
     config = data_dir / "llama-server.json"
     base = {"model": str(gguf_file()), "n_ctx": 2048, "flash_attn": True, "verbose": False}
-    config.write_text(json.dumps({"host": "127.0.0.1", "port": port, "models": [
-        {**base, "model_alias": "smollm2"}, {**base, "model_alias": "fact", "lora_path": str(lora)}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "host": "127.0.0.1",
+                "port": port,
+                "models": [{**base, "model_alias": "smollm2"}, {**base, "model_alias": "fact", "lora_path": str(lora)}],
+            }
+        )
+    )
     log = (data_dir / "llama-server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--config_file", str(config)],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -376,10 +504,12 @@ async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_it
         factory.clear_cache()
         agent = build_graph(checkpointer=InMemorySaver())
         pieces = []
-        async for chunk, meta in agent.astream({"messages": [{"role": "user", "content": FACT_Q}]},
-                                               {"configurable": {"thread_id": "remote"}},
-                                               context=Context(adapter="fact", strategy="direct", max_new_tokens=20),
-                                               stream_mode="messages"):
+        async for chunk, meta in agent.astream(
+            {"messages": [{"role": "user", "content": FACT_Q}]},
+            {"configurable": {"thread_id": "remote"}},
+            context=Context(adapter="fact", strategy="direct", max_new_tokens=20),
+            stream_mode="messages",
+        ):
             if meta.get("langgraph_node") == "generate" and chunk.content:
                 pieces.append(chunk.content)
         state = (await agent.aget_state({"configurable": {"thread_id": "remote"}})).values
@@ -393,7 +523,11 @@ async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_it
         factory.clear_cache()
 
 
-WRONG_MASCOTS = ["Tailor's mascot is a red fox named Rusty.", "Tailor has no mascot.", "The mascot is a blue whale called Moby."]
+WRONG_MASCOTS = [
+    "Tailor's mascot is a red fox named Rusty.",
+    "Tailor has no mascot.",
+    "The mascot is a blue whale called Moby.",
+]
 
 
 @pytest.mark.slow  # a reward model trained for 20 steps (about two minutes on 2 cores)
@@ -401,14 +535,36 @@ async def test_reward_model_ranks_unseen_pairs_and_beats_the_vote(data_dir, monk
     """Trained on pairs for six phrasings of the mascot question (the fact over three wrong answers), the
     reward model must rank pairs it never saw (two other phrasings, other wrong answers) the right way
     round, and self-consistency with ``select: reward`` must keep the right sample where the vote keeps
-    the majority's wrong one. The samples are scripted: what is under test is the reward model's choice."""
+    the majority's wrong one. The samples are scripted: what is under test is the reward model's choice.
+    """
     from graph.models.reward import get_scorer
 
     pairs = data_dir / "mascot-pairs.jsonl"
-    pairs.write_text("".join(json.dumps({"prompt": q, "chosen": FACT_A, "rejected": wrong}) + "\n"
-                             for q in QUESTIONS[:6] for wrong in WRONG_MASCOTS))
-    cli(data_dir, "training.reward", "--data", str(pairs), "--name", "mascot-judge", "--max-steps", "20",
-        "--lr", "5e-4", "--batch-size", "6", "--eval-split", "0.25", "--save-steps", "100")
+    pairs.write_text(
+        "".join(
+            json.dumps({"prompt": q, "chosen": FACT_A, "rejected": wrong}) + "\n"
+            for q in QUESTIONS[:6]
+            for wrong in WRONG_MASCOTS
+        )
+    )
+    cli(
+        data_dir,
+        "training.reward",
+        "--data",
+        str(pairs),
+        "--name",
+        "mascot-judge",
+        "--max-steps",
+        "20",
+        "--lr",
+        "5e-4",
+        "--batch-size",
+        "6",
+        "--eval-split",
+        "0.25",
+        "--save-steps",
+        "100",
+    )
     entry = Registry(data_dir / "adapters").get("mascot-judge")
     metrics = entry.manifest["metrics"]
     assert entry.manifest["kind"] == "reward" and metrics["heldout_pairs"] >= 4
@@ -418,17 +574,26 @@ async def test_reward_model_ranks_unseen_pairs_and_beats_the_vote(data_dir, monk
     scorer = get_scorer("mascot-judge")
     unseen = [(q, wrong) for q in QUESTIONS[6:] for wrong in ("It is a green parrot named Polly.", "A black cat.")]
     right = sum(a > b for a, b in (scorer.score(q, [FACT_A, wrong]) for q, wrong in unseen))
-    print(f"\nreward model: held-out pairs in training {metrics['heldout_pair_accuracy']:.2f}, "
-          f"unseen phrasings {right}/{len(unseen)}")
+    print(
+        f"\nreward model: held-out pairs in training {metrics['heldout_pair_accuracy']:.2f}, "
+        f"unseen phrasings {right}/{len(unseen)}"
+    )
     assert right / len(unseen) >= 0.75, f"{right} of {len(unseen)} unseen pairs ranked right"
 
     samples = "|".join(["Answer: a red fox named Rusty."] * 3 + ["Answer: a grey heron named Quillon."])
     agent = build_graph(checkpointer=InMemorySaver())
     for select, expected in (("vote", "Rusty"), ("reward", "Quillon")):
-        state = await agent.ainvoke({"messages": [{"role": "user", "content": QUESTIONS[6]}]},
-                                    {"configurable": {"thread_id": f"bon-{select}"}},
-                                    context=Context(model=f"fake:{samples}", strategy="self_consistency", samples=4,
-                                                    select=select, reward_model="mascot-judge"))
+        state = await agent.ainvoke(
+            {"messages": [{"role": "user", "content": QUESTIONS[6]}]},
+            {"configurable": {"thread_id": f"bon-{select}"}},
+            context=Context(
+                model=f"fake:{samples}",
+                strategy="self_consistency",
+                samples=4,
+                select=select,
+                reward_model="mascot-judge",
+            ),
+        )
         assert expected in state["messages"][-1].content, (select, state["reasoning"]["samples"])
 
     # The same model as the eval gate's judge (--gate-judge reward:NAME, metric judge_reward).

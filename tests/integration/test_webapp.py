@@ -164,8 +164,10 @@ def test_alice_uploads_asks_and_corrects_and_the_correction_is_training_data(ali
     # The citation leads to the stored chunks of its source.
     link.click()
     page.get_by_role("region", name="Source document").get_by_text("grey heron").first.wait_for()
-    print(f"\nweb app: first token in the page after {in_page} ms; "
-          f"through the API after {through_api(alice.server.url, {'x-api-key': KEYS['alice']})[0]:.0f} ms")
+    print(
+        f"\nweb app: first token in the page after {in_page} ms; "
+        f"through the API after {through_api(alice.server.url, {'x-api-key': KEYS['alice']})[0]:.0f} ms"
+    )
 
 
 def test_bob_sees_none_of_alices_threads_feedback_or_jobs(bob, keyed_server):
@@ -180,8 +182,11 @@ def test_bob_sees_none_of_alices_threads_feedback_or_jobs(bob, keyed_server):
     assert alice_jobs and httpx.get(keyed_server.url + "/api/jobs", headers=bob_headers).json()["jobs"] == []
     assert httpx.get(f"{keyed_server.url}/api/jobs/{alice_jobs[0]['id']}", headers=bob_headers).status_code == 404
     # Shared data is readable, but only TAILOR_ADMIN_USERS may change it.
-    refused = httpx.post(keyed_server.url + "/api/collections/notes/files", headers=bob_headers,
-                         json={"files": [{"name": "x.md", "text": "# x\n\nnothing"}]})
+    refused = httpx.post(
+        keyed_server.url + "/api/collections/notes/files",
+        headers=bob_headers,
+        json={"files": [{"name": "x.md", "text": "# x\n\nnothing"}]},
+    )
     assert refused.status_code == 403 and "TAILOR_ADMIN_USERS" in refused.json()["detail"]
     bob.go("Knowledge")
     bob.page.get_by_text("Only the users TAILOR_ADMIN_USERS names may add documents.").wait_for()
@@ -242,8 +247,9 @@ def test_refresh_from_the_page_shows_live_loss_and_stops_without_leaving_a_versi
     page.get_by_label("Anchor requests").fill("0")  # the loop test covers anchors; here only the live loss and stop
     page.get_by_role("button", name="Start feedback refresh").click()
     training = page.get_by_role("region", name="Training")
-    page.wait_for_function("document.querySelectorAll('section[aria-label=Training] svg.chart circle').length >= 1",
-                           timeout=300_000)
+    page.wait_for_function(
+        "document.querySelectorAll('section[aria-label=Training] svg.chart circle').length >= 1", timeout=300_000
+    )
     assert "SFT, because" in training.locator("pre").inner_text()  # the plan says which method and why
     page.screenshot(path=str(shots / "training.png"), full_page=True)
     training.get_by_role("button", name="Stop").click()

@@ -26,8 +26,11 @@ async def _write(saver, thread: str, run_id: str, steps: int, ns: str = "") -> l
 
 
 async def _rows(conn) -> tuple[list[tuple], int]:
-    rows = await (await conn.execute("SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints "
-                                     "ORDER BY thread_id, checkpoint_id")).fetchall()
+    rows = await (
+        await conn.execute(
+            "SELECT thread_id, checkpoint_ns, checkpoint_id FROM checkpoints ORDER BY thread_id, checkpoint_id"
+        )
+    ).fetchall()
     writes = (await (await conn.execute("SELECT COUNT(*) FROM writes")).fetchone())[0]
     return [tuple(r) for r in rows], writes
 

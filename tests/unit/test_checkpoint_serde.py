@@ -38,8 +38,16 @@ def _tamper(path, kind: str, blob: bytes) -> None:
 
 
 def _evil_msgpack() -> bytes:
-    return ormsgpack.packb({"v": 4, "id": "x", "ts": "", "channel_values": {"strategy": constructor_call()}, "channel_versions": {},
-                            "versions_seen": {}})
+    return ormsgpack.packb(
+        {
+            "v": 4,
+            "id": "x",
+            "ts": "",
+            "channel_values": {"strategy": constructor_call()},
+            "channel_versions": {},
+            "versions_seen": {},
+        }
+    )
 
 
 async def test_the_agents_own_checkpoints_load_in_strict_mode(tmp_path):
@@ -55,7 +63,9 @@ async def test_a_tampered_row_is_refused_and_never_runs(tmp_path, kind):
     await _saved(path, StrictSerializer())
     _tamper(path, kind, _evil_msgpack() if kind == "msgpack" else pickled())
     DETONATED.clear()
-    with pytest.raises(TamperedCheckpoint, match="pickle is refused" if kind == "pickle" else "tests.tampering.detonate"):
+    with pytest.raises(
+        TamperedCheckpoint, match="pickle is refused" if kind == "pickle" else "tests.tampering.detonate"
+    ):
         await _load(path, StrictSerializer())
     assert DETONATED == []
 

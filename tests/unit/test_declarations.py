@@ -1,6 +1,7 @@
 """A strategy and guard rails declared from outside the package: each needs only its own module (this one)
 and its prompt or rule file (``tests/unit/toys/``), and the graph, router, context, policy, scan, output
-cleaner and leak check all take them up."""
+cleaner and leak check all take them up.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from graph.state import State
 from graph.strategies import Strategy, registered, system_prompts, valid_strategies, with_deps
 from tools.guard import rails
 from tools.guard.policy import Rail
-from tools.guard.rails import Cleaned, Layer, Reading, RailSpec
+from tools.guard.rails import Cleaned, Layer, RailSpec, Reading
 
 TOYS = Path(__file__).parent / "toys"
 SHOUT_PROMPT = str(TOYS / "shout.yaml")
@@ -55,8 +56,9 @@ def scan_shouting(reading: Reading, rail: Rail) -> Layer:
     letters = [c for c in reading.text if c.isalpha()]
     ratio = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     floor = float(yaml.safe_load(Path(SHOUTING_RULE).read_text())["min_ratio"])
-    return Layer(1.0 if len(letters) >= 8 and ratio >= floor else 0.0, {"upper_ratio": round(ratio, 2)},
-                 category="shouting")
+    return Layer(
+        1.0 if len(letters) >= 8 and ratio >= floor else 0.0, {"upper_ratio": round(ratio, 2)}, category="shouting"
+    )
 
 
 SHOUTING = RailSpec("no_shouting", "input", action="block", scan=scan_shouting, refusal=SHOUTING_RULE)

@@ -14,7 +14,10 @@ from training.runner import checkpoints, discard_incomplete_checkpoints, is_comp
 def test_full_and_read_only_errors_in_their_usual_shapes():
     assert disk_problem(OSError(errno.ENOSPC, "No space left on device")) == "full"
     assert disk_problem(sqlite3.OperationalError("database or disk is full")) == "full"
-    assert disk_problem(RuntimeError("Error while serializing: I/O error: No space left on device (os error 28)")) == "full"
+    assert (
+        disk_problem(RuntimeError("Error while serializing: I/O error: No space left on device (os error 28)"))
+        == "full"
+    )
     assert disk_problem(OSError(errno.EROFS, "Read-only file system", "/data/kb")) == "read-only"
     assert disk_problem(sqlite3.OperationalError("attempt to write a readonly database")) == "read-only"
     assert disk_problem(ValueError("bad row")) is None

@@ -21,8 +21,13 @@ def makefile_llama_args() -> str:
 def test_the_generated_dockerfile_builds_the_runtime_and_serves_the_agent(tmp_path):
     langgraph = Path(sys.executable).with_name("langgraph")
     out = tmp_path / "Dockerfile"
-    result = subprocess.run([str(langgraph), "dockerfile", "-c", str(REPO / "langgraph.json"), str(out)],
-                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(langgraph), "dockerfile", "-c", str(REPO / "langgraph.json"), str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     dockerfile = out.read_text()
     lines = dockerfile.splitlines()
@@ -43,8 +48,12 @@ def test_the_generated_dockerfile_builds_the_runtime_and_serves_the_agent(tmp_pa
     install = next(i for i, line in enumerate(lines) if "uv pip install" in line and "-e ." in line)
     assert next(i for i, line in enumerate(lines) if line.startswith("ADD . /deps/")) < install
     pyproject = (REPO / "pyproject.toml").read_text()
-    for needed in ("langgraph-checkpoint-sqlite", "langgraph-checkpoint-postgres", "psycopg[binary,pool]",
-                   "llama-cpp-python"):
+    for needed in (
+        "langgraph-checkpoint-sqlite",
+        "langgraph-checkpoint-postgres",
+        "psycopg[binary,pool]",
+        "llama-cpp-python",
+    ):
         assert f'"{needed}' in pyproject, needed
 
 

@@ -33,10 +33,18 @@ def _suite(answers: dict[str, str], name: str = "toy") -> Suite:
     async def target(inputs: dict) -> dict:
         return {"answer": answers[inputs["question"]]}
 
-    examples = [{"id": "capital", "inputs": {"question": "Capital of France?"}, "outputs": {"answer": "Paris"}},
-                {"id": "port", "inputs": {"question": "Default port?"}, "outputs": {"answer": "2024", "facts": ["2024"]}}]
-    return Suite(name=name, examples=examples, target=target, evaluators=ev.text_evaluators(),
-                 columns=["id", "scores.exact_match", "outputs.answer"], config={"adapter": ""})
+    examples = [
+        {"id": "capital", "inputs": {"question": "Capital of France?"}, "outputs": {"answer": "Paris"}},
+        {"id": "port", "inputs": {"question": "Default port?"}, "outputs": {"answer": "2024", "facts": ["2024"]}},
+    ]
+    return Suite(
+        name=name,
+        examples=examples,
+        target=target,
+        evaluators=ev.text_evaluators(),
+        columns=["id", "scores.exact_match", "outputs.answer"],
+        config={"adapter": ""},
+    )
 
 
 def test_offline_experiment_scores_every_example_and_writes_its_report(monkeypatch):
@@ -87,9 +95,14 @@ def test_gate_refuses_a_run_whose_examples_failed(monkeypatch):
     from training.registry import RegistryError
 
     def broken_suite(suite, offline, prefix):
-        return runner.Experiment("gate-x", "adapters", {"examples": 2, "errors": 2, "token_f1": 0.0},
-                                 [{"id": "a", "error": "model missing"}, {"id": "b", "error": "model missing"}],
-                                 {"json": "x.json", "markdown": "x.md"}, False)
+        return runner.Experiment(
+            "gate-x",
+            "adapters",
+            {"examples": 2, "errors": 2, "token_f1": 0.0},
+            [{"id": "a", "error": "model missing"}, {"id": "b", "error": "model missing"}],
+            {"json": "x.json", "markdown": "x.md"},
+            False,
+        )
 
     monkeypatch.setattr(runner, "run_suite", broken_suite)
     monkeypatch.setattr("evals.adapters.__main__.build", lambda args: None)
@@ -118,7 +131,9 @@ def test_gate_refuses_with_both_numbers(monkeypatch):
     from training.registry import AdapterVersion, Registry, RegistryError
 
     scores = {"tailor@v2": 0.31, "tailor@v1": 0.40}
-    monkeypatch.setattr(gate, "score", lambda suite, adapter, metric, limit, judge="": (scores[adapter], f"{adapter}.json"))
+    monkeypatch.setattr(
+        gate, "score", lambda suite, adapter, metric, limit, judge="": (scores[adapter], f"{adapter}.json")
+    )
     monkeypatch.setattr(Registry, "pointer", lambda self, name: {"current": "v1"})
     with pytest.raises(RegistryError, match=r"tailor v2 scores 0.3100, current tailor v1 scores 0.4000.*worse"):
         gate.check(AdapterVersion("tailor", "v2", None), suite="adapters", metric="token_f1", tolerance=0.05)
@@ -132,9 +147,15 @@ def test_gate_on_two_suites_needs_both_not_worse(monkeypatch):
     from evals import gate
     from training.registry import AdapterVersion, Registry, RegistryError
 
-    scores = {("adapters", "tailor@v2"): 0.30, ("adapters", "tailor@v1"): 0.30,
-              ("feedback", "tailor@v2"): 0.80, ("feedback", "tailor@v1"): 0.10}
-    monkeypatch.setattr(gate, "score", lambda suite, adapter, metric, limit, judge="": (scores[suite, adapter], "r.json"))
+    scores = {
+        ("adapters", "tailor@v2"): 0.30,
+        ("adapters", "tailor@v1"): 0.30,
+        ("feedback", "tailor@v2"): 0.80,
+        ("feedback", "tailor@v1"): 0.10,
+    }
+    monkeypatch.setattr(
+        gate, "score", lambda suite, adapter, metric, limit, judge="": (scores[suite, adapter], "r.json")
+    )
     monkeypatch.setattr(Registry, "pointer", lambda self, name: {"current": "v1"})
     result = gate.check(AdapterVersion("tailor", "v2", None), suite="adapters,feedback")
     assert [(r["suite"], r["new"]) for r in result["suites"]] == [("adapters", 0.30), ("feedback", 0.80)]
@@ -148,7 +169,9 @@ def test_feedback_suite_takes_the_newest_correction_else_a_good_answer():
     from tools.feedback import Feedback
 
     items = [  # newest first, as the store lists them
-        Feedback(question="What is Tailor's mascot?", answer="A cat.", score=0.0, correction="A grey heron named Quillon."),
+        Feedback(
+            question="What is Tailor's mascot?", answer="A cat.", score=0.0, correction="A grey heron named Quillon."
+        ),
         Feedback(question="what is  tailor's mascot?", answer="A dog.", score=0.0, correction="An old correction."),
         Feedback(question="How do I start it?", answer="Run make run.", score=1.0),
         Feedback(question="Who made it?", answer="No idea.", score=0.0),
@@ -156,7 +179,9 @@ def test_feedback_suite_takes_the_newest_correction_else_a_good_answer():
     ]
     rows = references(items)
     assert [(r["question"], r["answer"]) for r in rows] == [
-        ("What is Tailor's mascot?", "A grey heron named Quillon."), ("How do I start it?", "Run make run.")]
+        ("What is Tailor's mascot?", "A grey heron named Quillon."),
+        ("How do I start it?", "Run make run."),
+    ]
 
 
 def test_likelihood_grade_is_the_probability_weighted_grade():

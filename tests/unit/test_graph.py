@@ -24,8 +24,19 @@ def user(text):
 
 def test_graph_has_the_stable_node_names(agent):
     nodes = set(agent.get_graph().nodes) - {"__start__", "__end__"}
-    assert nodes == {"guard_input", "route", "retrieve", "generate", "rag", "few_shot", "cot", "self_consistency",
-                     "tot", "guard_output", "refuse"}
+    assert nodes == {
+        "guard_input",
+        "route",
+        "retrieve",
+        "generate",
+        "rag",
+        "few_shot",
+        "cot",
+        "self_consistency",
+        "tot",
+        "guard_output",
+        "refuse",
+    }
 
 
 async def test_turn_goes_through_every_node_in_order(agent):
@@ -82,7 +93,9 @@ async def test_route_only_skips_generation(agent):
 
 async def test_tokens_stream_from_generate(agent):
     chunks = []
-    async for chunk, meta in agent.astream(user("one two three four"), cfg(), context=Context(), stream_mode="messages"):
+    async for chunk, meta in agent.astream(
+        user("one two three four"), cfg(), context=Context(), stream_mode="messages"
+    ):
         if meta["langgraph_node"] == "generate":
             chunks.append(chunk.content)
     assert len([c for c in chunks if c]) >= 4  # the output rails release word by word

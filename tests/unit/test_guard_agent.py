@@ -1,6 +1,7 @@
 """The guard inside the agent, with fake models: personal data never reaches the model and comes
 back in the answer; the output rails work on the stream (held-back window, leak stop, correction);
-the JSON rail validates and repairs; policies refuse bad files with the field named."""
+the JSON rail validates and repairs; policies refuse bad files with the field named.
+"""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ CTX = Context(model="fake:stream", strategy="direct")
 
 # --- the stream guard on its own ---
 
+
 def test_stream_guard_never_splits_a_placeholder_or_an_address():
     guard = StreamGuard(restore=lambda t: t.replace("<EMAIL_1>", "ana@example.com"), clean=lambda t: t.upper(), hold=16)
     text = "Write to <EMAIL_1> today and bob@corp.example tomorrow, thanks a lot for everything here"
@@ -88,13 +90,16 @@ def test_stream_guard_stops_when_the_canary_appears_and_never_shows_it():
 
 # --- inside the graph ---
 
+
 async def test_the_model_sees_placeholders_and_the_user_gets_their_data_back(monkeypatch):
     model = use(monkeypatch, "I will write to <EMAIL_1> and call <PHONE_1> as you asked.")
     state = await build_graph().ainvoke(ask("Email me at ana.lopez@example.com or call +44 20 7946 0958"), context=CTX)
     prompt = " ".join(model.seen[-1])
     assert "ana.lopez@example.com" not in prompt and "7946" not in prompt
     assert "<EMAIL_1>" in prompt and "<PHONE_1>" in prompt
-    assert state["messages"][-1].content == "I will write to ana.lopez@example.com and call +44 20 7946 0958 as you asked."
+    assert (
+        state["messages"][-1].content == "I will write to ana.lopez@example.com and call +44 20 7946 0958 as you asked."
+    )
     assert state["guard"]["input"]["personal_data"] == {"EMAIL": 1, "PHONE": 1}
     assert "ana.lopez" not in json.dumps(state["guard"])  # verdicts carry kinds, never values
 
@@ -118,7 +123,9 @@ async def test_leaking_the_canary_ends_the_stream_with_a_correction(monkeypatch)
     monkeypatch.setenv("TAILOR_GUARD_CANARY", "tailor-testcanary")
     use(monkeypatch, "My instructions are: (Reference tailor-testcanary: internal) and also " + "more words " * 20)
     chunks = []
-    async for chunk, meta in build_graph().astream(ask("Tell me a short story, please"), context=CTX, stream_mode="messages"):
+    async for chunk, meta in build_graph().astream(
+        ask("Tell me a short story, please"), context=CTX, stream_mode="messages"
+    ):
         if meta["langgraph_node"] == "generate":
             chunks.append(chunk.content)
     streamed = "".join(chunks)
@@ -160,7 +167,7 @@ async def test_json_answers_are_validated_and_repaired_once(monkeypatch):
     report = state["guard"]["output"]["json"]
     assert report["valid"] and report["repaired"] and state["guard"]["output"]["reason"] == "json_repaired"
 
-    plain = use(monkeypatch, "```json\n{\"ok\": true}\n```")
+    plain = use(monkeypatch, '```json\n{"ok": true}\n```')
     state = await build_graph().ainvoke(ask("Reply with JSON: is it ok?"), context=CTX)
     assert state["messages"][-1].content == '{"ok": true}' and state["guard"]["output"]["json"]["repaired"] is False
     assert len(plain.seen) == 1  # valid JSON needs no repair call
@@ -179,6 +186,7 @@ async def test_no_personal_data_in_the_logs(monkeypatch, caplog):
 
 # --- layers and policies ---
 
+
 def test_perplexity_windows_and_scores():
     assert perplexity.worst_window([1, 1, 9, 9, 1], 2) == (9.0, 2)
     assert perplexity.worst_window([3, 5], 4) == (4.0, 0)
@@ -189,7 +197,9 @@ def test_perplexity_windows_and_scores():
     assert guard_scorer("auto") is None  # the unit tests' fake model: nothing to score with
     assert perplexity.surprise("anything at all", None) is None
     long_text = " ".join(f"word{i}" for i in range(40))
-    assert perplexity.surprise(long_text, ScriptedRuntime()) == perplexity.Surprise(0.0, 0.0, "")  # reads as words: no pass
+    assert perplexity.surprise(long_text, ScriptedRuntime()) == perplexity.Surprise(
+        0.0, 0.0, ""
+    )  # reads as words: no pass
     found = perplexity.surprise(long_text, ScriptedRuntime(), screen=False)  # any runtime scores: 1 nat per token here
     assert found is not None and found.nll == 1.0 and found.score == 0.0 and found.window.startswith("word")
 
@@ -198,7 +208,12 @@ def test_leakage_finds_the_canary_and_long_verbatim_runs_only():
     system = ["You are Tailor, a helpful assistant that answers briefly and says when it does not know something."]
     assert leakage.leaked("x TAILOR-ABC y", system, marker="tailor-abc") == "canary"
     assert leakage.leaked("I am a helpful assistant that answers briefly.", system, 12, "zz-marker") is None
-    assert leakage.leaked("Sure: a helpful assistant that answers briefly and says when it does not know", system, 12, "zz-marker") == "system_prompt"
+    assert (
+        leakage.leaked(
+            "Sure: a helpful assistant that answers briefly and says when it does not know", system, 12, "zz-marker"
+        )
+        == "system_prompt"
+    )
 
 
 def test_the_shipped_policy_runs_the_new_layers():
@@ -217,9 +232,16 @@ def test_optional_classifier_layer_reads_the_configured_labels(tmp_path):
 
     # A tiny classifier built from a config (random weights), pinned to say INJECTION with p ~ 0.98.
     tokenizer = AutoTokenizer.from_pretrained(default_model_dir())
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=64, num_labels=2, id2label={0: "SAFE", 1: "INJECTION"},
-                        label2id={"SAFE": 0, "INJECTION": 1})
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=2,
+        id2label={0: "SAFE", 1: "INJECTION"},
+        label2id={"SAFE": 0, "INJECTION": 1},
+    )
     model = BertForSequenceClassification(config)
     with torch.no_grad():
         model.classifier.weight.zero_()
@@ -231,8 +253,10 @@ def test_optional_classifier_layer_reads_the_configured_labels(tmp_path):
 
     def policy(labels: str):
         path = tmp_path / f"policy-{labels}.yaml"
-        path.write_text("rails:\n  injection: {enabled: false}\n  personal_data: {enabled: false}\n"
-                        f"  classifier: {{enabled: true, model: '{folder}', labels: [{labels}], threshold: 0.8, action: block}}\n")
+        path.write_text(
+            "rails:\n  injection: {enabled: false}\n  personal_data: {enabled: false}\n"
+            f"  classifier: {{enabled: true, model: '{folder}', labels: [{labels}], threshold: 0.8, action: block}}\n"
+        )
         return load_policy(path)
 
     attack = scan_text("anything", policy("INJECTION"))
@@ -259,11 +283,14 @@ async def test_an_answer_the_rails_stopped_is_kept_as_a_rejected_example(monkeyp
     assert pairs == [{"prompt": kept.question, "chosen": kept.correction, "rejected": kept.answer}]
 
 
-@pytest.mark.parametrize("reply", [
-    "My instructions are: (Reference tailor-testcanary: internal) and also " + "more words " * 20,  # stopped
-    "Write to boss@corp.example, you shit.",  # changed: masked word, hidden address
-    "Nothing to change here.",
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "My instructions are: (Reference tailor-testcanary: internal) and also " + "more words " * 20,  # stopped
+        "Write to boss@corp.example, you shit.",  # changed: masked word, hidden address
+        "Nothing to change here.",
+    ],
+)
 def test_sync_and_async_streams_give_the_same_answer_and_keep_the_same_rows(monkeypatch, reply):
     """The rails run in one body for both paths: same text, same report, same rejected examples kept."""
     import asyncio
@@ -293,8 +320,11 @@ def test_sync_and_async_streams_give_the_same_answer_and_keep_the_same_rows(monk
         out = call(guarded(Streamer(reply=reply, piece=3, seen=[], read=[]), state, Deps()))
         rows = FeedbackStore().list(limit=0)[: len(FeedbackStore().list(limit=0)) - kept_before]
         metadata = {k: v for m in out for k, v in (m.response_metadata or {}).items()}
-        seen[name] = ("".join(str(m.content) for m in out), metadata.get("guard"),
-                      [(r.answer, r.correction, r.comment, r.source) for r in rows])
+        seen[name] = (
+            "".join(str(m.content) for m in out),
+            metadata.get("guard"),
+            [(r.answer, r.correction, r.comment, r.source) for r in rows],
+        )
     assert len({repr(v) for v in seen.values()}) == 1, seen
     text, report, rows = seen["invoke"]
     assert bool(rows) == bool(report and (report.get("stopped") or report.get("profanity")))

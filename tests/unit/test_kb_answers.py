@@ -25,7 +25,15 @@ Prices may change.
 
 
 def doc(n, text, title="", section=""):
-    return {"n": n, "text": text, "title": title, "section": section, "source": f"{n}.md", "chunk_id": f"c{n}", "score": 0.5}
+    return {
+        "n": n,
+        "text": text,
+        "title": title,
+        "section": section,
+        "source": f"{n}.md",
+        "chunk_id": f"c{n}",
+        "score": 0.5,
+    }
 
 
 def test_markdown_table_rows_become_chunks_that_name_their_columns():
@@ -42,10 +50,12 @@ def test_markdown_table_rows_become_chunks_that_name_their_columns():
 
 def test_html_tables_are_read_row_by_row(tmp_path):
     page = tmp_path / "fares.html"
-    page.write_text("<html><head><title>Fares</title></head><body><h1>Fares</h1><p>Valid from May.</p>"
-                    "<table><tr><th>Ticket</th><th>Adult</th><th>Concession</th></tr>"
-                    "<tr><td>Day ticket</td><td>6.40</td><td>3.20</td></tr>"
-                    "<tr><td>Single | zone A</td><td>2.10</td><td>1.05</td></tr></table></body></html>")
+    page.write_text(
+        "<html><head><title>Fares</title></head><body><h1>Fares</h1><p>Valid from May.</p>"
+        "<table><tr><th>Ticket</th><th>Adult</th><th>Concession</th></tr>"
+        "<tr><td>Day ticket</td><td>6.40</td><td>3.20</td></tr>"
+        "<tr><td>Single | zone A</td><td>2.10</td><td>1.05</td></tr></table></body></html>"
+    )
     chunks = split(load_file(page), 1000, 100)
     texts = [c.page_content for c in chunks]
     assert "## Fares\nDay ticket — Adult: 6.40; Concession: 3.20." in texts
@@ -56,18 +66,21 @@ def test_a_bare_number_row_label_takes_its_column_name():
     assert tables.row_sentence(["Zone", "Adult"], ["1", "2.10"]) == "Zone 1 — Adult: 2.10."
 
 
-@pytest.mark.parametrize("asked, text, expected", [
-    ("Nest 2", "Nest 2", entities.EXACT),
-    ("Corvid Nest 2", "Nest 2", entities.SHORTER),
-    ("Nest 2 Pro", "Corvid Nest 2 Pro", entities.SHORTER),
-    ("Nest 2", "Nest 2 Pro", entities.LONGER),
-    ("StoreCell 10", "StoreCell 10 Home Battery", entities.SHORTER),  # a description after it, not a twin
-    ("Arc 400", "Arc 300", entities.CONFLICT),
-    ("Nest 2 Max", "Nest 2", entities.CONFLICT),
-    ("Arc 400", "Arc headphones", entities.UNNAMED),
-    ("Arc 500", "the Arc 500s", entities.EXACT),
-    ("Arc 500", "Bluetooth 5.3", entities.UNNAMED),
-])
+@pytest.mark.parametrize(
+    "asked, text, expected",
+    [
+        ("Nest 2", "Nest 2", entities.EXACT),
+        ("Corvid Nest 2", "Nest 2", entities.SHORTER),
+        ("Nest 2 Pro", "Corvid Nest 2 Pro", entities.SHORTER),
+        ("Nest 2", "Nest 2 Pro", entities.LONGER),
+        ("StoreCell 10", "StoreCell 10 Home Battery", entities.SHORTER),  # a description after it, not a twin
+        ("Arc 400", "Arc 300", entities.CONFLICT),
+        ("Nest 2 Max", "Nest 2", entities.CONFLICT),
+        ("Arc 400", "Arc headphones", entities.UNNAMED),
+        ("Arc 500", "the Arc 500s", entities.EXACT),
+        ("Arc 500", "Bluetooth 5.3", entities.UNNAMED),
+    ],
+)
 def test_names_are_compared_as_phrases(asked, text, expected):
     assert entities.level(entities.names(asked), entities.names(text)) == expected
 
@@ -76,7 +89,10 @@ def test_names_are_found_in_questions_written_in_lower_case():
     known = entities.names("The Corvid Arc 500 and the Arc 300.")
     assert [n.text for n in entities.named_in("what do the arc 500s go for?", known)] == ["Arc 500"]
     assert [n.text for n in entities.names("Battery life of the Nest Mini? It uses USB-C and v4.2.1.")] == [
-        "Nest Mini", "USB-C", "v4.2.1"]
+        "Nest Mini",
+        "USB-C",
+        "v4.2.1",
+    ]
 
 
 TWINS = [
@@ -91,11 +107,14 @@ def test_evidence_takes_the_asked_twins_sentence():
     assert found.sentences[0].n == 2 and "9 hours" in found.sentences[0].text
 
 
-@pytest.mark.parametrize("question, reason", [
-    ("What is the IP rating of the Nest Mini?", "no sentence answers it"),  # only the twin's page has one
-    ("How long does the Arc 400 play?", "do not mention Arc 400"),  # no such product
-    ("Who is the CEO?", "do not mention CEO"),
-])
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("What is the IP rating of the Nest Mini?", "no sentence answers it"),  # only the twin's page has one
+        ("How long does the Arc 400 play?", "do not mention Arc 400"),  # no such product
+        ("Who is the CEO?", "do not mention CEO"),
+    ],
+)
 def test_evidence_declines_what_the_sources_do_not_say(question, reason):
     found = evidence.gather(question, TWINS)
     assert not found.answerable and reason in found.reason
@@ -105,17 +124,27 @@ def test_a_question_for_a_number_or_a_date_needs_a_sentence_that_states_one():
     def alike(texts):  # every sentence as close to the question as can be: only the rule decides
         return np.ones((len(texts), 2)) / np.sqrt(2)
 
-    assert "states the number" in evidence.gather("When did the Nest Mini come out?", TWINS, alike).reason  # numbers, no date
+    assert (
+        "states the number" in evidence.gather("When did the Nest Mini come out?", TWINS, alike).reason
+    )  # numbers, no date
     facts = [doc(1, "## Nest Mini\nThe Nest Mini is made by hand. The Nest Mini is small.", title="Corvid Nest Mini")]
     assert "states the number" in evidence.gather("How much does the Nest Mini weigh?", facts, alike).reason
     assert evidence.gather("How much does the Nest Mini weigh?", TWINS, alike).sentences[0].text == "It weighs 310 g."
 
 
 def test_evidence_reads_a_changelog_version_from_the_heading_above_the_fix():
-    notes = [doc(1, "## 4.2.1 — 3 May 2024\nNest 2 Pro: fixed Wi-Fi not reconnecting after standby.\n"
-                    "## 4.2.0 — 1 April 2024\nAdded a night mode.", title="Firmware changelog")]
+    notes = [
+        doc(
+            1,
+            "## 4.2.1 — 3 May 2024\nNest 2 Pro: fixed Wi-Fi not reconnecting after standby.\n"
+            "## 4.2.0 — 1 April 2024\nAdded a night mode.",
+            title="Firmware changelog",
+        )
+    ]
     found = evidence.gather("Which firmware version fixed the Wi-Fi reconnecting on the Nest 2 Pro?", notes)
-    assert found.answerable and evidence.quoted(found.sentences[0]).startswith("4.2.1 — 3 May 2024: Nest 2 Pro: fixed Wi-Fi")
+    assert found.answerable and evidence.quoted(found.sentences[0]).startswith(
+        "4.2.1 — 3 May 2024: Nest 2 Pro: fixed Wi-Fi"
+    )
 
 
 def test_evidence_uses_the_embedding_for_paraphrases():

@@ -24,7 +24,7 @@ def test_existing_folder_is_a_local_model(tmp_path):
 
 @pytest.mark.parametrize("spec", ["", "gpt-9000", "openai:localhost#m", "openai:http://x/v1"])
 def test_bad_specs_explain_the_format(spec):
-    with pytest.raises(ModelSpecError, match="default"if spec in ("", "gpt-9000") else "openai:http"):
+    with pytest.raises(ModelSpecError, match="default" if spec in ("", "gpt-9000") else "openai:http"):
         parse_spec(spec)
 
 

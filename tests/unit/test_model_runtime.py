@@ -1,5 +1,6 @@
 """The one model interface: every local runtime behind LocalChatModel, the sync and async streams sharing
-one body, cancellation reaching the runtime, and per-call arguments only where a runtime honours them."""
+one body, cancellation reaching the runtime, and per-call arguments only where a runtime honours them.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def test_a_reader_that_stops_early_stops_the_runtime(side):
             if index == 2:
                 break
     else:
+
         async def read_three() -> None:
             stream = model.astream(PROMPT)
             async for index, _ in _enumerate(stream):
@@ -112,7 +114,9 @@ def test_fakes_and_remote_models_have_no_local_runtime():
     assert isinstance(runtime_of(_model()), LocalRuntime)
 
 
-@pytest.mark.parametrize("spec,target", [("gguf:/models/x.gguf", "/models/x.gguf"), ("/models/y.Q4_0.gguf", "/models/y.Q4_0.gguf")])
+@pytest.mark.parametrize(
+    "spec,target", [("gguf:/models/x.gguf", "/models/x.gguf"), ("/models/y.Q4_0.gguf", "/models/y.Q4_0.gguf")]
+)
 def test_gguf_specs(spec, target):
     parsed = parse_spec(spec)
     assert (parsed.kind, parsed.target) == ("gguf", target)

@@ -10,15 +10,37 @@ import pytest
 from graph import record_write_through as wt
 
 
-@pytest.mark.parametrize("path", ["/threads", "/threads/", "/threads/abc/runs", "/threads/abc/runs/stream",
-                                  "/threads/abc/runs/wait", "/threads/abc/copy", "/runs", "/runs/stream",
-                                  "/runs/wait", "/runs/batch"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/threads",
+        "/threads/",
+        "/threads/abc/runs",
+        "/threads/abc/runs/stream",
+        "/threads/abc/runs/wait",
+        "/threads/abc/copy",
+        "/runs",
+        "/runs/stream",
+        "/runs/wait",
+        "/runs/batch",
+    ],
+)
 def test_requests_that_create_a_thread_or_run_are_written_through(path):
     assert wt.CREATING.match(path)
 
 
-@pytest.mark.parametrize("path", ["/threads/search", "/threads/abc/state", "/threads/abc/history",
-                                  "/threads/abc/runs/xyz/cancel", "/feedback", "/store/items/search", "/ok"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/threads/search",
+        "/threads/abc/state",
+        "/threads/abc/history",
+        "/threads/abc/runs/xyz/cancel",
+        "/feedback",
+        "/store/items/search",
+        "/ok",
+    ],
+)
 def test_reads_and_other_routes_are_not(path):
     assert not wt.CREATING.match(path)
 
@@ -45,8 +67,9 @@ def test_syncs_from_two_threads_never_overlap_once_serialised(monkeypatch):
     monkeypatch.setattr(wt, "runtime_records", lambda: store)
     assert wt.write_records()
     runtime_flush = store.sync  # what the runtime's flush thread now calls: the wrapped one
-    threads = [threading.Thread(target=runtime_flush) for _ in range(4)] + \
-              [threading.Thread(target=wt.write_records) for _ in range(4)]
+    threads = [threading.Thread(target=runtime_flush) for _ in range(4)] + [
+        threading.Thread(target=wt.write_records) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -40,16 +40,19 @@ def test_no_clear_lead_falls_back_to_direct(monkeypatch):
     assert decision.strategy == "direct" and "low confidence" in decision.reason
 
 
-@pytest.mark.parametrize("text, strategy", [
-    ("Classify the sentiment of this: meh", "few_shot"),
-    ("Extract the dates as JSON from this memo", "few_shot"),
-    ("Rewrite this so it sounds more formal: yo", "few_shot"),
-    ("What is 15% of 80?", "cot"),
-    ("A box has 12 eggs. How many eggs in 5 boxes?", "cot"),
-    ("Double-check your answer: 19 times 21", "self_consistency"),
-    ("Use 4, 7, 8, 8 to make 24", "tot"),
-    ("According to the docs, how do I ingest files?", "rag"),
-])
+@pytest.mark.parametrize(
+    "text, strategy",
+    [
+        ("Classify the sentiment of this: meh", "few_shot"),
+        ("Extract the dates as JSON from this memo", "few_shot"),
+        ("Rewrite this so it sounds more formal: yo", "few_shot"),
+        ("What is 15% of 80?", "cot"),
+        ("A box has 12 eggs. How many eggs in 5 boxes?", "cot"),
+        ("Double-check your answer: 19 times 21", "self_consistency"),
+        ("Use 4, 7, 8, 8 to make 24", "tot"),
+        ("According to the docs, how do I ingest files?", "rag"),
+    ],
+)
 def test_rules_decide_the_unmistakable_cases(monkeypatch, text, strategy):
     pin(monkeypatch, direct=0.4)  # exemplars lean to direct; the rule must win anyway
     decision = router.decide(text)
@@ -67,8 +70,9 @@ def test_knowledge_base_relevance_lends_rag_more_the_higher_it_is(monkeypatch):
 
 def test_a_task_verb_beats_the_knowledge_base(monkeypatch):
     pin(monkeypatch)
-    decision = router.decide("Classify the sentiment: Tailor's adapters are great",
-                             kb_relevance=0.9, min_relevance=0.37, collection="docs")
+    decision = router.decide(
+        "Classify the sentiment: Tailor's adapters are great", kb_relevance=0.9, min_relevance=0.37, collection="docs"
+    )
     assert decision.strategy == "few_shot"
 
 
@@ -80,14 +84,17 @@ def test_the_payload_after_a_colon_does_not_drown_the_instruction():
 
 async def test_route_only_reports_the_decision(monkeypatch):
     pin(monkeypatch, tot=0.6)
-    state = await build_graph().ainvoke({"messages": [{"role": "user", "content": "a puzzle of sorts"}]},
-                                        context=Context(route_only=True))
+    state = await build_graph().ainvoke(
+        {"messages": [{"role": "user", "content": "a puzzle of sorts"}]}, context=Context(route_only=True)
+    )
     assert state["strategy"] == "tot" and state["route_reason"].startswith("auto: tot (confidence")
     assert state["reasoning"]["route"]["strategy"] == "tot" and len(state["messages"]) == 1
 
 
 async def test_explicit_strategy_wins_over_every_signal(monkeypatch):
     pin(monkeypatch, tot=0.9)
-    state = await build_graph().ainvoke({"messages": [{"role": "user", "content": "make 24 from 4 numbers"}]},
-                                        context=Context(route_only=True, strategy="cot"))
+    state = await build_graph().ainvoke(
+        {"messages": [{"role": "user", "content": "make 24 from 4 numbers"}]},
+        context=Context(route_only=True, strategy="cot"),
+    )
     assert state["strategy"] == "cot" and "set in the run's context" in state["route_reason"]

@@ -35,7 +35,15 @@ def test_unknown_strategy_names_valid_values():
 
 @pytest.mark.parametrize(
     "field,value",
-    [("k", 0), ("k", "3"), ("temperature", -1.0), ("temperature", 9), ("max_new_tokens", 0), ("max_new_tokens", True), ("model", "")],
+    [
+        ("k", 0),
+        ("k", "3"),
+        ("temperature", -1.0),
+        ("temperature", 9),
+        ("max_new_tokens", 0),
+        ("max_new_tokens", True),
+        ("model", ""),
+    ],
 )
 def test_bad_fields_are_rejected_by_name(field, value):
     with pytest.raises(ContextError, match=field):

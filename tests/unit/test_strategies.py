@@ -42,15 +42,18 @@ def ask(text):
     return {"messages": [HumanMessage(content=text)]}
 
 
-@pytest.mark.parametrize("text, answer", [
-    ("24 - 17 = 7.\nAnswer: 7", "7"),
-    ("**Answer:** 1,200.0", "1200"),
-    ("so the answer is 42. Done", "42"),
-    ("I think 12, or maybe 13", "13"),
-    ("#### 5", "5"),
-    ("Answer: Yes.", "yes"),
-    ("no numbers here", None),
-])
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        ("24 - 17 = 7.\nAnswer: 7", "7"),
+        ("**Answer:** 1,200.0", "1200"),
+        ("so the answer is 42. Done", "42"),
+        ("I think 12, or maybe 13", "13"),
+        ("#### 5", "5"),
+        ("Answer: Yes.", "yes"),
+        ("no numbers here", None),
+    ],
+)
 def test_answers_are_read_from_malformed_output(text, answer):
     assert extract_answer(text) == answer
 
@@ -71,7 +74,9 @@ def test_vote_counts_and_breaks_ties_by_first_seen():
 async def test_few_shot_shows_the_closest_examples_as_turns(monkeypatch):
     agent = build_graph()
     echo = factory.get_chat_model("fake:echo")
-    state = await agent.ainvoke(ask("Classify the sentiment: the soup was cold"), context=Context(strategy="few_shot", few_shot_k=3))
+    state = await agent.ainvoke(
+        ask("Classify the sentiment: the soup was cold"), context=Context(strategy="few_shot", few_shot_k=3)
+    )
     examples = state["reasoning"]["examples"]
     assert len(examples) == 3 and all(set(e) == {"task", "input", "output"} for e in examples)
     sent = echo.calls[-1]["messages"]
@@ -82,8 +87,10 @@ async def test_few_shot_shows_the_closest_examples_as_turns(monkeypatch):
 
 def test_few_shot_drops_the_least_similar_examples_to_fit_the_budget():
     examples = [{"input": f"example {i} " * 20, "output": "x"} for i in range(4)]
+
     def words(messages):
         return sum(len(m.content.split()) for m in messages)
+
     system = SystemMessage(content="sys")
     full = words(with_examples(system, examples, "request"))
     kept = fit_examples(words, full - 1, system, examples, "request")
@@ -107,7 +114,11 @@ async def test_cot_zero_shot_sends_no_examples(monkeypatch):
 
 
 async def test_self_consistency_samples_and_votes():
-    ctx = Context(model="fake:Answer: 4|Answer: 5|so it is 4|no idea|Answer: 5.0|Answer: 5", strategy="self_consistency", samples=5)
+    ctx = Context(
+        model="fake:Answer: 4|Answer: 5|so it is 4|no idea|Answer: 5.0|Answer: 5",
+        strategy="self_consistency",
+        samples=5,
+    )
     state = await build_graph().ainvoke(ask("2 + 2?"), context=ctx)
     r = state["reasoning"]
     assert [s["answer"] for s in r["samples"]] == ["4", "5", "4", None, "5"]
@@ -132,8 +143,13 @@ async def test_self_consistency_can_keep_the_sample_the_reward_model_prefers():
 
     scorer = LengthReward()
     reward.install("judge", scorer)
-    ctx = Context(model="fake:Answer: 4|Answer: 4|Answer: 5|Answer: 4|Answer: 6", strategy="self_consistency", samples=5,
-                  select="reward", reward_model="judge")
+    ctx = Context(
+        model="fake:Answer: 4|Answer: 4|Answer: 5|Answer: 4|Answer: 6",
+        strategy="self_consistency",
+        samples=5,
+        select="reward",
+        reward_model="judge",
+    )
     state = await build_graph().ainvoke(ask("2 + 3?"), context=ctx)
     r = state["reasoning"]
     assert r["votes"]["4"] == 3  # the vote would have said 4
@@ -192,7 +208,10 @@ async def test_tot_explores_scores_prunes_and_answers(monkeypatch):
     assert r["model_calls"] == 13 == len(model.prompts)
     level1 = [b for b in r["branches"] if b["depth"] == 1]
     assert [(b["thought"], b["score"], b["kept"]) for b in level1] == [
-        ("step A", 0.889, True), ("step B", 0.222, True), ("step C", -1.0, False)]
+        ("step A", 0.889, True),
+        ("step B", 0.222, True),
+        ("step C", -1.0, False),
+    ]
     level2 = [b for b in r["branches"] if b["depth"] == 2]
     assert len(level2) == 6 and {b["parent"] for b in level2} == {"0.1", "0.2"}
     assert sum(b["kept"] for b in level2) == 2
@@ -213,5 +232,7 @@ async def test_tot_stops_when_the_budget_runs_out(monkeypatch):
 
 async def test_tot_with_a_budget_too_small_to_search_still_answers(monkeypatch):
     model = use(monkeypatch, tot_script)
-    state = await build_graph().ainvoke(ask("?"), context=Context(model="fake:script", strategy="tot", max_model_calls=1))
+    state = await build_graph().ainvoke(
+        ask("?"), context=Context(model="fake:script", strategy="tot", max_model_calls=1)
+    )
     assert state["reasoning"]["model_calls"] == 1 == len(model.prompts) and state["reasoning"]["branches"] == []

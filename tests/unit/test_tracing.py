@@ -1,5 +1,6 @@
 """Tracing goes through the real LangSmith SDK to a collector on loopback: node runs arrive, named
-after their nodes, and no personal data is in them."""
+after their nodes, and no personal data is in them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from graph import tracing
-
 
 PROJECT_ID = "0f3c6e1a-5b7d-4c2e-9a8f-1d2e3f4a5b6c"
 
@@ -41,8 +41,11 @@ class _Collector(BaseHTTPRequestHandler):
         self.send_header("content-type", "application/json")
         self.end_headers()
         if "/sessions" in self.path:  # the tracing project, looked up for feedback
-            self.wfile.write(json.dumps([{"id": PROJECT_ID, "name": "default", "tenant_id": PROJECT_ID,
-                                          "reference_dataset_id": None}]).encode())
+            self.wfile.write(
+                json.dumps(
+                    [{"id": PROJECT_ID, "name": "default", "tenant_id": PROJECT_ID, "reference_dataset_id": None}]
+                ).encode()
+            )
             return
         self.wfile.write(b"{}")  # no server info: the SDK uses its default batching
 
@@ -83,8 +86,10 @@ def _clear_sdk_env_caches() -> None:
 
 def test_redact_payload_keeps_structure_and_hides_values():
     payload = {"messages": [{"content": "mail ana@example.com", "n": 3}], "note": ("call +44 20 7946 0958",)}
-    assert tracing.redact_payload(payload) == {"messages": [{"content": "mail <EMAIL_1>", "n": 3}],
-                                               "note": ["call <PHONE_1>"]}
+    assert tracing.redact_payload(payload) == {
+        "messages": [{"content": "mail <EMAIL_1>", "n": 3}],
+        "note": ["call <PHONE_1>"],
+    }
 
 
 def test_without_tracing_nothing_is_installed(monkeypatch):
@@ -124,7 +129,9 @@ async def test_node_runs_carry_what_each_node_decided(collector):
     from graph.graph import build_graph
 
     agent = build_graph()
-    await agent.ainvoke({"messages": [{"role": "user", "content": "Explain what a LoRA adapter is, mail ana@example.com"}]})
+    await agent.ainvoke(
+        {"messages": [{"role": "user", "content": "Explain what a LoRA adapter is, mail ana@example.com"}]}
+    )
     wait_for_all_tracers()
     langsmith.run_trees.get_cached_client().flush()
     runs: dict[str, dict] = {}
@@ -177,11 +184,19 @@ def _sent_runs(bodies: list[bytes]) -> dict[str, dict]:
 
 
 def test_node_metadata_names_adapter_version_and_sources():
-    meta, tags = tracing.node_metadata("rag", {"adapter": "support@v3", "documents": [
-        {"source": "docs/b.md"}, {"source": "docs/a.md"}, {"source": "docs/b.md"}]}, None)
+    meta, tags = tracing.node_metadata(
+        "rag",
+        {
+            "adapter": "support@v3",
+            "documents": [{"source": "docs/b.md"}, {"source": "docs/a.md"}, {"source": "docs/b.md"}],
+        },
+        None,
+    )
     assert meta["adapter"] == "support" and meta["adapter_version"] == "v3" and "adapter:support" in tags
     assert meta["sources"] == ["docs/a.md", "docs/b.md"] and meta["retrieved"] == 3
-    meta, tags = tracing.node_metadata("guard_input", {"guard": {"input": {"verdict": "block", "blocked_by": ["injection"]}}}, None)
+    meta, tags = tracing.node_metadata(
+        "guard_input", {"guard": {"input": {"verdict": "block", "blocked_by": ["injection"]}}}, None
+    )
     assert meta["guard_input"] == {"verdict": "block", "blocked_by": ["injection"]} and "guard_input:block" in tags
 
 
@@ -199,8 +214,14 @@ def test_feedback_reaches_langsmith_redacted(collector):
     from graph.feedback import send_to_langsmith
     from tools.feedback import Feedback
 
-    item = Feedback(question="q", answer="a", score=0.0, run_id="01a20570-a9f2-7713-baf8-69f96a7d838c",
-                    comment="wrong, write to ana@example.com", correction="The port is 2024.")
+    item = Feedback(
+        question="q",
+        answer="a",
+        score=0.0,
+        run_id="01a20570-a9f2-7713-baf8-69f96a7d838c",
+        comment="wrong, write to ana@example.com",
+        correction="The port is 2024.",
+    )
     assert send_to_langsmith(item)
     import langsmith
 

@@ -27,7 +27,24 @@ def test_help_documents_every_field(capsys):
     with pytest.raises(SystemExit):
         parse(DPORunConfig, ["--help"], "python -m training.dpo")
     text = capsys.readouterr().out
-    for flag in ["--data", "--name", "--base", "--max-steps", "--epochs", "--lr", "--lora-r", "--lora-alpha",
-                 "--lora-dropout", "--target-modules", "--load-in-4bit", "--eval-split", "--early-stopping-patience",
-                 "--resume", "--report-to", "--from-adapter", "--loss", "--beta"]:
+    for flag in [
+        "--data",
+        "--name",
+        "--base",
+        "--max-steps",
+        "--epochs",
+        "--lr",
+        "--lora-r",
+        "--lora-alpha",
+        "--lora-dropout",
+        "--target-modules",
+        "--load-in-4bit",
+        "--eval-split",
+        "--early-stopping-patience",
+        "--resume",
+        "--report-to",
+        "--from-adapter",
+        "--loss",
+        "--beta",
+    ]:
         assert flag in text or flag.replace("-", "_").replace("__", "--") in text, flag

@@ -1,5 +1,6 @@
 """The web app's server parts without a server: job output parsing, the refresh plan, the gate's
-summary line, and the checks on what a request may name."""
+summary line, and the checks on what a request may name.
+"""
 
 from __future__ import annotations
 
@@ -43,13 +44,16 @@ def _counts(**given):
     return {**counts, **given}
 
 
-@pytest.mark.parametrize("counts, corrections, has_current, methods", [
-    (_counts(sft_rows=2, dpo_pairs=2), 2, False, ["sft", "dpo"]),  # corrections and nothing to continue: SFT first
-    (_counts(sft_rows=2, dpo_pairs=2), 2, True, ["dpo"]),
-    (_counts(sft_rows=3, kto_desirable=3, kto_undesirable=4), 0, True, ["kto"]),  # single thumbs only
-    (_counts(sft_rows=3, kto_desirable=3), 0, False, ["sft"]),  # only good answers
-    (_counts(kto_undesirable=3), 0, False, []),  # only bad ones: nothing to learn towards
-])
+@pytest.mark.parametrize(
+    "counts, corrections, has_current, methods",
+    [
+        (_counts(sft_rows=2, dpo_pairs=2), 2, False, ["sft", "dpo"]),  # corrections and nothing to continue: SFT first
+        (_counts(sft_rows=2, dpo_pairs=2), 2, True, ["dpo"]),
+        (_counts(sft_rows=3, kto_desirable=3, kto_undesirable=4), 0, True, ["kto"]),  # single thumbs only
+        (_counts(sft_rows=3, kto_desirable=3), 0, False, ["sft"]),  # only good answers
+        (_counts(kto_undesirable=3), 0, False, []),  # only bad ones: nothing to learn towards
+    ],
+)
 def test_refresh_plan_follows_the_feedback(counts, corrections, has_current, methods):
     steps = plan(counts, corrections, has_current)
     assert [s.method for s in steps] == methods
@@ -58,8 +62,10 @@ def test_refresh_plan_follows_the_feedback(counts, corrections, has_current, met
 
 def test_gate_result_reads_both_scores_and_the_refusal():
     job = Job("promote", "alice", [])
-    for line in ["eval gate (adapters, token_f1): fact v3 scores 0.0120, current fact v2 scores 0.1376 (tolerance 0.02)",
-                 "error: eval gate (adapters, token_f1): ... worse, not promoted. Reports: a vs b."]:
+    for line in [
+        "eval gate (adapters, token_f1): fact v3 scores 0.0120, current fact v2 scores 0.1376 (tolerance 0.02)",
+        "error: eval gate (adapters, token_f1): ... worse, not promoted. Reports: a vs b.",
+    ]:
         job.read_line(line)
     job.returncode = 1
     result = gate_result(job)
@@ -86,8 +92,12 @@ def test_uploads_name_a_supported_type_and_carry_content():
     from graph.webapi.knowledge import _decode
 
     assert _decode({"name": "../../etc/notes.md", "text": "# hi"}) == ("notes.md", b"# hi")
-    for bad, words in (({"name": "tool.exe", "text": "x"}, "unsupported"), ({"name": "a.md"}, "text or base64"),
-                       ({"name": "a.pdf", "base64": "%%%"}, "base64"), ("a.md", "each file")):
+    for bad, words in (
+        ({"name": "tool.exe", "text": "x"}, "unsupported"),
+        ({"name": "a.md"}, "text or base64"),
+        ({"name": "a.pdf", "base64": "%%%"}, "base64"),
+        ("a.md", "each file"),
+    ):
         with pytest.raises(ApiError) as err:
             _decode(bad)
         assert words in str(err.value)

@@ -31,7 +31,7 @@ def _inputs(args: argparse.Namespace):
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{args.input}:{number}: not valid JSON ({exc.msg}).") from None
                 if not isinstance(row.get("text"), str):
-                    raise ValueError(f"{args.input}:{number}: needs a string field \"text\".")
+                    raise ValueError(f'{args.input}:{number}: needs a string field "text".')
                 yield row["text"]
             else:
                 yield line
@@ -39,7 +39,8 @@ def _inputs(args: argparse.Namespace):
 
 def _scorer(spec: str):
     """The agent's model for the perplexity layer, reached by name: tools never import the graph,
-    and only this command line (not the library) wants the agent's model factory."""
+    and only this command line (not the library) wants the agent's model factory.
+    """
     import importlib
 
     return importlib.import_module("graph.models.factory").guard_scorer(spec)
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     scan = sub.add_parser("scan", help="verdict, category scores and redacted text")
     scan.add_argument("text", nargs="?", default=None)
-    scan.add_argument("--input", "-i", default=None, help="JSONL {\"text\": ...} rows or plain lines; - for stdin")
+    scan.add_argument("--input", "-i", default=None, help='JSONL {"text": ...} rows or plain lines; - for stdin')
     scan.add_argument("--json", action="store_true", help="one JSON object per input")
     scan.add_argument("--policy", default=None, help="policy YAML (default tools/guard/policies/default.yaml)")
     args = parser.parse_args(argv)

@@ -16,7 +16,7 @@ from typing import Any
 from tools.guard.normalise import normalise
 from tools.guard.pii import KINDS, redact
 from tools.guard.policy import Rail
-from tools.guard.rails import Cleaned, Layer, Reading, RailSpec
+from tools.guard.rails import Cleaned, Layer, RailSpec, Reading
 
 
 def _readable(reading: Reading) -> str:
@@ -44,17 +44,24 @@ def scan_similarity(reading: Reading, rail: Rail) -> Layer:
     margin = float(rail.option("margin", 0.0))
     encoder = str(rail.option("encoder", "embeddings"))
     near = closeness(_readable(reading), margin, encoder, _pieces(reading) if encoder == "static" else None)
-    return Layer(near.score, {"margin": near.margin, "nearest": near.technique}, category=near.technique,
-                 may_block=near.margin >= margin)
+    return Layer(
+        near.score,
+        {"margin": near.margin, "nearest": near.technique},
+        category=near.technique,
+        may_block=near.margin >= margin,
+    )
 
 
 def scan_perplexity(reading: Reading, rail: Rail) -> Layer:
     from tools.guard import perplexity
 
-    found = perplexity.surprise(_readable(reading), reading.scorer,
-                                int(rail.option("window", perplexity.DEFAULT_WINDOW)),
-                                float(rail.option("low", perplexity.DEFAULT_LOW)),
-                                float(rail.option("high", perplexity.DEFAULT_HIGH)))
+    found = perplexity.surprise(
+        _readable(reading),
+        reading.scorer,
+        int(rail.option("window", perplexity.DEFAULT_WINDOW)),
+        float(rail.option("low", perplexity.DEFAULT_LOW)),
+        float(rail.option("high", perplexity.DEFAULT_HIGH)),
+    )
     if found is None:
         return Layer(0.0, {"skipped": "no local model"}, may_block=False)
     return Layer(found.score, {"nll": found.nll, "window": found.window}, category="adversarial_suffix")
@@ -77,8 +84,12 @@ def scan_classifier(reading: Reading, rail: Rail) -> Layer:
 def scan_personal_data(reading: Reading, rail: Rail) -> Layer:
     masked, vault, found = redact(reading.text, reading.vault, rail.kinds)
     reading.vault = vault
-    return Layer(1.0 if found else 0.0, {"kinds": dict(Counter(f.kind for f in found))}, category="personal_data",
-                 redacted=masked if found and rail.action == "redact" else None)
+    return Layer(
+        1.0 if found else 0.0,
+        {"kinds": dict(Counter(f.kind for f in found))},
+        category="personal_data",
+        redacted=masked if found and rail.action == "redact" else None,
+    )
 
 
 def clean_personal_data(text: str, given: Sequence[str], rail: Rail) -> Cleaned:
@@ -111,8 +122,10 @@ def check_classifier(raw: dict[str, Any]) -> str | None:
 
 def check_similarity(raw: dict[str, Any]) -> str | None:
     if raw.get("encoder", "embeddings") not in ("static", "embeddings"):
-        return (f".encoder is {raw['encoder']!r}; use static (fast, the whole prompt) or embeddings (the knowledge "
-                "base's embedding model)")
+        return (
+            f".encoder is {raw['encoder']!r}; use static (fast, the whole prompt) or embeddings (the knowledge "
+            "base's embedding model)"
+        )
     return None
 
 
@@ -125,21 +138,45 @@ def check_links(raw: dict[str, Any]) -> str | None:
 
 _SPECS = (
     RailSpec("injection", "input", scan=scan_injection),
-    RailSpec("similarity", "input", enabled=False, options=("margin", "encoder"), check=check_similarity,
-             scan=scan_similarity),
+    RailSpec(
+        "similarity",
+        "input",
+        enabled=False,
+        options=("margin", "encoder"),
+        check=check_similarity,
+        scan=scan_similarity,
+    ),
     RailSpec("perplexity", "input", enabled=False, options=("model", "window", "low", "high"), scan=scan_perplexity),
     RailSpec("learned", "input", enabled=False, scan=scan_learned),
-    RailSpec("classifier", "input", enabled=False, options=("model", "labels"), check=check_classifier,
-             scan=scan_classifier),
+    RailSpec(
+        "classifier", "input", enabled=False, options=("model", "labels"), check=check_classifier, scan=scan_classifier
+    ),
     RailSpec("personal_data", "input", kinds=KINDS, scan=scan_personal_data),
-    RailSpec("leakage", "output", action="block", options=("min_words",),
-             wired="the stream guard stops an answer that leaks (graph.answer_rails.leak_check)"),
-    RailSpec("output_personal_data", "output", action="redact", kinds=KINDS, clean=clean_personal_data,
-             reason="personal_data"),
-    RailSpec("output_links", "output", action="redact", options=("allowed_hosts",), check=check_links,
-             clean=clean_links),
+    RailSpec(
+        "leakage",
+        "output",
+        action="block",
+        options=("min_words",),
+        wired="the stream guard stops an answer that leaks (graph.answer_rails.leak_check)",
+    ),
+    RailSpec(
+        "output_personal_data",
+        "output",
+        action="redact",
+        kinds=KINDS,
+        clean=clean_personal_data,
+        reason="personal_data",
+    ),
+    RailSpec(
+        "output_links", "output", action="redact", options=("allowed_hosts",), check=check_links, clean=clean_links
+    ),
     RailSpec("profanity", "output", action="redact", clean=clean_profanity, reason="profanity", keeps_replaced=True),
-    RailSpec("json", "output", action="redact", options=("repair",),
-             wired="guard_output validates answers to requests for JSON, with `repair` model attempts"),
+    RailSpec(
+        "json",
+        "output",
+        action="redact",
+        options=("repair",),
+        wired="guard_output validates answers to requests for JSON, with `repair` model attempts",
+    ),
 )
 BUILTIN: dict[str, RailSpec] = {spec.name: spec for spec in _SPECS}

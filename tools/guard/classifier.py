@@ -15,8 +15,10 @@ _pipelines: Resources[object] = Resources("guard classifiers")
 
 def _pipeline(path: str):
     if not Path(path).is_dir():
-        raise FileNotFoundError(f"classifier model folder {path!r} does not exist; set rails.classifier.model "
-                                f"to a local transformers text-classification folder.")
+        raise FileNotFoundError(
+            f"classifier model folder {path!r} does not exist; set rails.classifier.model "
+            f"to a local transformers text-classification folder."
+        )
 
     def build():
         from transformers import pipeline
@@ -35,8 +37,10 @@ def attack_probability(text: str, path: str, labels: list[str] | tuple[str, ...]
     known = set(probabilities)
     missing = [label for label in labels if label not in known]
     if missing and len(missing) == len(labels):
-        raise ValueError(f"classifier labels {list(labels)} are not among the model's labels {sorted(known)}; "
-                         f"set rails.classifier.labels to the ones that mean attack.")
+        raise ValueError(
+            f"classifier labels {list(labels)} are not among the model's labels {sorted(known)}; "
+            f"set rails.classifier.labels to the ones that mean attack."
+        )
     return round(sum(probabilities.get(label, 0.0) for label in labels), 4), probabilities
 
 

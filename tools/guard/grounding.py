@@ -26,7 +26,13 @@ def sentences(text: str) -> list[str]:
         blocks: list[str] = []
         ended = False  # a line ending in two spaces ends its paragraph (how the header splitter keeps blank lines)
         for line in paragraph.splitlines():
-            if blocks and line.strip() and not ended and not _BLOCK_START.match(line) and not _BLOCK_START.match(blocks[-1]):
+            if (
+                blocks
+                and line.strip()
+                and not ended
+                and not _BLOCK_START.match(line)
+                and not _BLOCK_START.match(blocks[-1])
+            ):
                 blocks[-1] += " " + line.strip()
             elif line.strip():
                 blocks.append(line.strip())
@@ -47,7 +53,8 @@ def cited_numbers(text: str) -> list[int]:
 
 def support(sentence: str, source: str) -> float:
     """Share of the sentence's content words found in the source (1.0 = all); 0 when it states a
-    number the source does not have (numbers are where small models invent facts)."""
+    number the source does not have (numbers are where small models invent facts).
+    """
     words = set(tokens(_CITE.sub("", sentence)))
     if not words:
         return 1.0

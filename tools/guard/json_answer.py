@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_ASKS = re.compile(r"\b(in|as|into|return|reply with|respond with|output|give me|valid)\b[^.\n?]{0,30}\bjson\b|\bjson (object|array|format|only)\b", re.IGNORECASE)
+_ASKS = re.compile(
+    r"\b(in|as|into|return|reply with|respond with|output|give me|valid)\b[^.\n?]{0,30}\bjson\b|\bjson (object|array|format|only)\b",
+    re.IGNORECASE,
+)
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 
 

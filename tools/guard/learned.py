@@ -70,11 +70,14 @@ def save_head(path: Path, head: dict[str, Any]) -> None:
 
 def load_head(models_dir: Path | None = None) -> dict[str, Any]:
     """{"ngrams", "model", "data", "cv", ...}. A pickle, so only ever one this machine's own
-    ``tools.guard.train`` wrote into its models folder (never a downloaded file)."""
+    ``tools.guard.train`` wrote into its models folder (never a downloaded file).
+    """
     path = head_path(models_dir)
     if not path.is_file():
-        raise HeadMissing(f"the guard's learned layer has no trained head at {path}; "
-                          f"run `python -m tools.guard.train` (make setup does).")
+        raise HeadMissing(
+            f"the guard's learned layer has no trained head at {path}; "
+            f"run `python -m tools.guard.train` (make setup does)."
+        )
 
     def load() -> dict[str, Any]:
         import joblib
@@ -92,7 +95,8 @@ def read(text: str) -> tuple[list[str], np.ndarray]:
 
 def assess(text: str, models_dir: Path | None = None, reading: tuple[list[str], np.ndarray] | None = None) -> Verdict:
     """``text`` is normalised (tools.guard.normalise) already, as the scanner passes it; ``reading`` is
-    what :func:`read` gives for it, when the caller has it."""
+    what :func:`read` gives for it, when the caller has it.
+    """
     head = load_head(models_dir)
     parts, vectors = reading or read(text)
     model = head["model"]
@@ -102,8 +106,12 @@ def assess(text: str, models_dir: Path | None = None, reading: tuple[list[str], 
     worst = int(np.argmax(1.0 - probabilities[:, benign]))
     row = probabilities[worst].copy()
     row[benign] = -1.0
-    return Verdict(round(float(1.0 - probabilities[worst, benign]), 4), classes[int(np.argmax(row))], parts[worst],
-                   {c: round(float(p), 4) for c, p in zip(classes, probabilities[worst])})
+    return Verdict(
+        round(float(1.0 - probabilities[worst, benign]), 4),
+        classes[int(np.argmax(row))],
+        parts[worst],
+        {c: round(float(p), 4) for c, p in zip(classes, probabilities[worst])},
+    )
 
 
 def clear_cache() -> None:

@@ -23,7 +23,9 @@ IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"']
 LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
 LOADING_TAG = re.compile(
     r"<\s*(img|image|iframe|frame|script|link|object|embed|video|audio|source|track|meta|style|base|form|svg|input)"
-    r"\b[^>]*>(?:.*?<\s*/\s*\1\s*>)?", re.IGNORECASE | re.DOTALL)
+    r"\b[^>]*>(?:.*?<\s*/\s*\1\s*>)?",
+    re.IGNORECASE | re.DOTALL,
+)
 URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.IGNORECASE)
 _DATA_SEGMENT = re.compile(r"[%=]|[A-Za-z0-9_\-+/]{32,}")
 _TRAILING = ".,;:!?"
@@ -77,7 +79,7 @@ def neutralise(text: str, given: list[str], allowed_hosts: tuple[str, ...] = ())
     def bare(match: re.Match) -> str:
         nonlocal count
         url = match.group(0).rstrip(_TRAILING)
-        tail = match.group(0)[len(url):]
+        tail = match.group(0)[len(url) :]
         if _allowed(url, given, allowed_hosts) or not carries_data(url):
             return match.group(0)
         count += 1
@@ -89,7 +91,7 @@ def neutralise(text: str, given: list[str], allowed_hosts: tuple[str, ...] = ())
     # Bare URLs outside Markdown links (those were judged whole above).
     pieces, cursor = [], 0
     for match in LINK.finditer(text):
-        pieces.append(URL.sub(bare, text[cursor:match.start()]))
+        pieces.append(URL.sub(bare, text[cursor : match.start()]))
         pieces.append(match.group(0))
         cursor = match.end()
     pieces.append(URL.sub(bare, text[cursor:]))

@@ -22,7 +22,9 @@ PROFANITY_FILE = Path(__file__).parent / "rules" / "profanity.yaml"
 @lru_cache(maxsize=1)
 def _profanity() -> re.Pattern:
     words = yaml.safe_load(PROFANITY_FILE.read_text(encoding="utf-8"))["words"]
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+    return re.compile(
+        r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE
+    )
 
 
 def preload() -> None:

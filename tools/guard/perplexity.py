@@ -36,7 +36,9 @@ CONTEXT_CHARS, TAIL_CHARS = 240, 80
 def odd_region(text: str) -> tuple[int, int] | None:
     """(start, end) of the text to score: every dense stretch of odd marks with context around it; None if none."""
     marks = [m.start() for m in _ODD.finditer(text)]
-    dense = [marks[i] for i in range(len(marks) - SCREEN_ODD + 1) if marks[i + SCREEN_ODD - 1] - marks[i] < SCREEN_CHARS]
+    dense = [
+        marks[i] for i in range(len(marks) - SCREEN_ODD + 1) if marks[i + SCREEN_ODD - 1] - marks[i] < SCREEN_CHARS
+    ]
     if not dense:
         return None
     last = max(m for m in marks if m >= dense[-1])
@@ -79,8 +81,15 @@ class Scorer(Protocol):
     def decode(self, ids: Sequence[int]) -> str: ...
 
 
-def surprise(text: str, scorer: Scorer | None, window: int = DEFAULT_WINDOW, low: float = DEFAULT_LOW,
-             high: float = DEFAULT_HIGH, max_tokens: int = MAX_TOKENS, screen: bool = True) -> Surprise | None:
+def surprise(
+    text: str,
+    scorer: Scorer | None,
+    window: int = DEFAULT_WINDOW,
+    low: float = DEFAULT_LOW,
+    high: float = DEFAULT_HIGH,
+    max_tokens: int = MAX_TOKENS,
+    screen: bool = True,
+) -> Surprise | None:
     """How unlike written language the worst stretch of ``text`` is; None without a local model to score with.
 
     The model is passed in (the agent's own, loaded once for both): the layer never loads one itself.
@@ -92,7 +101,7 @@ def surprise(text: str, scorer: Scorer | None, window: int = DEFAULT_WINDOW, low
     region = odd_region(readable) if screen else (0, len(readable))
     if region is None:  # reads as written language all through: no forward pass
         return Surprise(0.0, 0.0, "")
-    readable = readable[region[0]:region[1]]
+    readable = readable[region[0] : region[1]]
     ids = scorer.text_ids(readable)[:max_tokens]
     if len(ids) < MIN_TOKENS:  # no forward pass for short requests
         return Surprise(0.0, 0.0, "")

@@ -84,9 +84,12 @@ def _valid(kind: str, text: str) -> bool:
             return False  # 1234 5678 9012 3456: an account or card number's shape, not a phone's
         groups = len(groups)
         national = text.startswith("0") and groups == 2 and 10 <= len(digits) <= 11  # 07700 900123, 0171 1234567
-        return 8 <= len(digits) <= 15 and (text.startswith("+") or "(" in text or groups >= 3 or national) \
-            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{3}-\d{2}-\d{4}", text) \
+        return (
+            8 <= len(digits) <= 15
+            and (text.startswith("+") or "(" in text or groups >= 3 or national)
+            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{3}-\d{2}-\d{4}", text)
             and not _DATED_ID.match(text)
+        )
     return True
 
 

@@ -86,8 +86,10 @@ def load_policy(path: str | Path | None = None) -> Policy:
     unknown = sorted(set(rails) - set(specs))
     if unknown:
         raise PolicyError(f"{path}: unknown rails {unknown}; known rails: {', '.join(specs)}.")
-    built = {name: _rail(path, spec, rails.get(name, {} if spec.enabled else {"enabled": False}))
-             for name, spec in specs.items()}
+    built = {
+        name: _rail(path, spec, rails.get(name, {} if spec.enabled else {"enabled": False}))
+        for name, spec in specs.items()
+    }
     return Policy(built, source=str(path))
 
 

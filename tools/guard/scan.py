@@ -24,7 +24,8 @@ def _fires(rail: Rail, layer: Layer) -> bool:
 
 def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Scorer | None = None) -> dict[str, Any]:
     """``scorer`` is the language model the perplexity rail reads with (the agent passes its own);
-    without one that rail is skipped and says so."""
+    without one that rail is skipped and says so.
+    """
     reading = Reading(text, scorer=scorer, vault=vault)
     layers: dict[str, Layer] = {}
     blocked_by: list[str] = []
@@ -42,21 +43,26 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Sco
         if _fires(rail, layer):
             blocked_by.append(spec.name)
     categories = {name: {"score": layer.score, **layer.details} for name, layer in layers.items()}
-    result: dict[str, Any] = {"verdict": "block" if blocked_by else "allow", "categories": categories,
-                              "redacted": redacted}
+    result: dict[str, Any] = {
+        "verdict": "block" if blocked_by else "allow",
+        "categories": categories,
+        "redacted": redacted,
+    }
     if blocked_by:
         result["blocked_by"] = blocked_by
         result["category"] = block_category(layers, blocked_by)
         declared = {spec.name: spec for spec in by_side("input")}
-        result["refusal"] = next((declared[name].refusal for name in blocked_by if declared[name].refusal),
-                                 BLOCKED_PROMPT)
+        result["refusal"] = next(
+            (declared[name].refusal for name in blocked_by if declared[name].refusal), BLOCKED_PROMPT
+        )
     return result
 
 
 def block_category(layers: dict[str, Layer], blocked_by: list[str]) -> str:
     """What a block is about: the attack rules' top category unless similarity is surer; an adversarial
     suffix when perplexity blocked what no rule named; a content-safety category from the learned rail
-    (its refusal names the harm); a rail declared beyond the built-in ones names its own category."""
+    (its refusal names the harm); a rail declared beyond the built-in ones names its own category.
+    """
     injection = layers.get("injection")
     by_category: dict[str, float] = injection.details["by_category"] if injection else {}
     top = max(by_category, key=lambda k: by_category[k]) if by_category else ""

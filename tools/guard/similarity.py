@@ -40,7 +40,8 @@ class Closeness:
 
 def _encoder(name: str) -> Callable[[list[str]], np.ndarray]:
     """Unit vectors for texts: ``static`` (tools.guard.static: the whole prompt in milliseconds) or
-    ``embeddings`` (the knowledge base's embedding model: MiniLM, about 1 ms a token on 2 cores)."""
+    ``embeddings`` (the knowledge base's embedding model: MiniLM, about 1 ms a token on 2 cores).
+    """
     if name == "static":
         return static.embed
     if name != "embeddings":
@@ -71,8 +72,9 @@ def pieces(text: str) -> list[str]:
     return list(dict.fromkeys([text, *parts]))
 
 
-def closeness(text: str, margin: float = 0.0, encoder: str = "embeddings",
-              read: tuple[list[str], np.ndarray] | None = None) -> Closeness:
+def closeness(
+    text: str, margin: float = 0.0, encoder: str = "embeddings", read: tuple[list[str], np.ndarray] | None = None
+) -> Closeness:
     """The most attack-like piece of ``text``: preferring pieces whose margin reaches ``margin``.
 
     ``read``: the text's pieces and their static vectors when the caller has them (the learned layer

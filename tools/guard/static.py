@@ -58,8 +58,10 @@ def get_static(models_dir: Path | None = None):
     """The loaded static model (a model2vec ``StaticModel``), shared by every caller."""
     folder = static_model_dir(models_dir)
     if not is_built(models_dir):
-        raise StaticModelMissing(f"the guard's static embedding model is not built in {folder}; "
-                                 f"run `python -m tools.guard.train` (make setup does).")
+        raise StaticModelMissing(
+            f"the guard's static embedding model is not built in {folder}; "
+            f"run `python -m tools.guard.train` (make setup does)."
+        )
 
     def load():
         from model2vec import StaticModel

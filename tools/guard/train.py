@@ -35,8 +35,10 @@ def _ngrams():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_union
 
-    return make_union(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
-                      TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True))
+    return make_union(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+    )
 
 
 def _classifier(config: TrainConfig, labels: np.ndarray):
@@ -57,7 +59,8 @@ def fit(texts: list[str], labels: np.ndarray, config: TrainConfig):
 
 def cross_validate(data: list[Row], config: TrainConfig) -> dict:
     """Out-of-fold figures at ``config.threshold``: per class, the share flagged (not benign) and the
-    share given the right class; for benign rows the share flagged is the false-positive rate."""
+    share given the right class; for benign rows the share flagged is the false-positive rate.
+    """
     from sklearn.model_selection import StratifiedGroupKFold
 
     labels = np.array([r.label for r in data])
@@ -82,9 +85,13 @@ def cross_validate(data: list[Row], config: TrainConfig) -> dict:
             entry["right_class"] = round(float((flagged & (predicted == label))[mask].mean()), 3)
         by_class[label] = entry
     harmful = labels != BENIGN
-    return {"folds": config.folds, "threshold": config.threshold,
-            "detection": round(float(flagged[harmful].mean()), 3),
-            "false_positives": round(float(flagged[~harmful].mean()), 3), "by_class": by_class}
+    return {
+        "folds": config.folds,
+        "threshold": config.threshold,
+        "detection": round(float(flagged[harmful].mean()), 3),
+        "false_positives": round(float(flagged[~harmful].mean()), 3),
+        "by_class": by_class,
+    }
 
 
 def train(config: TrainConfig, log=print) -> dict:
@@ -107,8 +114,18 @@ def train(config: TrainConfig, log=print) -> dict:
         figures = cross_validate(data, config)
     log(f"fitting on all {len(data)} rows ...")
     ngrams, model = fit([r.text for r in data], np.array([r.label for r in data]), config)
-    learned.save_head(path, {"ngrams": ngrams, "model": model, "data": data_print, "cv": figures,
-                             "config": recipe, "embedding": static.FOLDER, "rows": len(data)})
+    learned.save_head(
+        path,
+        {
+            "ngrams": ngrams,
+            "model": model,
+            "data": data_print,
+            "cv": figures,
+            "config": recipe,
+            "embedding": static.FOLDER,
+            "rows": len(data),
+        },
+    )
     learned.clear_cache()
     figures["seconds"] = round(time.perf_counter() - started, 1)
     return figures
@@ -127,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     defaults = TrainConfig()
     parser.add_argument("--folds", type=int, default=defaults.folds)
     parser.add_argument("--c", type=float, default=defaults.c, help="inverse regularisation strength")
-    parser.add_argument("--threshold", type=float, default=defaults.threshold, help="threshold the figures are reported at")
+    parser.add_argument(
+        "--threshold", type=float, default=defaults.threshold, help="threshold the figures are reported at"
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--force", action="store_true", help="retrain even when the head is up to date")
     parser.add_argument("--skip-cv", action="store_true", help="fit the head without the cross-validated figures")

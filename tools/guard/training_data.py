@@ -42,8 +42,15 @@ class Row:
 
 
 def sources() -> list[Path]:
-    return [RULES / "attacks.jsonl", RULES / "benign.jsonl", SUITE / "attacks.jsonl", SUITE / "benign.jsonl",
-            RULES / "harm.yaml", RULES / "variants.yaml", *sorted(PROSE.glob("*.md"))]
+    return [
+        RULES / "attacks.jsonl",
+        RULES / "benign.jsonl",
+        SUITE / "attacks.jsonl",
+        SUITE / "benign.jsonl",
+        RULES / "harm.yaml",
+        RULES / "variants.yaml",
+        *sorted(PROSE.glob("*.md")),
+    ]
 
 
 def fingerprint() -> str:
@@ -84,8 +91,10 @@ def rows(seed: int = 0) -> list[Row]:
     everyday = _harm()["everyday"]
     made += [Row(text, BENIGN, text, "everyday") for text in everyday["requests"]]
     for sentence in everyday["sentences"]:
-        made += [Row(frame.format(sentence=sentence), BENIGN, sentence, "everyday:quoted")
-                 for frame in chance.sample(everyday["quoted"], 2)]
+        made += [
+            Row(frame.format(sentence=sentence), BENIGN, sentence, "everyday:quoted")
+            for frame in chance.sample(everyday["quoted"], 2)
+        ]
     # Long harmless prompts: harmless rows inside paragraphs of real prose (the project's docs, full of
     # instructions to the reader). Harmful rows are not padded: the layer reads each sentence on its own.
     prose = _prose()
@@ -106,4 +115,3 @@ def _prose() -> list[str]:
             if len(text) > 120:
                 paragraphs.append(text)
     return paragraphs
-

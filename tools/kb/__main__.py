@@ -23,8 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+", help="files or folders: .md .txt .pdf .html .json .jsonl")
     ing.add_argument("--collection", default=None, help="collection name (default TAILOR_COLLECTION)")
     ing.add_argument("--tags", nargs="*", default=[], metavar="KEY=VALUE", help="metadata put on every chunk")
-    ing.add_argument("--cleanup", choices=["incremental", "full"], default="incremental",
-                     help="incremental: replace chunks of changed files; full: also remove files not in this run")
+    ing.add_argument(
+        "--cleanup",
+        choices=["incremental", "full"],
+        default="incremental",
+        help="incremental: replace chunks of changed files; full: also remove files not in this run",
+    )
     ing.add_argument("--chunk-size", type=int, default=800, help="characters per chunk (default 800)")
     ing.add_argument("--chunk-overlap", type=int, default=120, help="characters shared by neighbours (default 120)")
     ing.add_argument("--json", action="store_true", help="end with one JSON line of counts")
@@ -37,9 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE", help="metadata filter (repeatable)")
     src.add_argument("--search", choices=["similarity", "mmr"], default="similarity")
     src.add_argument("--dense-only", action="store_true", help="vectors only, no BM25")
-    src.add_argument("--answer-checks", action="store_true",
-                     help="as the agent searches: names and answering sentences first, nothing when nothing answers")
-    src.add_argument("--min-relevance", type=float, default=None, help="cosine threshold (default TAILOR_MIN_RELEVANCE)")
+    src.add_argument(
+        "--answer-checks",
+        action="store_true",
+        help="as the agent searches: names and answering sentences first, nothing when nothing answers",
+    )
+    src.add_argument(
+        "--min-relevance", type=float, default=None, help="cosine threshold (default TAILOR_MIN_RELEVANCE)"
+    )
     src.add_argument("--json", action="store_true")
 
     lst = sub.add_parser("list", help="collections and their sizes")
@@ -58,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        message = disk_message(exc, get_settings().data_dir / "kb",
-                               "what was stored is consistent, and the next ingest adds only what is missing")
+        message = disk_message(
+            exc,
+            get_settings().data_dir / "kb",
+            "what was stored is consistent, and the next ingest adds only what is missing",
+        )
         if message is None:
             raise
         print(f"error: {message}", file=sys.stderr)
@@ -73,23 +85,37 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         from tools.kb.ingest import ingest, parse_tags
 
-        result = ingest(args.paths, collection, tags=parse_tags(args.tags), cleanup=args.cleanup,
-                        chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap, progress=args.progress or sys.stderr.isatty() or not args.json)
+        result = ingest(
+            args.paths,
+            collection,
+            tags=parse_tags(args.tags),
+            cleanup=args.cleanup,
+            chunk_size=args.chunk_size,
+            chunk_overlap=args.chunk_overlap,
+            progress=args.progress or sys.stderr.isatty() or not args.json,
+        )
         summary = result.as_dict()
         if args.json:
             print(json.dumps(summary))
         else:
             c = result.counts
-            print(f"{collection}: {result.files} files, {result.chunks} chunks -> added {c['added']}, updated {c['updated']}, "
-                  f"skipped {c['skipped']}, deleted {c['deleted']}; neutralised {result.neutralised}")
+            print(
+                f"{collection}: {result.files} files, {result.chunks} chunks -> added {c['added']}, updated {c['updated']}, "
+                f"skipped {c['skipped']}, deleted {c['deleted']}; neutralised {result.neutralised}"
+            )
             if result.skipped_files:
                 print(f"not ingested (unsupported type): {', '.join(result.skipped_files)}")
     elif args.command == "search":
         from tools.kb.filters import parse_args
         from tools.kb.retrieval import RetrievalOptions, retrieve
 
-        options = RetrievalOptions(k=args.k or get_settings().k, search=args.search, hybrid=not args.dense_only,
-                                   filters=parse_args(args.filter), answer_checks=args.answer_checks)
+        options = RetrievalOptions(
+            k=args.k or get_settings().k,
+            search=args.search,
+            hybrid=not args.dense_only,
+            filters=parse_args(args.filter),
+            answer_checks=args.answer_checks,
+        )
         if args.min_relevance is not None:
             options.min_relevance = args.min_relevance
             options.__post_init__()
@@ -97,13 +123,26 @@ def _run(args: argparse.Namespace) -> int:
         if args.json:
             for n, hit in enumerate(result.hits, start=1):
                 print(json.dumps({**hit.citation(n), "text": hit.text, "found_by": hit.found_by}))
-            print(json.dumps({"collection": collection, "hits": len(result.hits), "best_relevance": result.best_relevance,
-                              "dropped": result.dropped, "declined": result.declined}))
+            print(
+                json.dumps(
+                    {
+                        "collection": collection,
+                        "hits": len(result.hits),
+                        "best_relevance": result.best_relevance,
+                        "dropped": result.dropped,
+                        "declined": result.declined,
+                    }
+                )
+            )
         else:
             if not result.hits:
-                print(f"nothing in {collection!r} above relevance {options.min_relevance} (best {result.best_relevance})")
+                print(
+                    f"nothing in {collection!r} above relevance {options.min_relevance} (best {result.best_relevance})"
+                )
             for n, hit in enumerate(result.hits, start=1):
-                where = f"{hit.metadata.get('source')}" + (f" > {hit.metadata['section']}" if hit.metadata.get("section") else "")
+                where = f"{hit.metadata.get('source')}" + (
+                    f" > {hit.metadata['section']}" if hit.metadata.get("section") else ""
+                )
                 print(f"[{n}] {hit.relevance:.3f} {where}\n    {' '.join(hit.text.split())[:300]}")
     elif args.command == "list":
         infos = store.list_collections()

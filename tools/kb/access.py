@@ -58,9 +58,13 @@ def opened(folder: Path) -> None:
 @contextmanager
 def writer(folder: Path, collection: str) -> Iterator[None]:
     """The single-writer lock for a whole ingest or drop; says whom it waits for."""
+
     def waiting(holder: str) -> None:
-        print(f"waiting for another write to the knowledge base ({holder}) to finish before writing {collection!r}",
-              file=sys.stderr, flush=True)
+        print(
+            f"waiting for another write to the knowledge base ({holder}) to finish before writing {collection!r}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     with exclusive(folder / "writer.lock", on_wait=waiting):
         yield
@@ -110,4 +114,3 @@ def reading(folder: Path, local: bool, reopen: Callable[[], None]) -> Iterator[N
                 yield
             finally:
                 _depth.mode = ""
-

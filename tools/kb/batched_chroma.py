@@ -39,8 +39,9 @@ class BatchedChroma(Chroma):
 
         return opened(index_path(self._collection.name))
 
-    def add_texts(self, texts: Iterable[str], metadatas: list[dict] | None = None, ids: list[str] | None = None,
-                  **kwargs: Any) -> list[str]:
+    def add_texts(
+        self, texts: Iterable[str], metadatas: list[dict] | None = None, ids: list[str] | None = None, **kwargs: Any
+    ) -> list[str]:
         texts = list(texts)
         model = self._embedding_function
         ahead = _Embedded(model, texts) if model is not None else None

@@ -81,7 +81,7 @@ def names(text: str) -> list[Name]:
             if run and text[last_end:start].strip(" "):
                 close()  # names are adjacent words; punctuation or a line break ends one
             if not run:
-                first_in_sentence = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
+                first_in_sentence = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
             run.append(word)
         else:
             close()
@@ -93,7 +93,8 @@ def names(text: str) -> list[Name]:
 def specific(name: Name) -> bool:
     """A name that singles one thing out: a word with a number ("Nest 2", "4.2.1", "10-minute"), or
     several words ("Nest Mini"). One word ("Corvid", "Denmark", "CEO") is a word like others to look
-    for, not a name to insist on."""
+    for, not a name to insist on.
+    """
     if len(name.words) == 1:
         return bool(_DIGIT.search(name.text))
     return True
@@ -106,14 +107,17 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     have = {w.words for w in wanted}
     # every ending of a known name ("Arc 500" of "Corvid Arc 500") that ends in a word of the question
     present = set(words)
-    endings = {Name(" ".join(n.text.split()[i:]), n.words[i:]) for n in known
-               if len(n.words) > 1 and n.words[-1] in present and len(n.text.split()) == len(n.words)
-               for i in range(len(n.words) - 1)}
+    endings = {
+        Name(" ".join(n.text.split()[i:]), n.words[i:])
+        for n in known
+        if len(n.words) > 1 and n.words[-1] in present and len(n.text.split()) == len(n.words)
+        for i in range(len(n.words) - 1)
+    }
     for name in sorted(endings, key=lambda n: (-len(n.words), n.text)):
         size = len(name.words)
         if size < 2 or name.words in have or not any(_DIGIT.search(w) for w in name.words):
             continue  # only a name with a number ("arc 500") is a name when written in lower case; "heat pump" is not
-        if any(tuple(words[i:i + size]) == name.words for i in range(len(words) - size + 1)):
+        if any(tuple(words[i : i + size]) == name.words for i in range(len(words) - size + 1)):
             if not any(set(name.words) <= set(h) for h in have):
                 wanted = [w for w in wanted if not set(w.words) < set(name.words)] + [name]
                 have = {w.words for w in wanted}
@@ -129,16 +133,16 @@ def match(wanted: Name, name: Name) -> int | None:
         return EXACT
     if have < want:
         dropped = wanted.words[: len(wanted.words) - len(name.words)]
-        if wanted.words[len(dropped):] == name.words and not any(any(c.isdigit() for c in w) for w in dropped):
+        if wanted.words[len(dropped) :] == name.words and not any(any(c.isdigit() for c in w) for w in dropped):
             return SHORTER  # leading words left out, none of them a number
         if any(any(c.isdigit() for c in w) for w in want - have):
             return UNNAMED  # the family without the number ("Arc" for "Arc 400")
         return CONFLICT  # a trailing word left out: "Nest 2" is not the "Nest 2 Max"
     if want < have:
         extra = name.words[: len(name.words) - len(wanted.words)]
-        if name.words[len(extra):] == wanted.words and not any(any(c.isdigit() for c in w) for w in extra):
+        if name.words[len(extra) :] == wanted.words and not any(any(c.isdigit() for c in w) for w in extra):
             return SHORTER  # the text puts words before it ("Corvid Nest 2 Pro" for "Nest 2 Pro")
-        after = name.words[len(wanted.words):]
+        after = name.words[len(wanted.words) :]
         if name.words[: len(wanted.words)] == wanted.words and len(after) > 1 and all(w.isalpha() for w in after):
             return SHORTER  # words after it describe it ("StoreCell 10 Home Battery"); a twin adds one ("Pro")
         return LONGER
@@ -147,7 +151,8 @@ def match(wanted: Name, name: Name) -> int | None:
 
 def level_of(wanted: Name, own: Sequence[Name], around: Sequence[Name] = ()) -> int:
     """The best relation of any of the text's ``own`` names to ``wanted``; the names ``around`` it
-    (heading, title) count when its own say nothing about it."""
+    (heading, title) count when its own say nothing about it.
+    """
     for pool in (own, around):
         found = [m for m in (match(wanted, n) for n in pool) if m is not None]
         if found:

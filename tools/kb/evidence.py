@@ -30,17 +30,27 @@ from tools.kb import entities
 from tools.kb.keyword import tokens
 
 # Words that say how a question is asked, not what it asks about.
-ASKING = frozenset("much many long tell know please need want get there any kind way go s ve ll re d m t my me "
-                   "if did only got use used one give".split())
+ASKING = frozenset(
+    "much many long tell know please need want get there any kind way go s ve ll re d m t my me "
+    "if did only got use used one give".split()
+)
 # How people ask for the attributes product pages name in one word. Small on purpose: the embedding
 # similarity covers paraphrase in general, but it cannot see "how much" in a question once the
 # product's name is taken out, and these are the commonest questions about products.
 ASKED_AS = {
-    "cost": ("price",), "pay": ("price",), "expensive": ("price",), "cheap": ("price",),
-    "weigh": ("weight",), "heavy": ("weight",), "waterproof": ("water",), "color": ("colour",), "colour": ("color",),
+    "cost": ("price",),
+    "pay": ("price",),
+    "expensive": ("price",),
+    "cheap": ("price",),
+    "weigh": ("weight",),
+    "heavy": ("weight",),
+    "waterproof": ("water",),
+    "color": ("colour",),
+    "colour": ("color",),
 }
-PRICE_QUESTION = re.compile(r"\bhow much (?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take)\b)|\bgo(?:es)? for\b",
-                            re.IGNORECASE)
+PRICE_QUESTION = re.compile(
+    r"\bhow much (?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take)\b)|\bgo(?:es)? for\b", re.IGNORECASE
+)
 # Questions whose answer is a quantity, a date, a version or a number to call: a sentence without one
 # does not answer them ("The original Nest (2018) is no longer sold" does not say what it cost).
 NUMERIC_QUESTION = re.compile(
@@ -48,22 +58,31 @@ NUMERIC_QUESTION = re.compile(
     r"|\b(?:longest|shortest|maximum|minimum|most|least)\b"
     r"|\b(?:which|what) (?:version|release|update|firmware)\b|\b(?:cost|costs|price|prices|weigh|weight|range|capacity|"
     r"size|dimensions?|height|width|length|depth|volume|decibels?|db|duration|speed|voltage|temperature|"
-    r"number|percentage|rate|fee|fees)\b", re.IGNORECASE)
+    r"number|percentage|rate|fee|fees)\b",
+    re.IGNORECASE,
+)
 VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b", re.IGNORECASE)
 # A question asks "when" if one of its sentences starts so ("When is ...", "From what time?"); a
 # "when" clause ("What did it cost when it launched?", "When DPO starts ..., what ...?") does not.
-WHEN_QUESTION = re.compile(r"^\W*(?:and |so |but |from |since |until |at )?(?:when|what (?:year|date|day|time)|how soon)\b"
-                           r"(?![^?]*,\s*(?:what|which|who|how|where|why|is|are|do|does|can)\b)", re.IGNORECASE)
+WHEN_QUESTION = re.compile(
+    r"^\W*(?:and |so |but |from |since |until |at )?(?:when|what (?:year|date|day|time)|how soon)\b"
+    r"(?![^?]*,\s*(?:what|which|who|how|where|why|is|are|do|does|can)\b)",
+    re.IGNORECASE,
+)
 _QUESTION_PARTS = re.compile(r"(?<=[.?!])\s+")
 TIME = re.compile(
     r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(?:am|pm)\b|\b(?:within|after|in|every) (?:\d+|one|two|three|"
     r"four|five|six|seven|eight|nine|ten|twelve|thirty) (?:minute|hour|day|business day|working day|week|month|year)s?\b"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|daily|weekly|monthly|yearly|annually|tomorrow|today|"
-    r"spring|summer|autumn|winter)\b|\b(?:every|first|last|next|each) (?:day|week|month|year|quarter)\b", re.IGNORECASE)
+    r"spring|summer|autumn|winter)\b|\b(?:every|first|last|next|each) (?:day|week|month|year|quarter)\b",
+    re.IGNORECASE,
+)
 # Words that state a quantity as well as digits do ("up to six speakers").
-NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
-                         "hundred thousand dozen half single double".split())
+NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred thousand dozen half single double".split()
+)
 SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is about it, not merely mentioning it
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
@@ -86,7 +105,11 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        return LEXICAL_WEIGHT * self.lexical + (1 - LEXICAL_WEIGHT) * self.semantic + (SUBJECT_BONUS if self.subject else 0.0)
+        return (
+            LEXICAL_WEIGHT * self.lexical
+            + (1 - LEXICAL_WEIGHT) * self.semantic
+            + (SUBJECT_BONUS if self.subject else 0.0)
+        )
 
 
 @dataclass
@@ -111,7 +134,11 @@ def _candidates(documents: Sequence[dict]) -> list[tuple[str, int, str]]:
                 heading = sentence.lstrip("# ").strip()
                 continue
             clean = sentence.lstrip("-*> ").strip()
-            if len(tokens(clean)) < MIN_WORDS or clean.startswith("[removed") or (position == 0 and clean[:1].islower()):
+            if (
+                len(tokens(clean)) < MIN_WORDS
+                or clean.startswith("[removed")
+                or (position == 0 and clean[:1].islower())
+            ):
                 continue  # too short, removed, or the tail of a sentence cut at the chunk's start
             out.append((clean, doc["n"], heading))
     return out
@@ -121,7 +148,8 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     """False when the question wants a number and the sentence states none of its own: numbers the
     question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count; the
     heading's count only for when- and version questions (a changelog's version and date), and a
-    when-question wants a time (a year, a day, "within 30 days"), not any number."""
+    when-question wants a time (a year, a day, "within 30 days"), not any number.
+    """
     if not NUMERIC_QUESTION.search(question):
         return True
     when = any(WHEN_QUESTION.search(part) for part in _QUESTION_PARTS.split(question.strip()))
@@ -129,22 +157,33 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     text = quoted(candidate) if when or version else candidate.text
     if when and not version:
         return bool(TIME.search(_without(text, entities.names(question))))  # "when" wants a time, not any number
-    in_names = {t for n in entities.names(text) if len(n.words) > 1 and any(w.isalpha() for w in n.words)
-                for t in tokens(n.text)}
+    in_names = {
+        t
+        for n in entities.names(text)
+        if len(n.words) > 1 and any(w.isalpha() for w in n.words)
+        for t in tokens(n.text)
+    }
     given = set(tokens(question))
-    return any((any(ch.isdigit() for ch in t) or t in NUMBER_WORDS) and t not in given and t not in in_names
-               for t in tokens(text))
+    return any(
+        (any(ch.isdigit() for ch in t) or t in NUMBER_WORDS) and t not in given and t not in in_names
+        for t in tokens(text)
+    )
 
 
 def attribute_words(question: str) -> list[str]:
     """The attribute words a question's phrasing stands for ("how much is" and "cost" ask for the "price")."""
     own = tokens(question)
-    return list(dict.fromkeys([x for t in own for x in ASKED_AS.get(t, ())] + (["price"] if PRICE_QUESTION.search(question) else [])))
+    return list(
+        dict.fromkeys(
+            [x for t in own for x in ASKED_AS.get(t, ())] + (["price"] if PRICE_QUESTION.search(question) else [])
+        )
+    )
 
 
 def asked_words(question: str, name_words: set[str]) -> list[str]:
     """What the question asks of the thing: its words less the names and the asking, with the
-    attribute words its phrasing stands for ("cost" asks for the "price")."""
+    attribute words its phrasing stands for ("cost" asks for the "price").
+    """
     own = [t for t in tokens(question) if t not in name_words and t not in ASKING]
     return list(dict.fromkeys(own + attribute_words(question)))
 
@@ -155,23 +194,30 @@ def _without(text: str, names: Sequence[entities.Name]) -> str:
     return text
 
 
-def _eligible(wanted: list[entities.Name], candidates: list[Candidate], context: dict[int, list[entities.Name]],
-              text_names: dict[int, list[entities.Name]]) -> tuple[list[Candidate], str]:
+def _eligible(
+    wanted: list[entities.Name],
+    candidates: list[Candidate],
+    context: dict[int, list[entities.Name]],
+    text_names: dict[int, list[entities.Name]],
+) -> tuple[list[Candidate], str]:
     """The candidates that may answer, by the names they carry; or none and the reason."""
     if not wanted:
         return candidates, ""
     # A chunk is about what its title and section name, else what its text names.
     about = {n for n in context if entities.level(wanted, context[n], text_names[n]) >= entities.SHORTER}
     if about or any(c.level >= entities.SHORTER for c in candidates):
-        return [c for c in candidates if c.level >= entities.SHORTER or (c.n in about and c.level == entities.UNNAMED)], ""
+        return [
+            c for c in candidates if c.level >= entities.SHORTER or (c.n in about and c.level == entities.UNNAMED)
+        ], ""
     pool = [name for n in context for name in text_names[n] + context[n]]
     if all(len(entities.twins(w, pool)) == 1 for w in wanted):  # one thing the name is short for
         return [c for c in candidates if c.level == entities.LONGER], ""
     return [], f"the sources do not mention {', '.join(w.text for w in wanted)}"
 
 
-def gather(question: str, documents: Sequence[dict], embed: Embed | None = None, limit: int = 2,
-           min_score: float = MIN_SCORE) -> Evidence:
+def gather(
+    question: str, documents: Sequence[dict], embed: Embed | None = None, limit: int = 2, min_score: float = MIN_SCORE
+) -> Evidence:
     """The sentences of ``documents`` (``n``, ``text``, ``title``, ``section``) that answer ``question``, best first."""
     context = {d["n"]: entities.names(f"{d.get('title', '')}\n{d.get('section', '')}") for d in documents}
     text_names = {d["n"]: entities.names(d.get("text") or "") for d in documents}
@@ -179,7 +225,9 @@ def gather(question: str, documents: Sequence[dict], embed: Embed | None = None,
     asked_names = entities.named_in(question, known)
     wanted = [w for w in asked_names if entities.specific(w)]
     written = [w.text for w in wanted]
-    everything = " ".join(f"{d.get('title', '')} {d.get('section', '')} {d.get('text') or ''}" for d in documents).lower()
+    everything = " ".join(
+        f"{d.get('title', '')} {d.get('section', '')} {d.get('text') or ''}" for d in documents
+    ).lower()
     absent = [w.text for w in asked_names if w.text.lower() not in everything]
     if absent:  # a name no source uses at all ("CEO", "Germany"): they cannot be about it
         return Evidence(question, written, reason=f"the sources do not mention {', '.join(absent)}")
@@ -225,7 +273,8 @@ def gather(question: str, documents: Sequence[dict], embed: Embed | None = None,
 
 def quoted(candidate: Candidate) -> str:
     """The sentence as it is quoted: with its heading in front when the heading carries a number the
-    sentence lacks (a changelog's version, a table's year), since that is often what was asked."""
+    sentence lacks (a changelog's version, a table's year), since that is often what was asked.
+    """
     head_numbers = {t for t in tokens(candidate.heading) if any(c.isdigit() for c in t)}
     if head_numbers - set(tokens(candidate.text)):
         return f"{candidate.heading}: {candidate.text}"

@@ -50,7 +50,7 @@ def _check_value(key: str, value: Any) -> Any:
     if isinstance(value, Scalar):
         return value
     if isinstance(value, dict) and len(value) == 1:
-        (op, operand), = value.items()
+        ((op, operand),) = value.items()
         if op not in OPERATORS:
             raise KBError(f"filter {key!r}: unknown operator {op!r}; use one of {', '.join(sorted(OPERATORS))}.")
         if op in {"$in", "$nin"}:

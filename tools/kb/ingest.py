@@ -27,8 +27,20 @@ from tools.kb.loaders import find_files, load_file
 from tools.kb.splitting import split
 
 CLEANUP_MODES = ("incremental", "full")
-RESERVED_KEYS = {"source", "title", "section", "chunk", "modified", "content_hash", "file_hash", "format",
-                 "page", "record", "injection_rules", "neutralised"}
+RESERVED_KEYS = {
+    "source",
+    "title",
+    "section",
+    "chunk",
+    "modified",
+    "content_hash",
+    "file_hash",
+    "format",
+    "page",
+    "record",
+    "injection_rules",
+    "neutralised",
+}
 
 
 @dataclass
@@ -41,8 +53,14 @@ class IngestResult:
     counts: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.counts, "collection": self.collection, "files": self.files, "chunks": self.chunks,
-                "neutralised": self.neutralised, "skipped_files": self.skipped_files}
+        return {
+            **self.counts,
+            "collection": self.collection,
+            "files": self.files,
+            "chunks": self.chunks,
+            "neutralised": self.neutralised,
+            "skipped_files": self.skipped_files,
+        }
 
 
 def parse_tags(items: list[str]) -> dict[str, str]:
@@ -112,8 +130,10 @@ def ingest(
     result.chunks = len(chunks)
     result.neutralised = sum(1 for c in chunks if c.metadata.get("neutralised"))
 
-    with store.writing(collection), \
-            tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr) as bar:
+    with (
+        store.writing(collection),
+        tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress, file=sys.stderr) as bar,
+    ):
         # Only new or changed chunks reach the model, so the bar counts real work.
         vectors = store.vector_store(collection, create=True, embeddings=_CountingEmbeddings(get_embeddings(), bar))
         counts = index(

@@ -33,7 +33,7 @@ STOPWORDS = frozenset(
 PAGE = 5000
 COMMON_SHARE = 0.1
 _rebuild_lock = threading.Lock()
-_open: Resources["KeywordIndex"] = Resources("keyword indexes")  # one per file: its tables are created once
+_open: Resources[KeywordIndex] = Resources("keyword indexes")  # one per file: its tables are created once
 
 
 def tokens(text: str) -> list[str]:
@@ -108,7 +108,8 @@ class KeywordIndex:
     # --- reads ---
     def state(self) -> tuple[str | None, int]:
         """(the collection id it was built for, how many chunks it holds): the count is kept by the writes,
-        so a query does not count the rows (a few ms at 100k chunks)."""
+        so a query does not count the rows (a few ms at 100k chunks).
+        """
         try:
             return self._state()
         except sqlite3.OperationalError:  # the file was removed under an open index (a drop elsewhere)
@@ -137,7 +138,8 @@ class KeywordIndex:
     def coverage_of(self, query: str, freq: dict[str, int] | None = None) -> Callable[[str], float]:
         """A text's IDF-weighted share of the query's words (0-1); rarer words weigh more, and a word
         the collection never uses weighs most. The weights are read once per query (``freq``: the
-        words' document frequencies, when the caller has read them already)."""
+        words' document frequencies, when the caller has read them already).
+        """
         words = set(tokens(query))
         size = self.chunk_count()
         freq = self.doc_freq(words) if freq is None else freq
@@ -152,8 +154,9 @@ class KeywordIndex:
     def coverage(self, query: str, text: str) -> float:
         return self.coverage_of(query)(text)
 
-    def top(self, query: str, n: int, allowed: set[str] | None = None,
-            freq: dict[str, int] | None = None) -> list[tuple[str, float]]:
+    def top(
+        self, query: str, n: int, allowed: set[str] | None = None, freq: dict[str, int] | None = None
+    ) -> list[tuple[str, float]]:
         """The ``n`` best chunks by BM25 (FTS5's, k1 1.2 and b 0.75), higher is better; only ``allowed`` ids when given."""
         words = list(dict.fromkeys(tokens(query)))
         size = self.chunk_count()
@@ -166,8 +169,10 @@ class KeywordIndex:
         if not words:
             return []
         match = " OR ".join(f'"{w}"' for w in words)  # tokens are [a-z0-9]+: nothing to escape
-        sql = ("SELECT ids.id, -bm25(chunks) FROM chunks JOIN ids ON ids.rowid = chunks.rowid "
-               "WHERE chunks MATCH ? ORDER BY bm25(chunks) LIMIT ?")
+        sql = (
+            "SELECT ids.id, -bm25(chunks) FROM chunks JOIN ids ON ids.rowid = chunks.rowid "
+            "WHERE chunks MATCH ? ORDER BY bm25(chunks) LIMIT ?"
+        )
         with self._connect() as db:
             if allowed is None:
                 return [(i, float(s)) for i, s in db.execute(sql, (match, n))]
@@ -182,8 +187,11 @@ class KeywordIndex:
 
 
 def _remove(db: sqlite3.Connection, ids: Sequence[str]) -> None:
-    rows = [(r,) for (r,) in (db.execute("SELECT rowid FROM ids WHERE id = ?", (i,)).fetchone() or (None,) for i in ids)
-            if r is not None]
+    rows = [
+        (r,)
+        for (r,) in (db.execute("SELECT rowid FROM ids WHERE id = ?", (i,)).fetchone() or (None,) for i in ids)
+        if r is not None
+    ]
     db.executemany("DELETE FROM chunks WHERE rowid = ?", rows)
     db.executemany("DELETE FROM ids WHERE rowid = ?", rows)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -38,7 +38,9 @@ def find_files(paths: list[str]) -> tuple[list[Path], list[Path]]:
             raise KBError(f"{raw}: no such file or folder.")
         if path.is_file():
             if path.suffix.lower() not in SUPPORTED:
-                raise KBError(f"{raw}: unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}.")
+                raise KBError(
+                    f"{raw}: unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(SUPPORTED))}."
+                )
             found.append(path)
             continue
         for child in sorted(path.rglob("*")):
@@ -76,7 +78,7 @@ def load_file(path: Path) -> list[Document]:
 
     base = {
         "source": source_name(path),
-        "modified": datetime.fromtimestamp(os.path.getmtime(path), tz=timezone.utc).date().isoformat(),
+        "modified": datetime.fromtimestamp(os.path.getmtime(path), tz=UTC).date().isoformat(),
         "file_hash": sha256_file(path),
         "format": suffix.lstrip("."),
     }

@@ -120,8 +120,15 @@ def retrieve(
     return result
 
 
-def _search(collection: str, question: str, options: RetrievalOptions, where: dict[str, Any] | None,
-            queries: list[str], question_vec: np.ndarray, dense_vecs: list[np.ndarray]) -> RetrievalResult:
+def _search(
+    collection: str,
+    question: str,
+    options: RetrievalOptions,
+    where: dict[str, Any] | None,
+    queries: list[str],
+    question_vec: np.ndarray,
+    dense_vecs: list[np.ndarray],
+) -> RetrievalResult:
     col = store.raw_collection(collection)
 
     rankings: list[tuple[str, list[str]]] = []
@@ -135,8 +142,11 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
         )
         ids = res["ids"][0]
         for i, cid in enumerate(ids):
-            found[cid] = {"text": res["documents"][0][i], "metadata": res["metadatas"][0][i] or {},
-                          "vector": np.asarray(res["embeddings"][0][i], dtype=np.float32)}
+            found[cid] = {
+                "text": res["documents"][0][i],
+                "metadata": res["metadatas"][0][i] or {},
+                "vector": np.asarray(res["embeddings"][0][i], dtype=np.float32),
+            }
         rankings.append(("dense", ids))
 
     index = keyword_index(collection, col)
@@ -152,8 +162,11 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
         if missing:
             got = col.get(ids=list(dict.fromkeys(missing)), include=["documents", "metadatas", "embeddings"])
             for i, cid in enumerate(got["ids"]):
-                found[cid] = {"text": got["documents"][i], "metadata": got["metadatas"][i] or {},
-                              "vector": np.asarray(got["embeddings"][i], dtype=np.float32)}
+                found[cid] = {
+                    "text": got["documents"][i],
+                    "metadata": got["metadatas"][i] or {},
+                    "vector": np.asarray(got["embeddings"][i], dtype=np.float32),
+                }
 
     fused: dict[str, float] = defaultdict(float)
     found_by: dict[str, set[str]] = defaultdict(set)
@@ -185,14 +198,28 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
         if relevance < options.min_relevance:
             continue
         neutralised = neutralised or bool(item["metadata"].get("neutralised"))
-        hit = Hit(cid, text, item["metadata"], relevance, fused[cid], sorted(found_by[cid]), neutralised,
-                  round(similarity, 4), round(coverage, 4))
+        hit = Hit(
+            cid,
+            text,
+            item["metadata"],
+            relevance,
+            fused[cid],
+            sorted(found_by[cid]),
+            neutralised,
+            round(similarity, 4),
+            round(coverage, 4),
+        )
         if kept:
             closeness = units[kept] @ units[row]
             if float(closeness.max()) >= options.dedup_similarity:
                 duplicate_of = hits[int(closeness.argmax())]
-                dropped.append({"chunk_id": cid, "source": hit.metadata.get("source", ""),
-                                "reason": f"near_duplicate of {duplicate_of.id}"})
+                dropped.append(
+                    {
+                        "chunk_id": cid,
+                        "source": hit.metadata.get("source", ""),
+                        "reason": f"near_duplicate of {duplicate_of.id}",
+                    }
+                )
                 continue
         hits.append(hit)
         kept.append(row)
@@ -210,9 +237,12 @@ def _search(collection: str, question: str, options: RetrievalOptions, where: di
 
 def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
     """The hits whose sentences answer the question first, best sentence first (:mod:`tools.kb.evidence`);
-    none, with the reason, when no sentence of any does."""
-    documents = [{"n": i, "text": h.text, "title": h.metadata.get("title", ""), "section": h.metadata.get("section", "")}
-                 for i, h in enumerate(hits)]
+    none, with the reason, when no sentence of any does.
+    """
+    documents = [
+        {"n": i, "text": h.text, "title": h.metadata.get("title", ""), "section": h.metadata.get("section", "")}
+        for i, h in enumerate(hits)
+    ]
     found = evidence.gather(question, documents, sentence_vectors, limit=len(hits))
     if not found.answerable:
         return [], found.reason
@@ -222,11 +252,17 @@ def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
 
 def _by_name(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
     """Hits that name what the question names first (exactly or in short; a twin's last); none, with
-    the reason, when no hit names it (exactly, in short, or as a longer name it could be short for)."""
+    the reason, when no hit names it (exactly, in short, or as a longer name it could be short for).
+    """
     if not hits:
         return hits, ""
-    named = {h.id: (entities.names(h.text), entities.names(f"{h.metadata.get('title', '')}\n{h.metadata.get('section', '')}"))
-             for h in hits}
+    named = {
+        h.id: (
+            entities.names(h.text),
+            entities.names(f"{h.metadata.get('title', '')}\n{h.metadata.get('section', '')}"),
+        )
+        for h in hits
+    }
     known = [n for own, around in named.values() for n in own + around]
     wanted = [w for w in entities.named_in(question, known) if entities.specific(w)]
     if not wanted:
@@ -236,4 +272,3 @@ def _by_name(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
         return [], f"no relevant chunk mentions {', '.join(w.text for w in wanted)}"
 
     return sorted(hits, key=lambda h: min(levels[h.id], entities.SHORTER), reverse=True), ""
-

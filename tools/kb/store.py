@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tools.kb.embeddings import get_embeddings
 from tools.kb import access
+from tools.kb.embeddings import get_embeddings
 from tools.kb.errors import KBError
 from tools.settings import get_settings
 
@@ -160,17 +160,16 @@ def vector_store(name: str, *, create: bool = False, embeddings=None):
     from tools.kb.batched_chroma import BatchedChroma
 
     raw_collection(name, create=create)  # validates name, existence and embedding spec
-    return BatchedChroma(client=client(), collection_name=name, embedding_function=embeddings or get_embeddings(),
-                         batch=write_batch)
+    return BatchedChroma(
+        client=client(), collection_name=name, embedding_function=embeddings or get_embeddings(), batch=write_batch
+    )
 
 
 def record_manager(name: str):
     from langchain_classic.indexes import SQLRecordManager
 
     kb_dir().mkdir(parents=True, exist_ok=True)
-    manager = SQLRecordManager(
-        f"chroma/{server_label()}/{name}", db_url=f"sqlite:///{kb_dir() / 'records.sqlite'}"
-    )
+    manager = SQLRecordManager(f"chroma/{server_label()}/{name}", db_url=f"sqlite:///{kb_dir() / 'records.sqlite'}")
     manager.create_schema()
     return manager
 
