@@ -13,7 +13,7 @@ STAMP := $(VENV)/.tailor-installed
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
 	-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 
-.PHONY: setup install model kb run test test-unit test-integration test-slow test-all soak refresh evals lock clean
+.PHONY: setup install model kb run lint test test-unit test-integration test-slow test-all soak refresh evals lock clean
 
 setup: install model kb
 
@@ -52,8 +52,14 @@ run: setup
 	@echo ""
 	$(PY) -m graph.serve
 
-# The suite without the tests marked slow (each over a minute on 2 cores; `make test-slow` runs those).
-test: setup
+# Style and types: ruff's format and lint rules, mypy strict on graph/ and tools/ (settings in pyproject.toml).
+lint: install
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+# Lint, then the suite without the tests marked slow (each over a minute on 2 cores; `make test-slow` runs those).
+test: setup lint
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --durations=15
 
 test-slow: setup
