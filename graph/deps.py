@@ -27,9 +27,16 @@ class Models:
     """Chat models by spec (loaded once per process by the factory), the guard's scorer, reward models."""
 
     def chat(self, spec: str) -> BaseChatModel:
+        """The model for ``spec``, loaded on first use (blocking: may read weights)."""
         from graph.models.factory import get_chat_model
 
         return get_chat_model(spec)
+
+    def loaded(self, spec: str) -> BaseChatModel | None:
+        """The model for ``spec`` when it is already loaded (never blocks), else None."""
+        from graph.models.factory import loaded_model
+
+        return loaded_model(spec)
 
     def guard_scorer(self, spec: str) -> LocalRuntime | None:
         from graph.models.factory import guard_scorer

@@ -1,5 +1,6 @@
-"""Process-wide resources built once and shared (models, scorers): one helper instead of a dict and a
-lock in every module.
+"""Process-wide resources built once and shared (models, scorers).
+
+One helper instead of a dict and a lock in every module.
 
 ``Resources("chat models")`` is a keyed cache: ``get(key, build)`` builds at most once per key even when
 requests arrive together, ``install(key, value)`` is the public hook tests use to put a fake in, and
@@ -11,14 +12,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
-_ALL: list[Resources] = []
+_ALL: list[Resources[Any]] = []
 _ALL_LOCK = threading.Lock()
 
 
 class Resources(Generic[T]):
+    """A named, thread-safe cache of resources by key, each built at most once."""
+
     def __init__(self, name: str) -> None:
         self.name = name
         self._items: dict[Hashable, T] = {}
@@ -32,6 +35,11 @@ class Resources(Generic[T]):
             if key not in self._items:
                 self._items[key] = build()
             return self._items[key]
+
+    def peek(self, key: Hashable) -> T | None:
+        """The resource for ``key`` if it is built already, else None (never builds)."""
+        with self._lock:
+            return self._items.get(key)
 
     def install(self, key: Hashable, value: T) -> None:
         with self._lock:

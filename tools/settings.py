@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 ENV_PREFIX = "TAILOR_"
@@ -110,10 +111,25 @@ class Settings:
         if self.temperature > 2.0:
             raise SettingsError(f"{ENV_PREFIX}TEMPERATURE={self.temperature} is above 2.0; use 0 for greedy decoding.")
 
+    @property
+    def models_path(self) -> Path:
+        """``models_dir`` as ``__post_init__`` settles it: never None once the settings are built."""
+        assert self.models_dir is not None
+        return self.models_dir
+
     def as_dict(self) -> dict[str, object]:
         return {f.name: (str(v) if isinstance(v := getattr(self, f.name), Path) else v) for f in fields(self)}
 
 
 def get_settings() -> Settings:
-    """Settings as the environment says now (cheap: read on every call so tests can change it)."""
+    """Settings as the environment says now (read on every call, so tests and operators can change it).
+
+    Building them parses every variable; a request asks many times, so they are built once per distinct
+    set of ``TAILOR_*`` values (reading those is a few microseconds).
+    """
+    return _settings_for(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX))))
+
+
+@lru_cache(maxsize=16)
+def _settings_for(environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

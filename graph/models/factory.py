@@ -20,6 +20,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
@@ -69,8 +70,9 @@ def parse_spec(spec: str) -> ModelSpec:
     raise ModelSpecError(f"unknown model spec {spec!r}; {SPEC_HELP}.")
 
 
+@cache
 def cuda_available() -> bool:
-    """Whether a CUDA GPU can be used; torch is imported only when an NVIDIA driver is there."""
+    """Whether a CUDA GPU can be used (asked once per process); torch is imported only when an NVIDIA driver is there."""
     if not (Path("/dev/nvidia0").exists() or shutil.which("nvidia-smi")):
         return False
     import torch
@@ -129,6 +131,15 @@ def get_chat_model(spec: str | None = None) -> BaseChatModel:
     return _models.get(
         key, lambda: _build(parse_spec(spec), spec)
     )  # one load per spec even when requests arrive together
+
+
+def _key(spec: str) -> str:
+    return f"{spec}@{runtime_name()}" if spec == "default" else spec  # the default runs on either runtime
+
+
+def loaded_model(spec: str | None = None) -> BaseChatModel | None:
+    """The chat model for ``spec`` if it is loaded already (never blocks), else None."""
+    return _models.peek(_key(spec or get_settings().model))
 
 
 def loaded_models() -> dict[str, BaseChatModel]:

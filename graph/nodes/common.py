@@ -48,10 +48,12 @@ def context_of(runtime: Runtime[Context] | None) -> Context:
 
 
 async def model_for(deps: Deps, ctx: Context, node: str, strategy: str = "") -> tuple[BaseChatModel, str | None]:
-    """The run's model (loaded in a worker thread) and the adapter key ``node`` answers with."""
-    model = await asyncio.to_thread(deps.models.chat, ctx.model)
-    adapter = await asyncio.to_thread(deps.adapters.resolve, model, ctx.adapter_for(node, strategy or node))
-    return model, adapter
+    """The run's model (loaded in a worker thread the first time) and the adapter key ``node`` answers with."""
+    model = deps.models.loaded(ctx.model) or await asyncio.to_thread(deps.models.chat, ctx.model)
+    name = ctx.adapter_for(node, strategy or node)
+    if not name:  # the base model: nothing to look up in the registry
+        return model, None
+    return model, await asyncio.to_thread(deps.adapters.resolve, model, name)
 
 
 def token_counter(model: BaseChatModel) -> Callable[[list[BaseMessage]], int]:

@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 from graph.context import Context
 from graph.deps import Deps
 from graph.nodes.common import context_of, documents_of, latest_question, options_for
-from graph.router import decide
+from graph.router import RouteDecision, decide
 from graph.state import State
 from graph.strategies import AUTO
 from tools.kb.errors import KBError
@@ -34,6 +34,12 @@ def _probe(deps: Deps, ctx: Context, question: str, collection: str) -> Retrieva
         return deps.knowledge.retrieve(collection, question, options_for(ctx))
     except KBError:
         return None
+
+
+def _decide(deps: Deps, ctx: Context, question: str, collection: str) -> tuple[RetrievalResult | None, RouteDecision]:
+    """The probe of the default collection and the router's decision (blocking: one worker thread for both)."""
+    probe = _probe(deps, ctx, question, collection)
+    return probe, decide(question, probe.best_relevance if probe else None, ctx.min_relevance, collection)
 
 
 def _retrieval(probe: RetrievalResult, collection: str, ctx: Context) -> dict[str, Any]:
@@ -56,9 +62,8 @@ async def route(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str
         return {"strategy": "rag", "route_reason": f"auto: collection {ctx.collection!r} was set in the run's context"}
     question = latest_question(state, deps.guard.policy())
     default = get_settings().collection
-    probe = await asyncio.to_thread(_probe, deps, ctx, question, default)
+    probe, decision = await asyncio.to_thread(_decide, deps, ctx, question, default)
     relevance = probe.best_relevance if probe else None
-    decision = await asyncio.to_thread(decide, question, relevance, ctx.min_relevance, default)
     reasoning = dict(state.get("reasoning") or {})
     reasoning["route"] = {**decision.as_dict(), "kb_relevance": relevance}
     strategy = decision.strategy
