@@ -1,5 +1,6 @@
-"""The output rails around an answer the user sees: the guarded model that checks its stream, and the
-cleaner that applies every output rail with a ``clean`` (personal data nobody gave, data-carrying links,
+"""The output rails around an answer the user sees.
+
+The guarded model checks its stream, and the cleaner applies every output rail with a ``clean`` (personal data nobody gave, data-carrying links,
 profanity, and any rail declared later) as the policy says.
 """
 

@@ -1,4 +1,4 @@
-"""The agent graph, built from its dependencies and the declared strategies.
+r"""The agent graph, built from its dependencies and the declared strategies.
 
 START -> guard_input -> route -> <a strategy's nodes> -> guard_output -> END
               |            (generate | few_shot | cot | self_consistency | tot (a subgraph) | retrieve -> rag)
@@ -27,7 +27,7 @@ from graph.nodes.guard_output import guard_output
 from graph.nodes.refuse import refuse
 from graph.nodes.route import route
 from graph.state import InputState, State
-from graph.strategies import Strategy, declared, with_deps
+from graph.strategies import Node, Strategy, declared, with_deps
 from tools.guard import injection, output
 
 
@@ -56,9 +56,11 @@ def build_graph(
     output.preload()
     deps.tracer.install()  # before any run: traces leave the process with personal data redacted
     strategies = declared()
-    builder = StateGraph(State, context_schema=Context, input_schema=InputState)
+    builder: StateGraph[State, Context, InputState, State] = StateGraph(
+        State, context_schema=Context, input_schema=InputState
+    )
 
-    def add(name: str, node: Any) -> None:
+    def add(name: str, node: Node) -> None:
         builder.add_node(name, deps.tracer.wrap(name, node))
 
     add("guard_input", with_deps(guard_input)(deps))

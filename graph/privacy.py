@@ -9,6 +9,8 @@ values put back; otherwise messages go to the model as written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.messages import BaseMessage
 
 from graph.models.runtime import message_text
@@ -20,7 +22,7 @@ def _redacting(current: Policy) -> bool:
     return current.personal_data.enabled and current.personal_data.action == "redact"
 
 
-def private_messages(messages: list[BaseMessage], current: Policy) -> tuple[list[BaseMessage], Vault]:
+def private_messages(messages: Sequence[BaseMessage], current: Policy) -> tuple[list[BaseMessage], Vault]:
     """The conversation as the model may see it under ``current``, and the vault that maps placeholders back."""
     vault = Vault()
     if not _redacting(current):
@@ -36,15 +38,15 @@ def private_messages(messages: list[BaseMessage], current: Policy) -> tuple[list
     return out, vault
 
 
-def latest_request(messages: list[BaseMessage]) -> str:
+def latest_request(messages: Sequence[BaseMessage]) -> str:
     """The text of the latest user message in ``messages``."""
     return next((message_text(m) for m in reversed(messages) if m.type == "human"), "")
 
 
-def private_question(messages: list[BaseMessage], current: Policy) -> str:
+def private_question(messages: Sequence[BaseMessage], current: Policy) -> str:
     """The latest user message as the model may see it."""
     return latest_request(private_messages(messages, current)[0])
 
 
-def conversation_vault(messages: list[BaseMessage], current: Policy) -> Vault:
+def conversation_vault(messages: Sequence[BaseMessage], current: Policy) -> Vault:
     return private_messages(messages, current)[1]

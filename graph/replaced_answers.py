@@ -1,5 +1,6 @@
-"""Answers the output rails stopped or changed, kept as rejected examples for preference tuning
-(``training.feedback export``), with what was shown as the preferred one.
+"""Answers the output rails stopped or changed, kept as rejected examples for preference tuning.
+
+``training.feedback export`` reads them, with what was shown as the preferred answer.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def replaced_answer(question: str, raw: str, shown: str, report: dict[str, Any])
 
 def keeper(keep: Callable[[Feedback], None], question: str) -> Callable[[str, str, dict[str, Any]], None]:
     """A callback for the guarded model: builds the row and hands it to ``keep`` (blocking, one row written).
+
     Never raises: losing this record must not cost the user their answer.
     """
 

@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,8 @@ KB_BASE, KB_SLOPE, KB_MAX = 0.5, 2.0, 0.9  # relevance at the threshold lends ra
 
 @dataclass
 class RouteDecision:
+    """The strategy picked for a request, how sure the router is, and why."""
+
     strategy: str
     confidence: float
     reason: str
@@ -43,7 +46,7 @@ class RouteDecision:
     rules: list[str] = field(default_factory=list)
     nearest: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         top = {k: round(v, 3) for k, v in sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)[:4]}
         return {
             "strategy": self.strategy,
@@ -81,7 +84,7 @@ def _exemplars_now() -> _Exemplars:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[tuple[str, float, re.Pattern], ...]:
+def _rules() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
     """The rules, compiled once (``decide`` runs on every request)."""
     return tuple(
         (r["strategy"], float(r["confidence"]), re.compile(r["pattern"], re.IGNORECASE))
@@ -138,7 +141,7 @@ def decide(
         if kb_score > scores.get("rag", 0.0):
             scores["rag"] = kb_score
             why["rag"] = f"knowledge base {collection!r} is relevant ({kb_relevance:.2f} >= {min_relevance:.2f})"
-    best = max(scores, key=scores.get)
+    best = max(scores, key=lambda label: scores[label])
     if scores[best] < MIN_CONFIDENCE:
         return RouteDecision(
             "direct",

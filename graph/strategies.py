@@ -1,5 +1,4 @@
-"""Every prompting strategy declared once: its nodes, the system prompts it shows, its context fields, its
-router group.
+"""Every prompting strategy declared once: its nodes, system prompts, context fields and router group.
 
 The graph builder adds each strategy's nodes (a chain that ends in ``guard_output``), the router groups
 labels by ``group``, the run's context accepts and validates each strategy's ``options`` fields, and the
@@ -16,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime
@@ -26,8 +25,14 @@ if TYPE_CHECKING:
     from graph.state import State
 
 AUTO = "auto"
-# What LangGraph runs: (state, runtime) -> the state update.
-Node = Callable[["State", "Runtime[Context]"], Awaitable[dict[str, Any]]]
+
+
+class Node(Protocol):
+    """What LangGraph runs: (state, runtime) -> the state update (LangGraph passes ``runtime`` by name)."""
+
+    def __call__(self, state: State, runtime: Runtime[Context]) -> Awaitable[dict[str, Any]]: ...
+
+
 # What a strategy module writes: a node that also gets the graph's dependencies.
 NodeWithDeps = Callable[["State", "Runtime[Context]", "Deps"], Awaitable[dict[str, Any]]]
 NodeFactory = Callable[["Deps"], Node]

@@ -1,5 +1,6 @@
-"""System prompts as the model sees them (with the leakage canary), and the check that an answer does not
-repeat one: the canary, or a long verbatim run of any strategy's system prompt.
+"""System prompts as the model sees them (with the leakage canary), and the check that answers do not repeat one.
+
+An answer leaks when it carries the canary, or a long verbatim run of any strategy's system prompt.
 """
 
 from __future__ import annotations

@@ -22,8 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
 
 from graph.models.runtime import LocalRuntime, runtime_of
 from tools.resources import Resources
@@ -41,6 +43,8 @@ class ModelSpecError(ValueError):
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A parsed model spec: its kind, and the file, folder or URL and model name it names."""
+
     kind: str  # default | hf | gguf | openai | fake
     target: str = ""
     model: str = ""
@@ -168,8 +172,8 @@ def _build(parsed: ModelSpec, spec: str) -> BaseChatModel:
         return ChatOpenAI(
             base_url=parsed.target,
             model=parsed.model,
-            api_key=os.environ.get("OPENAI_API_KEY", "EMPTY"),
-            max_tokens=settings.max_new_tokens,
+            api_key=SecretStr(os.environ.get("OPENAI_API_KEY", "EMPTY")),
+            max_completion_tokens=settings.max_new_tokens,
             temperature=settings.temperature,
         )
     from graph.models.local import LocalChatModel
@@ -206,8 +210,10 @@ def _local_runtime(parsed: ModelSpec) -> tuple[LocalRuntime, str]:
 
 
 def guard_scorer(spec: str = "auto") -> LocalRuntime | None:
-    """The local runtime the guard's perplexity layer reads with: the agent's own model (``auto``), so one
-    loaded model serves both; the embedded default stands in for a remote endpoint; fakes mean none.
+    """The local runtime the guard's perplexity layer reads with.
+
+    The agent's own model (``auto``), so one loaded model serves both; the embedded default stands in for a
+    remote endpoint; fakes mean none.
     """
     spec = get_settings().model if spec == "auto" else spec
     kind = parse_spec(spec).kind
@@ -226,9 +232,10 @@ def _is_openai(model: BaseChatModel) -> bool:
 
 def generation_kwargs(
     model: BaseChatModel, max_new_tokens: int, temperature: float, adapter: str | None = None, json: bool = False
-) -> dict[str, object]:
-    """Per-call sampling arguments (and adapter, and a JSON constraint where the runtime has grammars)
-    under the names each kind of model understands.
+) -> dict[str, Any]:
+    """Per-call sampling arguments under the names each kind of model understands.
+
+    With the adapter, and a JSON constraint where the runtime has grammars.
     """
     if _is_openai(model):
         # vLLM and llama-cpp-python's server serve each LoRA adapter as a model name of its own.

@@ -10,8 +10,8 @@ guard stops the stream, generation is abandoned and the message ends with a corr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from typing import Any, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -24,6 +24,8 @@ from tools.guard.stream import StreamGuard
 
 
 class GuardedChatModel(BaseChatModel):
+    """A chat model whose answers stream through the output rails (see the module docstring)."""
+
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     inner: BaseChatModel
@@ -61,7 +63,8 @@ class GuardedChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         answer = _Pass(self)
         if self._inner_streams():
-            pieces = self.inner._stream(messages, stop=stop, **kwargs)  # no run manager: raw tokens stay private
+            # No run manager: raw tokens stay private. Chat models stream from generators, which can be closed.
+            pieces = cast(Generator[ChatGenerationChunk], self.inner._stream(messages, stop=stop, **kwargs))
             try:
                 for piece in pieces:
                     if shown := answer.feed(piece.message):
@@ -95,7 +98,7 @@ class GuardedChatModel(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         answer = _Pass(self)
         if self._inner_streams():
-            pieces = self.inner._astream(messages, stop=stop, **kwargs)
+            pieces = cast(AsyncGenerator[ChatGenerationChunk], self.inner._astream(messages, stop=stop, **kwargs))
             try:
                 async for piece in pieces:
                     if shown := answer.feed(piece.message):
@@ -154,7 +157,7 @@ class _Pass:
 
     @property
     def stopped(self) -> str:
-        return self.guard.stopped
+        return self.guard.stopped or ""
 
     def feed(self, message: BaseMessage) -> str:
         """What of this piece may be shown now (possibly nothing while a rail holds text back)."""
@@ -165,8 +168,10 @@ class _Pass:
         return shown
 
     def end(self) -> tuple[ChatGenerationChunk, tuple[str, str, dict[str, Any]] | None]:
-        """(the last chunk, with the guard's report in its metadata; (raw, shown, report) when the
-        rails stopped or changed the answer, else None).
+        """How the answer ends: the last chunk and, when the rails stopped or changed it, what was replaced.
+
+        The last chunk carries the guard's report in its metadata; the second item is (raw, shown, report)
+        when the rails stopped or changed the answer, else None.
         """
         tail = self.guard.finish()
         report = dict(getattr(self.guard.clean, "report", dict)())  # what the cleaner replaced or masked

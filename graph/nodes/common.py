@@ -1,12 +1,13 @@
-"""The helpers nodes share (nodes never import one another): the run's context, the model with its adapter,
-token counting and one completion, the question as the model may see it, retrieval options and documents,
+"""The helpers nodes share (nodes never import one another).
+
+The run's context, the model with its adapter, token counting and one completion, the question as the model may see it, retrieval options and documents,
 the prompt budget, the chain-of-thought prompt and its options.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,9 @@ def context_of(runtime: Runtime[Context] | None) -> Context:
 
 async def model_for(deps: Deps, ctx: Context, node: str, strategy: str = "") -> tuple[BaseChatModel, str | None]:
     """The run's model (loaded in a worker thread the first time) and the adapter key ``node`` answers with."""
-    model = deps.models.loaded(ctx.model) or await asyncio.to_thread(deps.models.chat, ctx.model)
+    model = deps.models.loaded(ctx.model)
+    if model is None:
+        model = await asyncio.to_thread(deps.models.chat, ctx.model)
     name = ctx.adapter_for(node, strategy or node)
     if not name:  # the base model: nothing to look up in the registry
         return model, None
@@ -67,7 +70,7 @@ async def complete(
     return message_text(reply)
 
 
-def last_ai(messages: list[BaseMessage]) -> AIMessage | None:
+def last_ai(messages: Sequence[BaseMessage]) -> AIMessage | None:
     return next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
 
 

@@ -8,6 +8,7 @@ output of each example shown, closest first). Examples come from the banks under
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,14 +35,20 @@ class FewShotOptions:
         check_number("few_shot_k", self.few_shot_k, int, 0, 16)
 
 
-def with_examples(system: SystemMessage, examples: list[dict], request: str) -> list[BaseMessage]:
+def with_examples(system: SystemMessage, examples: list[dict[str, Any]], request: str) -> list[BaseMessage]:
     messages: list[BaseMessage] = [system]
     for example in examples:
         messages += [HumanMessage(content=example["input"]), AIMessage(content=example["output"])]
     return messages + [HumanMessage(content=request)]
 
 
-def fit_examples(counter, budget: int, system: SystemMessage, examples: list[dict], request: str) -> list[dict]:
+def fit_examples(
+    counter: Callable[[list[BaseMessage]], int],
+    budget: int,
+    system: SystemMessage,
+    examples: list[dict[str, Any]],
+    request: str,
+) -> list[dict[str, Any]]:
     """As many of the closest examples as the token budget allows (blocking: counts tokens)."""
     kept = list(examples)
     while kept and counter(with_examples(system, kept, request)) > budget:

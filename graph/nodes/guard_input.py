@@ -10,6 +10,7 @@ disguises, similarity to known attacks, the learned classifier of injections and
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage
@@ -23,7 +24,7 @@ from tools.guard.rails import declared
 from tools.settings import get_settings
 
 
-def check_input(messages: list[BaseMessage], max_chars: int) -> dict[str, Any]:
+def check_input(messages: Sequence[BaseMessage], max_chars: int) -> dict[str, Any]:
     """The verdict on a turn's latest message; ``prompt`` names what to say when blocked."""
     if not messages or messages[-1].type != "human":
         return {"verdict": "block", "reason": "no_user_message", "prompt": "guard/no_user_message"}

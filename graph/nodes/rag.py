@@ -85,7 +85,9 @@ def build_messages(
     raise AssertionError("unreachable: documents is never empty here")
 
 
-def cite(answer: str, evidence: Evidence, documents: list[dict]) -> tuple[str, list[dict], dict[str, Any]]:
+def cite(
+    answer: str, evidence: Evidence, documents: list[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
     """(answer with markers, citations, details): make sure what the answer rests on is cited.
 
     A grounded, responsive model answer is kept when every number it states is in the sentences that
@@ -96,7 +98,7 @@ def cite(answer: str, evidence: Evidence, documents: list[dict]) -> tuple[str, l
     answer = tidy(answer)
     check = grounding.check(answer, sources)
     supported_text = " ".join(sentence for sentence, _ in check.supported)
-    quotes = [{"text": evidence_mod.quoted(c), "n": c.n} for c in evidence.sentences]
+    quotes: list[dict[str, Any]] = [{"text": evidence_mod.quoted(c), "n": c.n} for c in evidence.sentences]
     evidence_text = " ".join(q["text"] for q in quotes)
     foreign = sorted(grounding.numbers(answer) - grounding.numbers(evidence_text))
     if check.supported and not foreign and grounding.responsive(supported_text, evidence.question) >= MIN_RESPONSIVE:
@@ -153,8 +155,9 @@ async def rag(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, 
     reply = await guarded(model, state, deps).ainvoke(
         messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key)
     )
+    citations: list[dict[str, Any]] = []
     if reply.response_metadata.get("guard", {}).get("stopped"):  # withheld mid-stream: nothing to cite
-        answer, citations, details = message_text(reply), [], {"mode": "withheld"}
+        answer, details = message_text(reply), {"mode": "withheld"}
     else:
         answer, citations, details = cite(message_text(reply), found, documents[:used])
     reasoning["rag"] = {

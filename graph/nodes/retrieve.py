@@ -1,5 +1,6 @@
-"""``retrieve``: find the chunks that answer the latest question in the knowledge base (strategy ``rag``,
-answered by the ``rag`` node).
+"""``retrieve``: find the chunks that answer the latest question in the knowledge base (strategy ``rag``).
+
+The ``rag`` node answers from them.
 
 Writes ``documents`` (numbered chunks with source, section, chunk id, score and text) and
 ``reasoning.retrieval`` (queries used, best relevance, chunks dropped as injected or duplicate, why

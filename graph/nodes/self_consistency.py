@@ -1,5 +1,6 @@
-"""``self_consistency``: sample several chains of thought, read each one's answer, majority vote (or,
-with ``select: "reward"``, keep the sample the run's reward model scores highest).
+"""``self_consistency``: sample several chains of thought, read each one's answer, take the majority vote.
+
+With ``select: "reward"``, the sample the run's reward model scores highest is kept instead.
 
 Writes the answer to ``messages`` (the first sampled chain that reached the winning answer, or the
 best-scored one), the adapter used, and ``reasoning.samples`` ([{"text", "answer"}, plus "reward"
@@ -31,7 +32,7 @@ SELECTIONS = ("vote", "reward")
 
 @dataclass(frozen=True)
 class SelfConsistencyOptions(CotOptions):
-    """The chain-of-thought fields, and:
+    """The chain-of-thought fields, and what self-consistency adds.
 
     samples: reasoning paths sampled and voted over.
     select: how the answer is picked among them: "vote" (the majority answer) or "reward" (the sample the
@@ -78,14 +79,14 @@ async def self_consistency(state: State, runtime: Runtime[Context], deps: Deps) 
     texts = await sample(model, messages, n, ctx.max_new_tokens, temperature, adapter)
     answers = [extract_answer(t) for t in texts]
     winner, votes = vote(answers)
-    chosen = next((t for t, a in zip(texts, answers) if a == winner), texts[0])
-    samples = [{"text": t.strip(), "answer": a} for t, a in zip(texts, answers)]
+    chosen = next((t for t, a in zip(texts, answers, strict=True) if a == winner), texts[0])
+    samples: list[dict[str, Any]] = [{"text": t.strip(), "answer": a} for t, a in zip(texts, answers, strict=True)]
     if options.select == "reward":
         scorer = await asyncio.to_thread(deps.models.reward, options.reward_model)
         rewards = await asyncio.to_thread(scorer.score, question, texts)
         best = max(range(len(texts)), key=rewards.__getitem__)  # ties go to the first sample
         chosen, winner = texts[best], answers[best]
-        for item, reward in zip(samples, rewards):
+        for item, reward in zip(samples, rewards, strict=True):
             item["reward"] = round(reward, 4)
     reasoning = dict(state.get("reasoning") or {})
     reasoning.update(

@@ -52,17 +52,19 @@ UNSCORED = -1.0  # a thought whose score could not be read ranks below every sco
 _LIST_MARK = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):])\s*")  # "1.", "2)", "- " before a proposed step
 
 
-def _merge(left: list | None, right: list | None) -> list:
+def _merge(left: list[Any] | None, right: list[Any] | None) -> list[Any]:
     """Append, or start over when a node returns None (a new level)."""
     return [] if right is None else (left or []) + right
 
 
 class TotState(TypedDict, total=False):
+    """The subgraph's state: the question, the branches at each level, and the calls spent."""
+
     question: str
-    frontier: list[dict]
-    candidates: Annotated[list[dict], _merge]
-    scored: Annotated[list[dict], _merge]
-    branches: Annotated[list[dict], operator.add]
+    frontier: list[dict[str, Any]]
+    candidates: Annotated[list[dict[str, Any]], _merge]
+    scored: Annotated[list[dict[str, Any]], _merge]
+    branches: Annotated[list[dict[str, Any]], operator.add]
     depth: int
     calls: Annotated[int, operator.add]
     stop: str

@@ -23,8 +23,10 @@ def _fires(rail: Rail, layer: Layer) -> bool:
 
 
 def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Scorer | None = None) -> dict[str, Any]:
-    """``scorer`` is the language model the perplexity rail reads with (the agent passes its own);
-    without one that rail is skipped and says so.
+    """The guard's result for ``text`` under ``policy``: verdict, category scores and redacted text.
+
+    ``scorer`` is the language model the perplexity rail reads with (the agent passes its own); without one that
+    rail is skipped and says so.
     """
     reading = Reading(text, scorer=scorer, vault=vault)
     layers: dict[str, Layer] = {}
@@ -59,9 +61,11 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Sco
 
 
 def block_category(layers: dict[str, Layer], blocked_by: list[str]) -> str:
-    """What a block is about: the attack rules' top category unless similarity is surer; an adversarial
-    suffix when perplexity blocked what no rule named; a content-safety category from the learned rail
-    (its refusal names the harm); a rail declared beyond the built-in ones names its own category.
+    """What a block is about.
+
+    The attack rules' top category unless similarity is surer; an adversarial suffix when perplexity blocked what
+    no rule named; a content-safety category from the learned rail (its refusal names the harm); a rail declared
+    beyond the built-in ones names its own category.
     """
     injection = layers.get("injection")
     by_category: dict[str, float] = injection.details["by_category"] if injection else {}
