@@ -10,17 +10,18 @@ model, reading a collection) is called from a worker thread by the nodes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from graph.models.reward import Scorer as RewardScorer
     from graph.models.runtime import LocalRuntime
-    from graph.strategies import Node
     from tools.feedback import Feedback as FeedbackItem
     from tools.guard.policy import Policy
     from tools.kb.retrieval import RetrievalOptions, RetrievalResult
+
+N = TypeVar("N")
 
 
 class Models:
@@ -104,10 +105,10 @@ class Tracer:
 
         return tracing.install()
 
-    def wrap(self, name: str, node: Node) -> Node:
+    def wrap(self, name: str, node: N) -> N:
         from graph import tracing
 
-        return tracing.traced(name, node)  # type: ignore[no-any-return]
+        return cast(N, tracing.traced(name, node))  # the same call signature, annotated when tracing is on
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime
 
-    from graph.context import Context
     from graph.deps import Deps
     from graph.state import State
 
@@ -30,11 +29,11 @@ AUTO = "auto"
 class Node(Protocol):
     """What LangGraph runs: (state, runtime) -> the state update (LangGraph passes ``runtime`` by name)."""
 
-    def __call__(self, state: State, runtime: Runtime[Context]) -> Awaitable[dict[str, Any]]: ...
+    def __call__(self, state: State, runtime: Runtime[Any]) -> Awaitable[dict[str, Any]]: ...
 
 
 # What a strategy module writes: a node that also gets the graph's dependencies.
-NodeWithDeps = Callable[["State", "Runtime[Context]", "Deps"], Awaitable[dict[str, Any]]]
+NodeWithDeps = Callable[["State", "Runtime[Any]", "Deps"], Awaitable[dict[str, Any]]]
 NodeFactory = Callable[["Deps"], Node]
 
 
@@ -42,7 +41,7 @@ def with_deps(fn: NodeWithDeps) -> NodeFactory:
     """A node factory that hands ``deps`` to ``fn`` on every call."""
 
     def factory(deps: Deps) -> Node:
-        async def node(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        async def node(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
             return await fn(state, runtime, deps)
 
         node.__name__ = node.__qualname__ = getattr(fn, "__name__", "node")

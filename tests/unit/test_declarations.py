@@ -1,6 +1,7 @@
-"""A strategy and guard rails declared from outside the package: each needs only its own module (this one)
-and its prompt or rule file (``tests/unit/toys/``), and the graph, router, context, policy, scan, output
-cleaner and leak check all take them up.
+"""A strategy and guard rails declared from outside the package.
+
+Each needs only its own module (this one) and its prompt or rule file (``tests/unit/toys/``), and the graph,
+router, context, policy, scan, output cleaner and leak check all take them up.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from graph.nodes.common import complete, context_of, latest_question, model_for
 from graph.state import State
 from graph.strategies import Strategy, registered, system_prompts, valid_strategies, with_deps
 from tools.guard import rails
-from tools.guard.policy import Rail
+from tools.guard.rails import Rail
 from tools.guard.rails import Cleaned, Layer, RailSpec, Reading
 
 TOYS = Path(__file__).parent / "toys"

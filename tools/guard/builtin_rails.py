@@ -15,8 +15,7 @@ from typing import Any
 
 from tools.guard.normalise import normalise
 from tools.guard.pii import KINDS, redact
-from tools.guard.policy import Rail
-from tools.guard.rails import Cleaned, Layer, RailSpec, Reading
+from tools.guard.rails import Cleaned, Layer, Rail, RailSpec, Reading, register
 
 
 def _readable(reading: Reading) -> str:
@@ -179,4 +178,4 @@ _SPECS = (
         wired="guard_output validates answers to requests for JSON, with `repair` model attempts",
     ),
 )
-BUILTIN: dict[str, RailSpec] = {spec.name: spec for spec in _SPECS}
+BUILTIN: dict[str, RailSpec] = {spec.name: register(spec) for spec in _SPECS}

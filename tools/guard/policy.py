@@ -7,15 +7,16 @@ name runs with its declared defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from tools.guard import builtin_rails  # noqa: F401 - declares the shipped rails before any policy is read
 from tools.guard import rails as declarations
 from tools.guard.pii import KINDS
+from tools.guard.rails import Rail
 
 DEFAULT_POLICY = Path(__file__).parent / "policies" / "default.yaml"
 ACTIONS = ("block", "redact", "warn")
@@ -23,25 +24,6 @@ ACTIONS = ("block", "redact", "warn")
 
 class PolicyError(ValueError):
     """A policy file that cannot be used; the message names the field."""
-
-
-@dataclass(frozen=True)
-class Rail:
-    """One rail's settings under a policy."""
-
-    enabled: bool = True
-    threshold: float = 0.5
-    action: str = "warn"
-    kinds: tuple[str, ...] = field(default_factory=tuple)
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def option(self, name: str, default: Any = None) -> Any:
-        return self.options.get(name, default)
-
-    @property
-    def changes_text(self) -> bool:
-        """Whether an output rail rewrites answers (any action but "warn"; "block" cannot unsay a streamed word)."""
-        return self.enabled and self.action != "warn"
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Every guard rail declared once: what its policy entry accepts, and how it takes part in a verdict.
 
-A rail is one :class:`RailSpec`. The policy loader (``tools.guard.policy``) reads the declarations to
-validate a policy file; ``tools.guard.scan`` runs the input rails' ``scan`` in order; the agent's
+A rail is one :class:`RailSpec`, and :class:`Rail` is its settings under a policy. The policy loader
+(``tools.guard.policy``) reads the declarations to validate a policy file; ``tools.guard.scan`` runs the input rails' ``scan`` in order; the agent's
 output cleaner runs the output rails' ``clean`` on the answer and its stream; a blocking rail may
 name the prompt its refusal is worded with. Adding a rail is one module that calls :func:`register`
-(plus its rule file); the built-in rails are declared in ``tools.guard.builtin_rails``.
+(plus its rule file); the built-in rails are declared in ``tools.guard.builtin_rails``, which the policy
+loader imports so that they are always declared first.
 """
 
 from __future__ import annotations
@@ -18,7 +19,25 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from tools.guard.perplexity import Scorer
     from tools.guard.pii import Vault
-    from tools.guard.policy import Rail
+
+
+@dataclass(frozen=True)
+class Rail:
+    """One rail's settings under a policy."""
+
+    enabled: bool = True
+    threshold: float = 0.5
+    action: str = "warn"
+    kinds: tuple[str, ...] = field(default_factory=tuple)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)
+
+    @property
+    def changes_text(self) -> bool:
+        """Whether an output rail rewrites answers (any action but "warn"; "block" cannot unsay a streamed word)."""
+        return self.enabled and self.action != "warn"
 
 
 @dataclass
@@ -56,8 +75,8 @@ class Cleaned:
     report: dict[str, Any] = field(default_factory=dict)  # empty when nothing was changed
 
 
-Scan = Callable[[Reading, "Rail"], Layer | None]
-Clean = Callable[[str, Sequence[str], "Rail"], Cleaned]  # (answer, texts the user and sources gave, rail)
+Scan = Callable[[Reading, Rail], Layer | None]
+Clean = Callable[[str, Sequence[str], Rail], Cleaned]  # (answer, texts the user and sources gave, rail)
 Check = Callable[[dict[str, Any]], str | None]  # a policy entry -> what is wrong with it, or None
 
 
@@ -93,18 +112,18 @@ class RailSpec:
     wired: str = ""
 
 
-_registered: dict[str, RailSpec] = {}
+_registered: dict[str, RailSpec] = {}  # in declaration order: the built-in rails first
 _lock = threading.Lock()
 
 
 def register(spec: RailSpec) -> RailSpec:
-    """Add a rail after the built-in ones (input rails scan in registration order)."""
+    """Declare a rail after those declared so far (input rails scan in declaration order)."""
     if spec.side == "input" and spec.scan is None and not spec.wired:
         raise ValueError(f"input rail {spec.name!r} needs a scan function")
     if spec.side == "output" and spec.clean is None and not spec.wired:
         raise ValueError(f"output rail {spec.name!r} needs a clean function")
     with _lock:
-        if spec.name in _builtin() or spec.name in _registered:
+        if spec.name in _registered:
             raise ValueError(f"a rail named {spec.name!r} is already declared")
         _registered[spec.name] = spec
     return spec
@@ -125,17 +144,10 @@ def registered(spec: RailSpec) -> Iterator[RailSpec]:
         unregister(spec.name)
 
 
-def _builtin() -> dict[str, RailSpec]:
-    from tools.guard.builtin_rails import BUILTIN
-
-    return BUILTIN
-
-
 def declared() -> dict[str, RailSpec]:
-    """Every rail, built-in first, in the order input rails scan."""
+    """Every rail, in the order input rails scan."""
     with _lock:
-        extra = dict(_registered)
-    return {**_builtin(), **extra}
+        return dict(_registered)
 
 
 def by_side(side: Literal["input", "output"]) -> list[RailSpec]:

@@ -12,8 +12,8 @@ from typing import Any
 from tools.guard.builtin_rails import BUILTIN
 from tools.guard.perplexity import Scorer
 from tools.guard.pii import Vault
-from tools.guard.policy import Policy, Rail
-from tools.guard.rails import Layer, Reading, by_side
+from tools.guard.policy import Policy
+from tools.guard.rails import Layer, Rail, Reading, by_side
 
 BLOCKED_PROMPT = "guard/blocked"
 
