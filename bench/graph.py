@@ -97,9 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         f"graph overhead: {args.runs} requests each, the agent on a fake model and four no-op nodes...", file=sys.stderr
     )
     figures = measure(args.runs)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"graph-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"machine": describe(), **figures}, indent=1))
     print(
         f"agent p50 {figures['graph_overhead_ms_p50']} ms (p95 {figures['graph_overhead_ms_p95']}) | "
         f"LangGraph alone {figures['langgraph_floor_ms_p50']} ms | {figures['graph_over_floor']}x"
