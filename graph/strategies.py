@@ -87,7 +87,8 @@ class Strategy:
 
 
 _extra: dict[str, Strategy] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: one derived view may be built from another
+_views: dict[str, Any] = {}  # what is derived from the declarations (read per request), rebuilt when they change
 
 
 @cache
@@ -110,12 +111,14 @@ def register(strategy: Strategy) -> Strategy:
         if strategy.name in taken or strategy.name == AUTO:
             raise ValueError(f"a strategy named {strategy.name!r} is already declared")
         _extra[strategy.name] = strategy
+        _views.clear()
     return strategy
 
 
 def unregister(name: str) -> None:
     with _lock:
         _extra.pop(name, None)
+        _views.clear()
 
 
 @contextmanager
@@ -128,12 +131,21 @@ def registered(strategy: Strategy) -> Iterator[Strategy]:
         unregister(strategy.name)
 
 
+def _view(name: str, build: Callable[[], Any]) -> Any:
+    with _lock:
+        if name not in _views:
+            _views[name] = build()
+        return _views[name]
+
+
 def declared() -> dict[str, Strategy]:
     """Every strategy by name, in rank order."""
-    with _lock:
-        extra = list(_extra.values())
-    ordered = sorted([*_builtin(), *extra], key=lambda s: (s.rank, s.name))
-    return {s.name: s for s in ordered}
+
+    def build() -> dict[str, Strategy]:
+        ordered = sorted([*_builtin(), *_extra.values()], key=lambda s: (s.rank, s.name))
+        return {s.name: s for s in ordered}
+
+    return dict(_view("declared", build))
 
 
 def valid_strategies() -> list[str]:
@@ -153,6 +165,10 @@ def system_prompts() -> tuple[str, ...]:
 
 def option_fields() -> dict[str, list[type]]:
     """Context field name -> the options classes that declare it."""
+    return dict(_view("option_fields", _option_fields))
+
+
+def _option_fields() -> dict[str, list[type]]:
     out: dict[str, list[type]] = {}
     for strategy in declared().values():
         if strategy.options is not None:
