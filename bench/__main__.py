@@ -41,8 +41,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def graph_overhead(runs: int, embeddings: str, model: str) -> dict[str, float]:
-    """Full graph passes answered by a fake model. ``model`` is ``TAILOR_MODEL``, which the perplexity
-    layer scores with: ``fake:echo`` leaves it out, ``default`` includes its forward pass.
+    """Full graph passes answered by a fake model.
+
+    ``model`` is ``TAILOR_MODEL``, which the perplexity layer scores with: ``fake:echo`` leaves it out,
+    ``default`` includes its forward pass.
     """
     from graph.graph import build_graph
     from graph.models import factory

@@ -53,26 +53,30 @@ def measure(runs: int) -> dict[str, object]:
     for length in LENGTHS:
         text = request_of(length)
         readable = normalise(text)
-        figures[f"guard_input_ms_p50_{length}"] = timed(lambda: check_attacks(text, deps), runs)
+        figures[f"guard_input_ms_p50_{length}"] = timed(lambda text=text: check_attacks(text, deps), runs)
         figures[f"layers_ms_p50_{length}"] = {
-            "rules": timed(lambda: rule_scores(text), runs),
-            "normalise": timed(lambda: normalise(text), runs),
+            "rules": timed(lambda text=text: rule_scores(text), runs),
+            "normalise": timed(lambda text=text: normalise(text), runs),
             "similarity": timed(
-                lambda: closeness(
+                lambda readable=readable: closeness(
                     readable,
                     float(rails.similarity.option("margin", 0.0)),
                     str(rails.similarity.option("encoder", "embeddings")),
                 ),
                 runs,
             ),
-            "learned": timed(lambda: learned.assess(readable), runs),
-            "perplexity": timed(lambda: perplexity.surprise(readable, scorer), runs) if scorer else None,
-            "personal_data": timed(lambda: redact(text), runs),
+            "learned": timed(lambda readable=readable: learned.assess(readable), runs),
+            "perplexity": timed(lambda readable=readable: perplexity.surprise(readable, scorer), runs)
+            if scorer
+            else None,
+            "personal_data": timed(lambda text=text: redact(text), runs),
         }
         # Side by side, the layers as they ran before: MiniLM similarity and every token's perplexity.
         figures[f"baseline_layers_ms_p50_{length}"] = {
-            "similarity_embeddings": timed(lambda: closeness(readable, 0.2, "embeddings"), runs),
-            "perplexity_unscreened": timed(lambda: perplexity.surprise(readable, scorer, screen=False), runs)
+            "similarity_embeddings": timed(lambda readable=readable: closeness(readable, 0.2, "embeddings"), runs),
+            "perplexity_unscreened": timed(
+                lambda readable=readable: perplexity.surprise(readable, scorer, screen=False), runs
+            )
             if scorer
             else None,
         }

@@ -28,8 +28,9 @@ def describe() -> dict[str, object]:
 def save_result(
     kind: str, figures: dict[str, object], headline: dict[str, object] | None = None, as_json: bool = False
 ) -> Path:
-    """Write ``bench/results/<kind>-<time>.json`` with the machine's description; with ``as_json`` end
-    the output with one line of ``headline`` (default: the figures).
+    """Write ``bench/results/<kind>-<time>.json`` with the machine's description.
+
+    With ``as_json`` end the output with one line of ``headline`` (default: the figures).
     """
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"

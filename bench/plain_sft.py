@@ -1,5 +1,7 @@
-"""A plain trl SFT script, the yardstick for ``bench.training``: the same rows, model and LoRA settings
-as ``python -m training.sft``, with nothing of ours around trl (no runner, callbacks or registry).
+"""A plain trl SFT script, the yardstick for ``bench.training``.
+
+The same rows, model and LoRA settings as ``python -m training.sft``, with nothing of ours around trl (no
+runner, callbacks or registry).
 
 Prints one JSON line: the trainer's own ``train_runtime`` and input tokens seen.
 """

@@ -46,7 +46,7 @@ def main() -> int:
                 count += 1
             speed[kind].append(count / (time.perf_counter() - started))
     answers = {k: [r.generate(r.encode([HumanMessage(q)]), 32, 0.0) for q in QUESTIONS] for k, r in runtimes.items()}
-    same = sum(a == b for a, b in zip(answers["q4_1"], answers["q4_0"]))
+    same = sum(a == b for a, b in zip(answers["q4_1"], answers["q4_0"], strict=True))
     result = {
         "tokens_per_s": {k: round(statistics.median(v), 1) for k, v in speed.items()},
         "speedup_q4_0": round(statistics.median(speed["q4_0"]) / statistics.median(speed["q4_1"]), 3),

@@ -197,7 +197,7 @@ def _strategy_latency(runtime: str) -> dict[str, float]:
                 **({"samples": 5} if strategy == "self_consistency" else {}),
             }
 
-            async def once() -> float:
+            async def once(question: str = question, context: dict[str, Any] = context) -> float:
                 started = time.perf_counter()
                 await agent.ainvoke({"messages": [{"role": "user", "content": question}]}, context=context)
                 return time.perf_counter() - started

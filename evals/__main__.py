@@ -1,9 +1,9 @@
-"""``python -m evals run --suite rag|routing|strategies|guardrails|adapters|all [options]`` and
-``python -m evals compare A B``.
+"""``python -m evals run --suite SUITE [options]`` and ``python -m evals compare A B``.
 
-Each suite is also its own module (``python -m evals.rag`` ...); options after the suite name are
-passed to it (``python -m evals run --suite rag --retrieval-only --json``). Shared options:
-``--offline``, ``--json``, ``--adapter NAME``, ``--model SPEC``, ``--judge SPEC``, ``--limit N``.
+``SUITE`` is rag, routing, strategies, guardrails, adapters or all. Each suite is also its own module
+(``python -m evals.rag`` ...); options after the suite name are passed to it
+(``python -m evals run --suite rag --retrieval-only --json``). Shared options: ``--offline``, ``--json``,
+``--adapter NAME``, ``--model SPEC``, ``--judge SPEC``, ``--limit N``.
 """
 
 from __future__ import annotations

@@ -55,8 +55,9 @@ def check(
     limit: int = 0,
     judge: str = "",
 ) -> dict[str, Any]:
-    """Raise RegistryError when ``entry`` scores worse than current on any of the suites (comma-separated,
-    e.g. ``adapters,feedback``: the regression set and what the feedback taught); return every score otherwise.
+    """Raise RegistryError when ``entry`` scores worse than current on any of the suites; return every score otherwise.
+
+    The suites are comma-separated, e.g. ``adapters,feedback``: the regression set and what the feedback taught.
     """
     suites = [s.strip() for s in suite.split(",") if s.strip()]
     unknown = [s for s in suites if s not in GATE_SUITES]

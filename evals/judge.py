@@ -1,5 +1,6 @@
-"""LLM-as-judge evaluators: faithfulness (is the answer supported by the retrieved text) and
-helpfulness (does it answer the question), each a 1-5 grade mapped to 0-1.
+"""LLM-as-judge evaluators: faithfulness and helpfulness, each a 1-5 grade mapped to 0-1.
+
+Faithfulness: is the answer supported by the retrieved text; helpfulness: does it answer the question.
 
 The judge is any model spec (``--judge default``, ``--judge openai:http://host/v1#model``, ...), or
 a reward model trained with ``python -m training.reward`` (``--judge reward:NAME`` or
@@ -45,7 +46,7 @@ def likelihood_grade(model: Any, text: str) -> tuple[float, str]:
     top = max(logprobs)
     weights = [math.exp(lp - top) for lp in logprobs]
     probs = [w / sum(weights) for w in weights]
-    expected = sum(p * k for p, k in zip(probs, range(1, 6)))
+    expected = sum(p * k for p, k in zip(probs, range(1, 6), strict=True))
     return (expected - 1) / 4, "p(1..5) = " + " ".join(f"{p:.2f}" for p in probs)
 
 
@@ -89,8 +90,9 @@ def reward_evaluator(spec: str) -> Evaluator:
 
 
 def judge_evaluators(spec: str) -> list[Evaluator]:
-    """Faithfulness and helpfulness evaluators that ask the model ``spec`` (or, for ``reward:NAME``,
-    the reward model's score).
+    """Faithfulness and helpfulness evaluators that ask the model ``spec``.
+
+    For ``reward:NAME``, the reward model's score instead.
     """
     from graph.models.factory import get_chat_model
 

@@ -32,6 +32,8 @@ Target = Callable[[dict], Awaitable[dict]]
 
 @dataclass
 class Suite:
+    """An eval suite: its examples, the target that answers them, the evaluators and the report's columns."""
+
     name: str
     examples: list[dict[str, Any]]  # {"id", "inputs": {...}, "outputs": {...}}
     target: Target
@@ -43,6 +45,8 @@ class Suite:
 
 @dataclass
 class Experiment:
+    """One run of a suite: its metrics, every example's row, and where the results were written."""
+
     name: str
     suite: str
     metrics: dict[str, Any]

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from langgraph_sdk import Auth
 
@@ -61,7 +63,7 @@ def user_for(key: str | None, keys: dict[str, str]) -> str | None:
 
 
 @auth.authenticate
-async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
+async def authenticate(headers: Mapping[bytes | str, bytes | str]) -> Auth.types.MinimalUserDict:
     keys = await asyncio.to_thread(configured_keys)  # may read a file: off the event loop
     if not keys:
         return {"identity": LOCAL_USER, "is_authenticated": True}
@@ -77,7 +79,7 @@ async def authenticate(headers: dict) -> Auth.types.MinimalUserDict:
 
 
 @auth.on
-async def owner_only(ctx: Auth.types.AuthContext, value: dict) -> Auth.types.FilterType:
+async def owner_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> Auth.types.FilterType:
     """Everything a user creates is stamped as theirs; everything they read is filtered to theirs."""
     if isinstance(value, dict):
         metadata = value.setdefault("metadata", {})
@@ -88,17 +90,17 @@ async def owner_only(ctx: Auth.types.AuthContext, value: dict) -> Auth.types.Fil
 
 
 @auth.on.assistants.read
-async def assistants_readable(ctx: Auth.types.AuthContext, value: dict) -> bool:
+async def assistants_readable(ctx: Auth.types.AuthContext, value: Auth.types.AssistantsRead) -> bool:
     return True  # the shipped graph's assistant belongs to no user
 
 
 @auth.on.assistants.search
-async def assistants_searchable(ctx: Auth.types.AuthContext, value: dict) -> bool:
+async def assistants_searchable(ctx: Auth.types.AuthContext, value: Auth.types.AssistantsSearch) -> bool:
     return True
 
 
 @auth.on.store
-async def own_namespace(ctx: Auth.types.AuthContext, value: dict) -> None:
+async def own_namespace(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
     namespace = tuple(value.get("namespace") or ())
     if not namespace or namespace[0] != ctx.user.identity:
         value["namespace"] = (ctx.user.identity, *namespace)

@@ -15,12 +15,18 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from graph.answer import result_of
 from graph.context import Context, ContextError
 from graph.strategies import valid_strategies
 from tools.jsonl import JSONLError, parse_lines
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+    from langchain_core.runnables import RunnableConfig
+
+    from graph.state import InputState
 
 TokenSink = Callable[[str], None]
 
@@ -42,12 +48,14 @@ class LocalBackend:
         self.thread_id = str(uuid.uuid4())
 
     async def ask(self, message: str, on_token: TokenSink | None) -> dict[str, Any]:
-        config = {"configurable": {"thread_id": self.thread_id}}
-        payload = {"messages": [{"role": "user", "content": message}]}
+        config: RunnableConfig = {"configurable": {"thread_id": self.thread_id}}
+        # A message dict, as the server receives it: the graph's add_messages reducer turns it into a message.
+        payload = cast("InputState", {"messages": [{"role": "user", "content": message}]})
         if on_token is None:
             state = await self.graph.ainvoke(payload, config, context=self.context)
             return result_of(state)
-        async for chunk, meta in self.graph.astream(payload, config, context=self.context, stream_mode="messages"):
+        async for part in self.graph.astream(payload, config, context=self.context, stream_mode="messages"):
+            chunk, meta = cast("tuple[BaseMessage, dict[str, Any]]", part)  # "messages" mode: (chunk, metadata) pairs
             if meta.get("langgraph_node") == "generate" and isinstance(chunk.content, str) and chunk.content:
                 on_token(chunk.content)
         snapshot = await self.graph.aget_state(config)
@@ -83,9 +91,14 @@ class RemoteBackend:
     async def ask(self, message: str, on_token: TokenSink | None) -> dict[str, Any]:
         if self.thread_id is None:
             self.thread_id = (await self.client.threads.create())["thread_id"]
-        payload = {"messages": [{"role": "user", "content": message}]}
+        payload: dict[str, Any] = {"messages": [{"role": "user", "content": message}]}
+        state: dict[str, Any]
         if on_token is None:
-            state = await self.client.runs.wait(self.thread_id, "agent", input=payload, context=self.context)
+            # The run's output is the agent's final state, a JSON object (the SDK's type also allows a list).
+            state = cast(
+                dict[str, Any],
+                await self.client.runs.wait(self.thread_id, "agent", input=payload, context=self.context),
+            )
         else:
             state = {}
             async for part in self.client.runs.stream(
@@ -107,7 +120,8 @@ class RemoteBackend:
         if self.thread_id is None:
             raise ValueError("there is no answer to give feedback on yet; ask something first.")
         body = {"thread_id": self.thread_id, "score": score, "correction": correction, "comment": comment}
-        return await self.client.http.post("/feedback", json=body)
+        saved: dict[str, Any] = await self.client.http.post("/feedback", json=body)  # the recorded item
+        return saved
 
 
 def read_rows(handle: TextIO, name: str) -> Iterator[str]:

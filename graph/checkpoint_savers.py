@@ -23,6 +23,8 @@ def _check_strategy(strategy: str) -> None:
 
 
 class SqliteSaver(AsyncSqliteSaver):
+    """LangGraph's async SQLite saver with ``adelete_for_runs`` and ``aprune``."""
+
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         ids = [str(r) for r in run_ids]
         if not ids:
@@ -65,6 +67,8 @@ class SqliteSaver(AsyncSqliteSaver):
 
 
 class PostgresSaver(AsyncPostgresSaver):
+    """LangGraph's async Postgres saver with ``adelete_for_runs`` added (its own ``aprune`` is kept)."""
+
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         ids = [str(r) for r in run_ids]
         if not ids:

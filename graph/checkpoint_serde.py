@@ -34,11 +34,14 @@ register_serde_event_listener(_record)
 
 
 class StrictSerializer(JsonPlusSerializer):
+    """LangGraph's serializer in strict mode that raises ``TamperedCheckpoint`` on anything it would block."""
+
     def __init__(self) -> None:
         super().__init__(pickle_fallback=False, allowed_msgpack_modules=None)  # None: LangGraph's safe types only
 
     def loads_typed(self, data: tuple[str, bytes]) -> Any:
-        _seen.found = found = []
+        found: list[str] = []
+        _seen.found = found
         try:
             value = super().loads_typed(data)
         except NotImplementedError:  # a kind it does not read: with pickle_fallback off, pickle is one

@@ -1,8 +1,12 @@
-"""Examples chosen per request by meaning: LangChain's SemanticSimilarityExampleSelector over an
-in-memory vector store of an example bank, embedded once per process with the shared embedding model.
+"""Examples chosen per request by meaning.
+
+LangChain's SemanticSimilarityExampleSelector over an in-memory vector store of an example bank, embedded once
+per process with the shared embedding model.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from langchain_core.example_selectors import SemanticSimilarityExampleSelector
 from langchain_core.vectorstores import InMemoryVectorStore
@@ -35,7 +39,7 @@ def _selector(banks: tuple[str, ...]) -> SemanticSimilarityExampleSelector:
     return _selectors.get((banks, get_settings().embeddings), build)
 
 
-def select(banks: tuple[str, ...], request: str, k: int) -> list[dict]:
+def select(banks: tuple[str, ...], request: str, k: int) -> list[dict[str, Any]]:
     """The ``k`` examples closest in meaning to ``request``, closest first (blocking: embeds)."""
     if k <= 0:
         return []

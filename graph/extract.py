@@ -19,7 +19,7 @@ _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 def normalise(answer: str) -> str:
     """Canonical form for voting and comparing: numbers without separators or trailing zeros."""
     text = answer.strip().strip(".").strip()
-    numbers = _NUMBER.findall(text)
+    numbers: list[str] = _NUMBER.findall(text)  # no groups: the matched strings
     if numbers and len(numbers) == 1 and len(text) <= len(numbers[0]) + 12:
         value = numbers[0].replace(",", "")
         if "." in value:

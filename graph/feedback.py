@@ -68,8 +68,10 @@ def from_state(
 
 
 def tracing_project_id(client: Any) -> str | None:
-    """The id of the project the agent's runs are traced to: run-level feedback names it (LangSmith
-    deprecates feedback without it, and deployments on its newer store refuse such feedback).
+    """The id of the project the agent's runs are traced to.
+
+    Run-level feedback names it (LangSmith deprecates feedback without it, and deployments on its newer store
+    refuse such feedback).
     """
     from langsmith.utils import get_tracer_project
 

@@ -1,5 +1,7 @@
-"""Long jobs the web app starts (ingest, promotion through the eval gate, training): each one a CLI
-subprocess, so a job runs exactly what a user would type and a crash in it cannot take the server down.
+"""Long jobs the web app starts (ingest, promotion through the eval gate, training).
+
+Each one is a CLI subprocess, so a job runs exactly what a user would type and a crash in it cannot take the
+server down.
 
 A job belongs to the user who started it (others get a 404, as for threads). Its progress is read
 from the tqdm bars every CLI already prints (``desc: 40%|...| 4/10 [...]``), and its loss from the
@@ -23,7 +25,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 BAR = re.compile(r"^(?:(?P<desc>[^:|]{1,60}):\s*)?(?P<pct>\d{1,3})%\|.*?\|\s*(?P<n>\d+)/(?P<total>\d+)")
 LOGGED_LOSS = re.compile(r"^\{'loss': '?(?P<loss>-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)'?")
@@ -36,8 +38,17 @@ class JobError(ValueError):
     """A job that cannot be started or found; the message says why."""
 
 
+class LossPoint(TypedDict):
+    """One logged training loss and the step it was logged at."""
+
+    step: int
+    loss: float
+
+
 @dataclass
 class Job:
+    """One job: its command, owner, status, progress, loss curve, log tail and result."""
+
     kind: str
     owner: str
     argv: list[str]
@@ -48,7 +59,7 @@ class Job:
     finished: float | None = None
     returncode: int | None = None
     progress: dict[str, Any] = field(default_factory=dict)
-    loss: list[dict[str, float]] = field(default_factory=list)
+    loss: list[LossPoint] = field(default_factory=list)
     log: deque[str] = field(default_factory=lambda: deque(maxlen=LOG_LINES))
     result: dict[str, Any] = field(default_factory=dict)
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)

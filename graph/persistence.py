@@ -26,8 +26,13 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tools.settings import Settings, SettingsError, get_settings
+
+if TYPE_CHECKING:
+    from psycopg import AsyncConnection
+    from psycopg.rows import DictRow
 
 DB_NAME = "checkpoints.sqlite"
 # Any constant works: it only has to be the same in every process that migrates one database.
@@ -62,7 +67,8 @@ def shorten_runtime_flush(seconds: float) -> bool:
     module = sys.modules.get("langgraph_runtime_inmem._persistence")
     if module is None or not hasattr(module, "_flush_interval"):
         return False
-    module._flush_interval = seconds
+    # The runtime's private attribute, found by hasattr above (mypy knows no attributes of a module from sys.modules).
+    module._flush_interval = seconds  # type: ignore[attr-defined]
     return True
 
 
@@ -115,9 +121,11 @@ async def migrate_postgres(uri: str) -> None:
         # the same version): an advisory lock, released when this connection closes, makes replicas
         # that start together take turns. It is polled, not waited for: a waiting statement is an open
         # transaction, and the migrations' CREATE INDEX CONCURRENTLY waits for every open one (deadlock).
-        while not (
-            await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (MIGRATION_LOCK_KEY,))).fetchone()
-        )["got"]:
+        while True:
+            row = await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (MIGRATION_LOCK_KEY,))).fetchone()
+            assert row is not None  # a SELECT without FROM returns exactly one row
+            if row["got"]:
+                break
             await asyncio.sleep(0.2)
         await AsyncPostgresSaver(conn).setup()
 
@@ -132,7 +140,9 @@ async def postgres_checkpointer(uri: str) -> AsyncIterator[object]:
 
     await migrate_postgres(uri)
     options = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
-    async with AsyncConnectionPool(uri, kwargs=options, open=False) as pool:
+    # Typed by hand: the pool's connections return dict rows (``row_factory`` in ``options``).
+    pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(uri, kwargs=options, open=False)
+    async with pool:
         yield PostgresSaver(pool, serde=StrictSerializer())
 
 

@@ -66,8 +66,9 @@ def write_records() -> bool:
 
 
 class WriteThroughRecords:
-    """ASGI middleware: a successful request that created a thread or a run has its record on disk
-    before its response starts.
+    """ASGI middleware that writes a created thread's or run's record to disk before the response starts.
+
+    It applies to successful requests that created a thread or a run.
     """
 
     def __init__(self, app: ASGIApp) -> None:

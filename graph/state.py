@@ -20,10 +20,14 @@ from typing_extensions import TypedDict
 
 
 class InputState(TypedDict):
+    """What a turn brings in: the conversation's messages."""
+
     messages: Annotated[list[AnyMessage], add_messages]
 
 
 class State(InputState, total=False):
+    """The graph's full state: the messages plus what each step of the turn decided (see above)."""
+
     guard: dict[str, Any]
     strategy: str
     route_reason: str

@@ -42,7 +42,7 @@ async def warm(agent: Any) -> None:
     log.info("warm: model, embeddings and guard loaded in %.1fs", seconds)
 
 
-def start(agent: Any) -> asyncio.Task:
+def start(agent: Any) -> asyncio.Task[None]:
     """Warm in the background of the running event loop (the server keeps answering meanwhile)."""
     _state.update(ready=False, state="loading")
     return asyncio.get_running_loop().create_task(warm(agent))

@@ -24,7 +24,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -46,6 +46,9 @@ from graph.webapi import knowledge as knowledge_routes
 from graph.webapi.common import ApiError, json_body, may_change_shared
 from tools.feedback import FeedbackError, FeedbackStore
 
+if TYPE_CHECKING:
+    from langgraph_sdk.schema import ThreadState
+
 MAX_BODY = 64 * 1024
 UI_DIR = Path(__file__).with_name("ui")
 
@@ -55,8 +58,10 @@ def _error(status: int, detail: str) -> JSONResponse:
 
 
 class StoreSearchDefaults:
-    """``POST /store/items/search`` without ``namespace_prefix`` (optional in the schema) fails inside
-    the runtime with a KeyError; give it the documented default (every namespace the caller owns).
+    """Middleware that gives ``POST /store/items/search`` its documented default ``namespace_prefix``.
+
+    Without ``namespace_prefix`` (optional in the schema) the request fails inside the runtime with a KeyError; the
+    default is every namespace the caller owns.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -98,8 +103,9 @@ class StoreSearchDefaults:
 
 
 def _patch_thread_search() -> None:
-    """Threads with no state yet have ``values`` None; the runtime's containment check then raises
-    (``POST /threads/search`` with a ``values`` filter -> 500). Treat them as not matching.
+    """Make threads with no state yet (``values`` None) not match a ``values`` filter.
+
+    The runtime's containment check raises on them (``POST /threads/search`` with a ``values`` filter -> 500).
     """
     try:
         from langgraph_runtime_inmem import ops
@@ -112,7 +118,8 @@ def _patch_thread_search() -> None:
     def is_jsonb_contained(superset: Any, subset: Any) -> bool:
         if not isinstance(superset, dict) or not isinstance(subset, dict):
             return False
-        return original(superset, subset)
+        contained: bool = original(superset, subset)
+        return contained
 
     is_jsonb_contained._tailor_safe = True  # type: ignore[attr-defined]
     ops.is_jsonb_contained = is_jsonb_contained
@@ -129,7 +136,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
         raise FeedbackError(str(err)) from None
 
 
-async def _thread_state(request: Request, thread_id: str) -> dict[str, Any] | None:
+async def _thread_state(request: Request, thread_id: str) -> ThreadState | None:
     """The thread's state as the caller may see it (None: absent or not theirs)."""
     import httpx
     from langgraph_sdk import get_client

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import yaml
@@ -28,11 +29,14 @@ class PromptError(LookupError):
 
 @dataclass(frozen=True)
 class Prompt:
+    """A prompt loaded from its file: a Jinja template and the variables it needs."""
+
     name: str
     template: str
     variables: tuple[str, ...] = ()
     description: str = ""
-    example: dict | None = None  # sample values for the variables: documents the shape, and tests render with it
+    # sample values for the variables: documents the shape, and tests render with it
+    example: dict[str, Any] | None = None
 
     def render(self, **values: object) -> str:
         missing = [v for v in self.variables if v not in values]
@@ -83,7 +87,7 @@ def render(name: str, **values: object) -> str:
 
 
 @functools.cache
-def records(name: str) -> tuple[dict, ...]:
+def records(name: str) -> tuple[dict[str, Any], ...]:
     """A JSONL data file (example bank, router exemplars) by name: ``examples/arithmetic``."""
     path = PROMPTS_DIR / f"{name}.jsonl"
     if not path.is_file():
@@ -96,7 +100,7 @@ def records(name: str) -> tuple[dict, ...]:
 
 
 @functools.cache
-def data(name: str) -> dict:
+def data(name: str) -> dict[str, Any]:
     """A YAML data file that is not a prompt (router rules) by name: ``router/rules``."""
     path = PROMPTS_DIR / f"{name}.yaml"
     loaded = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -20,6 +20,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from tools.checksums import sha256_file
 from tools.filelock import exclusive
@@ -42,7 +43,7 @@ class DefaultModelError(RuntimeError):
 
 
 def cache_dir(models_dir: Path | None = None) -> Path:
-    return (models_dir or get_settings().models_dir) / CACHE_NAME
+    return (models_dir or get_settings().models_path) / CACHE_NAME
 
 
 def is_prepared(models_dir: Path | None = None) -> bool:
@@ -79,7 +80,7 @@ def _verify(wheel: Path) -> None:
         )
 
 
-def _convert(gguf_path: Path, out_dir: Path) -> dict:
+def _convert(gguf_path: Path, out_dir: Path) -> dict[str, Any]:
     """Dequantise the GGUF file with transformers and save a plain safetensors copy."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -90,7 +91,8 @@ def _convert(gguf_path: Path, out_dir: Path) -> dict:
     load_s = time.perf_counter() - started
     # The GGUF loader marks the model as quantised; the weights are already dequantised, and
     # save_pretrained would refuse (or write a config that asks for gguf again) without this.
-    model.hf_quantizer = None
+    # transformers sets hf_quantizer as a plain attribute; torch types a module's attributes as Tensor | Module.
+    model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.config.name_or_path = MODEL_ID

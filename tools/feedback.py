@@ -32,6 +32,8 @@ class FeedbackError(ValueError):
 
 @dataclass
 class Feedback:
+    """One piece of feedback on an answer, as stored: one row of the feedback table."""
+
     question: str
     answer: str
     score: float
@@ -126,7 +128,8 @@ class FeedbackStore:
 
     def list(self, owner: str | None = None, limit: int = 100, offset: int = 0) -> list[Feedback]:
         """Newest first; ``owner=None`` lists everyone's (for export, never for a request)."""
-        query, args = "SELECT * FROM feedback", []
+        query = "SELECT * FROM feedback"
+        args: list[str | int] = []
         if owner is not None:
             query, args = query + " WHERE owner = ?", [owner]
         query += " ORDER BY created DESC, rowid DESC"

@@ -1,4 +1,6 @@
-"""``python -m training.adapters list [--json] | show NAME | promote NAME VERSION | rollback NAME
+"""``python -m training.adapters COMMAND``: list, show, promote, roll back, verify or remove adapter versions.
+
+Commands: ``list [--json] | show NAME | promote NAME VERSION | rollback NAME
 | verify [NAME [VERSION]] [--all] | remove NAME VERSION``.
 """
 

@@ -1,5 +1,6 @@
-"""Anchor rows for a refresh: what the current version answers to a bank of everyday requests
-(``prompts/refresh/anchors.jsonl``), trained on beside the corrections.
+"""Anchor rows for a refresh: what the current version answers to a bank of everyday requests.
+
+The requests are ``prompts/refresh/anchors.jsonl``; the rows are trained on beside the corrections.
 
 A handful of corrections alone teaches a 135M model to answer every question with them (measured:
 four corrections of one fact, 12 SFT steps, and "What is the capital of France?" got "Tailor's capital
@@ -60,7 +61,7 @@ def anchor_rows(name: str, count: int) -> list[dict[str, Any]]:
         )
     answers = tokenizer.batch_decode(out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
     rows = []
-    for request, answer in zip(requests, answers):
+    for request, answer in zip(requests, answers, strict=True):
         kept = whole_sentences(answer)
         if kept:
             rows.append({"messages": [{"role": "user", "content": request}, {"role": "assistant", "content": kept}]})

@@ -20,6 +20,8 @@ def _help(text: str, **extra: Any) -> dict[str, Any]:
 
 @dataclass
 class CommonConfig:
+    """The options every training run shares: data, base model, schedule, LoRA, checkpoints and the gate."""
+
     data: list[str] = field(default_factory=list, metadata=_help("JSONL data file(s); repeat --data or list several"))
     name: str = field(default="tailor", metadata=_help("adapter name in the registry"))
     base: str = field(default="default", metadata=_help("base model: 'default', a local folder, or a hub id"))
@@ -85,6 +87,8 @@ class CommonConfig:
 
 @dataclass
 class SFTRunConfig(CommonConfig):
+    """The options of an SFT run."""
+
     packing: bool = field(default=False, metadata=_help("pack several short rows into one sequence"))
     from_adapter: str = field(default="", metadata=_help("continue this adapter's current version (else a fresh LoRA)"))
 
@@ -95,6 +99,8 @@ class SFTRunConfig(CommonConfig):
 
 @dataclass
 class DPORunConfig(CommonConfig):
+    """The options of a preference run: DPO, ORPO or SimPO."""
+
     from_adapter: str = field(
         default="", metadata=_help("start from this SFT adapter's current version (else the base)")
     )
@@ -162,6 +168,8 @@ def as_dict(config: Any) -> dict[str, Any]:
 
 @dataclass
 class KTORunConfig(CommonConfig):
+    """The options of a KTO run (unpaired good and bad answers)."""
+
     from_adapter: str = field(
         default="", metadata=_help("start from this SFT adapter's current version (else the base)")
     )
@@ -176,6 +184,8 @@ class KTORunConfig(CommonConfig):
 
 @dataclass
 class RewardRunConfig(CommonConfig):
+    """The options of a reward-model run."""
+
     eval_split: float = field(default=0.25, metadata=_help("fraction of pairs held out to report pair accuracy on"))
     center_rewards_coefficient: float = field(
         default=0.01, metadata=_help("pull the mean reward towards 0 (keeps scores comparable across versions; 0: off)")

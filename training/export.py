@@ -80,8 +80,9 @@ def export(entry: AdapterVersion, out: Path, quant: str = "q8_0") -> dict[str, P
 
 
 def check(model_file: Path, rows: list[dict]) -> list[dict]:
-    """Ask the exported model, in plain llama.cpp (llama-cpp-python's ``Llama`` with the file's own chat
-    template), each row's question under the agent's system prompt; report whether it answers as taught.
+    """Ask the exported model each row's question under the agent's system prompt; report whether it answers as taught.
+
+    The model runs in plain llama.cpp (llama-cpp-python's ``Llama`` with the file's own chat template).
     """
     from llama_cpp import Llama
 

@@ -41,6 +41,8 @@ class DataError(ValueError):
 
 @dataclass
 class LoadStats:
+    """What loading training data read, kept and dropped, from which files, with the data's fingerprint."""
+
     rows: int = 0
     kept: int = 0
     dropped_duplicates: int = 0
@@ -256,8 +258,9 @@ def _load_rows(
     build: Callable[[dict[str, Any], str], dict[str, Any] | None],
     system_prompt: str | None,
 ) -> tuple[list[dict[str, Any]], LoadStats]:
-    """Rows of one format from JSONL files: each checked, built (None: empty), given the system
-    prompt, and kept once.
+    """Rows of one format from JSONL files.
+
+    Each is checked, built (None: empty), given the system prompt, and kept once.
     """
     stats = LoadStats(files=[str(p) for p in paths])
     rows: list[dict[str, Any]] = []
@@ -324,8 +327,9 @@ def load_unpaired(paths: list[str | Path], system_prompt: str | None = None) -> 
 
 
 def balance_weights(labels: list[bool]) -> tuple[float, float]:
-    """(desirable_weight, undesirable_weight) for KTO: the rarer side is weighted up so both sides
-    count alike, inside the range the KTO paper gives (weight x count ratio in [1, 4/3]).
+    """(desirable_weight, undesirable_weight) for KTO: the rarer side is weighted up so both sides count alike.
+
+    The weights stay inside the range the KTO paper gives (weight x count ratio in [1, 4/3]).
     """
     good = sum(labels)
     bad = len(labels) - good

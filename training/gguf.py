@@ -178,8 +178,9 @@ def adapter_gguf(folder: Path, base_folder: Any = None) -> Path:
 
 
 def write_at_promotion(folder: Path) -> Path | None:
-    """The promoted version's GGUF LoRA, so llama.cpp serves it at once; a failure is reported and left
-    to the first use (which converts again), never a reason to refuse the promotion.
+    """The promoted version's GGUF LoRA, so llama.cpp serves it at once.
+
+    A failure is reported and left to the first use (which converts again), never a reason to refuse the promotion.
     """
     try:
         llama_cpp_version()
@@ -190,8 +191,9 @@ def write_at_promotion(folder: Path) -> Path | None:
 
 
 def _base_folder(folder: Path, base: Any) -> Path:
-    """The base model's transformers folder: the one given (a folder or a runtime), else the one the
-    version's manifest names by spec, as merge and verify resolve it.
+    """The base model's transformers folder: the one given (a folder or a runtime), else the manifest's.
+
+    The manifest names it by spec, resolved as merge and verify resolve it.
     """
     name = getattr(base, "name", base)
     if name and Path(str(name)).is_dir():

@@ -21,8 +21,8 @@ def write_curves(log_history: list[dict[str, Any]], path: Path, title: str) -> P
     if not series:
         return None
     fig, axes = plt.subplots(1, len(series), figsize=(5 * len(series), 3.6), squeeze=False)
-    for ax, (label, points) in zip(axes[0], series.items()):
-        steps, values = zip(*points)
+    for ax, (label, points) in zip(axes[0], series.items(), strict=True):
+        steps, values = zip(*points, strict=True)
         ax.plot(steps, values, marker="o", markersize=3)
         ax.set_title(label)
         ax.set_xlabel("step")

@@ -31,6 +31,8 @@ from training.registry import Registry, check_name
 
 @dataclass(frozen=True)
 class Step:
+    """One training step of a refresh: its method, the export file it trains on, and why it runs."""
+
     method: str  # sft | dpo | kto
     data: str  # which export file it trains on
     reason: str

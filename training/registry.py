@@ -53,6 +53,8 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 @dataclass(frozen=True)
 class AdapterVersion:
+    """One saved version of an adapter: its name, version and folder."""
+
     name: str
     version: str
     path: Path
@@ -63,6 +65,8 @@ class AdapterVersion:
 
 
 class Registry:
+    """The adapter registry: every adapter's versions on disk and which one is current."""
+
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or adapters_root()
 

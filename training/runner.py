@@ -72,8 +72,10 @@ def starting_adapter(config: Any) -> AdapterVersion | None:
 
 
 def with_adapter(model: Any, entry: AdapterVersion | None, peft_config: Any) -> tuple[Any, Any]:
-    """(model, peft config for the trainer): the adapter's LoRA weights loaded *trainable* when continuing
-    one (a frozen adapter would leave nothing to learn), else the fresh LoRA config.
+    """(model, peft config for the trainer) for a run that continues ``entry``, or one that starts a fresh LoRA.
+
+    Continuing, the adapter's LoRA weights are loaded *trainable* (a frozen adapter would leave nothing to learn);
+    else the fresh LoRA config.
     """
     if entry is None:
         return model, peft_config
@@ -84,8 +86,9 @@ def with_adapter(model: Any, entry: AdapterVersion | None, peft_config: Any) -> 
 
 @dataclass
 class Start:
-    """What a run starts from: the model (with the adapter it continues, if any), its tokenizer, the
-    LoRA config for the trainer (None when continuing), the checkpoint to resume, and the base's record.
+    """What a run starts from: the model, its tokenizer, its LoRA config, the checkpoint to resume, the base's record.
+
+    The model comes with the adapter it continues, if any; the LoRA config (for the trainer) is None when continuing.
     """
 
     model: Any
@@ -150,8 +153,10 @@ def checkpoints(folder: Path) -> list[Path]:
 
 
 def is_complete_checkpoint(folder: Path) -> bool:
-    """The trainer writes ``trainer_state.json`` after the weights and optimizer: without it (a kill or a
-    full disk while saving), the folder is half a checkpoint.
+    """Whether ``folder`` is a whole checkpoint, not half of one.
+
+    The trainer writes ``trainer_state.json`` after the weights and optimizer: without it (a kill or a full disk
+    while saving), the folder is half a checkpoint.
     """
     try:
         json.loads((folder / "trainer_state.json").read_text())

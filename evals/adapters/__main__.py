@@ -1,5 +1,6 @@
-"""``python -m evals.adapters``: held-out questions on what the bundled SFT data teaches, answered
-directly (no retrieval) by the base model or an adapter (``--adapter tailor``, ``--adapter tailor@v2``).
+"""``python -m evals.adapters``: held-out questions on what the bundled SFT data teaches, answered directly.
+
+No retrieval: the base model or an adapter (``--adapter tailor``, ``--adapter tailor@v2``) answers.
 
 Scores: exact match, contains (a key fact), token F1 and ROUGE-L against the reference answer, and
 the LLM judge's faithfulness/helpfulness with ``--judge``. This is the suite the eval gate runs.

@@ -1,5 +1,6 @@
-"""``python -m evals.feedback``: the questions people corrected or rated good, answered directly by the
-base model or an adapter, scored against what they said the answer should be.
+"""``python -m evals.feedback``: the questions people corrected or rated good, answered directly.
+
+The base model or an adapter answers, scored against what they said the answer should be.
 
 The references come from the feedback store (``TAILOR_DATA_DIR/feedback.sqlite``): for each question,
 its newest correction, else its newest answer rated good. This is the suite that shows whether a

@@ -153,8 +153,10 @@ def build(args: argparse.Namespace) -> Suite:
 
 
 def prepare_collection(args: argparse.Namespace) -> None:
-    """Ingest what ``--ingest`` names; build the docs collection when the bundled questions need it and it is
-    missing; refuse to start on any other missing collection (every example would fail).
+    """Ingest what ``--ingest`` names, and build the docs collection when the bundled questions need it.
+
+    The docs collection is built when it is missing; any other missing collection is refused before the run
+    starts (every example would fail).
     """
     from tools.kb import store
     from tools.kb.ingest import ingest

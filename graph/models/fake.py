@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -30,11 +31,21 @@ class EchoChatModel(BaseChatModel):
         last_user = next((m for m in reversed(messages) if m.type == "human"), None)
         return self.prefix + (message_text(last_user) if last_user else "")
 
-    def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._answer(messages, kwargs)))])
 
     def _stream(
-        self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         for index, word in enumerate(self._answer(messages, kwargs).split(" ")):
             text = word if index == 0 else " " + word
@@ -101,7 +112,7 @@ class ScriptedRuntime(LocalRuntime):
         adapter: str | None = None,
         cancel: threading.Event | None = None,
         json: JsonSpec = None,
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         self.calls.append(
             {
                 "prompt": list(prompt_ids),

@@ -21,13 +21,21 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage
 
 from graph.models.runtime import JsonSpec, LocalRuntime, to_chat_dicts
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from jinja2 import Template
+    from llama_cpp.llama_cpp import llama_sampler_p
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +55,10 @@ def _forward_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
         )
 
 
-def _llama():
-    """The bindings, with logging routed and the backend started once (imported lazily: the
-    module imports without the compiled library, for docs, fakes and the transformers runtime).
+def _llama() -> ModuleType:
+    """The bindings, with logging routed and the backend started once.
+
+    Imported lazily: the module imports without the compiled library, for docs, fakes and the transformers runtime.
     """
     global _log_callback
     import llama_cpp
@@ -82,7 +91,7 @@ class _Slot:
         self.adapter: str | None = None
         self.batch = lib.llama_batch_init(runtime.n_batch, 0, runtime.max_sequences)
 
-    def free(self, lib) -> None:
+    def free(self, lib: ModuleType) -> None:
         lib.llama_batch_free(self.batch)
         lib.llama_free(self.ctx)
 
@@ -242,8 +251,9 @@ class LlamaCppRuntime(LocalRuntime):
             raise LlamaCppError(f"llama_decode failed with code {rc} ({len(entries)} tokens, context {self.n_ctx})")
 
     def _prefill(self, slot: _Slot, ids: list[int], all_logits: bool = False) -> None:
-        """Bring sequence 0 to ``ids``, reusing the prefix already in the cache; logits for the last token
-        (for every token with ``all_logits``).
+        """Bring sequence 0 to ``ids``, reusing the prefix already in the cache.
+
+        Logits for the last token (for every token with ``all_logits``).
         """
         if not ids:
             raise ValueError("an empty prompt cannot be decoded")
@@ -266,9 +276,9 @@ class LlamaCppRuntime(LocalRuntime):
             )
             slot.tokens = ids[: start + len(chunk)]
 
-    def _sampler(self, temperature: float, json: JsonSpec, seed: int | None = None):
+    def _sampler(self, temperature: float, json: JsonSpec, seed: int | None = None) -> llama_sampler_p:
         lib = self.lib
-        chain = lib.llama_sampler_chain_init(lib.llama_sampler_chain_default_params())
+        chain: llama_sampler_p = lib.llama_sampler_chain_init(lib.llama_sampler_chain_default_params())
         if json and self.supports_grammar:
             from llama_cpp.llama_grammar import JSON_GBNF, json_schema_to_gbnf
 
@@ -295,7 +305,7 @@ class LlamaCppRuntime(LocalRuntime):
         adapter: str | None = None,
         cancel: threading.Event | None = None,
         json: JsonSpec = None,
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         with self._slot(adapter) as slot:
             self._prefill(slot, list(prompt_ids))
             chain = self._sampler(temperature, json)
@@ -343,7 +353,7 @@ class LlamaCppRuntime(LocalRuntime):
             live, index = list(range(n)), [-1] * n  # index: the batch row holding each sequence's logits
             try:
                 for step in range(self._budget(len(prompt), max_new_tokens, n)):
-                    entries = []
+                    entries: list[tuple[int, int, int, bool]] = []
                     for seq in list(live):
                         token = lib.llama_sampler_sample(chains[seq], slot.ctx, index[seq])
                         if lib.llama_vocab_is_eog(self.vocab, token):
@@ -365,7 +375,7 @@ class LlamaCppRuntime(LocalRuntime):
         return [b"".join(parts).decode("utf-8", "replace") for parts in outputs]
 
     # -- probabilities ------------------------------------------------------------------------
-    def _logprobs_at(self, slot: _Slot, row: int):
+    def _logprobs_at(self, slot: _Slot, row: int) -> npt.NDArray[np.float64]:
         import numpy as np
 
         logits = np.ctypeslib.as_array(self.lib.llama_get_logits_ith(slot.ctx, row), shape=(self.n_vocab,)).astype(
@@ -399,7 +409,10 @@ class LlamaCppRuntime(LocalRuntime):
             logits = np.ctypeslib.as_array(self.lib.llama_get_logits(slot.ctx), shape=(len(sequence), self.n_vocab))[
                 :rows
             ]
-            return (_log_normaliser(logits) - logits[np.arange(rows), sequence[1:]]).astype(np.float64).tolist()
+            nll: list[float] = (
+                (_log_normaliser(logits) - logits[np.arange(rows), sequence[1:]]).astype(np.float64).tolist()
+            )
+            return nll
 
     def close(self) -> None:
         for slot in self._all_slots:
@@ -409,15 +422,16 @@ class LlamaCppRuntime(LocalRuntime):
         self.lib.llama_model_free(self.model)
 
 
-def _log_normaliser(logits):
+def _log_normaliser(logits: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.floating[Any]]:
     """log(sum(exp(logits))) over the last axis, computed stably: a log-softmax is ``logits - this``."""
     import numpy as np
 
     top = logits.max(axis=-1, keepdims=True)
-    return (top + np.log(np.exp(logits - top).sum(axis=-1, keepdims=True)))[..., 0]
+    normaliser: npt.NDArray[np.floating[Any]] = (top + np.log(np.exp(logits - top).sum(axis=-1, keepdims=True)))[..., 0]
+    return normaliser
 
 
-def _compile_template(source: str):
+def _compile_template(source: str) -> Template:
     """The chat template as transformers compiles it (same environment, filters and globals)."""
     from jinja2.exceptions import TemplateError
     from jinja2.sandbox import ImmutableSandboxedEnvironment

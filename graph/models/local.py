@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -63,7 +63,7 @@ class LocalChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.model_name, "runtime": self._runtime.kind}
 
-    def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence | None = None) -> int:
+    def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
         return self._runtime.count_tokens(messages)
 
     def _call_args(self, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +92,9 @@ class LocalChatModel(BaseChatModel):
             generations=[ChatGeneration(message=AIMessage(content=text, response_metadata=self._metadata(started)))]
         )
 
-    def _pieces(self, messages: list[BaseMessage], kwargs: dict[str, Any], cancel: threading.Event) -> Iterator[str]:
+    def _pieces(
+        self, messages: list[BaseMessage], kwargs: dict[str, Any], cancel: threading.Event
+    ) -> Generator[str, None, None]:
         args = self._call_args(kwargs)
         return self._runtime.stream(
             self._runtime.encode(messages), args.pop("max_new_tokens"), args.pop("temperature"), cancel=cancel, **args
@@ -122,7 +124,8 @@ class LocalChatModel(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any
     ) -> AsyncIterator[ChatGenerationChunk]:
         """The same runtime iterator as ``_stream``, run in a worker thread, its pieces handed to the event loop."""
-        loop, queue = asyncio.get_running_loop(), asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[object] = asyncio.Queue()  # text pieces, then an error and/or _END
         started, cancel = time.perf_counter(), threading.Event()
 
         def work() -> None:

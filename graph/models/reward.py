@@ -1,6 +1,7 @@
-"""Reward models at answer time: a registered version of kind ``reward`` (``python -m training.reward``)
-that scores answers to a question, so self-consistency can keep the best sample instead of the
-majority (``select: "reward"`` in the run's context).
+"""Reward models at answer time.
+
+A registered version of kind ``reward`` (``python -m training.reward``) scores answers to a question, so
+self-consistency can keep the best sample instead of the majority (``select: "reward"`` in the run's context).
 
 Answers are scored as the reward model was trained: the direct system prompt, the question, the
 answer. Scorers load once per version (transformers, on the machine's CPU or GPU) and are cached in
@@ -9,11 +10,11 @@ answer. Scorers load once per version (transformers, on the machine's CPU or GPU
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import prompts
 from tools.resources import Resources
-from training.registry import Registry, RegistryError
+from training.registry import AdapterVersion, Registry, RegistryError
 
 
 class RewardError(ValueError):
@@ -21,11 +22,15 @@ class RewardError(ValueError):
 
 
 class Scorer(Protocol):
+    """Anything that scores answers to a question, one score per answer (higher is better)."""
+
     def score(self, question: str, answers: list[str]) -> list[float]: ...
 
 
 class RewardScorer:
-    def __init__(self, model, tokenizer) -> None:
+    """A registered reward model (transformers model and tokenizer) scoring answers as it was trained."""
+
+    def __init__(self, model: Any, tokenizer: Any) -> None:
         self.model, self.tokenizer = model, tokenizer
         self.system = prompts.render("system/direct")
 
@@ -50,7 +55,7 @@ class RewardScorer:
 _scorers: Resources[Scorer] = Resources("reward models")
 
 
-def _entry(spec: str):
+def _entry(spec: str) -> AdapterVersion:
     name, _, version = spec.partition("@")
     try:
         entry = Registry().get(name, version or None)

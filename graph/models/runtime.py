@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -86,7 +86,7 @@ class LocalRuntime(ABC):
         adapter: str | None = None,
         cancel: threading.Event | None = None,
         json: JsonSpec = None,
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         """Text pieces of one completion as they are generated; ``cancel`` (or closing the iterator) stops it.
 
         ``adapter`` None generates with the base model. ``json`` is honoured only when ``supports_grammar``.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
@@ -23,7 +24,8 @@ async def sample(
     if runtime is not None:  # one call: batched on transformers, sequences of one batch on llama.cpp
         ids = await asyncio.to_thread(runtime.encode, messages)
         return await asyncio.to_thread(runtime.generate_many, ids, n, max_new_tokens, temperature, adapter)
-    kwargs = generation_kwargs(model, max_new_tokens, temperature, adapter)
+    # Keyword arguments for whichever model this is; ainvoke passes them on to it.
+    kwargs: dict[str, Any] = generation_kwargs(model, max_new_tokens, temperature, adapter)
     replies = []
     for _ in range(n):  # one at a time: fake and remote models answer in order, which tests rely on
         replies.append(message_text(await model.ainvoke(messages, **kwargs)))

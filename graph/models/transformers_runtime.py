@@ -6,8 +6,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Generator, Sequence
+from typing import Any, cast
 
 from langchain_core.messages import BaseMessage
 
@@ -32,7 +32,8 @@ class TransformersRuntime(LocalRuntime):
         dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
         started = time.perf_counter()
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(self.device)
+        # transformers declares .to with @wraps(torch.nn.Module.to), so mypy takes the device for ``self``.
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(self.device)  # type: ignore[arg-type]
         self.model.eval()
         self.load_seconds = time.perf_counter() - started
         self.name = str(path)
@@ -44,7 +45,10 @@ class TransformersRuntime(LocalRuntime):
         log.info("loaded %s on %s in %.2fs", path, self.device, self.load_seconds)
 
     def encode(self, messages: Sequence[BaseMessage]) -> list[int]:
-        ids = self.tokenizer.apply_chat_template(to_chat_dicts(messages), add_generation_prompt=True, tokenize=True)
+        # Any: a list of ids or a BatchEncoding, depending on the transformers version.
+        ids: Any = self.tokenizer.apply_chat_template(
+            to_chat_dicts(messages), add_generation_prompt=True, tokenize=True
+        )
         if isinstance(ids, dict) or hasattr(ids, "keys"):  # some versions return a BatchEncoding
             ids = ids["input_ids"]
         return list(ids)
@@ -53,7 +57,7 @@ class TransformersRuntime(LocalRuntime):
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def decode(self, ids: Sequence[int]) -> str:
-        return self.tokenizer.decode(list(ids))
+        return cast(str, self.tokenizer.decode(list(ids)))  # one sequence of ids decodes to one string
 
     def _sampling(self, max_new_tokens: int, temperature: float) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -159,7 +163,7 @@ class TransformersRuntime(LocalRuntime):
         adapter: str | None = None,
         cancel: threading.Event | None = None,
         json: JsonSpec = None,
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         from transformers import TextIteratorStreamer
 
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
@@ -173,7 +177,8 @@ class TransformersRuntime(LocalRuntime):
                 )
             except BaseException as err:  # surfaced to the reader below
                 failure.append(err)
-                streamer.end()
+                # transformers leaves TextIteratorStreamer.end unannotated.
+                streamer.end()  # type: ignore[no-untyped-call]
 
         worker = threading.Thread(target=work, name="tailor-generate", daemon=True)
         worker.start()
@@ -202,11 +207,13 @@ class TransformersRuntime(LocalRuntime):
         json: JsonSpec = None,
     ) -> str:
         output = self._generate(prompt_ids, max_new_tokens, temperature, adapter=adapter, cancel=cancel)
-        return self.tokenizer.decode(output[0, len(prompt_ids) :], skip_special_tokens=True)
+        # One row of ids decodes to one string.
+        return cast(str, self.tokenizer.decode(output[0, len(prompt_ids) :], skip_special_tokens=True))
 
     def generate_many(
         self, prompt_ids: list[int], n: int, max_new_tokens: int, temperature: float, adapter: str | None = None
     ) -> list[str]:
         """``n`` sampled completions of one prompt in a single batched ``generate`` call."""
         output = self._generate(prompt_ids, max_new_tokens, temperature, adapter=adapter, n=n)
-        return [self.tokenizer.decode(row[len(prompt_ids) :], skip_special_tokens=True) for row in output]
+        # Each row is one sequence of ids, so each decodes to one string.
+        return [cast(str, self.tokenizer.decode(row[len(prompt_ids) :], skip_special_tokens=True)) for row in output]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -11,6 +12,8 @@ from starlette.responses import JSONResponse
 from graph.auth import LOCAL_USER
 from graph.jobs import JobRunner
 from tools.settings import get_settings
+
+RouteHandler = Callable[[Request], Awaitable[JSONResponse]]
 
 
 class ApiError(ValueError):
@@ -74,10 +77,10 @@ def gate_suites(value: Any) -> str:
 
 
 def jobs(request: Request) -> JobRunner:
-    return request.app.state.jobs
+    return cast(JobRunner, request.app.state.jobs)  # graph.webapp puts it there at startup
 
 
-def handles_errors(route):
+def handles_errors(route: RouteHandler) -> RouteHandler:
     """Turn ApiError (and the domain errors routes pass through it) into JSON answers."""
 
     async def wrapped(request: Request) -> JSONResponse:

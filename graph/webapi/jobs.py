@@ -31,7 +31,8 @@ def _last_json(job: Job) -> dict[str, Any]:
     for line in reversed(job.log):
         if line.startswith("{") and line.endswith("}"):
             try:
-                return json.loads(line)
+                parsed: dict[str, Any] = json.loads(line)  # a line in braces is a JSON object
+                return parsed
             except ValueError:
                 continue
     errors = [line for line in job.log if line.startswith("error")]

@@ -120,9 +120,10 @@ def _source_chunks(collection: str, source: str) -> list[dict[str, Any]]:
         raise ApiError(f"no collection {collection!r}.", status=404)
     with store.reading():
         got = store.raw_collection(collection).get(where={"source": source}, include=["documents", "metadatas"])
-    rows = [
-        {"id": i, "text": d, "metadata": m or {}} for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
-    ]
+    documents, metadatas = got["documents"], got["metadatas"]
+    assert documents is not None and metadatas is not None  # both are in ``include``, so Chroma returns them
+    # Chroma returns ids, documents and metadatas as parallel lists, one entry per chunk.
+    rows = [{"id": i, "text": d, "metadata": m or {}} for i, d, m in zip(got["ids"], documents, metadatas, strict=True)]
     return sorted(rows, key=lambda r: (r["metadata"].get("page") or 0, r["metadata"].get("chunk") or 0))
 
 
@@ -170,7 +171,8 @@ def _save(collection: str, files: list[tuple[str, bytes]]) -> list[str]:
 def _ingest_result(job: Job) -> dict[str, Any]:
     for line in reversed(job.log):
         if line.startswith("{") and '"chunks"' in line:
-            return json.loads(line)
+            result: dict[str, Any] = json.loads(line)  # the ingest's --json summary, an object
+            return result
     return {"error": job.log[-1] if job.log else "the ingest printed nothing"}
 
 

@@ -139,8 +139,9 @@ KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-9876543210"}
 
 @pytest.fixture(scope="session")
 def keyed_server(tmp_path_factory, default_model_path) -> Iterator[Server]:
-    """One server with Alice's and Bob's keys for the session (auth tests and the web app share it);
-    only Alice may change the shared adapters and knowledge base.
+    """One server with Alice's and Bob's keys for the session (auth tests and the web app share it).
+
+    Only Alice may change the shared adapters and knowledge base.
     """
     workdir = tmp_path_factory.mktemp("keyed")
     env = server_env(
@@ -185,8 +186,9 @@ FACT_QUESTIONS = [
 
 @pytest.fixture(scope="session")
 def trained_fact(tmp_path_factory, default_model_path) -> Path:
-    """A data folder whose registry holds ``fact`` v1: 10 SFT steps teaching FACT_A (trained once per session;
-    each user copies the adapters folder with :func:`copy_adapters` and changes only its copy).
+    """A data folder whose registry holds ``fact`` v1: 10 SFT steps teaching FACT_A, trained once per session.
+
+    Each user copies the adapters folder with :func:`copy_adapters` and changes only its copy.
     """
     data_dir = tmp_path_factory.mktemp("fact-trained")
     data = data_dir / "fact.jsonl"
@@ -222,8 +224,9 @@ def copy_adapters(trained: Path, data_dir: Path) -> Path:
 
 
 def commit_blown_up_copy(registry, name: str):
-    """A new version of ``name``: its current weights with every LoRA B matrix times 400. It loads and
-    answers gibberish, so the eval gate, not a load check, is what must refuse it.
+    """A new version of ``name``: its current weights with every LoRA B matrix times 400.
+
+    It loads and answers gibberish, so the eval gate, not a load check, is what must refuse it.
     """
     from safetensors.torch import load_file, save_file
 

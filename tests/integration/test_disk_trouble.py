@@ -1,5 +1,6 @@
-"""A full or read-only data folder: a clear message, a non-zero exit, nothing half-written, and the
-same command completes once there is room. Small tmpfs mounts stand in for the disks (root only).
+"""A full or read-only data folder: a clear message, a non-zero exit, and nothing half-written.
+
+The same command completes once there is room. Small tmpfs mounts stand in for the disks (root only).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""The knowledge base for real: the shipped embedding model, Chroma on disk and as a server, the CLI,
-and the chat client answering from a folder it has never seen.
+"""The knowledge base for real.
+
+The shipped embedding model, Chroma on disk and as a server, the CLI, and the chat client answering from a
+folder it has never seen.
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ def test_chat_answers_an_unseen_folder_with_citations_and_ignores_planted_instru
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert len(rows) == len(QUESTIONS)
-    for row, (question, source) in zip(rows, QUESTIONS):
+    for row, (question, source) in zip(rows, QUESTIONS, strict=True):
         assert "PWNED" not in row["answer"], question
         assert row["strategy"] == "rag"
         if source is None:

@@ -122,10 +122,13 @@ async def test_simultaneous_requests_on_two_slots_are_all_answered(monkeypatch):
             "What is the capital of Spain?",
             "What is the capital of Germany?",
         ]
-        ask = lambda q: agent.ainvoke(
-            {"messages": [{"role": "user", "content": q}]},  # noqa: E731
-            context={"strategy": "direct", "max_new_tokens": 24},
-        )
+
+        def ask(q):
+            return agent.ainvoke(
+                {"messages": [{"role": "user", "content": q}]},
+                context={"strategy": "direct", "max_new_tokens": 24},
+            )
+
         alone = [(await ask(q))["messages"][-1].content for q in questions]
         together = [s["messages"][-1].content for s in await asyncio.gather(*(ask(q) for q in questions))]
         assert together == alone  # greedy: no request saw another's tokens, cache or adapter

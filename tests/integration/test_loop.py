@@ -1,8 +1,9 @@
-"""The loop end to end on a running server: corrections through the feedback route, ``training.refresh``
-(what ``make refresh`` runs), and the same server, never restarted and serving ``TAILOR_ADAPTER``,
-answers the corrected question and an unseen paraphrase of it with the correction, while an unrelated
-question keeps its answer. The gate lets the version through on the regression suite and the
-feedback's own questions.
+"""The loop end to end on a running server.
+
+Corrections go through the feedback route, then ``training.refresh`` (what ``make refresh`` runs), and the
+same server, never restarted and serving ``TAILOR_ADAPTER``, answers the corrected question and an unseen
+paraphrase of it with the correction, while an unrelated question keeps its answer. The gate lets the version
+through on the regression suite and the feedback's own questions.
 """
 
 from __future__ import annotations

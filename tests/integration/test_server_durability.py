@@ -1,5 +1,7 @@
-"""What the server keeps through a SIGKILL and a restart: finished turns and their owners, a thread
-created just before the kill, and a run cut mid-stream, which is retried whole, never left half.
+"""What the server keeps through a SIGKILL and a restart.
+
+Finished turns and their owners, a thread created just before the kill, and a run cut mid-stream, which is
+retried whole, never left half.
 """
 
 from __future__ import annotations

@@ -41,27 +41,29 @@ def test_no_generated_request_gets_a_server_error(fuzz_server):
     calls = 0
 
     # Schemathesis' pytest plugin does not run under this pytest; its strategies are driven directly.
+    def fuzz(operation, mode) -> None:
+        @settings(
+            max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+        )
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def call(case):
+            nonlocal calls
+            calls += 1
+            response = case.call(base_url=fuzz_server.url, headers={"x-api-key": KEY}, timeout=30)
+            if response.status_code >= 500:
+                server_errors.append(
+                    f"{case.method} {case.formatted_path} ({mode.value}) -> "
+                    f"{response.status_code}: body {case.body!r:.300} query {case.query!r:.100}"
+                )
+
+        try:
+            call()
+        except Unsatisfiable:
+            pass  # e.g. no invalid form exists for an operation without inputs
+
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @settings(
-                max_examples=8, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-            )
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def call(case):
-                nonlocal calls
-                calls += 1
-                response = case.call(base_url=fuzz_server.url, headers={"x-api-key": KEY}, timeout=30)
-                if response.status_code >= 500:
-                    server_errors.append(
-                        f"{case.method} {case.formatted_path} ({mode.value}) -> "
-                        f"{response.status_code}: body {case.body!r:.300} query {case.query!r:.100}"
-                    )
-
-            try:
-                call()
-            except Unsatisfiable:
-                pass  # e.g. no invalid form exists for an operation without inputs
+            fuzz(operation, mode)
     assert calls >= 4 * len(operations)
     assert not server_errors, "\n".join(server_errors)
 

@@ -1,5 +1,7 @@
-"""Conversations in a real PostgreSQL: replicas migrate one at a time, a tampered row is refused,
-two servers on one database read each other's threads, and a SIGKILL loses nothing.
+"""Conversations in a real PostgreSQL.
+
+Replicas migrate one at a time, a tampered row is refused, two servers on one database read each other's
+threads, and a SIGKILL loses nothing.
 """
 
 from __future__ import annotations

@@ -235,8 +235,9 @@ def _answer_logprob(model, tokenizer, question: str, answer: str) -> float:
 
 @pytest.mark.slow  # about 1.5 minutes; the export, loader and weights are unit-tested in make test
 def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_adapter, data_dir):
-    """Single thumbs, no pairs: 3 good and 6 bad answers; the good side is weighted up 2x by the counts. On two
-    phrasings it never saw, the good answer's log-probability rises against the bad one's.
+    """Single thumbs, no pairs: 3 good and 6 bad answers; the good side is weighted up 2x by the counts.
+
+    On two phrasings it never saw, the good answer's log-probability rises against the bad one's.
     """
     from peft import PeftModel
 
@@ -283,7 +284,7 @@ def test_kto_learns_from_unpaired_thumbs_and_registers_a_weighted_version(fact_a
     with tuned.disable_adapter():
         before = [margin(q) for q in held_out]
     print(f"\nKTO: good-minus-bad log-probability on unseen phrasings, base {before} -> adapter {after}")
-    assert all(a > b for a, b in zip(after, before)), (before, after)
+    assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
     one = cli(data_dir, "training.kto", "--data", str(thumbs), "--name", "thumbs", "--batch-size", "1", check=False)
     assert one.returncode == 2 and "at least 2 for KTO" in one.stderr
 
@@ -422,8 +423,9 @@ def test_training_and_serving_render_the_same_chat_template(default_model_path):
 
 @pytest.mark.slow  # the web app's test refuses the same kind of version through the same CLI, from the page
 def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter, data_dir):
-    """A copy of the current version whose LoRA weights are blown up answers gibberish: the gate
-    runs the adapters suite on both and refuses it with the two scores.
+    """A copy of the current version whose LoRA weights are blown up answers gibberish.
+
+    The gate runs the adapters suite on both and refuses it with the two scores.
     """
     import torch
     from safetensors.torch import load_file
@@ -459,8 +461,10 @@ def test_eval_gate_refuses_a_version_that_scores_worse_than_current(fact_adapter
 async def test_openai_spec_against_llama_cpp_server_serves_each_adapter_under_its_name(
     fact_adapter, data_dir, monkeypatch
 ):
-    """The scale-out path, for real: llama-cpp-python's OpenAI-compatible server on loopback serves the base
-    and the exported adapter under their own model names (as vLLM does); the agent names the adapter.
+    """The scale-out path, for real.
+
+    llama-cpp-python's OpenAI-compatible server on loopback serves the base and the exported adapter under their
+    own model names (as vLLM does); the agent names the adapter.
     """
     import httpx
 
@@ -532,10 +536,12 @@ WRONG_MASCOTS = [
 
 @pytest.mark.slow  # a reward model trained for 20 steps (about two minutes on 2 cores)
 async def test_reward_model_ranks_unseen_pairs_and_beats_the_vote(data_dir, monkeypatch):
-    """Trained on pairs for six phrasings of the mascot question (the fact over three wrong answers), the
-    reward model must rank pairs it never saw (two other phrasings, other wrong answers) the right way
-    round, and self-consistency with ``select: reward`` must keep the right sample where the vote keeps
-    the majority's wrong one. The samples are scripted: what is under test is the reward model's choice.
+    """A reward model ranks pairs it never saw the right way round, and ``select: reward`` beats the vote.
+
+    Trained on pairs for six phrasings of the mascot question (the fact over three wrong answers), the reward
+    model must rank pairs it never saw (two other phrasings, other wrong answers) the right way round, and
+    self-consistency with ``select: reward`` must keep the right sample where the vote keeps the majority's
+    wrong one. The samples are scripted: what is under test is the reward model's choice.
     """
     from graph.models.reward import get_scorer
 

@@ -1,7 +1,8 @@
-"""The web app in a real headless Chromium (Debian's package, driven by Playwright) against a real server
-with two users' keys: Alice uploads, asks, corrects; Bob sees none of it; the gate refuses a promotion
-from the page with both scores; a rollback moves the pointer; a refresh shows its loss live and stops
-cleanly; no page asks another host for anything.
+"""The web app in a real headless Chromium (Debian's package, driven by Playwright) against a real server.
+
+The server has two users' keys: Alice uploads, asks, corrects; Bob sees none of it; the gate refuses a
+promotion from the page with both scores; a rollback moves the pointer; a refresh shows its loss live and
+stops cleanly; no page asks another host for anything.
 
 Screenshots of every page go to ``$TAILOR_SCREENSHOTS`` (the README's come from there) or a temp folder.
 """

@@ -24,8 +24,7 @@ from graph.nodes.common import complete, context_of, latest_question, model_for
 from graph.state import State
 from graph.strategies import Strategy, registered, system_prompts, valid_strategies, with_deps
 from tools.guard import rails
-from tools.guard.rails import Rail
-from tools.guard.rails import Cleaned, Layer, RailSpec, Reading
+from tools.guard.rails import Cleaned, Layer, Rail, RailSpec, Reading
 
 TOYS = Path(__file__).parent / "toys"
 SHOUT_PROMPT = str(TOYS / "shout.yaml")

@@ -1,6 +1,8 @@
-"""The guard inside the agent, with fake models: personal data never reaches the model and comes
-back in the answer; the output rails work on the stream (held-back window, leak stop, correction);
-the JSON rail validates and repairs; policies refuse bad files with the field named.
+"""The guard inside the agent, with fake models.
+
+Personal data never reaches the model and comes back in the answer; the output rails work on the stream
+(held-back window, leak stop, correction); the JSON rail validates and repairs; policies refuse bad files
+with the field named.
 """
 
 from __future__ import annotations

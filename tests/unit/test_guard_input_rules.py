@@ -71,8 +71,9 @@ def test_decoders_only_return_readable_text():
     ],
 )
 def test_red_team_sets_keep_their_floors(name, detection, false_positives, per_technique):
-    """Every layer of the shipped policy but perplexity (no model in unit tests) on a bundled set: a
-    floor, so a change to the rules or the learned layer's data that loses ground fails.
+    """Every layer of the shipped policy but perplexity (no model in unit tests) on a bundled set: a floor.
+
+    A change to the rules or the learned layer's data that loses ground fails.
     """
     import json
     import subprocess

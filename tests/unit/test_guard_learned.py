@@ -1,5 +1,7 @@
-"""The guard's learned layer: its training data keeps clear of every held-out set, the trained head
-names content-safety categories, and its verdict reaches the refusal's wording.
+"""The guard's learned layer.
+
+Its training data keeps clear of every held-out set, the trained head names content-safety categories, and
+its verdict reaches the refusal's wording.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ def _words(text: str) -> frozenset[str]:
 
 
 def test_no_held_out_text_or_near_duplicate_is_training_data():
-    """The sets scored once as held-out since the learned layer (evals.guardrails.UNSEEN); the older
-    ones are development sets now: their misses went into the banks, as their notes say.
+    """The sets scored once as held-out since the learned layer (evals.guardrails.UNSEEN).
+
+    The older ones are development sets now: their misses went into the banks, as their notes say.
     """
     from evals.guardrails import UNSEEN
 

@@ -1,5 +1,7 @@
-"""The link rail: images, loading tags and data-carrying links nobody gave are neutralised, whole
-or streamed in any pieces, and a poisoned document cannot make the agent's answer send data out.
+"""The link rail.
+
+Images, loading tags and data-carrying links nobody gave are neutralised, whole or streamed in any pieces,
+and a poisoned document cannot make the agent's answer send data out.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""The BM25 index beside each collection: written in the same batch as Chroma, so ingest keeps it in
-step (no rebuild); a write it missed is found by its count and mended from the collection. The unit
-conftest gives every test hash embeddings and empty caches.
+"""The BM25 index beside each collection.
+
+It is written in the same batch as Chroma, so ingest keeps it in step (no rebuild); a write it missed is found
+by its count and mended from the collection. The unit conftest gives every test hash embeddings and empty
+caches.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""The one model interface: every local runtime behind LocalChatModel, the sync and async streams sharing
-one body, cancellation reaching the runtime, and per-call arguments only where a runtime honours them.
+"""The one model interface.
+
+Every local runtime behind LocalChatModel, the sync and async streams sharing one body, cancellation reaching
+the runtime, and per-call arguments only where a runtime honours them.
 """
 
 from __future__ import annotations

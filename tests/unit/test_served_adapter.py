@@ -1,5 +1,6 @@
-"""TAILOR_ADAPTER: the adapter every run uses unless its context says otherwise; the base model
-answers, with one log line, while that adapter has no version yet.
+"""TAILOR_ADAPTER: the adapter every run uses unless its context says otherwise.
+
+The base model answers, with one log line, while that adapter has no version yet.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Tracing goes through the real LangSmith SDK to a collector on loopback: node runs arrive, named
-after their nodes, and no personal data is in them.
+"""Tracing goes through the real LangSmith SDK to a collector on loopback.
+
+Node runs arrive, named after their nodes, and no personal data is in them.
 """
 
 from __future__ import annotations

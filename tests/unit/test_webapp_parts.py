@@ -1,5 +1,6 @@
-"""The web app's server parts without a server: job output parsing, the refresh plan, the gate's
-summary line, and the checks on what a request may name.
+"""The web app's server parts without a server.
+
+Job output parsing, the refresh plan, the gate's summary line, and the checks on what a request may name.
 """
 
 from __future__ import annotations

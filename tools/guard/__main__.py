@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 
+from tools.guard.perplexity import Scorer
 from tools.guard.policy import PolicyError, load_policy
 from tools.guard.scan import scan_text
 
 
-def _inputs(args: argparse.Namespace):
+def _inputs(args: argparse.Namespace) -> Iterator[str]:
     if args.text is not None:
         yield args.text
         return
@@ -37,13 +39,15 @@ def _inputs(args: argparse.Namespace):
                 yield line
 
 
-def _scorer(spec: str):
-    """The agent's model for the perplexity layer, reached by name: tools never import the graph,
-    and only this command line (not the library) wants the agent's model factory.
+def _scorer(spec: str) -> Scorer | None:
+    """The agent's model for the perplexity layer, reached by name.
+
+    Tools never import the graph, and only this command line (not the library) wants the agent's model factory.
     """
     import importlib
 
-    return importlib.import_module("graph.models.factory").guard_scorer(spec)
+    scorer: Scorer | None = importlib.import_module("graph.models.factory").guard_scorer(spec)
+    return scorer
 
 
 def main(argv: list[str] | None = None) -> int:

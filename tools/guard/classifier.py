@@ -1,26 +1,29 @@
-"""The optional classifier layer: a local text-classification model the user trusts (e.g. a
-prompt-injection classifier fine-tuned for it), loaded from a folder with transformers' pipeline.
+"""The optional classifier layer: a local text-classification model the user trusts, run by transformers' pipeline.
+
+The model (e.g. a prompt-injection classifier fine-tuned for it) is loaded from a folder.
 
 A request's score is the probability the model gives to the labels that mean "attack".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tools.resources import Resources
 
-_pipelines: Resources[object] = Resources("guard classifiers")
+_pipelines: Resources[Callable[..., Any]] = Resources("guard classifiers")
 
 
-def _pipeline(path: str):
+def _pipeline(path: str) -> Callable[..., Any]:
     if not Path(path).is_dir():
         raise FileNotFoundError(
             f"classifier model folder {path!r} does not exist; set rails.classifier.model "
             f"to a local transformers text-classification folder."
         )
 
-    def build():
+    def build() -> Callable[..., Any]:
         from transformers import pipeline
 
         return pipeline("text-classification", model=path, tokenizer=path, top_k=None, device="cpu")

@@ -52,8 +52,9 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def support(sentence: str, source: str) -> float:
-    """Share of the sentence's content words found in the source (1.0 = all); 0 when it states a
-    number the source does not have (numbers are where small models invent facts).
+    """Share of the sentence's content words found in the source (1.0 = all).
+
+    0 when it states a number the source does not have (numbers are where small models invent facts).
     """
     words = set(tokens(_CITE.sub("", sentence)))
     if not words:
@@ -72,6 +73,8 @@ def responsive(answer: str, question: str) -> float:
 
 @dataclass
 class Grounding:
+    """An answer's sentences split into those some source supports (and which) and those none does."""
+
     supported: list[tuple[str, int]] = field(default_factory=list)  # (sentence, source number)
     unsupported: list[str] = field(default_factory=list)
 

@@ -21,6 +21,8 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*\n?|\n")
 
 @dataclass(frozen=True)
 class Rule:
+    """One instruction-like pattern and the weight it adds to a text's score."""
+
     name: str
     weight: float
     pattern: regex.Pattern
@@ -28,6 +30,8 @@ class Rule:
 
 @dataclass
 class Finding:
+    """A text's injection score and the names of the rules that matched it."""
+
     score: float = 0.0
     rules: list[str] = field(default_factory=list)
 

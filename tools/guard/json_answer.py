@@ -20,6 +20,8 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Parsed:
+    """An answer read as JSON: whether it parsed, the JSON text, its value, or why it did not parse."""
+
     ok: bool
     text: str  # the JSON text that parsed (or the answer, when none did)
     value: Any = None

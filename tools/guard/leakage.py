@@ -29,7 +29,7 @@ def _shingles(text: str, n: int) -> set[tuple[str, ...]]:
 
 
 def leaked(answer: str, system_texts: list[str], min_words: int = 12, marker: str | None = None) -> str | None:
-    """ "canary" or "system_prompt" when ``answer`` repeats its instructions; None otherwise."""
+    """``"canary"`` or ``"system_prompt"`` when ``answer`` repeats its instructions; None otherwise."""
     return Leakage(system_texts, min_words, marker or canary())(answer)
 
 

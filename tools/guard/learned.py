@@ -35,6 +35,8 @@ class HeadMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class Verdict:
+    """The learned layer's reading of a request: its most suspicious piece, that piece's class and score."""
+
     score: float  # 1 - P(benign) of the most suspicious piece
     category: str  # that piece's most likely class other than benign
     piece: str
@@ -46,7 +48,7 @@ def prepared(texts: list[str]) -> list[str]:
     return [normalise(t).lower() for t in texts]
 
 
-def features(ngrams, texts: list[str], vectors: np.ndarray | None = None, normalised: bool = False):
+def features(ngrams: Any, texts: list[str], vectors: np.ndarray | None = None, normalised: bool = False) -> Any:
     """The n-grams beside the static vectors (which are case-blind: the distilled MiniLM is uncased)."""
     import scipy.sparse as sparse
 
@@ -56,7 +58,7 @@ def features(ngrams, texts: list[str], vectors: np.ndarray | None = None, normal
 
 
 def head_path(models_dir: Path | None = None) -> Path:
-    return (models_dir or get_settings().models_dir) / HEAD_FILE
+    return (models_dir or get_settings().models_path) / HEAD_FILE
 
 
 def save_head(path: Path, head: dict[str, Any]) -> None:
@@ -69,8 +71,10 @@ def save_head(path: Path, head: dict[str, Any]) -> None:
 
 
 def load_head(models_dir: Path | None = None) -> dict[str, Any]:
-    """{"ngrams", "model", "data", "cv", ...}. A pickle, so only ever one this machine's own
-    ``tools.guard.train`` wrote into its models folder (never a downloaded file).
+    """{"ngrams", "model", "data", "cv", ...}.
+
+    A pickle, so only ever one this machine's own ``tools.guard.train`` wrote into its models folder (never a
+    downloaded file).
     """
     path = head_path(models_dir)
     if not path.is_file():
@@ -82,7 +86,8 @@ def load_head(models_dir: Path | None = None) -> dict[str, Any]:
     def load() -> dict[str, Any]:
         import joblib
 
-        return joblib.load(path)
+        head: dict[str, Any] = joblib.load(path)
+        return head
 
     return _heads.get((str(path), path.stat().st_mtime_ns), load)
 
@@ -94,8 +99,9 @@ def read(text: str) -> tuple[list[str], np.ndarray]:
 
 
 def assess(text: str, models_dir: Path | None = None, reading: tuple[list[str], np.ndarray] | None = None) -> Verdict:
-    """``text`` is normalised (tools.guard.normalise) already, as the scanner passes it; ``reading`` is
-    what :func:`read` gives for it, when the caller has it.
+    """The verdict on ``text``, which is normalised (tools.guard.normalise) already, as the scanner passes it.
+
+    ``reading`` is what :func:`read` gives for it, when the caller has it.
     """
     head = load_head(models_dir)
     parts, vectors = reading or read(text)
@@ -110,7 +116,7 @@ def assess(text: str, models_dir: Path | None = None, reading: tuple[list[str], 
         round(float(1.0 - probabilities[worst, benign]), 4),
         classes[int(np.argmax(row))],
         parts[worst],
-        {c: round(float(p), 4) for c, p in zip(classes, probabilities[worst])},
+        {c: round(float(p), 4) for c, p in zip(classes, probabilities[worst], strict=True)},
     )
 
 

@@ -55,7 +55,7 @@ def neutralise(text: str, given: list[str], allowed_hosts: tuple[str, ...] = ())
     """(text with dangerous images, tags and links neutralised, how many were)."""
     count = 0
 
-    def image(match: re.Match) -> str:
+    def image(match: re.Match[str]) -> str:
         nonlocal count
         if _allowed(match.group(2), given, allowed_hosts):
             return match.group(0)
@@ -63,12 +63,12 @@ def neutralise(text: str, given: list[str], allowed_hosts: tuple[str, ...] = ())
         alt = match.group(1).strip()
         return f"[image removed{': ' + alt if alt else ''}]"
 
-    def tag(match: re.Match) -> str:
+    def tag(match: re.Match[str]) -> str:
         nonlocal count
         count += 1
         return f"[{match.group(1).lower()} removed]"
 
-    def link(match: re.Match) -> str:
+    def link(match: re.Match[str]) -> str:
         nonlocal count
         label, url = match.group(1), match.group(2)
         if _allowed(url, given, allowed_hosts) or not carries_data(url):
@@ -76,7 +76,7 @@ def neutralise(text: str, given: list[str], allowed_hosts: tuple[str, ...] = ())
         count += 1
         return f"{label} ({host_of(url)})"
 
-    def bare(match: re.Match) -> str:
+    def bare(match: re.Match[str]) -> str:
         nonlocal count
         url = match.group(0).rstrip(_TRAILING)
         tail = match.group(0)[len(url) :]

@@ -20,7 +20,7 @@ PROFANITY_FILE = Path(__file__).parent / "rules" / "profanity.yaml"
 
 
 @lru_cache(maxsize=1)
-def _profanity() -> re.Pattern:
+def _profanity() -> re.Pattern[str]:
     words = yaml.safe_load(PROFANITY_FILE.read_text(encoding="utf-8"))["words"]
     return re.compile(
         r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE
@@ -48,7 +48,7 @@ def mask_profanity(answer: str) -> tuple[str, int]:
     """(answer with profanity masked, how many words were masked)."""
     count = 0
 
-    def mask(match: re.Match) -> str:
+    def mask(match: re.Match[str]) -> str:
         nonlocal count
         count += 1
         word = match.group(0)

@@ -47,6 +47,8 @@ def odd_region(text: str) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class Surprise:
+    """The perplexity layer's reading of a text: its most surprising window and how surprising it is."""
+
     score: float  # 0-1
     nll: float  # worst mean negative log-likelihood over a window, nats per token
     window: str  # the text of that window

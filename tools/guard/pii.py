@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 KINDS = ("SECRET", "EMAIL", "IBAN", "CARD", "SSN", "IP", "PHONE")  # checked in this order; first wins on overlap
 
-_PATTERNS: dict[str, re.Pattern] = {
+_PATTERNS: dict[str, re.Pattern[str]] = {
     "SECRET": re.compile(
         r"\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}"
         r"|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|lsv2_[a-z]{2}_[A-Za-z0-9_]{20,}|hf_[A-Za-z0-9]{30,}"
@@ -82,11 +82,11 @@ def _valid(kind: str, text: str) -> bool:
         groups = re.findall(r"\d+", text)
         if sum(len(g) == 4 for g in groups) >= 3 and not text.startswith("+"):
             return False  # 1234 5678 9012 3456: an account or card number's shape, not a phone's
-        groups = len(groups)
-        national = text.startswith("0") and groups == 2 and 10 <= len(digits) <= 11  # 07700 900123, 0171 1234567
+        group_count = len(groups)
+        national = text.startswith("0") and group_count == 2 and 10 <= len(digits) <= 11  # 07700 900123, 0171 1234567
         return (
             8 <= len(digits) <= 15
-            and (text.startswith("+") or "(" in text or groups >= 3 or national)
+            and (text.startswith("+") or "(" in text or group_count >= 3 or national)
             and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{3}-\d{2}-\d{4}", text)
             and not _DATED_ID.match(text)
         )
@@ -95,6 +95,8 @@ def _valid(kind: str, text: str) -> bool:
 
 @dataclass(frozen=True)
 class Finding:
+    """One item of personal data found in a text: its kind, where it is, and the text itself."""
+
     kind: str
     start: int
     end: int

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,11 +28,13 @@ ATTACK_BANK = Path(__file__).parent / "rules" / "attacks.jsonl"
 BENIGN_BANK = Path(__file__).parent / "rules" / "benign.jsonl"
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|[\"'()\[\]<>]")
 MIN_PIECE_WORDS = 4  # shorter pieces ("how do I print") sit near too many attacks
-_banks: Resources[tuple[np.ndarray, list[dict], np.ndarray]] = Resources("guard similarity banks")
+_banks: Resources[tuple[np.ndarray, list[dict[str, Any]], np.ndarray]] = Resources("guard similarity banks")
 
 
 @dataclass(frozen=True)
 class Closeness:
+    """How close a request's most attack-like piece is to the nearest known attack."""
+
     score: float  # cosine similarity of the most attack-like piece to its nearest attack
     margin: float  # that similarity minus the piece's similarity to the nearest harmless request
     technique: str  # the nearest attack's technique
@@ -39,8 +42,10 @@ class Closeness:
 
 
 def _encoder(name: str) -> Callable[[list[str]], np.ndarray]:
-    """Unit vectors for texts: ``static`` (tools.guard.static: the whole prompt in milliseconds) or
-    ``embeddings`` (the knowledge base's embedding model: MiniLM, about 1 ms a token on 2 cores).
+    """Unit vectors for texts, by the encoder ``name``.
+
+    ``static`` (tools.guard.static: the whole prompt in milliseconds) or ``embeddings`` (the knowledge base's
+    embedding model: MiniLM, about 1 ms a token on 2 cores).
     """
     if name == "static":
         return static.embed
@@ -56,8 +61,8 @@ def _encoder(name: str) -> Callable[[list[str]], np.ndarray]:
     return embed
 
 
-def _bank(encoder: str) -> tuple[np.ndarray, list[dict], np.ndarray]:
-    def build() -> tuple[np.ndarray, list[dict], np.ndarray]:
+def _bank(encoder: str) -> tuple[np.ndarray, list[dict[str, Any]], np.ndarray]:
+    def build() -> tuple[np.ndarray, list[dict[str, Any]], np.ndarray]:
         attacks, benign = read_values(ATTACK_BANK), read_values(BENIGN_BANK)
         embed = _encoder(encoder)
         return embed([r["text"] for r in attacks]), attacks, embed([r["text"] for r in benign])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,9 +19,12 @@ from tools.filelock import exclusive
 from tools.resources import Resources
 from tools.settings import get_settings
 
+if TYPE_CHECKING:
+    from model2vec import StaticModel
+
 FOLDER = "guard-static-minilm"
 PCA_DIMS = 256
-_models: Resources[object] = Resources("guard static embeddings")
+_models: Resources[StaticModel] = Resources("guard static embeddings")
 
 
 class StaticModelMissing(RuntimeError):
@@ -28,7 +32,7 @@ class StaticModelMissing(RuntimeError):
 
 
 def static_model_dir(models_dir: Path | None = None) -> Path:
-    return (models_dir or get_settings().models_dir) / FOLDER
+    return (models_dir or get_settings().models_path) / FOLDER
 
 
 def is_built(models_dir: Path | None = None) -> bool:
@@ -54,7 +58,7 @@ def build(models_dir: Path | None = None) -> Path:
     return target
 
 
-def get_static(models_dir: Path | None = None):
+def get_static(models_dir: Path | None = None) -> StaticModel:
     """The loaded static model (a model2vec ``StaticModel``), shared by every caller."""
     folder = static_model_dir(models_dir)
     if not is_built(models_dir):
@@ -63,7 +67,7 @@ def get_static(models_dir: Path | None = None):
             f"run `python -m tools.guard.train` (make setup does)."
         )
 
-    def load():
+    def load() -> StaticModel:
         from model2vec import StaticModel
 
         return StaticModel.from_pretrained(str(folder))

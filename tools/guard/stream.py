@@ -32,6 +32,8 @@ WINDOW = 512
 
 @dataclass
 class StreamGuard:
+    """The output rails over one streamed answer: releases checked whole words, holds back what may be data."""
+
     restore: Callable[[str], str] = lambda text: text  # put the user's own values back (vault)
     clean: Callable[[str], str] = lambda text: text  # replace or mask what must not be shown
     leak: Callable[[str], str | None] = lambda text: None  # a reason when the text leaks

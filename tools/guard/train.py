@@ -13,7 +13,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +25,8 @@ from tools.guard.training_data import BENIGN, Row, fingerprint, rows
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """How the learned layer is trained and its figures reported."""
+
     folds: int = 5
     c: float = 10.0  # inverse regularisation strength of the logistic regression
     threshold: float = 0.6  # the figures are reported at the policy's default threshold
@@ -31,7 +35,7 @@ class TrainConfig:
     skip_cv: bool = False  # make setup: the head alone (~15 s); the figures come with a plain run
 
 
-def _ngrams():
+def _ngrams() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_union
 
@@ -41,7 +45,7 @@ def _ngrams():
     )
 
 
-def _classifier(config: TrainConfig, labels: np.ndarray):
+def _classifier(config: TrainConfig, labels: np.ndarray) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     # Benign against all harm together weighs half, and each harm class shares the other half by its
@@ -51,15 +55,17 @@ def _classifier(config: TrainConfig, labels: np.ndarray):
     return LogisticRegression(C=config.c, max_iter=3000, class_weight=weights)
 
 
-def fit(texts: list[str], labels: np.ndarray, config: TrainConfig):
+def fit(texts: list[str], labels: np.ndarray, config: TrainConfig) -> tuple[Any, Any]:
     """(the fitted n-gram vectoriser, the fitted classifier)."""
     ngrams = _ngrams().fit(learned.prepared(texts))
     return ngrams, _classifier(config, labels).fit(learned.features(ngrams, texts), labels)
 
 
-def cross_validate(data: list[Row], config: TrainConfig) -> dict:
-    """Out-of-fold figures at ``config.threshold``: per class, the share flagged (not benign) and the
-    share given the right class; for benign rows the share flagged is the false-positive rate.
+def cross_validate(data: list[Row], config: TrainConfig) -> dict[str, Any]:
+    """Out-of-fold figures at ``config.threshold``.
+
+    Per class, the share flagged (not benign) and the share given the right class; for benign rows the share
+    flagged is the false-positive rate.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -94,7 +100,7 @@ def cross_validate(data: list[Row], config: TrainConfig) -> dict:
     }
 
 
-def train(config: TrainConfig, log=print) -> dict:
+def train(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
     if not static.is_built():
         log("distilling the static embedding model from the shipped MiniLM (once per machine, about a minute) ...")
         static.build()
@@ -108,7 +114,7 @@ def train(config: TrainConfig, log=print) -> dict:
             return current["cv"] or {}
     started = time.perf_counter()
     data = rows(config.seed)
-    figures: dict = {}
+    figures: dict[str, Any] = {}
     if not config.skip_cv:
         log(f"cross-validating on {len(data)} rows ({config.folds} folds grouped by seed text) ...")
         figures = cross_validate(data, config)
@@ -131,7 +137,7 @@ def train(config: TrainConfig, log=print) -> dict:
     return figures
 
 
-def _show(figures: dict) -> None:
+def _show(figures: dict[str, Any]) -> None:
     print(f"\n{'class':16s} rows  flagged  right class   (cross-validated, threshold {figures['threshold']})")
     for label, entry in figures["by_class"].items():
         right = f"{entry['right_class']:.3f}" if "right_class" in entry else "  -  "

@@ -20,6 +20,7 @@ import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,6 +36,8 @@ BENIGN, INJECTION = "benign", "injection"
 
 @dataclass(frozen=True)
 class Row:
+    """One training row of the learned layer: a text, its class, and where it came from."""
+
     text: str
     label: str
     group: str  # the seed text this row was made from
@@ -66,8 +69,9 @@ def harm_categories() -> dict[str, str]:
     return {name: spec["description"] for name, spec in _harm()["categories"].items()}
 
 
-def _harm() -> dict:
-    return yaml.safe_load((RULES / "harm.yaml").read_text(encoding="utf-8"))
+def _harm() -> dict[str, Any]:
+    harm: dict[str, Any] = yaml.safe_load((RULES / "harm.yaml").read_text(encoding="utf-8"))
+    return harm
 
 
 def rows(seed: int = 0) -> list[Row]:

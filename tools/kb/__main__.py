@@ -119,27 +119,27 @@ def _run(args: argparse.Namespace) -> int:
         if args.min_relevance is not None:
             options.min_relevance = args.min_relevance
             options.__post_init__()
-        result = retrieve(collection, args.query, options)
+        found = retrieve(collection, args.query, options)
         if args.json:
-            for n, hit in enumerate(result.hits, start=1):
+            for n, hit in enumerate(found.hits, start=1):
                 print(json.dumps({**hit.citation(n), "text": hit.text, "found_by": hit.found_by}))
             print(
                 json.dumps(
                     {
                         "collection": collection,
-                        "hits": len(result.hits),
-                        "best_relevance": result.best_relevance,
-                        "dropped": result.dropped,
-                        "declined": result.declined,
+                        "hits": len(found.hits),
+                        "best_relevance": found.best_relevance,
+                        "dropped": found.dropped,
+                        "declined": found.declined,
                     }
                 )
             )
         else:
-            if not result.hits:
+            if not found.hits:
                 print(
-                    f"nothing in {collection!r} above relevance {options.min_relevance} (best {result.best_relevance})"
+                    f"nothing in {collection!r} above relevance {options.min_relevance} (best {found.best_relevance})"
                 )
-            for n, hit in enumerate(result.hits, start=1):
+            for n, hit in enumerate(found.hits, start=1):
                 where = f"{hit.metadata.get('source')}" + (
                     f" > {hit.metadata['section']}" if hit.metadata.get("section") else ""
                 )

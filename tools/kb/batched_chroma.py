@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    from tools.kb.keyword import KeywordIndex
 
 
 class _Embedded(Embeddings):
@@ -30,17 +33,23 @@ class _Embedded(Embeddings):
 
 
 class BatchedChroma(Chroma):
+    """LangChain's Chroma vector store whose every write is one batch that also updates the keyword index."""
+
     def __init__(self, *args: Any, batch: Callable[[], AbstractContextManager[None]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._batch = batch
 
-    def _keywords(self):
+    def _keywords(self) -> KeywordIndex:
         from tools.kb.keyword import index_path, opened
 
         return opened(index_path(self._collection.name))
 
     def add_texts(
-        self, texts: Iterable[str], metadatas: list[dict] | None = None, ids: list[str] | None = None, **kwargs: Any
+        self,
+        texts: Iterable[str],
+        metadatas: list[dict[str, Any]] | None = None,
+        ids: list[str] | None = None,
+        **kwargs: Any,
     ) -> list[str]:
         texts = list(texts)
         model = self._embedding_function

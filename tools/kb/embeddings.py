@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
+from numpy.typing import ArrayLike
 
 from tools.kb.errors import KBError
 from tools.resources import Resources
@@ -57,10 +58,11 @@ def clear_cache() -> None:
     _models.clear()
 
 
-def unit_rows(vectors) -> np.ndarray:
+def unit_rows(vectors: ArrayLike) -> np.ndarray:
     """``vectors`` as float32 rows of length 1 (a zero row stays zero), so a dot product is a cosine."""
     array = np.asarray(vectors, dtype=np.float32)
-    return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-9)
+    rows: np.ndarray = array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-9)
+    return rows
 
 
 def sentence_vectors(texts: list[str]) -> np.ndarray:

@@ -38,6 +38,8 @@ EXACT, SHORTER, UNNAMED, LONGER, CONFLICT = 5, 4, 3, 2, 1
 
 @dataclass(frozen=True)
 class Name:
+    """A name found in a text: as written, and as its lowercased words."""
+
     text: str  # as written
     words: tuple[str, ...]  # lowercased, in order
 
@@ -91,9 +93,10 @@ def names(text: str) -> list[Name]:
 
 
 def specific(name: Name) -> bool:
-    """A name that singles one thing out: a word with a number ("Nest 2", "4.2.1", "10-minute"), or
-    several words ("Nest Mini"). One word ("Corvid", "Denmark", "CEO") is a word like others to look
-    for, not a name to insist on.
+    """A name that singles one thing out: a word with a number ("Nest 2", "4.2.1", "10-minute") or several words.
+
+    "Nest Mini" is several words; one word ("Corvid", "Denmark", "CEO") is a word like others to look for, not a
+    name to insist on.
     """
     if len(name.words) == 1:
         return bool(_DIGIT.search(name.text))
@@ -150,8 +153,9 @@ def match(wanted: Name, name: Name) -> int | None:
 
 
 def level_of(wanted: Name, own: Sequence[Name], around: Sequence[Name] = ()) -> int:
-    """The best relation of any of the text's ``own`` names to ``wanted``; the names ``around`` it
-    (heading, title) count when its own say nothing about it.
+    """The best relation of any of the text's ``own`` names to ``wanted``.
+
+    The names ``around`` it (heading, title) count when its own say nothing about it.
     """
     for pool in (own, around):
         found = [m for m in (match(wanted, n) for n in pool) if m is not None]

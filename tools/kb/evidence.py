@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -94,6 +95,8 @@ Embed = Callable[[list[str]], np.ndarray]
 
 @dataclass
 class Candidate:
+    """A sentence that could be quoted as the answer, with how well it matches the question."""
+
     text: str
     n: int  # the source's number
     level: int  # entities.EXACT ... CONFLICT
@@ -114,6 +117,8 @@ class Candidate:
 
 @dataclass
 class Evidence:
+    """The sentences that answer a question, best first, or why none does."""
+
     question: str
     names: list[str]  # what the question asks about, as written
     sentences: list[Candidate] = field(default_factory=list)  # answering sentences, best first
@@ -124,7 +129,7 @@ class Evidence:
         return bool(self.sentences)
 
 
-def _candidates(documents: Sequence[dict]) -> list[tuple[str, int, str]]:
+def _candidates(documents: Sequence[dict[str, Any]]) -> list[tuple[str, int, str]]:
     """(sentence, source number, heading above it) for every sentence that could be quoted."""
     out = []
     for doc in documents:
@@ -145,10 +150,11 @@ def _candidates(documents: Sequence[dict]) -> list[tuple[str, int, str]]:
 
 
 def states_what_is_asked(candidate: Candidate, question: str) -> bool:
-    """False when the question wants a number and the sentence states none of its own: numbers the
-    question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count; the
-    heading's count only for when- and version questions (a changelog's version and date), and a
-    when-question wants a time (a year, a day, "within 30 days"), not any number.
+    """False when the question wants a number and the sentence states none of its own.
+
+    Numbers the question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count; the
+    heading's count only for when- and version questions (a changelog's version and date), and a when-question
+    wants a time (a year, a day, "within 30 days"), not any number.
     """
     if not NUMERIC_QUESTION.search(question):
         return True
@@ -181,8 +187,9 @@ def attribute_words(question: str) -> list[str]:
 
 
 def asked_words(question: str, name_words: set[str]) -> list[str]:
-    """What the question asks of the thing: its words less the names and the asking, with the
-    attribute words its phrasing stands for ("cost" asks for the "price").
+    """What the question asks of the thing: its words less the names and the asking, plus attribute words.
+
+    The attribute words are those its phrasing stands for ("cost" asks for the "price").
     """
     own = [t for t in tokens(question) if t not in name_words and t not in ASKING]
     return list(dict.fromkeys(own + attribute_words(question)))
@@ -216,7 +223,11 @@ def _eligible(
 
 
 def gather(
-    question: str, documents: Sequence[dict], embed: Embed | None = None, limit: int = 2, min_score: float = MIN_SCORE
+    question: str,
+    documents: Sequence[dict[str, Any]],
+    embed: Embed | None = None,
+    limit: int = 2,
+    min_score: float = MIN_SCORE,
 ) -> Evidence:
     """The sentences of ``documents`` (``n``, ``text``, ``title``, ``section``) that answer ``question``, best first."""
     context = {d["n"]: entities.names(f"{d.get('title', '')}\n{d.get('section', '')}") for d in documents}
@@ -253,7 +264,7 @@ def gather(
     pool = sorted(kept, key=lambda c: (-c.lexical, -c.level, c.n))[:MAX_EMBEDDED]
     if embed is not None:
         vectors = embed([_without(question, wanted)] + [_without(c.text, wanted) for c in pool])
-        for c, vec in zip(pool, vectors[1:]):
+        for c, vec in zip(pool, vectors[1:], strict=True):
             c.semantic = max(0.0, float(vectors[0] @ vec))
     if not asked:
         for c in pool:
@@ -272,8 +283,9 @@ def gather(
 
 
 def quoted(candidate: Candidate) -> str:
-    """The sentence as it is quoted: with its heading in front when the heading carries a number the
-    sentence lacks (a changelog's version, a table's year), since that is often what was asked.
+    """The sentence as it is quoted, with its heading in front when the heading carries a number it lacks.
+
+    The heading's number (a changelog's version, a table's year) is often what was asked.
     """
     head_numbers = {t for t in tokens(candidate.heading) if any(c.isdigit() for c in t)}
     if head_numbers - set(tokens(candidate.text)):

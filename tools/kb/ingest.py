@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -26,7 +26,8 @@ from tools.kb.errors import KBError
 from tools.kb.loaders import find_files, load_file
 from tools.kb.splitting import split
 
-CLEANUP_MODES = ("incremental", "full")
+Cleanup = Literal["incremental", "full"]
+CLEANUP_MODES: tuple[Cleanup, ...] = ("incremental", "full")
 RESERVED_KEYS = {
     "source",
     "title",
@@ -45,6 +46,8 @@ RESERVED_KEYS = {
 
 @dataclass
 class IngestResult:
+    """What an ingest read and wrote: files, chunks, neutralised chunks, skipped files, and the index's counts."""
+
     collection: str
     files: int = 0
     chunks: int = 0
@@ -106,7 +109,7 @@ def ingest(
     collection: str,
     *,
     tags: dict[str, str] | None = None,
-    cleanup: str = "incremental",
+    cleanup: Cleanup = "incremental",
     chunk_size: int = 800,
     chunk_overlap: int = 120,
     progress: bool = True,

@@ -20,9 +20,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tools.kb import store
 from tools.resources import Resources
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Words too common to tell chunks apart; kept short on purpose (BM25's idf does the rest).
@@ -52,6 +56,8 @@ def index_path(name: str) -> Path:
 
 
 class KeywordIndex:
+    """One collection's BM25 index: an SQLite FTS5 file of the chunks' keyword tokens."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.size: int | None = None
@@ -93,7 +99,7 @@ class KeywordIndex:
             db.execute("INSERT OR IGNORE INTO meta VALUES ('collection', ?)", (collection_id,))
             _count(db)
 
-    def rebuild(self, col, collection_id: str) -> None:
+    def rebuild(self, col: Collection, collection_id: str) -> None:
         """Every chunk of the collection, read in pages, replacing what the index held."""
         with self._connect() as db:
             db.execute("DELETE FROM chunks")
@@ -101,14 +107,17 @@ class KeywordIndex:
             total = col.count()
             for offset in range(0, total, PAGE):
                 page = col.get(include=["documents"], limit=PAGE, offset=offset)
-                _insert(db, page["ids"], page["documents"])
+                documents = page["documents"]
+                assert documents is not None  # asked for in ``include``
+                _insert(db, page["ids"], documents)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('collection', ?)", (collection_id,))
             _count(db)
 
     # --- reads ---
     def state(self) -> tuple[str | None, int]:
-        """(the collection id it was built for, how many chunks it holds): the count is kept by the writes,
-        so a query does not count the rows (a few ms at 100k chunks).
+        """(the collection id it was built for, how many chunks it holds).
+
+        The count is kept by the writes, so a query does not count the rows (a few ms at 100k chunks).
         """
         try:
             return self._state()
@@ -136,9 +145,10 @@ class KeywordIndex:
             return dict(db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({marks})", words).fetchall())
 
     def coverage_of(self, query: str, freq: dict[str, int] | None = None) -> Callable[[str], float]:
-        """A text's IDF-weighted share of the query's words (0-1); rarer words weigh more, and a word
-        the collection never uses weighs most. The weights are read once per query (``freq``: the
-        words' document frequencies, when the caller has read them already).
+        """A text's IDF-weighted share of the query's words (0-1).
+
+        Rarer words weigh more, and a word the collection never uses weighs most. The weights are read once per
+        query (``freq``: the words' document frequencies, when the caller has read them already).
         """
         words = set(tokens(query))
         size = self.chunk_count()
@@ -197,18 +207,18 @@ def _remove(db: sqlite3.Connection, ids: Sequence[str]) -> None:
 
 
 def _count(db: sqlite3.Connection) -> int:
-    count = db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]
+    count: int = db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]
     db.execute("INSERT OR REPLACE INTO meta VALUES ('count', ?)", (str(count),))
     return count
 
 
 def _insert(db: sqlite3.Connection, ids: Sequence[str], texts: Iterable[str]) -> None:
-    for chunk_id, text in zip(ids, texts):
+    for chunk_id, text in zip(ids, texts, strict=True):
         rowid = db.execute("INSERT INTO ids (id) VALUES (?)", (chunk_id,)).lastrowid
         db.execute("INSERT INTO chunks (rowid, words) VALUES (?, ?)", (rowid, " ".join(tokens(text or ""))))
 
 
-def keyword_index(name: str, col) -> KeywordIndex:
+def keyword_index(name: str, col: Collection) -> KeywordIndex:
     """The collection's index, rebuilt first when it is not in step with the collection."""
     index = opened(index_path(name))
     built_for, size = index.state()
@@ -227,7 +237,7 @@ def opened(path: Path) -> KeywordIndex:
     return _open.get(str(path), lambda: KeywordIndex(path))
 
 
-def _id(col) -> str:
+def _id(col: Collection) -> str:
     return str(col.id)
 
 

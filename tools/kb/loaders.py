@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from langchain_core.documents import Document
 
@@ -62,7 +63,7 @@ def load_file(path: Path) -> list[Document]:
     suffix = path.suffix.lower()
     try:
         if suffix in MARKDOWN or suffix in TEXT:
-            texts = [(path.read_text(encoding="utf-8"), {})]
+            texts: list[tuple[str, dict[str, Any]]] = [(path.read_text(encoding="utf-8"), {})]
         elif suffix in HTML:
             texts = [_html_to_markdown(path.read_text(encoding="utf-8", errors="replace"))]
         elif suffix in PDF:
@@ -98,7 +99,7 @@ def _title(text: str, path: Path) -> str:
     return path.stem.replace("-", " ").replace("_", " ")
 
 
-def _html_to_markdown(html: str) -> tuple[str, dict]:
+def _html_to_markdown(html: str) -> tuple[str, dict[str, Any]]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
@@ -122,7 +123,7 @@ def _html_to_markdown(html: str) -> tuple[str, dict]:
     return "\n".join(lines).strip(), {"title": title}
 
 
-def _pdf_pages(path: Path) -> Iterator[tuple[str, dict]]:
+def _pdf_pages(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -134,7 +135,7 @@ def _pdf_pages(path: Path) -> Iterator[tuple[str, dict]]:
         raise KBError(f"{path}: not a readable PDF ({exc}).") from None
 
 
-def _json_records(path: Path) -> Iterator[tuple[str, dict]]:
+def _json_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     raw = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".jsonl":
         try:
@@ -148,7 +149,7 @@ def _json_records(path: Path) -> Iterator[tuple[str, dict]]:
             raise KBError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}).") from None
         records = data if isinstance(data, list) else [data]
     for number, record in enumerate(records):
-        extra: dict = {"record": number}
+        extra: dict[str, Any] = {"record": number}
         if isinstance(record, dict):
             if isinstance(record.get("title"), str):
                 extra["title"] = record["title"]

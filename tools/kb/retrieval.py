@@ -38,6 +38,8 @@ MIN_SAFE_CHARS = 40
 
 @dataclass
 class RetrievalOptions:
+    """How a retrieval searches and prunes: how many chunks, dense or hybrid, thresholds and filters."""
+
     k: int = 4
     search: str = "similarity"
     hybrid: bool = True
@@ -60,6 +62,8 @@ class RetrievalOptions:
 
 @dataclass
 class Hit:
+    """One retrieved chunk with its scores and how it was found."""
+
     id: str
     text: str
     metadata: dict[str, Any]
@@ -83,6 +87,8 @@ class Hit:
 
 @dataclass
 class RetrievalResult:
+    """What a retrieval kept, what it dropped and why, and the queries it searched with."""
+
     collection: str
     hits: list[Hit]
     best_relevance: float
@@ -141,11 +147,13 @@ def _search(
             include=["documents", "metadatas", "embeddings"],
         )
         ids = res["ids"][0]
+        documents, metadatas, vectors = res["documents"], res["metadatas"], res["embeddings"]
+        assert documents is not None and metadatas is not None and vectors is not None  # all three are included
         for i, cid in enumerate(ids):
             found[cid] = {
-                "text": res["documents"][0][i],
-                "metadata": res["metadatas"][0][i] or {},
-                "vector": np.asarray(res["embeddings"][0][i], dtype=np.float32),
+                "text": documents[0][i],
+                "metadata": metadatas[0][i] or {},
+                "vector": np.asarray(vectors[0][i], dtype=np.float32),
             }
         rankings.append(("dense", ids))
 
@@ -161,11 +169,13 @@ def _search(
         missing = [cid for _, ids in rankings for cid in ids if cid not in found]
         if missing:
             got = col.get(ids=list(dict.fromkeys(missing)), include=["documents", "metadatas", "embeddings"])
+            got_documents, got_metadatas, got_vectors = got["documents"], got["metadatas"], got["embeddings"]
+            assert got_documents is not None and got_metadatas is not None and got_vectors is not None  # included
             for i, cid in enumerate(got["ids"]):
                 found[cid] = {
-                    "text": got["documents"][i],
-                    "metadata": got["metadatas"][i] or {},
-                    "vector": np.asarray(got["embeddings"][i], dtype=np.float32),
+                    "text": got_documents[i],
+                    "metadata": got_metadatas[i] or {},
+                    "vector": np.asarray(got_vectors[i], dtype=np.float32),
                 }
 
     fused: dict[str, float] = defaultdict(float)
@@ -179,7 +189,7 @@ def _search(
     dropped: list[dict[str, Any]] = []
     best = 0.0
     coverage_of = index.coverage_of(question, freq)
-    order = sorted(fused, key=fused.get, reverse=True)
+    order = sorted(fused, key=fused.__getitem__, reverse=True)
     units = unit_rows([found[cid]["vector"] for cid in order]) if order else np.zeros((0, 1), dtype=np.float32)
     similarities = units @ unit_rows(question_vec) if order else []
     kept: list[int] = []  # rows of ``units`` of the hits kept so far, for the duplicate check
@@ -228,16 +238,17 @@ def _search(
     if options.answer_checks:
         hits, declined = _by_name(question, hits[: max(3 * options.k, 12)])  # the rest would not make the cut
     if options.search == "mmr" and len(hits) > options.k:
-        order = maximal_marginal_relevance(
+        picked = maximal_marginal_relevance(
             question_vec, [found[h.id]["vector"] for h in hits], lambda_mult=options.mmr_lambda, k=options.k
         )
-        hits = [hits[i] for i in order]
+        hits = [hits[i] for i in picked]
     return RetrievalResult(collection, hits, round(best, 4), dropped, queries, declined)
 
 
 def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
-    """The hits whose sentences answer the question first, best sentence first (:mod:`tools.kb.evidence`);
-    none, with the reason, when no sentence of any does.
+    """The hits whose sentences answer the question first, best sentence first (:mod:`tools.kb.evidence`).
+
+    None, with the reason, when no sentence of any does.
     """
     documents = [
         {"n": i, "text": h.text, "title": h.metadata.get("title", ""), "section": h.metadata.get("section", "")}
@@ -251,8 +262,9 @@ def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
 
 
 def _by_name(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
-    """Hits that name what the question names first (exactly or in short; a twin's last); none, with
-    the reason, when no hit names it (exactly, in short, or as a longer name it could be short for).
+    """Hits that name what the question names first (exactly or in short; a twin's last).
+
+    None, with the reason, when no hit names it (exactly, in short, or as a longer name it could be short for).
     """
     if not hits:
         return hits, ""

@@ -13,18 +13,28 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from tools.kb import access
 from tools.kb.embeddings import get_embeddings
 from tools.kb.errors import KBError
 from tools.settings import get_settings
 
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.client import Client
+    from chromadb.api.models.Collection import Collection
+    from langchain_classic.indexes import SQLRecordManager
+    from langchain_core.embeddings import Embeddings
+
+    from tools.kb.batched_chroma import BatchedChroma
+
 # Chroma's own rule for names, checked here so the user sees it before any work is done.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
-_clients: dict[tuple, Any] = {}
+_clients: dict[tuple[str, str | int], ClientAPI] = {}
 _lock = threading.Lock()
 
 
@@ -49,17 +59,17 @@ def _local() -> bool:
     return not get_settings().chroma_host
 
 
-def writing(collection: str):
+def writing(collection: str) -> AbstractContextManager[None]:
     """Hold the single-writer lock for a whole ingest or drop (see :mod:`tools.kb.access`)."""
     return access.writer(_locks(), collection)
 
 
-def write_batch():
+def write_batch() -> AbstractContextManager[None]:
     """One batch of writes: readers in other processes wait for it and reopen their client after it."""
     return access.batch(_locks(), _local())
 
 
-def reading():
+def reading() -> AbstractContextManager[None]:
     """Any read of the store: it waits for a batch being written and reopens a client another process outdated."""
     return access.reading(_locks(), _local(), reopen=_reopen)
 
@@ -67,16 +77,20 @@ def reading():
 def _reopen() -> None:
     with _lock:
         for key in [k for k in _clients if k[0] == "path"]:
-            _clients.pop(key).close()  # the last client of a folder stops Chroma's system; the next one reloads
+            # The last client of a folder stops Chroma's system; the next one reloads. (chromadb's factories
+            # build a Client, which has close(); the ClientAPI they are typed as does not.)
+            cast("Client", _clients.pop(key)).close()
 
 
-def client():
+def client() -> ClientAPI:
     """The Chroma client for the current settings (cached; telemetry off)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     settings = get_settings()
-    key = (settings.chroma_host, settings.chroma_port) if settings.chroma_host else ("path", str(kb_dir()))
+    key: tuple[str, str | int] = (
+        (settings.chroma_host, settings.chroma_port) if settings.chroma_host else ("path", str(kb_dir()))
+    )
     with _lock:
         if key not in _clients:
             # built only for a new client: Chroma's pydantic settings take ~35 ms to construct
@@ -105,6 +119,8 @@ def server_label() -> str:
 
 @dataclass(frozen=True)
 class CollectionInfo:
+    """A collection as listed: its name, how many chunks it holds, and the embeddings it was built with."""
+
     name: str
     count: int
     embeddings: str
@@ -129,7 +145,7 @@ def exists(name: str) -> bool:
     return True
 
 
-def raw_collection(name: str, *, create: bool = False):
+def raw_collection(name: str, *, create: bool = False) -> Collection:
     """The chromadb collection; a missing one is an error naming the known ones unless ``create``."""
     check_name(name)
     spec = get_settings().embeddings
@@ -155,7 +171,7 @@ def raw_collection(name: str, *, create: bool = False):
     return col
 
 
-def vector_store(name: str, *, create: bool = False, embeddings=None):
+def vector_store(name: str, *, create: bool = False, embeddings: Embeddings | None = None) -> BatchedChroma:
     """The collection as a LangChain vector store (what the indexing API writes through), each write one batch."""
     from tools.kb.batched_chroma import BatchedChroma
 
@@ -165,7 +181,7 @@ def vector_store(name: str, *, create: bool = False, embeddings=None):
     )
 
 
-def record_manager(name: str):
+def record_manager(name: str) -> SQLRecordManager:
     from langchain_classic.indexes import SQLRecordManager
 
     kb_dir().mkdir(parents=True, exist_ok=True)

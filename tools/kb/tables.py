@@ -1,4 +1,4 @@
-"""Tables as rows that stand on their own: ``Day ticket — adult: 6.40; concession: 3.20.``
+"""Tables as rows that stand on their own (``Day ticket — adult: 6.40; concession: 3.20.``).
 
 A table split into chunks loses its header row, and a row read alone ("| Day ticket | 6.40 | 3.20 |")
 does not say which number is which. Each row is rewritten as one sentence that names its columns,
@@ -12,6 +12,10 @@ pandas needs a frame per table), so this small reader is our own.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 _ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE_CELL = re.compile(r"^:?-{3,}:?$")
@@ -34,7 +38,7 @@ def row_sentence(headers: list[str], row: list[str]) -> str:
     label, values = row[0], row[1:]
     if label and headers and headers[0] and not re.search(r"[^\W\d_]", label):
         label = f"{headers[0]} {label}"  # "Zone 1", not a bare "1"
-    pairs = [f"{h}: {v}" if h else v for h, v in zip(headers[1:], values) if v]
+    pairs = [f"{h}: {v}" if h else v for h, v in zip(headers[1:], values, strict=False) if v]
     if not pairs:
         return label
     text = "; ".join(pairs)
@@ -63,7 +67,7 @@ def split_rows(text: str) -> tuple[str, list[str]]:
     return "\n".join(rest), rows
 
 
-def html_table_as_markdown(table) -> str:
+def html_table_as_markdown(table: Tag) -> str:
     """A BeautifulSoup ``<table>`` as a Markdown table (the first row with ``<th>`` cells, or the first row, is the header)."""
     rows = []
     for tr in table.find_all("tr"):
