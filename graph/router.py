@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -83,9 +82,15 @@ def _exemplars_now() -> _Exemplars:
     return _exemplars.get(get_settings().embeddings, _Exemplars)
 
 
-@lru_cache(maxsize=1)
+_compiled: Resources[tuple[tuple[str, float, re.Pattern[str]], ...]] = Resources("router rules")
+
+
 def _rules() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
     """The rules, compiled once (``decide`` runs on every request)."""
+    return _compiled.get("router/rules", _compile)
+
+
+def _compile() -> tuple[tuple[str, float, re.Pattern[str]], ...]:
     return tuple(
         (r["strategy"], float(r["confidence"]), re.compile(r["pattern"], re.IGNORECASE))
         for r in prompts.data("router/rules")["rules"]

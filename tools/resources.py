@@ -22,8 +22,9 @@ _ALL_LOCK = threading.Lock()
 class Resources(Generic[T]):
     """A named, thread-safe cache of resources by key, each built at most once."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, close: Callable[[T], None] | None = None) -> None:
         self.name = name
+        self.close = close  # how a resource is let go of when it is dropped (a client's connections)
         self._items: dict[Hashable, T] = {}
         self._lock = threading.Lock()
         with _ALL_LOCK:
@@ -45,6 +46,14 @@ class Resources(Generic[T]):
         with self._lock:
             self._items[key] = value
 
+    def evict(self, which: Callable[[Hashable], bool]) -> None:
+        """Drop the resources whose key ``which`` accepts, closing each under the lock (no one gets it meanwhile)."""
+        with self._lock:
+            for key in [k for k in self._items if which(k)]:
+                value = self._items.pop(key)
+                if self.close is not None:
+                    self.close(value)
+
     def discard(self, key: Hashable) -> None:
         with self._lock:
             self._items.pop(key, None)
@@ -54,8 +63,7 @@ class Resources(Generic[T]):
             return dict(self._items)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self.evict(lambda key: True)
 
 
 def listing() -> dict[str, list[str]]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import regex
 import yaml
+
+from tools.resources import Resources
 
 RULES_FILE = Path(__file__).parent / "rules" / "injection.yaml"
 REMOVED = "[removed: instruction-like text]"
@@ -40,8 +41,14 @@ class Finding:
         return self.score >= threshold()
 
 
-@lru_cache(maxsize=1)
+_loaded: Resources[tuple[float, tuple[Rule, ...]]] = Resources("guard injection rules")
+
+
 def _load() -> tuple[float, tuple[Rule, ...]]:
+    return _loaded.get(RULES_FILE, _compile)
+
+
+def _compile() -> tuple[float, tuple[Rule, ...]]:
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     rules = tuple(
         # the regex module: the same matches as re, twice as fast case-insensitively (see input_rules)

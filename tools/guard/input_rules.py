@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -10,13 +9,20 @@ import yaml
 
 from tools.guard import injection
 from tools.guard.normalise import variants
+from tools.resources import Resources
 
 RULES_FILE = Path(__file__).parent / "rules" / "input.yaml"
 CATEGORIES = ("override", "roleplay", "prompt_leak", "template", "harmful")
 
 
-@lru_cache(maxsize=1)
+_compiled: Resources[tuple[tuple[str, float, regex.Pattern], ...]] = Resources("guard input rules")
+
+
 def _rules() -> tuple[tuple[str, float, regex.Pattern], ...]:
+    return _compiled.get(RULES_FILE, _compile)
+
+
+def _compile() -> tuple[tuple[str, float, regex.Pattern], ...]:
     # The regex module, not re: the same patterns and matches, but case-insensitive search is twice as
     # fast (a 2,000-character request's four readings: 29 ms instead of 56).
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))

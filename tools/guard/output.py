@@ -9,18 +9,24 @@ masked, keeping the first letter.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from tools.guard.pii import Vault, find
+from tools.resources import Resources
 
 PROFANITY_FILE = Path(__file__).parent / "rules" / "profanity.yaml"
 
 
-@lru_cache(maxsize=1)
+_patterns: Resources[re.Pattern[str]] = Resources("guard profanity")
+
+
 def _profanity() -> re.Pattern[str]:
+    return _patterns.get(PROFANITY_FILE, _compile)
+
+
+def _compile() -> re.Pattern[str]:
     words = yaml.safe_load(PROFANITY_FILE.read_text(encoding="utf-8"))["words"]
     return re.compile(
         r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE

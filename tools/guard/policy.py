@@ -8,7 +8,6 @@ name runs with its declared defaults.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -17,6 +16,7 @@ from tools.guard import builtin_rails  # noqa: F401 - declares the shipped rails
 from tools.guard import rails as declarations
 from tools.guard.pii import KINDS
 from tools.guard.rails import Rail
+from tools.resources import Resources
 
 DEFAULT_POLICY = Path(__file__).parent / "policies" / "default.yaml"
 ACTIONS = ("block", "redact", "warn")
@@ -49,10 +49,12 @@ class Policy:
         return _rail(Path(self.source or "policy"), spec, {} if spec.enabled else {"enabled": False})
 
 
-@lru_cache(maxsize=8)
+_policies: Resources[Policy] = Resources("guard policies")
+
+
 def cached_policy(path: str = "") -> Policy:
     """The policy for a path ("" = the shipped default), read once per process."""
-    return load_policy(path or None)
+    return _policies.get(path, lambda: load_policy(path or None))
 
 
 def load_policy(path: str | Path | None = None) -> Policy:

@@ -12,7 +12,6 @@ Every read goes through :func:`reading` and every write through :func:`writing` 
 from __future__ import annotations
 
 import re
-import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, cast
 from tools.kb import access
 from tools.kb.embeddings import get_embeddings
 from tools.kb.errors import KBError
+from tools.resources import Resources
 from tools.settings import get_settings
 
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 
 # Chroma's own rule for names, checked here so the user sees it before any work is done.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
-_clients: dict[tuple[str, str | int], ClientAPI] = {}
-_lock = threading.Lock()
+# One per folder or server. Closing the last client of a folder stops Chroma's system; the next one reloads.
+# (chromadb's factories build a Client, which has close(); the ClientAPI they are typed as does not.)
+_clients: Resources[ClientAPI] = Resources("chroma clients", close=lambda c: cast("Client", c).close())
 
 
 def check_name(name: str) -> str:
@@ -75,11 +76,7 @@ def reading() -> AbstractContextManager[None]:
 
 
 def _reopen() -> None:
-    with _lock:
-        for key in [k for k in _clients if k[0] == "path"]:
-            # The last client of a folder stops Chroma's system; the next one reloads. (chromadb's factories
-            # build a Client, which has close(); the ClientAPI they are typed as does not.)
-            cast("Client", _clients.pop(key)).close()
+    _clients.evict(lambda key: isinstance(key, tuple) and key[0] == "path")
 
 
 def client() -> ClientAPI:
@@ -91,25 +88,26 @@ def client() -> ClientAPI:
     key: tuple[str, str | int] = (
         (settings.chroma_host, settings.chroma_port) if settings.chroma_host else ("path", str(kb_dir()))
     )
-    with _lock:
-        if key not in _clients:
-            # built only for a new client: Chroma's pydantic settings take ~35 ms to construct
-            chroma_settings = ChromaSettings(anonymized_telemetry=False)
-            if settings.chroma_host:
-                try:
-                    _clients[key] = chromadb.HttpClient(
-                        host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-                    )
-                except Exception as exc:  # the client pings the server on creation
-                    raise KBError(
-                        f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}); "
-                        "start it with `chroma run --path DIR --port PORT` or unset TAILOR_CHROMA_HOST."
-                    ) from exc
-            else:
-                (kb_dir() / "chroma").mkdir(parents=True, exist_ok=True)
-                _clients[key] = chromadb.PersistentClient(path=str(kb_dir() / "chroma"), settings=chroma_settings)
-                access.opened(_locks())
-        return _clients[key]
+
+    def build() -> ClientAPI:
+        # built only for a new client: Chroma's pydantic settings take ~35 ms to construct
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_host:
+            try:
+                return chromadb.HttpClient(
+                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                )
+            except Exception as exc:  # the client pings the server on creation
+                raise KBError(
+                    f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}); "
+                    "start it with `chroma run --path DIR --port PORT` or unset TAILOR_CHROMA_HOST."
+                ) from exc
+        (kb_dir() / "chroma").mkdir(parents=True, exist_ok=True)
+        made = chromadb.PersistentClient(path=str(kb_dir() / "chroma"), settings=chroma_settings)
+        access.opened(_locks())
+        return made
+
+    return _clients.get(key, build)
 
 
 def server_label() -> str:
