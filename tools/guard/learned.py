@@ -103,10 +103,14 @@ def assess(text: str, models_dir: Path | None = None, reading: tuple[list[str], 
 
     ``reading`` is what :func:`read` gives for it, when the caller has it.
     """
+    import sklearn
+
     head = load_head(models_dir)
     parts, vectors = reading or read(text)
     model = head["model"]
-    probabilities = model.predict_proba(features(head["ngrams"], parts, vectors, normalised=True))
+    # The inputs are ours and finite: sklearn's own checks of them cost more than the prediction (every request).
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        probabilities = model.predict_proba(features(head["ngrams"], parts, vectors, normalised=True))
     classes = [str(c) for c in model.classes_]
     benign = classes.index(BENIGN)
     worst = int(np.argmax(1.0 - probabilities[:, benign]))
