@@ -22,7 +22,11 @@ class SettingsError(ValueError):
     """A ``TAILOR_*`` variable holds a value that cannot be used."""
 
 
+_READ: dict[str, None] = {}  # the variables settings read, in order (what their cache is keyed on)
+
+
 def _env(name: str, default: str) -> str:
+    _READ.setdefault(ENV_PREFIX + name)
     return os.environ.get(ENV_PREFIX + name, default)
 
 
@@ -125,11 +129,12 @@ def get_settings() -> Settings:
     """Settings as the environment says now (read on every call, so tests and operators can change it).
 
     Building them parses every variable; a request asks many times, so they are built once per distinct
-    set of ``TAILOR_*`` values (reading those is a few microseconds).
+    set of values of the variables they read (looking those up takes a few microseconds).
     """
-    return _settings_for(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX))))
+    get = os.environ.get
+    return _settings_for(tuple(get(name) for name in _READ) if _READ else None)
 
 
 @lru_cache(maxsize=16)
-def _settings_for(environment: tuple[tuple[str, str], ...]) -> Settings:
+def _settings_for(values: tuple[str | None, ...] | None) -> Settings:
     return Settings()

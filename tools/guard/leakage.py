@@ -17,10 +17,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def canary() -> str:
-    configured = get_settings().guard_canary
-    if configured:
-        return configured
-    return "tailor-" + hashlib.sha256(str(get_settings().data_dir).encode()).hexdigest()[:12]
+    settings = get_settings()
+    if settings.guard_canary:
+        return settings.guard_canary
+    return "tailor-" + hashlib.sha256(str(settings.data_dir).encode()).hexdigest()[:12]
 
 
 def _shingles(text: str, n: int) -> set[tuple[str, ...]]:
