@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import threading
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
+
+from tools.registry import Registry
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime
@@ -86,66 +87,50 @@ class Strategy:
         return self.group or self.name
 
 
-_extra: dict[str, Strategy] = {}
-_lock = threading.RLock()  # re-entrant: one derived view may be built from another
-_views: dict[str, Any] = {}  # what is derived from the declarations (read per request), rebuilt when they change
+_declarations: Registry[Strategy] = Registry("strategy")
 
 
 @cache
-def _builtin() -> tuple[Strategy, ...]:
-    """The strategies declared by the modules under ``graph/nodes`` (imported once)."""
+def _discovered() -> None:
+    """Declare the strategies of the modules under ``graph/nodes`` (imported once, before any other)."""
     import graph.nodes
 
-    found = []
     for module in pkgutil.iter_modules(graph.nodes.__path__):
-        declared = getattr(importlib.import_module(f"graph.nodes.{module.name}"), "STRATEGY", None)
-        if isinstance(declared, Strategy):
-            found.append(declared)
-    return tuple(found)
+        found = getattr(importlib.import_module(f"graph.nodes.{module.name}"), "STRATEGY", None)
+        if isinstance(found, Strategy):
+            _declarations.add(found.name, found)
+
+
+def _checked(strategy: Strategy) -> str:
+    _discovered()  # the built-in strategies first: a new one may not take their names
+    if strategy.name == AUTO:
+        raise ValueError(f"{AUTO!r} is the router's choice, not a strategy name")
+    return strategy.name
 
 
 def register(strategy: Strategy) -> Strategy:
     """Declare a strategy beyond the built-in ones (graphs built afterwards include it)."""
-    with _lock:
-        taken = {s.name for s in _builtin()} | set(_extra)
-        if strategy.name in taken or strategy.name == AUTO:
-            raise ValueError(f"a strategy named {strategy.name!r} is already declared")
-        _extra[strategy.name] = strategy
-        _views.clear()
-    return strategy
+    return _declarations.add(_checked(strategy), strategy)
 
 
 def unregister(name: str) -> None:
-    with _lock:
-        _extra.pop(name, None)
-        _views.clear()
+    _declarations.remove(name)
 
 
-@contextmanager
-def registered(strategy: Strategy) -> Iterator[Strategy]:
+def registered(strategy: Strategy) -> AbstractContextManager[Strategy]:
     """``strategy`` declared for the duration of a ``with`` block (tests, experiments)."""
-    register(strategy)
-    try:
-        yield strategy
-    finally:
-        unregister(strategy.name)
-
-
-def _view(name: str, build: Callable[[], Any]) -> Any:
-    with _lock:
-        if name not in _views:
-            _views[name] = build()
-        return _views[name]
+    return _declarations.added(_checked(strategy), strategy)
 
 
 def declared() -> dict[str, Strategy]:
     """Every strategy by name, in rank order."""
+    _discovered()
 
     def build() -> dict[str, Strategy]:
-        ordered = sorted([*_builtin(), *_extra.values()], key=lambda s: (s.rank, s.name))
+        ordered = sorted(_declarations.items().values(), key=lambda s: (s.rank, s.name))
         return {s.name: s for s in ordered}
 
-    return dict(_view("declared", build))
+    return dict(_declarations.view("declared", build))
 
 
 def valid_strategies() -> list[str]:
@@ -165,7 +150,7 @@ def system_prompts() -> tuple[str, ...]:
 
 def option_fields() -> dict[str, list[type]]:
     """Context field name -> the options classes that declare it."""
-    return dict(_view("option_fields", _option_fields))
+    return dict(_declarations.view("option_fields", _option_fields))
 
 
 def _option_fields() -> dict[str, list[type]]:

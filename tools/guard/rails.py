@@ -10,11 +10,12 @@ loader imports so that they are always declared first.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+from tools.registry import Registry
 
 if TYPE_CHECKING:
     from tools.guard.perplexity import Scorer
@@ -112,43 +113,35 @@ class RailSpec:
     wired: str = ""
 
 
-_registered: dict[str, RailSpec] = {}  # in declaration order: the built-in rails first
-_lock = threading.Lock()
+_declarations: Registry[RailSpec] = Registry("rail")  # in declaration order: the built-in rails first
 
 
-def register(spec: RailSpec) -> RailSpec:
-    """Declare a rail after those declared so far (input rails scan in declaration order)."""
+def _checked(spec: RailSpec) -> str:
     if spec.side == "input" and spec.scan is None and not spec.wired:
         raise ValueError(f"input rail {spec.name!r} needs a scan function")
     if spec.side == "output" and spec.clean is None and not spec.wired:
         raise ValueError(f"output rail {spec.name!r} needs a clean function")
-    with _lock:
-        if spec.name in _registered:
-            raise ValueError(f"a rail named {spec.name!r} is already declared")
-        _registered[spec.name] = spec
-    return spec
+    return spec.name
+
+
+def register(spec: RailSpec) -> RailSpec:
+    """Declare a rail after those declared so far (input rails scan in declaration order)."""
+    return _declarations.add(_checked(spec), spec)
 
 
 def unregister(name: str) -> None:
-    with _lock:
-        _registered.pop(name, None)
+    _declarations.remove(name)
 
 
-@contextmanager
-def registered(spec: RailSpec) -> Iterator[RailSpec]:
+def registered(spec: RailSpec) -> AbstractContextManager[RailSpec]:
     """``spec`` declared for the duration of a ``with`` block (tests, experiments)."""
-    register(spec)
-    try:
-        yield spec
-    finally:
-        unregister(spec.name)
+    return _declarations.added(_checked(spec), spec)
 
 
 def declared() -> dict[str, RailSpec]:
     """Every rail, in the order input rails scan."""
-    with _lock:
-        return dict(_registered)
+    return _declarations.items()
 
 
 def by_side(side: Literal["input", "output"]) -> list[RailSpec]:
-    return [spec for spec in declared().values() if spec.side == side]
+    return list(_declarations.view(side, lambda: [s for s in _declarations.items().values() if s.side == side]))
