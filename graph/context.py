@@ -140,6 +140,19 @@ class Context:
             raise ContextError("route_only must be true or false.")
 
     @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """The JSON schema clients see (LangGraph's assistant schemas): these fields and every strategy's."""
+        from pydantic import TypeAdapter
+
+        schema: dict[str, Any] = handler.resolve_ref_schema(handler(core_schema))
+        properties = schema.setdefault("properties", {})
+        properties.pop("strategy_options", None)
+        for owners in option_fields().values():
+            for name, field_schema in TypeAdapter(owners[0]).json_schema().get("properties", {}).items():
+                properties.setdefault(name, field_schema)
+        return schema
+
+    @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> Context:
         """Build from a plain mapping, rejecting unknown keys by name."""
         return cls(**{k: v for k, v in dict(values or {}).items() if v is not None})

@@ -92,6 +92,7 @@ async def test_a_toy_strategy_runs_through_the_graph_with_its_own_options_and_pr
         assert "shout" in valid_strategies() and SHOUT_PROMPT in system_prompts()
         agent = build_graph(Deps(models=Replying("the station is north")))  # a fake model, passed in
         assert "shout" in agent.get_graph().nodes
+        assert agent.get_context_jsonschema()["properties"]["exclaim"]["default"] == 1  # clients see its field
         state = await agent.ainvoke(ask("where is the station"), context=Context(strategy="shout", exclaim=2))
         assert state["messages"][-1].content == "THE STATION IS NORTH!!"
         assert state["strategy"] == "shout" and state["guard"]["output"]["verdict"] == "allow"
