@@ -50,6 +50,11 @@ def _store_lock(folder: Path, mode: int) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def seen(folder: Path) -> int | None:
+    """The store's write generation as this process last saw it (current inside :func:`reading`), if any."""
+    return _seen.get(folder)
+
+
 def opened(folder: Path) -> None:
     """A client was just opened: it sees the store as of now."""
     _seen[folder] = _generation(folder)

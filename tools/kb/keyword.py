@@ -61,6 +61,7 @@ class KeywordIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.size: int | None = None
+        self.checked_at: tuple[str, int] | None = None  # (collection id, store generation) it was last found in step at
         self._create()
 
     def _create(self) -> None:
@@ -219,8 +220,16 @@ def _insert(db: sqlite3.Connection, ids: Sequence[str], texts: Iterable[str]) ->
 
 
 def keyword_index(name: str, col: Collection) -> KeywordIndex:
-    """The collection's index, rebuilt first when it is not in step with the collection."""
+    """The collection's index, rebuilt first when it is not in step with the collection.
+
+    The check counts the collection's chunks, which Chroma does by reading them all (12 ms at 100k), so it is
+    made once per write generation of the embedded store: a write by anyone moves the generation, and every
+    write to a collection writes its index in the same batch. A Chroma server has no generation: checked always.
+    """
     index = opened(index_path(name))
+    generation = store.generation()
+    if generation is not None and index.checked_at == (_id(col), generation):
+        return index
     built_for, size = index.state()
     if built_for != _id(col) or size != col.count():
         with _rebuild_lock:  # one rebuild at a time: each reads the whole collection
@@ -229,6 +238,7 @@ def keyword_index(name: str, col: Collection) -> KeywordIndex:
                 index.rebuild(col, _id(col))
                 size = index.state()[1]
     index.size = size
+    index.checked_at = (_id(col), generation) if generation is not None else None
     return index
 
 

@@ -75,6 +75,11 @@ def reading() -> AbstractContextManager[None]:
     return access.reading(_locks(), _local(), reopen=_reopen)
 
 
+def generation() -> int | None:
+    """The embedded store's write generation as of the read in progress; None for a Chroma server (no such number)."""
+    return access.seen(_locks()) if _local() else None
+
+
 def _reopen() -> None:
     _clients.evict(lambda key: isinstance(key, tuple) and key[0] == "path")
 
