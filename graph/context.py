@@ -67,11 +67,13 @@ class Context:
     route_only: bool = False
     max_model_calls: int = 16
     adapters: dict[str, str] = field(default_factory=dict)
-    # each declared options class (by its qualified name) -> its validated instance
-    strategy_options: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    # each declared options class (by its qualified name) -> its validated instance; set from the flat fields
+    # (given here only by ``dataclasses.replace``, which copies a context)
+    strategy_options: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __init__(self, **values: Any) -> None:
-        own = {f.name: f for f in fields(Context) if f.init}
+        given = values.pop("strategy_options", None) or {}
+        own = {f.name: f for f in fields(Context) if f.name != "strategy_options"}
         declared = option_fields()
         unknown = sorted(set(values) - set(own) - set(declared))
         if unknown:
@@ -87,9 +89,17 @@ class Context:
             setattr(self, name, value)
         self._check()
         classes = {cls for owners in declared.values() for cls in owners}
-        self.strategy_options = {
-            _key(cls): cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values}) for cls in classes
-        }
+        if (
+            not isinstance(given, dict)
+            or any(not isinstance(given.get(_key(cls), cls()), cls) for cls in classes)
+            or set(given) - {_key(cls) for cls in classes}
+        ):
+            raise ContextError("strategy_options is internal; give each strategy's fields flat, e.g. samples=5.")
+        self.strategy_options = {}
+        for cls in classes:
+            copied = given.get(_key(cls))
+            own_values = {f.name: values[f.name] for f in fields(cls) if f.name in values}
+            self.strategy_options[_key(cls)] = cls(**own_values) if own_values or copied is None else copied
 
     def options(self, kind: type[T]) -> T:
         """The validated fields a strategy declared (``kind`` is its options dataclass)."""

@@ -144,3 +144,16 @@ def test_a_policy_file_may_configure_a_declared_rail_and_rejects_unknown_options
         path.write_text("rails:\n  no_shouting:\n    volume: 11\n")
         with pytest.raises(PolicyError, match=r"rails.no_shouting has unknown fields \['volume'\]"):
             load_policy(path)
+
+
+def test_a_copied_context_keeps_each_strategys_fields_and_clients_cannot_set_them_whole() -> None:
+    import dataclasses
+
+    from graph.nodes.self_consistency import SelfConsistencyOptions
+
+    context = Context(samples=3, k=2)
+    copied = dataclasses.replace(context, k=5)
+    assert copied.k == 5 and copied.options(SelfConsistencyOptions).samples == 3
+    assert dataclasses.replace(context, samples=7).options(SelfConsistencyOptions).samples == 7
+    with pytest.raises(ContextError, match="strategy_options is internal"):
+        Context.from_mapping({"strategy_options": {"anything": 1}})
