@@ -17,6 +17,7 @@ never uses ("Windows", "CEO") pull the second one under the threshold.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,7 +29,8 @@ from tools.kb import entities, evidence, store
 from tools.kb.embeddings import get_embeddings, sentence_vectors, unit_rows
 from tools.kb.errors import KBError
 from tools.kb.filters import to_where
-from tools.kb.keyword import keyword_index, tokens
+from tools.kb.keyword import KeywordIndex, keyword_index, tokens
+from tools.resources import Resources
 from tools.settings import get_settings
 
 SEARCH_MODES = ("similarity", "mmr")
@@ -126,6 +128,25 @@ def retrieve(
     return result
 
 
+_threads: Resources[ThreadPoolExecutor] = Resources(
+    "keyword search threads", close=lambda pool: pool.shutdown(wait=False)
+)
+
+
+def _keyword_threads() -> ThreadPoolExecutor:
+    return _threads.get("bm25", lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="tailor-bm25"))
+
+
+def _keyword_search(
+    index: KeywordIndex, expanded: list[str], options: RetrievalOptions, allowed: set[str] | None
+) -> tuple[dict[str, int], list[tuple[str, list[str]]]]:
+    """The query words' document frequencies (for the coverage), and the BM25 rankings when hybrid."""
+    freq = index.doc_freq(tokens(" ".join(expanded)))  # read once for the searches and the coverage
+    if not options.hybrid:
+        return freq, []
+    return freq, [("bm25", [cid for cid, _ in index.top(query, options.fetch_k, allowed, freq)]) for query in expanded]
+
+
 def _search(
     collection: str,
     question: str,
@@ -136,6 +157,14 @@ def _search(
     dense_vecs: list[np.ndarray],
 ) -> RetrievalResult:
     col = store.raw_collection(collection)
+
+    index = keyword_index(collection, col)
+    # the attribute a question's phrasing stands for is searched too ("cost" finds "Price:")
+    expanded = [" ".join([query, *evidence.attribute_words(query)]) for query in queries]
+    allowed = set(col.get(where=where, include=[])["ids"]) if options.hybrid and where else None
+    # The keyword side (SQLite) runs in a worker thread while Chroma answers the dense queries: both leave
+    # Python's lock while they search, so on two cores hybrid search costs little more than dense.
+    keyword_side = _keyword_threads().submit(_keyword_search, index, expanded, options, allowed)
 
     rankings: list[tuple[str, list[str]]] = []
     found: dict[str, dict[str, Any]] = {}
@@ -157,15 +186,9 @@ def _search(
             }
         rankings.append(("dense", ids))
 
-    index = keyword_index(collection, col)
-    # the attribute a question's phrasing stands for is searched too ("cost" finds "Price:")
-    expanded = [" ".join([query, *evidence.attribute_words(query)]) for query in queries]
-    freq = index.doc_freq(tokens(" ".join(expanded)))  # read once for the searches and the coverage
+    freq, keyword_rankings = keyword_side.result()  # read once for the searches and the coverage
+    rankings += keyword_rankings
     if options.hybrid:
-        allowed = set(col.get(where=where, include=[])["ids"]) if where else None
-        for query in expanded:
-            ids = [cid for cid, _ in index.top(query, options.fetch_k, allowed, freq)]
-            rankings.append(("bm25", ids))
         missing = [cid for _, ids in rankings for cid in ids if cid not in found]
         if missing:
             got = col.get(ids=list(dict.fromkeys(missing)), include=["documents", "metadatas", "embeddings"])
