@@ -30,8 +30,8 @@ class OutputCleaner:
 
     def __init__(self, given: list[str], policy: Policy) -> None:
         self.given = given
-        self.rails = [(spec, policy.rail(spec.name)) for spec in by_side("output") if spec.clean is not None]
-        self.rails = [(spec, rail) for spec, rail in self.rails if rail.changes_text]
+        ruled = ((spec, policy.rail(spec.name)) for spec in by_side("output") if spec.clean is not None)
+        self.rails = [(spec, rail) for spec, rail in ruled if rail.changes_text]
         self._report: dict[str, Any] = {}
 
     def __call__(self, text: str) -> str:

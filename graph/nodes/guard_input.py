@@ -20,7 +20,7 @@ from graph.context import Context
 from graph.deps import Deps
 from graph.models.runtime import message_text
 from graph.state import State
-from tools.guard.rails import declared
+from tools.guard.rails import by_side
 from tools.settings import get_settings
 
 
@@ -60,9 +60,9 @@ def check_attacks(text: str, deps: Deps) -> dict[str, Any]:
         return seen
     injection_scores = categories.get("injection", {}).get("by_category", {})
     scores = {k: round(v, 3) for k, v in injection_scores.items() if v}
-    for name, spec in declared().items():  # every other scoring rail that ran; personal data has no score to show
-        if spec.side == "input" and name in categories and name != "injection" and not spec.kinds:
-            scores[name] = categories[name]["score"]
+    for spec in by_side("input"):  # every other scoring rail that ran; personal data has no score to show
+        if spec.name in categories and spec.name != "injection" and not spec.kinds:
+            scores[spec.name] = categories[spec.name]["score"]
     return {
         **seen,
         "verdict": "block",

@@ -32,6 +32,7 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Sco
     layers: dict[str, Layer] = {}
     blocked_by: list[str] = []
     redacted = text
+    refusal = ""
     for spec in by_side("input"):
         rail = policy.rail(spec.name)
         if not rail.enabled or spec.scan is None:
@@ -44,6 +45,7 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Sco
             redacted = layer.redacted
         if _fires(rail, layer):
             blocked_by.append(spec.name)
+            refusal = refusal or spec.refusal  # the first blocking rail with wording of its own
     categories = {name: {"score": layer.score, **layer.details} for name, layer in layers.items()}
     result: dict[str, Any] = {
         "verdict": "block" if blocked_by else "allow",
@@ -53,10 +55,7 @@ def scan_text(text: str, policy: Policy, vault: Vault | None = None, scorer: Sco
     if blocked_by:
         result["blocked_by"] = blocked_by
         result["category"] = block_category(layers, blocked_by)
-        declared = {spec.name: spec for spec in by_side("input")}
-        result["refusal"] = next(
-            (declared[name].refusal for name in blocked_by if declared[name].refusal), BLOCKED_PROMPT
-        )
+        result["refusal"] = refusal or BLOCKED_PROMPT
     return result
 
 
