@@ -2,7 +2,8 @@
 
 Side by side in one run, at 1k, 10k and 100k synthetic chunks (1k and 10k with ``--quick``):
 - ingest chunks/s through the indexing API into Chroma on disk;
-- query latency p50/p95, dense only vs hybrid (dense + BM25 + RRF).
+- query latency p50/p95, dense only vs hybrid (dense + BM25 + RRF), and their ratio at p95;
+- how far the BM25 side's candidates-first ranking agrees with FTS5 scoring every match (top 20).
 The store's share is measured with hash embeddings of the real model's size (384), so sizes can be
 compared; the real embedding model's own ingest and query cost is measured once at 1k beside it.
 """
@@ -84,9 +85,27 @@ def measure(size: int, spec: str, n_queries: int) -> dict[str, float]:
             times.append((time.perf_counter() - t) * 1000)
         row[f"{mode}_p50_ms"] = round(statistics.median(times), 2)
         row[f"{mode}_p95_ms"] = round(percentile(times, 0.95), 2)
+    row["hybrid_over_dense_p95"] = round(row["hybrid_p95_ms"] / row["dense_p95_ms"], 2)
+    row["bm25_top20_agreement"] = keyword_agreement(name, n_queries)
     store.client().delete_collection(name)
     keyword.drop(name)
     return row
+
+
+def keyword_agreement(name: str, n_queries: int) -> float:
+    """Mean share of the top 20 the keyword index returns that FTS5's own full ranking returns too (1.0: the same)."""
+    from unittest import mock
+
+    from tools.kb import keyword, store
+
+    index = keyword.keyword_index(name, store.raw_collection(name))
+    shares = []
+    for query in queries(n_queries):
+        served = {cid for cid, _ in index.top(query, 20)}
+        with mock.patch.object(keyword, "EXACT_UP_TO", float("inf")):  # no candidates first: FTS5 scores every match
+            exact = {cid for cid, _ in index.top(query, 20)}
+        shares.append(len(served & exact) / max(len(exact), 1))
+    return round(statistics.mean(shares), 3)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         "dense_p95_ms",
         "hybrid_p50_ms",
         "hybrid_p95_ms",
+        "hybrid_over_dense_p95",
+        "bm25_top20_agreement",
     ]
     print(" | ".join(header))
     for row in rows:

@@ -81,3 +81,48 @@ def test_the_step_check_counts_the_collection_once_per_write_generation(tmp_path
     with store.reading():
         assert len(_search("city", "harbour")) == 2
     assert len(checks) >= 2
+
+
+def _vocab(path):
+    with sqlite3.connect(path) as db:
+        counted = dict(db.execute("SELECT term, doc FROM vocab").fetchall())
+    db.close()
+    return counted
+
+
+def test_word_counts_are_kept_by_the_writes_and_an_older_index_gets_them_once(tmp_path):
+    index = keyword.KeywordIndex(tmp_path / "k.sqlite")
+    index.add(["a", "b", "c"], ["tram tram harbour", "harbour pass", "pass week"], "col")
+    index.add(["b"], ["night bus"], "col")  # a chunk rewritten: its old words leave the counts
+    index.delete(["c"], "col")
+    assert index.doc_freq(["tram", "harbour", "pass", "night", "week"]) == {"tram": 1, "harbour": 1, "night": 1}
+    assert index.doc_freq(_vocab(index.path)) == _vocab(index.path)
+
+    with sqlite3.connect(index.path) as db:
+        db.execute("DROP TABLE terms")  # an index written before the counts were kept
+    db.close()
+    assert keyword.KeywordIndex(index.path).doc_freq(["tram", "bus"]) == {"tram": 1, "bus": 1}
+
+
+def test_past_many_matches_the_candidates_first_give_fts5s_own_ranking(tmp_path, monkeypatch):
+    import random
+
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(400)]
+    index = keyword.KeywordIndex(tmp_path / "k.sqlite")
+    # chunks of different lengths, some words said several times: tf and length both move BM25
+    texts = [" ".join(rng.choices(words[:40] + words, k=rng.randrange(3, 40))) for _ in range(3000)]
+    index.add([f"c{i}" for i in range(len(texts))], texts, "col")
+    index.size = index.state()[1]
+    # "w7" alone: every match shares the same one word, so FTS5 ranks them (the pruning would have to guess)
+    pruned_by = keyword._pruned_top
+    used = []
+    monkeypatch.setattr(keyword, "_pruned_top", lambda *a: used.append(pruned_by(*a) is not None) or pruned_by(*a))
+    for query in ("w1 w2 w3", "w7", "w10 w11 w12 w13 w350", "w200 w300 w5"):
+        monkeypatch.setattr(keyword, "EXACT_UP_TO", 10**9)
+        exact = index.top(query, 20)
+        monkeypatch.setattr(keyword, "EXACT_UP_TO", 0)
+        pruned = index.top(query, 20)
+        assert [cid for cid, _ in pruned] == [cid for cid, _ in exact]
+        assert all(abs(a - b) < 1e-9 for (_, a), (_, b) in zip(pruned, exact, strict=True))
+    assert used == [True, False, True, True]

@@ -17,10 +17,13 @@ import math
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from tools.kb import store
 from tools.resources import Resources
@@ -36,6 +39,11 @@ STOPWORDS = frozenset(
 )
 PAGE = 5000
 COMMON_SHARE = 0.1
+# Past this many postings for a query, FTS5's own bm25() (which scores every match: 14 ms for 9,000 at 300k
+# chunks) gives way to candidates first (:func:`_pruned_top`).
+EXACT_UP_TO = 4000
+CANDIDATES = 200
+K1, B = 1.2, 0.75  # FTS5's bm25() defaults, which the pruned path reproduces
 _rebuild_lock = threading.Lock()
 _open: Resources[KeywordIndex] = Resources("keyword indexes")  # one per file: its tables are created once
 
@@ -73,6 +81,10 @@ class KeywordIndex:
             db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(words)")
             db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(chunks, 'row')")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            # each word's chunk count, kept by the writes (an index from before it is filled once, from fts5vocab)
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'terms'").fetchone():
+                db.execute("CREATE TABLE terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID")
+                db.execute("INSERT INTO terms SELECT term, doc FROM vocab")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -105,6 +117,7 @@ class KeywordIndex:
         with self._connect() as db:
             db.execute("DELETE FROM chunks")
             db.execute("DELETE FROM ids")
+            db.execute("DELETE FROM terms")
             total = col.count()
             for offset in range(0, total, PAGE):
                 page = col.get(include=["documents"], limit=PAGE, offset=offset)
@@ -138,12 +151,16 @@ class KeywordIndex:
         return self.size if self.size is not None else self.state()[1]
 
     def doc_freq(self, words: Iterable[str]) -> dict[str, int]:
+        """How many chunks hold each word, from the ``terms`` table the writes keep.
+
+        fts5vocab counts a word's chunks by walking its whole posting list, 10 ms a query at 300k chunks.
+        """
         words = list(set(words))
         if not words:
             return {}
         with self._connect() as db:
             marks = ",".join("?" * len(words))
-            return dict(db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({marks})", words).fetchall())
+            return dict(db.execute(f"SELECT term, docs FROM terms WHERE term IN ({marks})", words).fetchall())
 
     def coverage_of(self, query: str, freq: dict[str, int] | None = None) -> Callable[[str], float]:
         """A text's IDF-weighted share of the query's words (0-1).
@@ -187,6 +204,10 @@ class KeywordIndex:
             "WHERE chunks MATCH ? ORDER BY rank LIMIT ?"
         )
         with self._connect() as db:
+            if allowed is None and sum(freq[w] for w in words) > EXACT_UP_TO:
+                pruned = _pruned_top(db, words, freq, n)
+                if pruned is not None:
+                    return pruned
             if allowed is None:
                 return [(i, float(s)) for i, s in db.execute(sql, (match, n))]
             # a metadata filter: read further down the ranking until n allowed chunks are found
@@ -199,12 +220,83 @@ class KeywordIndex:
                 limit *= 4
 
 
+def _pruned_top(
+    db: sqlite3.Connection, words: list[str], freq: dict[str, int], n: int
+) -> list[tuple[str, float]] | None:
+    """The best ``n`` by BM25 among the matches that share the most (IDF-weighted) query words.
+
+    Reading a word's matches without scoring them is cheap (1 ms for 3,000 at 300k chunks); FTS5's bm25() is what
+    costs. So the matches' IDFs are summed over the words' posting lists, and exact BM25, FTS5's formula with its
+    own average length, is computed for the best ``CANDIDATES`` only. A match left out would need a word many
+    times or a very short chunk to outscore one sharing more of the query's words. None (FTS5 ranks them all)
+    when fewer than ``n`` candidates stand above the cut, as for one word: which of the equals to keep would be
+    a guess. Our own because FTS5 has no top-k pruning (WAND) to ask for; ``python -m bench.retrieval`` reports
+    how often the two rankings agree.
+    """
+    rows, total_tokens = _averages(db)
+    idf = {w: max(math.log((rows - freq[w] + 0.5) / (freq[w] + 0.5)), 1e-6) for w in words}
+    postings = [_posting(db, w) for w in words]
+    rowids, inverse = np.unique(np.concatenate(postings), return_inverse=True)
+    weights = np.bincount(
+        inverse, weights=np.concatenate([np.full(len(p), idf[w]) for w, p in zip(words, postings, strict=True)])
+    )
+    keep = max(CANDIDATES, 10 * n)
+    if len(rowids) > keep:
+        order = np.argpartition(-weights, keep)
+        if int((weights > weights[order[keep]]).sum()) < n:
+            return None
+        rowids = rowids[order[:keep]]
+    marks = ",".join(str(int(r)) for r in rowids)  # integers from SQLite: nothing to escape
+    average = total_tokens / rows
+    scored = []
+    # FTS5 keeps each chunk's text in its ``%_content`` table by rowid: a plain b-tree lookup, where
+    # selecting the FTS table by rowid costs five times as much
+    for rowid, chunk_id, text in db.execute(
+        f"SELECT c.id, ids.id, c.c0 FROM chunks_content AS c JOIN ids ON ids.rowid = c.id WHERE c.id IN ({marks})"
+    ):
+        chunk_words = text.split()
+        norm = K1 * (1 - B + B * len(chunk_words) / average)
+        counts = {w: chunk_words.count(w) for w in words}
+        score = sum(idf[w] * tf * (K1 + 1) / (tf + norm) for w, tf in counts.items() if tf)
+        scored.append((score, rowid, chunk_id))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [(chunk_id, score) for score, _, chunk_id in scored[:n]]
+
+
+def _posting(db: sqlite3.Connection, word: str) -> np.ndarray:
+    """The rowids of the chunks that hold ``word``, unscored (one string from SQLite: faster than a row each)."""
+    joined = db.execute("SELECT group_concat(rowid) FROM chunks WHERE chunks MATCH ?", (f'"{word}"',)).fetchone()[0]
+    return np.array(joined.split(","), dtype=np.int64) if joined else np.zeros(0, dtype=np.int64)
+
+
+def _averages(db: sqlite3.Connection) -> tuple[int, int]:
+    """(rows, tokens) from FTS5's averages record, the one its bm25() reads: ``%_data`` row 1, two varints."""
+    blob = db.execute("SELECT block FROM chunks_data WHERE id = 1").fetchone()[0]
+    values, value = [], 0
+    for byte in blob:
+        # SQLite varints, big-endian: 7 bits a byte, the high bit set while more follow (counts this size
+        # never reach the 9-byte form)
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            values.append(value)
+            value = 0
+            if len(values) == 2:
+                break
+    return values[0], values[1]
+
+
 def _remove(db: sqlite3.Connection, ids: Sequence[str]) -> None:
     rows = [
         (r,)
         for (r,) in (db.execute("SELECT rowid FROM ids WHERE id = ?", (i,)).fetchone() or (None,) for i in ids)
         if r is not None
     ]
+    gone: Counter[str] = Counter()
+    for (rowid,) in rows:
+        (text,) = db.execute("SELECT c0 FROM chunks_content WHERE id = ?", (rowid,)).fetchone()
+        gone.update(set(text.split()))
+    db.executemany("UPDATE terms SET docs = docs - ? WHERE term = ?", [(c, t) for t, c in gone.items()])
+    db.executemany("DELETE FROM terms WHERE term = ? AND docs <= 0", [(t,) for t in gone])
     db.executemany("DELETE FROM chunks WHERE rowid = ?", rows)
     db.executemany("DELETE FROM ids WHERE rowid = ?", rows)
 
@@ -216,9 +308,15 @@ def _count(db: sqlite3.Connection) -> int:
 
 
 def _insert(db: sqlite3.Connection, ids: Sequence[str], texts: Iterable[str]) -> None:
+    added: Counter[str] = Counter()
     for chunk_id, text in zip(ids, texts, strict=True):
         rowid = db.execute("INSERT INTO ids (id) VALUES (?)", (chunk_id,)).lastrowid
-        db.execute("INSERT INTO chunks (rowid, words) VALUES (?, ?)", (rowid, " ".join(tokens(text or ""))))
+        words = tokens(text or "")
+        db.execute("INSERT INTO chunks (rowid, words) VALUES (?, ?)", (rowid, " ".join(words)))
+        added.update(set(words))
+    db.executemany(
+        "INSERT INTO terms VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs", added.items()
+    )
 
 
 def keyword_index(name: str, col: Collection) -> KeywordIndex:
