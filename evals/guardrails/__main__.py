@@ -2,7 +2,7 @@
 
 Rows: ``attacks.jsonl`` and ``benign.jsonl`` with ``technique`` and ``text`` (the suite), or a held-out
 pair with ``--set heldout`` ... ``--set heldout5`` (each written after the previous round of rules, to measure what they miss;
-heldout5 after the learned layer, with content safety by category). Each text goes through
+heldout5 after the learned layer, with content safety by category; heldout7 by an author who never saw the training data). Each text goes through
 ``tools.guard`` under a policy (default: the shipped one); "block" is a detection. ``--json`` ends
 with one line of metrics.
 """

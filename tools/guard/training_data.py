@@ -30,7 +30,9 @@ RULES = Path(__file__).parent / "rules"
 REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO / "evals" / "guardrails"
 PROSE = REPO / "docs"
+PAGES = REPO / "evals" / "rag" / "sets"
 LONG_BENIGN_SHARE = 0.25
+PLAIN_FRAMES = ("direct", "informal", "professional", "pretext", "materials")
 BENIGN, INJECTION = "benign", "injection"
 
 
@@ -53,6 +55,7 @@ def sources() -> list[Path]:
         RULES / "harm.yaml",
         RULES / "variants.yaml",
         *sorted(PROSE.glob("*.md")),
+        *sorted(PAGES.glob("*/*.*")),
     ]
 
 
@@ -94,6 +97,15 @@ def rows(seed: int = 0) -> list[Row]:
                 made.append(Row(template.format(question=question), BENIGN, question, "harm:harmless"))
     everyday = _harm()["everyday"]
     made += [Row(text, BENIGN, text, "everyday") for text in everyday["requests"]]
+    # Harmless tasks in the harmful tasks' plain frames: slang, "asking for a friend" or "list the materials" is
+    # then no sign of harm on its own, only what is asked for is. Not in the frames that are attacks whatever the
+    # task (an AI "with no safety rules", a persona, "keep every real detail").
+    for task in everyday.get("tasks", []):
+        for style, templates in frames["harmful"].items():
+            if style not in PLAIN_FRAMES:
+                continue
+            for template in chance.sample(templates, 2 if style == "direct" else 1):
+                made.append(Row(template.format(task=task), BENIGN, task, f"everyday:{style}"))
     for sentence in everyday["sentences"]:
         made += [
             Row(frame.format(sentence=sentence), BENIGN, sentence, "everyday:quoted")
@@ -102,12 +114,24 @@ def rows(seed: int = 0) -> list[Row]:
     # Long harmless prompts: harmless rows inside paragraphs of real prose (the project's docs, full of
     # instructions to the reader). Harmful rows are not padded: the layer reads each sentence on its own.
     prose = _prose()
+    # Sentences of ordinary documents on their own, as the layer reads a long request piece by piece: "Do
+    # not take them with you." or "Priya will write the ticket." are what the pieces of a pasted page look like.
+    made += [Row(text, BENIGN, text, "page sentence") for text in _page_sentences()]
     for row in [r for r in made if r.label == BENIGN]:
         if chance.random() < LONG_BENIGN_SHARE:
             passage = "\n\n".join(chance.sample(prose, chance.randint(1, 4)))
             text = chance.choice(["{prose}\n\n{text}", "{text}\n\n{prose}"]).format(prose=passage, text=row.text)
             made.append(Row(text, BENIGN, row.group, "long"))
     return list({(r.text, r.label): r for r in made}.values())
+
+
+def _page_sentences() -> list[str]:
+    """Sentences of the RAG evals' product and company pages (none of them about attacks or harm)."""
+    found = set()
+    for path in sorted(PAGES.glob("*/*.*")):
+        text = re.sub(r"<[^>]+>|[#*`|>\[\]()_]+", " ", path.read_text(encoding="utf-8"))
+        found.update(s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if 4 <= len(s.split()) <= 40)
+    return sorted(found)
 
 
 def _prose() -> list[str]:
