@@ -127,7 +127,7 @@ def rows(seed: int = 0) -> list[Row]:
 
 def _page_sentences() -> list[str]:
     """Sentences of the RAG evals' product and company pages (none of them about attacks or harm)."""
-    found = set()
+    found: set[str] = set()
     for path in sorted(PAGES.glob("*/*.*")):
         text = re.sub(r"<[^>]+>|[#*`|>\[\]()_]+", " ", path.read_text(encoding="utf-8"))
         found.update(s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if 4 <= len(s.split()) <= 40)
