@@ -165,3 +165,10 @@ def test_tidy_drops_headings_tags_and_loops():
     looping = "The Nest 2 plays for 14 hours and the Nest 2 plays for 14 hours and the Nest 2 plays for 14 hours"
     assert cut_repetition(looping) == "The Nest 2 plays for 14 hours and"
     assert tidy("It costs €39. It costs €39. It costs €39.") == "It costs €39."
+
+
+def test_a_plural_name_counts_where_the_sources_write_it_singular():
+    hours = [doc(1, "## Opening hours\nOn Saturday the studio opens from 10:00 to 16:00.", title="Hours")]
+    found = evidence.gather("Are you open on Saturdays, and until when?", hours)
+    assert found.answerable and "16:00" in found.sentences[0].text
+    assert "do not mention Sundays" in evidence.gather("Are you open on Sundays?", hours).reason

@@ -239,7 +239,12 @@ def gather(
     everything = " ".join(
         f"{d.get('title', '')} {d.get('section', '')} {d.get('text') or ''}" for d in documents
     ).lower()
-    absent = [w.text for w in asked_names if w.text.lower() not in everything]
+    # a plural counts as its singular: "Saturdays" is mentioned where the sources say "Saturday"
+    absent = [
+        w.text
+        for w in asked_names
+        if w.text.lower() not in everything and not (w.text.endswith("s") and w.text[:-1].lower() in everything)
+    ]
     if absent:  # a name no source uses at all ("CEO", "Germany"): they cannot be about it
         return Evidence(question, written, reason=f"the sources do not mention {', '.join(absent)}")
     rows = _candidates(documents)
