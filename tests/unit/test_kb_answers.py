@@ -172,3 +172,18 @@ def test_a_plural_name_counts_where_the_sources_write_it_singular():
     found = evidence.gather("Are you open on Saturdays, and until when?", hours)
     assert found.answerable and "16:00" in found.sentences[0].text
     assert "do not mention Sundays" in evidence.gather("Are you open on Sundays?", hours).reason
+
+
+def test_a_count_or_a_price_must_be_of_what_was_asked():
+    def alike(texts):  # every sentence as close to the question as can be: only the rule decides
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    skua = [doc(1, "## MV Skua\nMV Skua carries up to 12 bicycles per sailing. MV Skua has 40 seats.", title="Fleet")]
+    assert not evidence.gather("How many crew work on board MV Skua?", skua, alike).answerable
+    found = evidence.gather("How many bicycles can MV Skua take?", skua, alike)
+    assert found.answerable and "12 bicycles" in found.sentences[0].text
+    panels = [doc(1, "## Arc 5\nThe Arc 5 takes up to 8kW of solar input.", title="Arc 5")]
+    assert evidence.gather("How many kW of solar panels can the Arc 5 take?", panels, alike).answerable
+    fares = [doc(1, "## Fares\nAn adult single to Skerrow costs £7.40.", title="Fares")]
+    assert evidence.gather("How much is an adult single to Skerrow?", fares, alike).answerable
+    assert not evidence.gather("How much is an adult single to Skerrow in euros?", fares, alike).answerable

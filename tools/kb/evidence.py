@@ -84,6 +84,39 @@ NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred thousand dozen half single double".split()
 )
+# "How many <thing>": the thing a sentence must count ("how many crew" is not "12 bicycles"); words that
+# ask for any count, and the short forms units are written in.
+HOW_MANY = re.compile(r"\bhow many ((?:[a-z][a-z-]*\s*){1,4})", re.IGNORECASE)
+PHRASE_ENDS = frozenset(
+    "are is do does did can could will would should have has had there in on at for to of per with from by get "
+    "i we you they he she it my your our their work come go fit take".split()
+)
+COUNTED_ANYWAY = frozenset("time more other different".split())
+SHORT_FORMS = {
+    "hour": ("h", "hr", "hrs"),
+    "minute": ("min", "mins"),
+    "second": ("sec", "secs"),
+    "day": ("daily",),
+    "kilometre": ("km",),
+    "kilometer": ("km",),
+    "mile": ("mi",),
+    "kilogram": ("kg",),
+    "metre": ("m",),
+    "meter": ("m",),
+    "person": ("people",),
+    "people": ("person",),
+    "year": ("yr", "annual", "annually"),
+    "pound": ("lb", "lbs"),
+}
+CURRENCIES = {
+    "euro": ("€", "eur", "euro"),
+    "dollar": ("$", "usd", "dollar"),
+    "pound": ("£", "gbp", "pound"),
+    "yen": ("¥", "jpy", "yen"),
+    "franc": ("chf", "franc"),
+    "krona": ("sek", "kr", "krona", "kronor"),
+    "krone": ("nok", "dkk", "kr", "krone", "kroner"),
+}
 SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is about it, not merely mentioning it
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
@@ -174,6 +207,34 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
         (any(ch.isdigit() for ch in t) or t in NUMBER_WORDS) and t not in given and t not in in_names
         for t in tokens(text)
     )
+
+
+def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
+    """False when the question names what it counts, or a currency, and the sentence does not.
+
+    "How many crew work on board MV Skua?" is not answered by "it can carry 12 bicycles", nor a price "in euros"
+    by a price in pounds: a number about the right thing is still a number of something else. The counted word
+    is looked for in the sentence and its heading, plurals folded, with its usual short forms ("20 h").
+    """
+    words = set(tokens(f"{candidate.text} {candidate.heading}"))
+    counted = HOW_MANY.search(question)
+    if counted:
+        phrase = []  # "how many car parking spaces are there": car, parking, space
+        for word in counted.group(1).lower().split():
+            if word in PHRASE_ENDS:
+                break
+            phrase += tokens(word)
+        forms = {f for w in phrase for f in (w, *SHORT_FORMS.get(w, ()))}
+        glued = any(t.endswith(f) and t[: -len(f)].replace(".", "").isdigit() for t in words for f in forms)  # "8kw"
+        if phrase and not set(phrase) & COUNTED_ANYWAY and not (forms & words or glued):
+            return False
+    for currency, signs in CURRENCIES.items():
+        # asked for "in euros" or "in US dollars" ("how many pounds does it weigh" is not a price)
+        if re.search(rf"\bin (?:[a-z]+ )?{currency}s?\b", question, re.IGNORECASE):
+            text = f"{candidate.text} {candidate.heading}".lower()
+            if not any(sign in text for sign in signs):
+                return False
+    return True
 
 
 def attribute_words(question: str) -> list[str]:
@@ -276,7 +337,7 @@ def gather(
             c.lexical = 1.0  # nothing asked beyond the name: any sentence about it is on topic
     pool.sort(key=lambda c: (-c.score, -c.level, c.n))
     scored = [c for c in pool if c.score >= min_score]
-    answering = [c for c in scored if states_what_is_asked(c, question)]
+    answering = [c for c in scored if states_what_is_asked(c, question) and counts_what_is_asked(c, question)]
     if not answering:
         if scored:
             return Evidence(question, written, reason="no sentence about it states the number asked for")
