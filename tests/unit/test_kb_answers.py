@@ -187,3 +187,19 @@ def test_a_count_or_a_price_must_be_of_what_was_asked():
     fares = [doc(1, "## Fares\nAn adult single to Skerrow costs £7.40.", title="Fares")]
     assert evidence.gather("How much is an adult single to Skerrow?", fares, alike).answerable
     assert not evidence.gather("How much is an adult single to Skerrow in euros?", fares, alike).answerable
+
+
+def test_the_kind_unit_and_period_asked_for_must_be_stated():
+    def alike(texts):
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    maid = [
+        doc(1, "## MV Skerrow Maid\nMV Skerrow Maid has 12 metres of turning space. She sails at 11 knots.", "Fleet"),
+    ]
+    assert not evidence.gather("How many wheelchair spaces are there on MV Skerrow Maid?", maid, alike).answerable
+    assert evidence.gather("How many turning spaces does MV Skerrow Maid have?", maid, alike).answerable
+    assert evidence.gather("What is MV Skerrow Maid's speed in knots?", maid, alike).answerable
+    assert not evidence.gather("What is MV Skerrow Maid's speed in km per hour?", maid, alike).answerable
+    parking = [doc(1, "## Parking\nThe car park at Port Ellan costs £7.50 per day or £35 per week.", "Parking")]
+    assert evidence.gather("What does a week of parking at Port Ellan cost per week?", parking, alike).answerable
+    assert not evidence.gather("What does a monthly parking ticket at Port Ellan cost?", parking, alike).answerable

@@ -108,7 +108,17 @@ SHORT_FORMS = {
     "year": ("yr", "annual", "annually"),
     "pound": ("lb", "lbs"),
 }
-CURRENCIES = {
+UNITS = {
+    "knot": ("knot", " kn", "kt"),
+    "mile": ("mile", " mi"),
+    "kilometre": ("kilometre", "km"),
+    "kilometer": ("kilometer", "km"),
+    "km": ("km", "kilomet"),
+    "mph": ("mph", "miles per hour"),
+    "minute": ("minute", "min"),
+    "hour": ("hour", " h", "hr"),
+    "litre": ("litre", "liter", " l "),
+    "kilogram": ("kilogram", "kg"),
     "euro": ("€", "eur", "euro"),
     "dollar": ("$", "usd", "dollar"),
     "pound": ("£", "gbp", "pound"),
@@ -116,6 +126,12 @@ CURRENCIES = {
     "franc": ("chf", "franc"),
     "krona": ("sek", "kr", "krona", "kronor"),
     "krone": ("nok", "dkk", "kr", "krone", "kroner"),
+}
+# A price or count asked per period needs that period ("a monthly ticket" is not "£35 per week").
+PERIODS = {
+    r"\b(?:monthly|per month|a month|each month|every month)\b": ("month", "monthly"),
+    r"\b(?:weekly|per week|a week|each week|every week)\b": ("week", "weekly"),
+    r"\b(?:annual|yearly|per year|a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
 }
 SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is about it, not merely mentioning it
 MIN_WORDS = 3
@@ -210,30 +226,44 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
 
 
 def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
-    """False when the question names what it counts, or a currency, and the sentence does not.
+    """False when the question names what it counts, its unit or its period, and the sentence does not.
 
-    "How many crew work on board MV Skua?" is not answered by "it can carry 12 bicycles", nor a price "in euros"
-    by a price in pounds: a number about the right thing is still a number of something else. The counted word
-    is looked for in the sentence and its heading, plurals folded, with its usual short forms ("20 h").
+    "How many crew work on board MV Skua?" is not answered by "it can carry 12 bicycles", a price "in euros" by
+    a price in pounds, nor a monthly ticket by a weekly one: a number about the right thing is still a number of
+    something else. Words are looked for in the sentence and its heading, plurals folded, with their usual short
+    forms ("20 h", "8kW").
     """
-    words = set(tokens(f"{candidate.text} {candidate.heading}"))
+    text = f"{candidate.text} {candidate.heading}"
+    words = set(tokens(text))
+
+    def said(word: str) -> bool:
+        forms = {word, *SHORT_FORMS.get(word, ())}
+        # a unit glued to its number: "8kw", "12.5kn"
+        return bool(forms & words) or any(
+            t.endswith(f) and t[: -len(f)].replace(".", "").isdigit() for t in words for f in forms
+        )
+
     counted = HOW_MANY.search(question)
     if counted:
-        phrase = []  # "how many car parking spaces are there": car, parking, space
+        phrase = []  # "how many wheelchair spaces are there": wheelchair, space
         for word in counted.group(1).lower().split():
             if word in PHRASE_ENDS:
                 break
             phrase += tokens(word)
-        forms = {f for w in phrase for f in (w, *SHORT_FORMS.get(w, ()))}
-        glued = any(t.endswith(f) and t[: -len(f)].replace(".", "").isdigit() for t in words for f in forms)  # "8kw"
-        if phrase and not set(phrase) & COUNTED_ANYWAY and not (forms & words or glued):
-            return False
-    for currency, signs in CURRENCIES.items():
-        # asked for "in euros" or "in US dollars" ("how many pounds does it weigh" is not a price)
-        if re.search(rf"\bin (?:[a-z]+ )?{currency}s?\b", question, re.IGNORECASE):
-            text = f"{candidate.text} {candidate.heading}".lower()
-            if not any(sign in text for sign in signs):
+        if phrase and not set(phrase) & COUNTED_ANYWAY:
+            head, modifiers = phrase[-1], phrase[:-1]
+            # the counted thing, and what kind of it when the question says ("car parking spaces" finds
+            # "6 parking spaces"; "wheelchair spaces" does not find "turning space")
+            if not said(head) or (modifiers and not any(said(m) for m in modifiers)):
                 return False
+    for unit, signs in UNITS.items():
+        # asked "in euros", "in knots" ("how many pounds does it weigh" is not a price)
+        if re.search(rf"\bin (?:[a-z]+ )?{unit}s?\b", question, re.IGNORECASE):
+            if not any(sign in text.lower() for sign in signs):
+                return False
+    for period, signs in PERIODS.items():
+        if re.search(period, question, re.IGNORECASE) and not any(sign in words for sign in signs):
+            return False
     return True
 
 
