@@ -203,3 +203,17 @@ def test_the_kind_unit_and_period_asked_for_must_be_stated():
     parking = [doc(1, "## Parking\nThe car park at Port Ellan costs £7.50 per day or £35 per week.", "Parking")]
     assert evidence.gather("What does a week of parking at Port Ellan cost per week?", parking, alike).answerable
     assert not evidence.gather("What does a monthly parking ticket at Port Ellan cost?", parking, alike).answerable
+
+
+def test_the_nearest_heading_speaks_for_a_sentence_before_the_pages_title():
+    page = [
+        doc(
+            1,
+            "## Kestrel GR3\nIts carbon frame weighs just 1,050 g in size M.",
+            title="Kestrel GR2 and Kestrel GR3 gravel bikes",
+            section="Kestrel GR3",
+        )
+    ]
+    assert not evidence.gather("How much does the Kestrel GR2 frame weigh?", page).answerable
+    assert evidence.gather("How much does the Kestrel GR3 frame weigh?", page).answerable
+    assert entities.level(entities.names("gr2"), entities.names("the GR3")) == entities.CONFLICT  # one code for another

@@ -131,7 +131,8 @@ def match(wanted: Name, name: Name) -> int | None:
     """How ``name`` relates to the ``wanted`` one; None when they share no word."""
     want, have = wanted.word_set, name.word_set
     if not want & have:
-        return None
+        # one model code for another: "gr2" is not the "GR3", "x500" not the "X700"
+        return CONFLICT if any(_other_code(w, h) for w in want for h in have) else None
     if want == have:
         return EXACT
     if have < want:
@@ -150,6 +151,12 @@ def match(wanted: Name, name: Name) -> int | None:
             return SHORTER  # words after it describe it ("StoreCell 10 Home Battery"); a twin adds one ("Pro")
         return LONGER
     return CONFLICT
+
+
+def _other_code(a: str, b: str) -> bool:
+    """Whether two words are model codes of one series with different numbers ("gr2" and "gr3")."""
+    letters_a, letters_b = _DIGIT.sub("", a), _DIGIT.sub("", b)
+    return a != b and bool(letters_a) and letters_a == letters_b and letters_a != a and letters_b != b
 
 
 def level_of(wanted: Name, own: Sequence[Name], around: Sequence[Name] = ()) -> int:
