@@ -6,6 +6,7 @@ its verdict reaches the refusal's wording.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from pathlib import Path
@@ -28,18 +29,25 @@ def test_no_held_out_text_or_near_duplicate_is_training_data():
     """
     from evals.guardrails import UNSEEN
 
-    training = [(r.text, _words(r.text)) for r in rows()]
+    training = sorted(((r.text.lower(), _words(r.text)) for r in rows()), key=lambda row: len(row[1]))
+    sizes = [len(seen_words) for _, seen_words in training]
+    everything = "\0".join(seen for seen, _ in training)  # one search finds a held-out text inside any row
+    quotable = [seen for seen, seen_words in training if len(seen_words) >= 6]
     paths = [SETS / f"{name}_{kind}.jsonl" for name in UNSEEN for kind in ("attacks", "benign")]
     assert paths and all(p.is_file() for p in paths)
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             text = json.loads(line)["text"]
-            words = _words(text)
-            for seen, seen_words in training:
+            lowered, words = text.lower(), _words(text)
+            assert lowered not in everything, (path.name, text, [s for s, _ in training if lowered in s][:1])
+            # a Jaccard of 0.7 needs sizes within 0.7x of each other: only those rows are compared
+            low, high = bisect.bisect_left(sizes, 0.7 * len(words)), bisect.bisect_right(sizes, len(words) / 0.7)
+            for seen, seen_words in training[low:high]:
                 overlap = len(words & seen_words) / max(len(words | seen_words), 1)
-                # a training sentence quoted inside a held-out one counts too (not a word like "ok")
-                contained = text.lower() in seen.lower() or (len(seen_words) >= 6 and seen.lower() in text.lower())
-                assert overlap < 0.7 and not contained, (path.name, text, seen)
+                assert overlap < 0.7, (path.name, text, seen)
+            # a training sentence quoted inside a held-out one counts too (not a word like "ok")
+            quoted = [seen for seen in quotable if seen in lowered]
+            assert not quoted, (path.name, text, quoted[:1])
 
 
 def test_training_rows_cover_every_class_and_keep_their_seed():
