@@ -217,3 +217,10 @@ def test_the_nearest_heading_speaks_for_a_sentence_before_the_pages_title():
     assert not evidence.gather("How much does the Kestrel GR2 frame weigh?", page).answerable
     assert evidence.gather("How much does the Kestrel GR3 frame weigh?", page).answerable
     assert entities.level(entities.names("gr2"), entities.names("the GR3")) == entities.CONFLICT  # one code for another
+
+
+def test_each_asked_name_takes_the_nearest_pool_that_speaks_of_it():
+    own, heading, page = entities.names("Fits the Rack 2."), [], entities.names("Kestrel GR3 accessories")
+    wanted = entities.names("Kestrel GR3 with the Rack 2")
+    assert entities.level(wanted, own, heading, page) == entities.EXACT  # the sentence names one, the page the other
+    assert entities.level(wanted, own, entities.names("Kestrel GR2"), page) == entities.CONFLICT  # the heading first

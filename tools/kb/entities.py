@@ -159,21 +159,22 @@ def _other_code(a: str, b: str) -> bool:
     return a != b and bool(letters_a) and letters_a == letters_b and letters_a != a and letters_b != b
 
 
-def level_of(wanted: Name, own: Sequence[Name], around: Sequence[Name] = ()) -> int:
+def level_of(wanted: Name, own: Sequence[Name], *around: Sequence[Name]) -> int:
     """The best relation of any of the text's ``own`` names to ``wanted``.
 
-    The names ``around`` it (heading, title) count when its own say nothing about it.
+    The names ``around`` it count when its own say nothing about it, nearest first (its heading, then the
+    page's title and section).
     """
-    for pool in (own, around):
+    for pool in (own, *around):
         found = [m for m in (match(wanted, n) for n in pool) if m is not None]
         if found:
             return max(found)
     return UNNAMED
 
 
-def level(wanted: Sequence[Name], own: Sequence[Name], around: Sequence[Name] = ()) -> int:
+def level(wanted: Sequence[Name], own: Sequence[Name], *around: Sequence[Name]) -> int:
     """The worst level over every name asked about (EXACT when the question names nothing)."""
-    return min((level_of(w, own, around) for w in wanted), default=EXACT)
+    return min((level_of(w, own, *around) for w in wanted), default=EXACT)
 
 
 def twins(wanted: Name, pool: Iterable[Name]) -> set[tuple[str, ...]]:

@@ -344,10 +344,7 @@ def gather(
         own = entities.names(text)
         # the nearest heading speaks for a sentence before the page's title does: under "## Kestrel GR3" of a
         # page titled "Kestrel GR2 and GR3", a sentence is about the GR3
-        level = entities.level(wanted, own, entities.names(heading))
-        if level == entities.UNNAMED:
-            level = entities.level(wanted, [], context[n])
-        candidate = Candidate(text, n, level, heading)
+        candidate = Candidate(text, n, entities.level(wanted, own, entities.names(heading), context[n]), heading)
         candidate.subject = bool(wanted and own) and entities.level(wanted, own[:1]) >= entities.SHORTER
         candidates.append(candidate)
     kept, reason = _eligible(wanted, candidates, context, text_names)
