@@ -99,7 +99,12 @@ SHORT_FORMS = {
     "day": ("daily",),
     "kilometre": ("km",),
     "kilometer": ("km",),
+    "km": ("kilometre", "kilometer"),
     "mile": ("mi",),
+    "mph": ("mile",),
+    "knot": ("kn", "kt"),
+    "litre": ("l", "liter"),
+    "liter": ("l", "litre"),
     "kilogram": ("kg",),
     "metre": ("m",),
     "meter": ("m",),
@@ -108,17 +113,10 @@ SHORT_FORMS = {
     "year": ("yr", "annual", "annually"),
     "pound": ("lb", "lbs"),
 }
-UNITS = {
-    "knot": ("knot", " kn", "kt"),
-    "mile": ("mile", " mi"),
-    "kilometre": ("kilometre", "km"),
-    "kilometer": ("kilometer", "km"),
-    "km": ("km", "kilomet"),
-    "mph": ("mph", "miles per hour"),
-    "minute": ("minute", "min"),
-    "hour": ("hour", " h", "hr"),
-    "litre": ("litre", "liter", " l "),
-    "kilogram": ("kilogram", "kg"),
+# Units a question can ask its answer in ("in knots"): looked for as words, with SHORT_FORMS ("12.5kn").
+MEASURES = ("knot", "mile", "mph", "kilometre", "kilometer", "km", "minute", "hour", "litre", "liter", "kilogram")
+# Currencies are written as signs as often as words ("£7.40"), so they are looked for in the text itself.
+CURRENCIES = {
     "euro": ("€", "eur", "euro"),
     "dollar": ("$", "usd", "dollar"),
     "pound": ("£", "gbp", "pound"),
@@ -256,15 +254,21 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
             # "6 parking spaces"; "wheelchair spaces" does not find "turning space")
             if not said(head) or (modifiers and not any(said(m) for m in modifiers)):
                 return False
-    for unit, signs in UNITS.items():
-        # asked "in euros", "in knots" ("how many pounds does it weigh" is not a price)
-        if re.search(rf"\bin (?:[a-z]+ )?{unit}s?\b", question, re.IGNORECASE):
-            if not any(sign in text.lower() for sign in signs):
-                return False
+    # asked "in knots" or "in euros" ("how many pounds does it weigh" is not a price)
+    for unit in MEASURES:
+        if _asked_in(unit, question) and not said(unit):
+            return False
+    for currency, signs in CURRENCIES.items():
+        if _asked_in(currency, question) and not any(sign in text.lower() for sign in signs):
+            return False
     for period, signs in PERIODS.items():
         if re.search(period, question, re.IGNORECASE) and not any(sign in words for sign in signs):
             return False
     return True
+
+
+def _asked_in(unit: str, question: str) -> bool:
+    return bool(re.search(rf"\bin (?:[a-z]+ )?{unit}s?\b", question, re.IGNORECASE))
 
 
 def attribute_words(question: str) -> list[str]:
