@@ -119,8 +119,7 @@ def test_past_many_matches_the_candidates_first_give_fts5s_own_ranking(tmp_path,
     used = []
     monkeypatch.setattr(keyword, "_pruned_top", lambda *a: used.append(pruned_by(*a) is not None) or pruned_by(*a))
     for query in ("w1 w2 w3", "w7", "w10 w11 w12 w13 w350", "w200 w300 w5"):
-        monkeypatch.setattr(keyword, "EXACT_UP_TO", 10**9)
-        exact = index.top(query, 20)
+        exact = index.top(query, 20, exact=True)
         monkeypatch.setattr(keyword, "EXACT_UP_TO", 0)
         pruned = index.top(query, 20)
         assert [cid for cid, _ in pruned] == [cid for cid, _ in exact]

@@ -34,6 +34,7 @@ PAGES = REPO / "evals" / "rag" / "sets"
 LONG_BENIGN_SHARE = 0.25
 PLAIN_FRAMES = ("direct", "informal", "professional", "pretext", "materials")
 BENIGN, INJECTION = "benign", "injection"
+_MARKUP = re.compile(r"[#*`|>\[\]()_]+")  # Markdown's marks, left out of prose read as plain sentences
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _page_sentences() -> list[str]:
     """Sentences of the RAG evals' product and company pages (none of them about attacks or harm)."""
     found: set[str] = set()
     for path in sorted(PAGES.glob("*/*.*")):
-        text = re.sub(r"<[^>]+>|[#*`|>\[\]()_]+", " ", path.read_text(encoding="utf-8"))
+        text = _MARKUP.sub(" ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
         found.update(s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if 4 <= len(s.split()) <= 40)
     return sorted(found)
 
@@ -139,7 +140,7 @@ def _prose() -> list[str]:
     paragraphs = []
     for path in sorted(PROSE.glob("*.md")):
         for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-            text = " ".join(re.sub(r"[#*`|>\[\]()_]+", " ", block).split())
+            text = " ".join(_MARKUP.sub(" ", block).split())
             if len(text) > 120:
                 paragraphs.append(text)
     return paragraphs

@@ -183,7 +183,12 @@ class KeywordIndex:
         return self.coverage_of(query)(text)
 
     def top(
-        self, query: str, n: int, allowed: set[str] | None = None, freq: dict[str, int] | None = None
+        self,
+        query: str,
+        n: int,
+        allowed: set[str] | None = None,
+        freq: dict[str, int] | None = None,
+        exact: bool = False,
     ) -> list[tuple[str, float]]:
         """The ``n`` best chunks by BM25 (FTS5's, k1 1.2 and b 0.75), higher is better; only ``allowed`` ids when given."""
         words = list(dict.fromkeys(tokens(query)))
@@ -204,7 +209,7 @@ class KeywordIndex:
             "WHERE chunks MATCH ? ORDER BY rank LIMIT ?"
         )
         with self._connect() as db:
-            if allowed is None and sum(freq[w] for w in words) > EXACT_UP_TO:
+            if not exact and allowed is None and sum(freq[w] for w in words) > EXACT_UP_TO:
                 pruned = _pruned_top(db, words, freq, n)
                 if pruned is not None:
                     return pruned
