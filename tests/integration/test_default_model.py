@@ -27,7 +27,7 @@ def test_prepared_cache_is_safetensors_and_the_gguf_from_the_checked_wheel(defau
     )  # the wheel's file, kept as it is for llama.cpp (requantised copies may sit beside it)
     assert default_model.gguf_file(default_model_path.parent).read_bytes()[:4] == b"GGUF"
     marker = (default_model_path / default_model.READY_MARKER).read_text()
-    assert default_model.WHEEL_SHA256 in marker
+    assert default_model.WHEEL.sha256 in marker
 
 
 async def test_agent_answers_paris(default_model_path):

