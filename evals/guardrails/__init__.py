@@ -1,9 +1,10 @@
 """The guardrails eval: attacks grouped by technique must be blocked, benign requests (hard negatives included) must not."""
 
-SETS = ("suite", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
+SETS = ("suite", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
 # Held-out sets no training has read (a unit test checks the learned layer's data against them). The
 # earlier four became development sets once rules and bank rows were written for their misses; heldout7
 # was written by someone who never saw the rules or the training data, and its first run is kept in
 # first_runs/ (six of its lines too close to training rows were left out before that run); heldout8 the same
-# way, by another author, after the training data of this round was fixed (one line left out).
-UNSEEN = ("heldout6", "heldout7", "heldout8")
+# way, by another author, after the training data of this round was fixed (one line left out); heldout9 after
+# the public jailbreaks joined the training data (five lines left out).
+UNSEEN = ("heldout6", "heldout7", "heldout8", "heldout9")
