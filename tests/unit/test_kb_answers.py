@@ -224,3 +224,35 @@ def test_each_asked_name_takes_the_nearest_pool_that_speaks_of_it():
     wanted = entities.names("Kestrel GR3 with the Rack 2")
     assert entities.level(wanted, own, heading, page) == entities.EXACT  # the sentence names one, the page the other
     assert entities.level(wanted, own, entities.names("Kestrel GR2"), page) == entities.CONFLICT  # the heading first
+
+
+def test_a_measure_is_not_a_name_but_a_models_number_stays_one():
+    found = lambda text: [n.text for n in entities.names(text)]  # noqa: E731
+    assert found("6ft3 (190 cm), what size do I need?") == []
+    assert found("we arrived about 2 hours late on a 9 metre lorry, 25% over") == []
+    assert found("I'm 175cm tall") == []
+    assert found("The Arc 400 kW unit") == ["Arc 400 kW"]  # a number after a name word is the name's
+    assert found("When was 3.4.1 released?") == ["3.4.1"]
+    # so a sentence's "200 kg" does not speak of the "Model 200"
+    levels = entities.level(entities.names("Model 200"), entities.names("It carries 200 kg."))
+    assert levels == entities.UNNAMED
+
+
+def test_a_when_question_about_a_version_is_answered_by_its_dated_heading():
+    notes = (
+        "## 3.4.1 — 9 November 2023\n\n- Fixed: the battery percentage could jump from 15% to 9%.\n\n"
+        "## 3.4.0 — 24 October 2023\n\n- New: Hill Start gives extra help when you set off uphill."
+    )
+    found = evidence.gather("When was 3.4.1 released?", [doc(1, notes, title="Firmware release notes")])
+    assert found.answerable and evidence.quoted(found.sentences[0]).startswith("3.4.1 — 9 November 2023:")
+    assert not evidence.gather("When was 3.4.2 released?", [doc(1, notes)]).answerable
+
+
+def test_a_measure_in_the_question_must_be_stated_or_held_by_a_range():
+    chart = "## Kestrel sizes\n\n- M — Rider height: 167–177 cm; Frame: 50 cm.\n- L — Rider height: 177–187 cm; Frame: 54 cm."
+    found = evidence.gather("I'm 180 cm, which Kestrel size should I get?", [doc(1, chart, title="Sizing")])
+    assert found.answerable and found.sentences[0].text.startswith("L —")
+    battery = "## Arc 300 battery\n\nThe Arc 300 plays for up to 30 hours, and a full charge takes about 2 hours."
+    quick = evidence.gather("How much playback does a 10-minute charge give on the Arc 300?", [doc(1, battery)])
+    assert not quick.answerable and "measure" in quick.reason
+    assert evidence.gather("How long does a full charge take on the Arc 300?", [doc(1, battery)]).answerable

@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from tools.kb import measures
+
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[.\-/](?=[A-Za-z0-9]))*")
 _SENTENCE_START = re.compile(r"(^|[.!?:;]\s+|\n\s*|[#>*\-|]\s*|—\s*)$")
 # Capitalised only because they start a question or sentence: never a name on their own.
@@ -70,6 +72,8 @@ def names(text: str) -> list[Name]:
     run: list[str] = []
     first_in_sentence = False
     last_end = -1
+    # A number with a unit is a measure (tools.kb.measures), not a name: a text's "200 kg" is not the "Model 200".
+    measure_starts = measures.starts(text)
 
     def close() -> None:
         # One capitalised word that starts a sentence ("Battery life is ...") is only grammar.
@@ -79,7 +83,9 @@ def names(text: str) -> list[Name]:
 
     for match in _TOKEN.finditer(text):
         word, start = match.group(), match.start()
-        if _is_name_word(word):
+        if start in measure_starts and not (run and not text[last_end:start].strip(" ")):
+            close()  # a measure, unless it follows a name word ("Arc 400 kW" is still the "Arc 400")
+        elif _is_name_word(word):
             if run and text[last_end:start].strip(" "):
                 close()  # names are adjacent words; punctuation or a line break ends one
             if not run:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from tools.guard import grounding
-from tools.kb import entities
+from tools.kb import entities, measures
 from tools.kb.keyword import tokens
 
 # Words that say how a question is asked, not what it asks about.
@@ -205,7 +205,7 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     """
     if not NUMERIC_QUESTION.search(question):
         return True
-    when = any(WHEN_QUESTION.search(part) for part in _QUESTION_PARTS.split(question.strip()))
+    when = _asks_when(question)
     version = bool(VERSION_QUESTION.search(question))
     text = quoted(candidate) if when or version else candidate.text
     if when and not version:
@@ -221,6 +221,16 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
         (any(ch.isdigit() for ch in t) or t in NUMBER_WORDS) and t not in given and t not in in_names
         for t in tokens(text)
     )
+
+
+def _asks_when(question: str) -> bool:
+    return any(WHEN_QUESTION.search(part) for part in _QUESTION_PARTS.split(question.strip()))
+
+
+def _dated_heading_names(candidate: Candidate, wanted: Sequence[entities.Name]) -> bool:
+    """Whether the sentence's heading names every asked name exactly and carries a date (a changelog's entry)."""
+    heading = candidate.heading
+    return bool(TIME.search(heading)) and entities.level(wanted, entities.names(heading)) == entities.EXACT
 
 
 def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
@@ -355,14 +365,22 @@ def gather(
     if not kept:
         return Evidence(question, written, reason=reason or "no sentence in the sources is about it")
 
+    asked_measures = measures.found(question)
+    if asked_measures:  # "a 10-minute charge" is not how long a full charge takes; "190 cm" is in "187–198 cm"
+        kept = [c for c in kept if any(measures.covers(quoted(c), m) for m in asked_measures)]
+        if not kept:
+            return Evidence(question, written, reason="no sentence about it covers the measure asked about")
     name_words = {t for w in wanted for t in tokens(w.text)}
     asked = asked_words(question, name_words)
     # IDF over the eligible sentences: a word every one has says nothing about which one answers.
     bags = {id(c): set(tokens(f"{c.text} {c.heading}")) for c in kept}
     weights = {t: math.log(1 + len(kept) / (sum(t in b for b in bags.values()) + 0.5)) for t in asked}
     total = sum(weights.values())
+    when = _asks_when(question)
     for c in kept:
         c.lexical = sum(weights[t] for t in asked if t in bags[id(c)]) / total if total else 0.0
+        if when and wanted and _dated_heading_names(c, wanted):
+            c.lexical = 1.0  # "When was 3.4.1 released?" under "## 3.4.1 — 9 November 2023": the heading answers
     pool = sorted(kept, key=lambda c: (-c.lexical, -c.level, c.n))[:MAX_EMBEDDED]
     if embed is not None:
         vectors = embed([_without(question, wanted)] + [_without(c.text, wanted) for c in pool])

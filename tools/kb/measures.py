@@ -1,0 +1,129 @@
+"""Measures in a question ("190 cm", "a 10-minute charge", "about 2 hours late") and whether a text covers them.
+
+A measure is not a name: "I'm 190 cm tall" is answered by the row "XL — rider height 187–198 cm", which never
+writes 190, and a sentence's "200 kg" is not the "Model 200". But it is a condition: "a 10-minute charge" is not
+answered by how long a full charge takes. So a sentence answers a question with measures only when it states
+one of them, or a range of the same unit that holds it ("187–198 cm", "up to 10 m", "over 2 hours").
+Written here because no maintained parser reads ranges like these out of prose and tables (quantulum-style
+parsers read single quantities).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Each unit as written, and the one it is compared as.
+_UNIT_FORMS = {
+    "mm": ("mm",),
+    "cm": ("cm",),
+    "m": ("m", "metre", "metres", "meter", "meters"),
+    "km": ("km", "kilometre", "kilometres", "kilometer", "kilometers"),
+    "kg": ("kg", "kilo", "kilos", "kilogram", "kilograms"),
+    "g": ("gram", "grams"),  # not "g": "5G" is a network
+    "lb": ("lb", "lbs", "pound", "pounds"),
+    "ft": ("ft", "feet", "foot"),
+    "inch": ("inch", "inches"),
+    "mile": ("mi", "mile", "miles"),
+    "mph": ("mph",),
+    "knot": ("kn", "knot", "knots"),
+    "kw": ("kw",),
+    "kwh": ("kwh",),
+    "wh": ("wh",),
+    "mah": ("mah",),
+    "w": ("w", "watt", "watts"),
+    "v": ("v", "volt", "volts"),
+    "hour": ("h", "hr", "hrs", "hour", "hours"),
+    "minute": ("min", "mins", "minute", "minutes"),
+    "second": ("sec", "secs", "second", "seconds"),  # not "s": "the 500s" are models
+    "day": ("day", "days"),
+    "night": ("night", "nights"),
+    "week": ("week", "weeks"),
+    "month": ("month", "months"),
+    "year": ("year", "years", "yr", "yrs"),
+    "litre": ("l", "ml", "litre", "litres", "liter", "liters"),
+    "percent": ("%", "percent"),
+    "degree": ("°", "°c", "degree", "degrees"),
+}
+_CANONICAL = {form: unit for unit, forms in _UNIT_FORMS.items() for form in forms}
+# Units of one kind in the first's terms: "2 hours" is held by "more than 90 minutes".
+_SCALE = {
+    "mm": ("m", 0.001),
+    "cm": ("m", 0.01),
+    "km": ("m", 1000.0),
+    "ft": ("m", 0.3048),
+    "inch": ("m", 0.0254),
+    "mile": ("m", 1609.344),
+    "g": ("kg", 0.001),
+    "lb": ("kg", 0.4536),
+    "minute": ("second", 60.0),
+    "hour": ("second", 3600.0),
+    "week": ("day", 7.0),
+    "month": ("day", 30.0),
+    "year": ("day", 365.0),
+}
+_UNIT = "|".join(sorted((re.escape(f) for f in _CANONICAL), key=len, reverse=True))
+_NUMBER = r"\d+(?:[.,]\d+)?"
+# "190 cm", "10-minute", "25%", "55 degree"; "6ft3" is read as its feet
+MEASURE = re.compile(rf"(?<![\w.])({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE)
+_RANGE = re.compile(
+    rf"(?<![\w.])({_NUMBER})\s?(?:{_UNIT})?\s?(?:–|-|—|to)\s?({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE
+)
+_BOUND = re.compile(
+    rf"\b(up to|under|less than|below|within|at most|max(?:imum)?|over|more than|above|at least|min(?:imum)?)"
+    rf"\s+({_NUMBER})\s?-?\s?({_UNIT})(?![\w])",
+    re.IGNORECASE,
+)
+_FEET_INCHES = re.compile(r"(?<![\w.])\d\s?(?:ft|')\s?\d{1,2}\b", re.IGNORECASE)  # "6ft3", "5'10"
+_UPPER = ("up to", "under", "less than", "below", "within", "at most", "max", "maximum")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number and the unit it is compared in."""
+
+    value: float
+    unit: str
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _unit(text: str) -> str:
+    return _CANONICAL[text.lower()]
+
+
+def _measure(number: str, unit: str) -> Measure:
+    """A measure in its kind's base unit (metres, kilograms, seconds, days)."""
+    base, factor = _SCALE.get(_unit(unit), (_unit(unit), 1.0))
+    return Measure(round(_number(number) * factor, 6), base)
+
+
+def found(text: str) -> list[Measure]:
+    """The measures written in ``text``."""
+    return [_measure(m.group(1), m.group(2)) for m in MEASURE.finditer(text)]
+
+
+def starts(text: str) -> set[int]:
+    """Where a measure starts in ``text`` (those read as numbers, and heights in feet and inches)."""
+    return {m.start() for pattern in (MEASURE, _FEET_INCHES) for m in pattern.finditer(text)}
+
+
+def covers(text: str, measure: Measure) -> bool:
+    """Whether ``text`` states ``measure`` or a range or bound of its unit that holds it."""
+    text = re.sub(r"[*_`]+", "", text)  # "more than **90 minutes**"
+    if measure in found(text):
+        return True
+    for low, high, unit in _RANGE.findall(text):
+        ends = sorted((_measure(low, unit), _measure(high, unit)), key=lambda m: m.value)
+        if ends[0].unit == measure.unit and ends[0].value <= measure.value <= ends[1].value:
+            return True
+    for bound, number, unit in _BOUND.findall(text):
+        limit = _measure(number, unit)
+        # of the same kind and scale: "up to 30 hours" of playback says nothing of "a 10-minute charge"
+        if limit.unit != measure.unit or not 0.2 <= measure.value / max(limit.value, 1e-9) <= 5:
+            continue
+        if (measure.value <= limit.value) if bound.lower() in _UPPER else (measure.value >= limit.value):
+            return True
+    return False
