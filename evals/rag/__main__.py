@@ -32,7 +32,7 @@ DOCS_COLLECTION = "docs"
 # saw the code, and scored once; `fennick` (a bicycle maker) the same way, after the checks that a number
 # counts what was asked. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
-UNSEEN_SETS = ("corvid", "brightwell", "quarrylane", "brackwater", "fennick")
+UNSEEN_SETS = ("corvid", "brightwell", "quarrylane", "brackwater", "fennick", "larkspur")
 
 
 def load_questions(path: Path) -> list[dict]:
