@@ -256,3 +256,12 @@ def test_a_measure_in_the_question_must_be_stated_or_held_by_a_range():
     quick = evidence.gather("How much playback does a 10-minute charge give on the Arc 300?", [doc(1, battery)])
     assert not quick.answerable and "measure" in quick.reason
     assert evidence.gather("How long does a full charge take on the Arc 300?", [doc(1, battery)]).answerable
+
+
+def test_a_version_named_with_its_app_is_found_under_the_bare_version():
+    notes = "## 2.4.1 – 3 March 2025\n\n- Fixed: the app could crash when attaching a photo to a message."
+    found = evidence.gather("When was PetBook 2.4.1 released?", [doc(1, notes, title="PetBook app – release notes")])
+    assert found.answerable, found.reason
+    # a bare count in a table is not the plan "Flex 15"
+    plans = "## Plans\n\nFlex 10 — Monthly price: £189; Meeting-room credits: 15."
+    assert "do not mention Flex 15" in evidence.gather("What is the monthly price of Flex 15?", [doc(1, plans)]).reason

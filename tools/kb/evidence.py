@@ -228,9 +228,9 @@ def _asks_when(question: str) -> bool:
 
 
 def _dated_heading_names(candidate: Candidate, wanted: Sequence[entities.Name]) -> bool:
-    """Whether the sentence's heading names every asked name exactly and carries a date (a changelog's entry)."""
+    """Whether the sentence's heading names every asked name (exactly or in short) and carries a date (a changelog's entry)."""
     heading = candidate.heading
-    return bool(TIME.search(heading)) and entities.level(wanted, entities.names(heading)) == entities.EXACT
+    return bool(TIME.search(heading)) and entities.level(wanted, entities.names(heading)) >= entities.SHORTER
 
 
 def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
@@ -348,7 +348,13 @@ def gather(
     absent = [
         w.text
         for w in asked_names
-        if w.text.lower() not in everything and not (w.text.endswith("s") and w.text[:-1].lower() in everything)
+        if w.text.lower() not in everything
+        and not (w.text.endswith("s") and w.text[:-1].lower() in everything)
+        # named in short ("2.4.1" for "PetBook 2.4.1"), though not by a bare count ("15" is not the "Flex 15")
+        and not any(
+            entities.match(w, n) in (entities.EXACT, entities.SHORTER) and not all(x.isdigit() for x in n.words)
+            for n in known
+        )
     ]
     if absent:  # a name no source uses at all ("CEO", "Germany"): they cannot be about it
         return Evidence(question, written, reason=f"the sources do not mention {', '.join(absent)}")
