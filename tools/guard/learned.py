@@ -98,7 +98,7 @@ def read(text: str) -> tuple[list[str], np.ndarray]:
     A request hidden in hex ("77 72 69 74 65 ...") is read as the words it spells, as the rules read it.
     """
     parts = pieces(text)
-    parts += [normalise(p) for p in decoded_payloads(text) if normalise(p) not in parts]
+    parts += [p for p in dict.fromkeys(normalise(d) for d in decoded_payloads(text)) if p not in parts]
     return parts, static.embed(parts)
 
 

