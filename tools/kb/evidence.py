@@ -135,6 +135,7 @@ SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is abo
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
 LEXICAL_WEIGHT = 0.5
+_BOLD = re.compile(r"\*\*|__")
 MIN_SCORE = 0.15  # below this no sentence answers the question (chosen on the development sets: corvid, docs)
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -185,7 +186,8 @@ def _candidates(documents: Sequence[dict[str, Any]]) -> list[tuple[str, int, str
             if sentence.startswith("#"):
                 heading = sentence.lstrip("# ").strip()
                 continue
-            clean = sentence.lstrip("-*> ").strip()
+            # bold marks are emphasis, not words; a list item's "**2021** – ..." otherwise quotes as "2021** – ..."
+            clean = _BOLD.sub("", sentence).lstrip("-*> ").strip()
             if (
                 len(tokens(clean)) < MIN_WORDS
                 or clean.startswith("[removed")
@@ -300,6 +302,31 @@ def asked_words(question: str, name_words: set[str]) -> list[str]:
     return list(dict.fromkeys(own + attribute_words(question)))
 
 
+_ENDINGS = ("ing", "ed", "es", "s")
+MIN_PREFIX = 4  # "exec" for "executive"; shorter prefixes ("car" of "cargo") say nothing
+
+
+def _stem(word: str) -> str:
+    """The word without an inflection: "handles", "handled" and "handling" are one word to the question."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_PREFIX - 1:
+            return word[: -len(ending)]
+    return word
+
+
+def _forms(words: Sequence[str]) -> tuple[set[str], set[str]]:
+    """A sentence's words and their stems."""
+    return set(words), {_stem(w) for w in words}
+
+
+def _says(forms: tuple[set[str], set[str]], word: str) -> bool:
+    """Whether a sentence has the asked word, inflected otherwise or written out ("exec" asks for "executive")."""
+    words, stems = forms
+    if word in words or _stem(word) in stems:
+        return True
+    return len(word) >= MIN_PREFIX and any(w.startswith(word) for w in words)
+
+
 def _without(text: str, names: Sequence[entities.Name]) -> str:
     for name in names:
         text = re.sub(re.escape(name.text), " ", text, flags=re.IGNORECASE)
@@ -379,12 +406,12 @@ def gather(
     name_words = {t for w in wanted for t in tokens(w.text)}
     asked = asked_words(question, name_words)
     # IDF over the eligible sentences: a word every one has says nothing about which one answers.
-    bags = {id(c): set(tokens(f"{c.text} {c.heading}")) for c in kept}
-    weights = {t: math.log(1 + len(kept) / (sum(t in b for b in bags.values()) + 0.5)) for t in asked}
+    bags = {id(c): _forms(tokens(f"{c.text} {c.heading}")) for c in kept}
+    weights = {t: math.log(1 + len(kept) / (sum(_says(b, t) for b in bags.values()) + 0.5)) for t in asked}
     total = sum(weights.values())
     when = _asks_when(question)
     for c in kept:
-        c.lexical = sum(weights[t] for t in asked if t in bags[id(c)]) / total if total else 0.0
+        c.lexical = sum(weights[t] for t in asked if _says(bags[id(c)], t)) / total if total else 0.0
         if when and wanted and _dated_heading_names(c, wanted):
             c.lexical = 1.0  # "When was 3.4.1 released?" under "## 3.4.1 — 9 November 2023": the heading answers
     pool = sorted(kept, key=lambda c: (-c.lexical, -c.level, c.n))[:MAX_EMBEDDED]
