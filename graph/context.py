@@ -41,6 +41,8 @@ class Context:
     hybrid: merge BM25 keyword search with vector search (reciprocal rank fusion).
     rewrite: "none", "multi_query" (the model writes other phrasings) or "hyde" (a hypothetical answer).
     min_relevance: cosine similarity under which a chunk is not relevant; default TAILOR_MIN_RELEVANCE.
+    route_min_relevance: best relevance at which ``auto`` routes to the knowledge base; default
+        TAILOR_ROUTE_MIN_RELEVANCE.
     temperature: sampling temperature; 0 is greedy.
     max_new_tokens: most tokens one answer may have.
     route_only: decide the route and stop before generating.
@@ -62,6 +64,7 @@ class Context:
     hybrid: bool = True
     rewrite: str = "none"
     min_relevance: float = field(default_factory=lambda: get_settings().min_relevance)
+    route_min_relevance: float = field(default_factory=lambda: get_settings().route_min_relevance)
     temperature: float = field(default_factory=lambda: get_settings().temperature)
     max_new_tokens: int = field(default_factory=lambda: get_settings().max_new_tokens)
     route_only: bool = False
@@ -140,6 +143,7 @@ class Context:
         if not isinstance(self.hybrid, bool):
             raise ContextError("hybrid must be true or false.")
         check_number("min_relevance", self.min_relevance, (int, float), 0.0, 1.0)
+        check_number("route_min_relevance", self.route_min_relevance, (int, float), 0.0, 1.0)
         if not isinstance(self.adapters, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.adapters.items()
         ):

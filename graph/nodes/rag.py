@@ -71,6 +71,16 @@ def tidy(answer: str) -> str:
     return cut_repetition(" ".join(s for s in unique[:MAX_SENTENCES] if s))
 
 
+def prompt_documents(documents: list[dict[str, Any]], evidence: Evidence, floor: float) -> list[dict[str, Any]]:
+    """The chunks the model reads: those holding a sentence that answers, and those as relevant as ``floor``.
+
+    Chunks under the router's bar are retrieved so that their sentences can answer; put before a small model
+    without one, they are noise it quotes from.
+    """
+    answering = {c.n for c in evidence.sentences}
+    return [d for d in documents if d["n"] in answering or d.get("score", 1.0) >= floor] or documents
+
+
 def build_messages(
     model: BaseChatModel, documents: list[dict[str, Any]], question: str, max_new_tokens: int, policy: Policy
 ) -> tuple[list[BaseMessage], int]:
@@ -150,6 +160,7 @@ async def rag(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, 
         return not_found(ctx, reasoning, found.reason)
 
     model, adapter_key = await model_for(deps, ctx, "rag")
+    documents = prompt_documents(documents, found, ctx.route_min_relevance)
     messages, used = await asyncio.to_thread(build_messages, model, documents, question, ctx.max_new_tokens, policy)
     max_new = min(ctx.max_new_tokens, MAX_ANSWER_TOKENS)
     reply = await guarded(model, state, deps).ainvoke(

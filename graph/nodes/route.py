@@ -39,7 +39,7 @@ def _probe(deps: Deps, ctx: Context, question: str, collection: str) -> Retrieva
 def _decide(deps: Deps, ctx: Context, question: str, collection: str) -> tuple[RetrievalResult | None, RouteDecision]:
     """The probe of the default collection and the router's decision (blocking: one worker thread for both)."""
     probe = _probe(deps, ctx, question, collection)
-    return probe, decide(question, probe.best_relevance if probe else None, ctx.min_relevance, collection)
+    return probe, decide(question, probe.best_relevance if probe else None, ctx.route_min_relevance, collection)
 
 
 def _retrieval(probe: RetrievalResult, collection: str, ctx: Context) -> dict[str, Any]:
@@ -49,6 +49,7 @@ def _retrieval(probe: RetrievalResult, collection: str, ctx: Context) -> dict[st
         "hypothetical_answer": "",
         "best_relevance": probe.best_relevance,
         "min_relevance": ctx.min_relevance,
+        "route_min_relevance": ctx.route_min_relevance,
         "dropped": probe.dropped,
         "declined": probe.declined,
     }

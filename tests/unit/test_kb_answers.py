@@ -148,7 +148,10 @@ def test_evidence_reads_a_changelog_version_from_the_heading_above_the_fix():
 
 
 def test_evidence_uses_the_embedding_for_paraphrases():
-    docs = [doc(1, "## Support\nOur phone line opens at 9:00 on weekdays. The office has a red door.", title="Support")]
+    # both state a time, neither says "ring": only the meaning tells them apart
+    docs = [
+        doc(1, "## Support\nOur phone line opens at 9:00 on weekdays. The office paints its door at 18:00.", title="Support")
+    ]
     calls = []
 
     def embed(texts):  # stands in for MiniLM: the first sentence is the paraphrase of the question
@@ -265,3 +268,43 @@ def test_a_version_named_with_its_app_is_found_under_the_bare_version():
     # a bare count in a table is not the plan "Flex 15"
     plans = "## Plans\n\nFlex 10 — Monthly price: £189; Meeting-room credits: 15."
     assert "do not mention Flex 15" in evidence.gather("What is the monthly price of Flex 15?", [doc(1, plans)]).reason
+
+
+def _alike(texts):  # every sentence as close to the question as can be: only the words decide
+    return np.ones((len(texts), 2)) / np.sqrt(2)
+
+
+def test_a_sentence_about_the_asked_thing_answers_before_one_about_others():
+    timeline = [
+        doc(
+            1,
+            "## Timeline\n- **1998** – Dr Ana Bell and Dr Tom Reed open the first clinic on Mill Lane, Ashby Marsh.\n"
+            "- **2016** – Larkspur Vets Harrow Road opens in Kelby.",
+            title="Our history",
+        )
+    ]
+    found = evidence.gather("What year did the Harrow Road clinic open?", timeline, _alike)
+    assert evidence.quoted(found.sentences[0]) == "2016 – Larkspur Vets Harrow Road opens in Kelby."  # no "**"
+    assert len(found.sentences) == 1  # the 1998 line, about Mill Lane, is not quoted
+
+
+def test_a_sentence_with_none_of_the_asked_words_does_not_answer():
+    specs = [doc(1, "## Nest 2\nThe Nest 2 plays for up to 14 hours at moderate volume.", title="Corvid Nest 2")]
+    found = evidence.gather("How loud can the Nest 2 go, in decibels?", specs, _alike)
+    assert not found.answerable and "says" in found.reason and "decibel" in found.reason
+
+
+@pytest.mark.parametrize(
+    "question, sentence",
+    [
+        ("who runs it now, the chief exec?", "Hannah Leclerc is appointed Chief Executive."),  # written out
+        ("who handles complaints", "Complaints are handled by Owen Pritchard."),  # another form
+        ("what refridgerant is in the HeatCore 12", "The HeatCore 12 uses R290 as its refrigerant."),  # misspelt
+        ("What email address should I use for care plans?", "Care Plans: careplans@larkspur.example"),  # a value
+        ("what number do i ring at night", "Out of hours: 0333 014 7799"),
+    ],
+)
+def test_asked_words_are_found_in_other_forms_and_as_the_value_they_ask_for(question, sentence):
+    other = "Our team is friendly and the office has a red door."
+    found = evidence.gather(question, [doc(1, f"## About\n{other} {sentence}", title="About")], _alike)
+    assert found.answerable and found.sentences[0].text == sentence
