@@ -165,6 +165,7 @@ def test_evidence_uses_the_embedding_for_paraphrases():
 def test_tidy_drops_headings_tags_and_loops():
     assert tidy("## Company overview\n## Company motto\nOur motto is Listen closer.") == "Our motto is Listen closer."
     assert tidy('<source id="1">Answer: The dock costs €39.</source>') == "The dock costs €39."
+    assert tidy("The head of support is **Rajan Velloso**.") == "The head of support is Rajan Velloso."
     looping = "The Nest 2 plays for 14 hours and the Nest 2 plays for 14 hours and the Nest 2 plays for 14 hours"
     assert cut_repetition(looping) == "The Nest 2 plays for 14 hours and"
     assert tidy("It costs €39. It costs €39. It costs €39.") == "It costs €39."

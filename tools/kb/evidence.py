@@ -136,7 +136,7 @@ SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is abo
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
 LEXICAL_WEIGHT = 0.5
-_BOLD = re.compile(r"\*\*|__")
+_BOLD = re.compile(r"\*\*")
 MIN_SCORE = 0.15  # below this no sentence answers the question (chosen on the development sets: corvid, docs)
 
 Embed = Callable[[list[str]], np.ndarray]
