@@ -11,7 +11,10 @@ sentence by sentence:
 2. Among those, a sentence must take up what the question asks of that thing: the question's other
    words (IDF-weighted over the retrieved sentences) and the embedding similarity of sentence and
    question with the names taken out of both (so that "Bluetooth range of the Nest Mini" does not
-   match every sentence naming the Mini and Bluetooth).
+   match every sentence naming the Mini and Bluetooth). At least one asked word must be there, in any
+   form or as the kind of value it asks for ("what year" is said by "2016"); closeness of meaning
+   alone does not answer.
+3. A sentence that names the thing asked about is quoted before one that names other things.
 
 No sentence passing both means the sources do not answer the question: the agent says it does not know.
 """
@@ -71,6 +74,7 @@ WHEN_QUESTION = re.compile(
     r"(?![^?]*,\s*(?:what|which|who|how|where|why|is|are|do|does|can)\b)",
     re.IGNORECASE,
 )
+_BOLD = re.compile(r"\*\*")  # Markdown's bold marks
 _QUESTION_PARTS = re.compile(r"(?<=[.?!])\s+")
 TIME = re.compile(
     r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(?:am|pm)\b|\b(?:within|after|in|every) (?:\d+|one|two|three|"
@@ -136,7 +140,6 @@ SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is abo
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
 LEXICAL_WEIGHT = 0.5
-_BOLD = re.compile(r"\*\*")
 MIN_SCORE = 0.15  # below this no sentence answers the question (chosen on the development sets: corvid, docs)
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -156,14 +159,12 @@ class Candidate:
     subject: bool = False  # its first name is the one asked about
 
     @property
-    def match(self) -> float:
-        """How well its words and meaning match the question: whether it answers at all."""
-        return LEXICAL_WEIGHT * self.lexical + (1 - LEXICAL_WEIGHT) * self.semantic
-
-    @property
     def score(self) -> float:
-        """Its rank among the sentences that answer: being about the thing asked comes first."""
-        return self.match + (SUBJECT_BONUS if self.subject else 0.0)
+        return (
+            LEXICAL_WEIGHT * self.lexical
+            + (1 - LEXICAL_WEIGHT) * self.semantic
+            + (SUBJECT_BONUS if self.subject else 0.0)
+        )
 
 
 @dataclass
