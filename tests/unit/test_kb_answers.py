@@ -150,7 +150,11 @@ def test_evidence_reads_a_changelog_version_from_the_heading_above_the_fix():
 def test_evidence_uses_the_embedding_for_paraphrases():
     # both state a time, neither says "ring": only the meaning tells them apart
     docs = [
-        doc(1, "## Support\nOur phone line opens at 9:00 on weekdays. The office paints its door at 18:00.", title="Support")
+        doc(
+            1,
+            "## Support\nOur phone line opens at 9:00 on weekdays. The office paints its door at 18:00.",
+            title="Support",
+        )
     ]
     calls = []
 

@@ -341,8 +341,10 @@ def _forms(text: str) -> tuple[set[str], set[str]]:
 
 
 def _says(forms: tuple[set[str], set[str]], word: str) -> bool:
-    """Whether a sentence has the asked word: inflected otherwise, written out ("exec" asks for "executive"),
-    or misspelt in the question."""
+    """Whether a sentence has the asked word, also inflected otherwise, written out or misspelt.
+
+    "handled" says "handles"; "executive" says "exec"; "refrigerant" says "refridgerant".
+    """
     words, stems = forms
     if word in words or _stem(word) in stems:
         return True
