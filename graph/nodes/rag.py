@@ -46,7 +46,6 @@ _HEADING = re.compile(r"^\s*#{1,6}\s.*$", re.MULTILINE)
 _SOURCE_TAG = re.compile(r"</?source[^>]*>", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?:answer|sources?)\s*:\s*", re.IGNORECASE | re.MULTILINE)
 _WORDS = re.compile(r"\S+")
-_BOLD = re.compile(r"\*\*")  # the sources' emphasis, copied: the answer is plain text beside its quotes
 REPEAT_SPAN = 4  # a run of this many words said again means the model is looping
 
 
@@ -64,7 +63,8 @@ def cut_repetition(text: str) -> str:
 
 def tidy(answer: str) -> str:
     """The first paragraph, at most a few sentences, no headings, tags or loops: what follows is where small models drift."""
-    text = _BOLD.sub("", _LABEL.sub("", _SOURCE_TAG.sub("", _HEADING.sub("", answer)))).strip()
+    # the sources' bold marks, copied by the model: the answer is plain text beside its quotes
+    text = evidence_mod.unbold(_LABEL.sub("", _SOURCE_TAG.sub("", _HEADING.sub("", answer)))).strip()
     first = text.split("\n\n")[0]
     unique = list(
         dict.fromkeys(cut_repetition(s) for s in grounding.sentences(first))

