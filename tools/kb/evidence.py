@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.guard import grounding
+from tools.guard import grounding, pii
 from tools.kb import entities, measures
 from tools.kb.keyword import tokens
 
@@ -332,9 +332,9 @@ _STATED_AS = (
     (re.compile(r"\b\d+\.\d+(?:\.\d+)?\b"), ("version", "update", "release", "firmware")),
     (re.compile(r"[£$€¥]\s?\d"), ("price", "cost", "fee")),
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
-    (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"), ("email", "address")),
-    (re.compile(r"(?:\+\d{1,3} ?|\b0)\d{1,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"), ("phone", "number", "call", "ring")),
 )
+# The personal-data detectors already tell an email address or a phone number from a date or an order number.
+_PERSONAL_AS = {"EMAIL": ("email", "address"), "PHONE": ("phone", "number", "call", "ring")}
 TYPO_RATIO = 0.85  # "refridgerant" for "refrigerant"; long words only
 
 
@@ -344,6 +344,8 @@ def _forms(text: str) -> tuple[set[str], set[str]]:
     for pattern, kinds in _STATED_AS:
         if pattern.search(text):
             words.update(kinds)
+    for found in pii.find(text, tuple(_PERSONAL_AS)):
+        words.update(_PERSONAL_AS[found.kind])
     return words, {_stem(w) for w in words}
 
 
