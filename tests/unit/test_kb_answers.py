@@ -313,3 +313,11 @@ def test_asked_words_are_found_in_other_forms_and_as_the_value_they_ask_for(ques
     other = "Our team is friendly and the office has a red door."
     found = evidence.gather(question, [doc(1, f"## About\n{other} {sentence}", title="About")], _alike)
     assert found.answerable and found.sentences[0].text == sentence
+
+
+def test_a_who_question_needs_a_sentence_that_names_somebody():
+    question = "Who is the head nurse at Ashby North?"
+    unnamed = [doc(1, "## Ashby North\nAshby North is staffed by our own vets and nurses.", title="Ashby North")]
+    assert not evidence.gather(question, unnamed, _alike).answerable  # it names nobody but Ashby North
+    named = [doc(1, "## Ashby North\nThe head nurse at Ashby North is Ruth Amos.", title="Ashby North")]
+    assert evidence.gather(question, named, _alike).sentences[0].text.endswith("Ruth Amos.")

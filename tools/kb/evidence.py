@@ -13,7 +13,8 @@ sentence by sentence:
    question with the names taken out of both (so that "Bluetooth range of the Nest Mini" does not
    match every sentence naming the Mini and Bluetooth). At least one asked word must be there, in any
    form or as the kind of value it asks for ("what year" is said by "2016"); closeness of meaning
-   alone does not answer.
+   alone does not answer. A question for a number wants a sentence stating one; "who" wants one naming
+   somebody beyond the question's own names.
 3. A sentence that names the thing asked about is quoted before one that names other things.
 
 No sentence passing both means the sources do not answer the question: the agent says it does not know.
@@ -66,6 +67,9 @@ NUMERIC_QUESTION = re.compile(
     r"number|percentage|rate|fee|fees)\b",
     re.IGNORECASE,
 )
+# "Who is ...?" wants somebody: a sentence that names nobody beyond the question's own names does not say who
+# ("It is staffed by our own vets and nurses" is not who the head nurse is).
+WHO_QUESTION = re.compile(r"^\W*(?:and |so |but )?who(?:'s| is| was| are| were)?\b", re.IGNORECASE)
 VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b", re.IGNORECASE)
 # A question asks "when" if one of its sentences starts so ("When is ...", "From what time?"); a
 # "when" clause ("What did it cost when it launched?", "When DPO starts ..., what ...?") does not.
@@ -216,6 +220,8 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     heading's count only for when- and version questions (a changelog's version and date), and a when-question
     wants a time (a year, a day, "within 30 days"), not any number.
     """
+    if _asks_who(question) and not _names_someone(quoted(candidate), question):
+        return False
     when = _asks_when(question)  # not a "when" clause: "Does it need a restart when ...?" wants no date
     if not (when or NUMERIC_QUESTION.search(question)):
         return True
@@ -234,6 +240,16 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
         (any(ch.isdigit() for ch in t) or t in NUMBER_WORDS) and t not in given and t not in in_names
         for t in tokens(text)
     )
+
+
+def _asks_who(question: str) -> bool:
+    return any(WHO_QUESTION.search(part) for part in _QUESTION_PARTS.split(question.strip()))
+
+
+def _names_someone(text: str, question: str) -> bool:
+    """Whether ``text`` names something in words (not a bare number or version) that the question does not."""
+    asked = {w for n in entities.names(question) for w in n.words}
+    return any(any(w.isalpha() for w in n.words) and not set(n.words) <= asked for n in entities.names(text))
 
 
 def _asks_when(question: str) -> bool:
