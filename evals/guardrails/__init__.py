@@ -14,6 +14,7 @@ SETS = (
     "heldout10",
     "heldout11",
     "heldout12",
+    "heldout13",
 )
 # Held-out sets no training has read (a unit test checks the learned layer's data against them). The
 # earlier four became development sets once rules and bank rows were written for their misses; heldout7
@@ -26,5 +27,7 @@ SETS = (
 # heldout10 after the requests in other languages joined the training data (six short lines left out);
 # heldout11 after the hex reading and the round's last rows (three short lines left out); heldout12, in the
 # manner of chat logs and public safety benchmarks, after AdvBench's requests joined the training data (three
-# attacks and three harmless lines left out).
-UNSEEN = ("heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
+# attacks and three harmless lines left out); heldout13, messages typed into a company's internal assistant and
+# a consumer app (pasted emails, logs and tickets, mixed languages, paraphrased attacks without stock phrases),
+# after the fine-tuned-encoder trial (two harmless lines left out).
+UNSEEN = ("heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13")
