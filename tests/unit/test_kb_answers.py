@@ -5,6 +5,7 @@ import pytest
 from langchain_core.documents import Document
 
 from graph.nodes.rag import cut_repetition, tidy
+from tools.guard import grounding
 from tools.kb import entities, evidence, tables
 from tools.kb.loaders import load_file
 from tools.kb.splitting import split
@@ -321,3 +322,22 @@ def test_a_who_question_needs_a_sentence_that_names_somebody():
     assert not evidence.gather(question, unnamed, _alike).answerable  # it names nobody but Ashby North
     named = [doc(1, "## Ashby North\nThe head nurse at Ashby North is Ruth Amos.", title="Ashby North")]
     assert evidence.gather(question, named, _alike).sentences[0].text.endswith("Ruth Amos.")
+
+
+def test_a_table_row_with_an_abbreviation_stays_one_sentence():
+    """A full stop after "Approx." does not end the row: the price stays with its row's label."""
+    prices = [
+        doc(1, "## Millbrook\n100 sq ft — Climate-controlled unit (per month): £172.00.", title="Prices"),
+        doc(
+            2,
+            "## Kingsford\n100 sq ft — Approx. floor area: 10 ft × 10 ft; Standard unit (per month): £149.00.",
+            title="Prices",
+        ),
+    ]
+    assert grounding.sentences("Ask Dr. Amos, e.g. by phone. The answer is no. Next.") == [
+        "Ask Dr. Amos, e.g. by phone.",
+        "The answer is no.",
+        "Next.",
+    ]
+    found = evidence.gather("how much is a 100 sq ft unit at kingsford a month?", prices, _alike)
+    assert found.sentences[0].text.endswith("£149.00.")

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from tools.kb.keyword import tokens
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A full stop after these does not end a sentence ("Approx. floor area: 10 ft", "Dr. Amos", "No. 4"); a
+# sentence tokenizer's model is more than this needs, and none ships here.
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:approx|e\.g|i\.e|vs|incl|excl|dr|mr|mrs|ms|prof|fig|no)\.$", re.IGNORECASE)
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _BLOCK_START = re.compile(r"^\s*(#|[-*+] |\d+[.)] |\|)")
 _CITE = re.compile(r"\[(\d{1,2})\]")
@@ -38,8 +41,22 @@ def sentences(text: str) -> list[str]:
                 blocks.append(line.strip())
             ended = line.endswith("  ")
         for block in blocks:
-            out.extend(s.strip() for s in _SENTENCE_END.split(block) if s.strip())
+            out.extend(_rejoin_abbreviations([s.strip() for s in _SENTENCE_END.split(block) if s.strip()]))
     return out
+
+
+def _rejoin_abbreviations(parts: list[str]) -> list[str]:
+    joined: list[str] = []
+    for part in parts:
+        if (
+            joined
+            and _ABBREVIATION.search(joined[-1])
+            and not (joined[-1].lower().endswith("no.") and not part[:1].isdigit())
+        ):
+            joined[-1] += " " + part
+        else:
+            joined.append(part)
+    return joined
 
 
 def numbers(text: str) -> set[str]:
