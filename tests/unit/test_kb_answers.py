@@ -341,3 +341,18 @@ def test_a_table_row_with_an_abbreviation_stays_one_sentence():
     ]
     found = evidence.gather("how much is a 100 sq ft unit at kingsford a month?", prices, _alike)
     assert found.sentences[0].text.endswith("£149.00.")
+
+
+def test_a_site_named_by_its_section_is_asked_for_even_in_lower_case():
+    """'millbrook' is one word like others, but the sources give Millbrook a section: its prices are not Kingsford's."""
+    page = "Storage unit prices | Ashcombe"
+    kingsford = doc(
+        1, "## Kingsford\n200 sq ft — Standard unit (per month): £259.00.", page, "Storage unit prices > Kingsford"
+    )
+    millbrook = doc(
+        2, "## Standard units\n150 sq ft — Standard unit: £199.00.", page, "Prices > Millbrook > Standard units"
+    )
+    found = evidence.gather("how much is a 200 sq ft unit at millbrook per month", [kingsford, millbrook], _alike)
+    assert not found.answerable and "Millbrook" in found.names
+    found = evidence.gather("how much is a 200 sq ft unit at kingsford per month", [kingsford, millbrook], _alike)
+    assert found.sentences[0].text.endswith("£259.00.")

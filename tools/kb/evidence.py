@@ -413,6 +413,30 @@ def _eligible(
     return [], f"the sources do not mention {', '.join(w.text for w in wanted)}"
 
 
+def _section_names(
+    question: str, documents: Sequence[dict[str, Any]], found: Sequence[entities.Name]
+) -> list[entities.Name]:
+    """Names the sources give a section of their own ("Prices > Millbrook") that the question writes, in any case.
+
+    A one-word name is otherwise a word like others; but under "Prices > Millbrook" and "Prices > Kingsford", a
+    price is the asked site's only where its section or the sentence names that site.
+    """
+    have = {w for n in found for w in n.words}
+    asked = question.lower()
+    texts = " ".join(doc.get("text") or "" for doc in documents)
+    out: dict[tuple[str, ...], entities.Name] = {}
+    for doc in documents:
+        for part in (p.strip() for p in str(doc.get("section") or "").split(">")):
+            named = entities.names(f"at {part}")  # not a sentence's first word, which is only grammar
+            if len(named) != 1 or named[0].text != part or set(named[0].words) <= have:
+                continue
+            written = rf"\b{re.escape(part.lower())}\b"
+            # a proper name: the sources never write it in lower case ("Warranty" heads a section, "warranty" is a word)
+            if re.search(written, asked) and not re.search(written, texts):
+                out[named[0].words] = named[0]
+    return list(out.values())
+
+
 def gather(
     question: str,
     documents: Sequence[dict[str, Any]],
@@ -425,7 +449,12 @@ def gather(
     text_names = {d["n"]: entities.names(d.get("text") or "") for d in documents}
     known = [name for n in context for name in text_names[n] + context[n]]
     asked_names = entities.named_in(question, known)
-    wanted = [w for w in asked_names if entities.specific(w)]
+    by_section = _section_names(question, documents, asked_names)
+    asked_names += by_section
+    for d in documents:  # such a name heads its section even where the name finder reads it as a first word
+        parts = {p.strip() for p in str(d.get("section") or "").split(">")}
+        context[d["n"]] += [name for name in by_section if name.text in parts]
+    wanted = [w for w in asked_names if entities.specific(w) or w in by_section]
     written = [w.text for w in wanted]
     everything = " ".join(
         f"{d.get('title', '')} {d.get('section', '')} {d.get('text') or ''}" for d in documents
