@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from tools.guard import static
-from tools.guard.normalise import decoded_payloads, normalise
+from tools.guard.normalise import hidden_readings, normalise
 from tools.guard.similarity import pieces
 from tools.resources import Resources
 from tools.settings import get_settings
@@ -93,12 +93,14 @@ def load_head(models_dir: Path | None = None) -> dict[str, Any]:
 
 
 def read(text: str) -> tuple[list[str], np.ndarray]:
-    """A normalised text's pieces (whole, each sentence, and what base64 or hex in it decodes to) and their vectors.
+    """A normalised text's pieces (whole, each sentence, and what its disguises hide) and their vectors.
 
-    A request hidden in hex ("77 72 69 74 65 ...") is read as the words it spells, as the rules read it.
+    A request hidden in hex ("77 72 69 74 65 ..."), rot13, URL escapes or spelled letter by letter is read as
+    the words it spells, as the rules read it.
     """
     parts = pieces(text)
-    parts += [p for p in dict.fromkeys(normalise(d) for d in decoded_payloads(text)) if p not in parts]
+    hidden = [q for h in hidden_readings(text) for q in [normalise(h), *pieces(normalise(h))]]
+    parts += [p for p in dict.fromkeys(hidden) if p not in parts]
     return parts, static.embed(parts)
 
 

@@ -16,6 +16,7 @@ import binascii
 import codecs
 import re
 import unicodedata
+import urllib.parse
 
 _INVISIBLE = {"Cf"}
 # Look-alikes NFKC leaves alone (Cyrillic and Greek letters that render like Latin ones).
@@ -61,6 +62,15 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _SPACED = re.compile(r"\b(?:[A-Za-z][ .\-_*]){2,}[A-Za-z]\b")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){8,}\b")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+MIN_PERCENT_ESCAPES = 3  # "50% off" is not URL encoding; "write%20working%20..." is
+# Words so common that any English sentence has some: rot13 of English has almost none, so a rot13 reading
+# is kept only where it reads as English and the text as written does not.
+_COMMON = frozenset("the a an to of and in is it you i my how do what for on with can me this that".split())
+_WORD = re.compile(r"[A-Za-z']+")
+_STRETCH = re.compile(r"[:\n]|(?<=[.?!])\s")
+ENGLISH_SHARE = 0.15
+MIN_ROT13_WORDS = 4
 _LEET_WORD = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*[013457@$!])[\w@$!]{3,}\b")
 
 
@@ -110,6 +120,32 @@ def decoded_payloads(text: str) -> list[str]:
             continue
         if (decoded := _printable(raw)) is not None:
             found.append(decoded)
+    return found
+
+
+def _common_share(text: str) -> float:
+    words = _WORD.findall(text.lower())
+    return sum(w in _COMMON for w in words) / len(words) if words else 0.0
+
+
+def hidden_readings(text: str) -> list[str]:
+    """What a disguised request says, for readers that do not try every variant.
+
+    Base64 and hex decoded, letters spelled out one by one joined, URL escapes undone, and each stretch in
+    rot13 that reads as English once turned back (beside the plain words that ask for it to be decoded).
+    """
+    found = decoded_payloads(text)
+    joined = _join_spaced(text)
+    if joined != text:
+        found.append(joined)
+    if len(_PERCENT.findall(text)) >= MIN_PERCENT_ESCAPES:
+        found.append(urllib.parse.unquote(text))
+    for stretch in _STRETCH.split(text):
+        turned = codecs.decode(stretch, "rot13")
+        if len(_WORD.findall(stretch)) >= MIN_ROT13_WORDS and _common_share(stretch) < ENGLISH_SHARE <= _common_share(
+            turned
+        ):
+            found.append(turned.strip())
     return found
 
 
