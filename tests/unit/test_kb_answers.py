@@ -344,7 +344,10 @@ def test_a_table_row_with_an_abbreviation_stays_one_sentence():
 
 
 def test_a_site_named_by_its_section_is_asked_for_even_in_lower_case():
-    """'millbrook' is one word like others, but the sources give Millbrook a section: its prices are not Kingsford's."""
+    """'millbrook' is one word like others, but the sources give Millbrook a section: its prices are not Kingsford's.
+
+    "Refunds" heading a section is still a word: the sources capitalise it only where it starts a sentence.
+    """
     page = "Storage unit prices | Ashcombe"
     kingsford = doc(
         1, "## Kingsford\n200 sq ft — Standard unit (per month): £259.00.", page, "Storage unit prices > Kingsford"
@@ -352,7 +355,15 @@ def test_a_site_named_by_its_section_is_asked_for_even_in_lower_case():
     millbrook = doc(
         2, "## Standard units\n150 sq ft — Standard unit: £199.00.", page, "Prices > Millbrook > Standard units"
     )
-    found = evidence.gather("how much is a 200 sq ft unit at millbrook per month", [kingsford, millbrook], _alike)
+    sites = doc(3, "## Our sites\nWe store at Kingsford and Millbrook.", "Our sites", "Our sites")
+    found = evidence.gather(
+        "how much is a 200 sq ft unit at millbrook per month", [kingsford, millbrook, sites], _alike
+    )
     assert not found.answerable and "Millbrook" in found.names
-    found = evidence.gather("how much is a 200 sq ft unit at kingsford per month", [kingsford, millbrook], _alike)
+    found = evidence.gather(
+        "how much is a 200 sq ft unit at kingsford per month", [kingsford, millbrook, sites], _alike
+    )
     assert found.sentences[0].text.endswith("£259.00.")
+    refunds = doc(1, "## Refunds\nRefunds are paid within 30 days.", "Billing", "Billing > Refunds")
+    invoices = doc(2, "## Invoices\nInvoices are sent on the first day of the month.", "Billing", "Billing > Invoices")
+    assert evidence.gather("when are invoices and refunds sent", [refunds, invoices], _alike).names == []

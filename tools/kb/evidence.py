@@ -424,6 +424,7 @@ def _section_names(
     have = {w for n in found for w in n.words}
     asked = question.lower()
     texts = " ".join(doc.get("text") or "" for doc in documents)
+    in_text = {n.words for n in entities.names(texts)}
     out: dict[tuple[str, ...], entities.Name] = {}
     for doc in documents:
         for part in (p.strip() for p in str(doc.get("section") or "").split(">")):
@@ -431,8 +432,10 @@ def _section_names(
             if len(named) != 1 or named[0].text != part or set(named[0].words) <= have:
                 continue
             written = rf"\b{re.escape(part.lower())}\b"
-            # a proper name: the sources never write it in lower case ("Warranty" heads a section, "warranty" is a word)
-            if re.search(written, asked) and not re.search(written, texts):
+            # a proper name: the sources write it capitalised inside a sentence and never in lower case
+            # ("Refunds are paid ..." is capitalised only because it starts a sentence)
+            proper = named[0].words in in_text and not re.search(written, texts)
+            if proper and re.search(written, asked):
                 out[named[0].words] = named[0]
     return list(out.values())
 
