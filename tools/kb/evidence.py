@@ -414,7 +414,10 @@ def _eligible(
 
 
 def _section_names(
-    question: str, documents: Sequence[dict[str, Any]], found: Sequence[entities.Name]
+    question: str,
+    documents: Sequence[dict[str, Any]],
+    found: Sequence[entities.Name],
+    text_names: dict[int, list[entities.Name]],
 ) -> list[entities.Name]:
     """Names the sources give a section of their own ("Prices > Millbrook") that the question writes, in any case.
 
@@ -424,7 +427,7 @@ def _section_names(
     have = {w for n in found for w in n.words}
     asked = question.lower()
     texts = " ".join(doc.get("text") or "" for doc in documents)
-    in_text = {n.words for n in entities.names(texts)}
+    in_text = {n.words for names in text_names.values() for n in names}
     out: dict[tuple[str, ...], entities.Name] = {}
     for doc in documents:
         for part in (p.strip() for p in str(doc.get("section") or "").split(">")):
@@ -452,7 +455,7 @@ def gather(
     text_names = {d["n"]: entities.names(d.get("text") or "") for d in documents}
     known = [name for n in context for name in text_names[n] + context[n]]
     asked_names = entities.named_in(question, known)
-    by_section = _section_names(question, documents, asked_names)
+    by_section = _section_names(question, documents, asked_names, text_names)
     asked_names += by_section
     for d in documents:  # such a name heads its section even where the name finder reads it as a first word
         parts = {p.strip() for p in str(d.get("section") or "").split(">")}
