@@ -99,7 +99,7 @@ def read(text: str) -> tuple[list[str], np.ndarray]:
     the words it spells, as the rules read it.
     """
     parts = pieces(text)
-    hidden = [q for h in hidden_readings(text) for q in [normalise(h), *pieces(normalise(h))]]
+    hidden = [q for h in hidden_readings(text) for q in pieces(normalise(h))]  # pieces() starts with the whole
     parts += [p for p in dict.fromkeys(hidden) if p not in parts]
     return parts, static.embed(parts)
 
