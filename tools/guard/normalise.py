@@ -150,12 +150,13 @@ def hidden_readings(text: str) -> list[str]:
 
 
 def variants(text: str) -> list[str]:
-    """Every reading of ``text`` a scanner should check: normalised, de-spaced, de-leeted, rot13, reversed, decoded."""
+    """Every reading of ``text`` a scanner should check: normalised, de-spaced, de-leeted, rot13, reversed, hidden."""
     base = normalise(text)
     # Look-alike folding would break real Cyrillic/Greek words, so the text is also read without it;
     # digits are read as letters throughout once more, for leetspeak with all-digit words ("45" = "as").
     plain = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) not in _INVISIBLE)
     joined = _join_spaced(base)
     out = [base, joined, _deleet(joined), joined.translate(_LEET), codecs.decode(base, "rot13"), base[::-1], plain]
-    out += [normalise(p) for p in decoded_payloads(base)]
+    # what the learned layer reads as well: decoded payloads, URL escapes undone, rot13 stretches
+    out += [normalise(h) for h in hidden_readings(base)]
     return list(dict.fromkeys(out))

