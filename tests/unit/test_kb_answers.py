@@ -367,3 +367,24 @@ def test_a_site_named_by_its_section_is_asked_for_even_in_lower_case():
     refunds = doc(1, "## Refunds\nRefunds are paid within 30 days.", "Billing", "Billing > Refunds")
     invoices = doc(2, "## Invoices\nInvoices are sent on the first day of the month.", "Billing", "Billing > Invoices")
     assert evidence.gather("when are invoices and refunds sent", [refunds, invoices], _alike).names == []
+
+
+def test_a_section_beside_the_one_asked_for_does_not_answer():
+    """A climate-controlled unit's price is not under "Standard units"; asked for neither kind, both may answer."""
+    page = "Storage unit prices"
+    standard = doc(
+        1, "150 sq ft — Standard unit (per month): £215.00.", page, "Storage unit prices > Stanway > Standard units"
+    )
+    climate = doc(
+        2,
+        "50 sq ft — Climate-controlled unit (per month): £114.50.",
+        page,
+        "Storage unit prices > Stanway > Climate-controlled units",
+    )
+    asked = "price of a 150 sq ft climate-controlled unit?"
+    found = evidence.gather(asked, [standard, climate], _alike)
+    assert not found.answerable and "Standard units" in found.reason
+    found = evidence.gather("price of a 150 sq ft standard unit?", [standard, climate], _alike)
+    assert found.sentences[0].text.endswith("£215.00.")
+    found = evidence.gather("price of a 150 sq ft unit?", [standard, climate], _alike)
+    assert found.sentences[0].text.endswith("£215.00.")

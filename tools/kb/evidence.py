@@ -443,6 +443,39 @@ def _section_names(
     return list(out.values())
 
 
+def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[int, str]:
+    """Sources filed under a twin of the section the question names; with that twin's name.
+
+    Under one page, "Stanway Wharf > Standard units" and "Millbrook > Climate-controlled units" are sections of
+    the same level that share a word and differ in others: a question for a climate-controlled unit is not
+    answered by a standard unit's price. A twin is named when the question says every word that sets it apart
+    from the other and none of the other's; sections sharing no word ("Who we are", "Our founders") are not
+    twins, and where the question names neither twin nothing is ruled out.
+    """
+    paths = {d["n"]: [p.strip() for p in str(d.get("section") or "").split(">")] for d in documents}
+    levels: dict[tuple[str, int], set[str]] = {}
+    for d in documents:
+        for depth, part in enumerate(paths[d["n"]][1:], start=1):  # the page's own title has no siblings
+            levels.setdefault((str(d.get("title", "")), depth), set()).add(part)
+    asked = _forms(question)
+    ruled_out: dict[tuple[str, int], set[str]] = {}
+    for level, parts in levels.items():
+        words = {part: set(tokens(part)) - ASKING for part in parts}
+        for one in parts:
+            for other in parts - {one}:
+                if not words[one] & words[other]:
+                    continue
+                mine, theirs = words[one] - words[other], words[other] - words[one]
+                if mine and theirs and all(_says(asked, w) for w in mine) and not any(_says(asked, w) for w in theirs):
+                    ruled_out.setdefault(level, set()).add(other)
+    out = {}
+    for d in documents:
+        for depth, part in enumerate(paths[d["n"]][1:], start=1):
+            if part in ruled_out.get((str(d.get("title", "")), depth), set()):
+                out[d["n"]] = part
+    return out
+
+
 def gather(
     question: str,
     documents: Sequence[dict[str, Any]],
@@ -493,6 +526,13 @@ def gather(
     kept, reason = _eligible(wanted, candidates, context, text_names)
     if not kept:
         return Evidence(question, written, reason=reason or "no sentence in the sources is about it")
+    elsewhere = _other_siblings(question, documents)
+    if elsewhere:
+        kept = [c for c in kept if c.n not in elsewhere]
+        if not kept:
+            return Evidence(
+                question, written, reason=f"the sources say it only under {', '.join(set(elsewhere.values()))}"
+            )
 
     asked_measures = measures.found(question)
     if asked_measures:  # "a 10-minute charge" is not how long a full charge takes; "190 cm" is in "187–198 cm"
