@@ -388,3 +388,13 @@ def test_a_section_beside_the_one_asked_for_does_not_answer():
     assert found.sentences[0].text.endswith("£215.00.")
     found = evidence.gather("price of a 150 sq ft unit?", [standard, climate], _alike)
     assert found.sentences[0].text.endswith("£215.00.")
+
+
+def test_another_kind_of_the_asked_attribute_does_not_answer():
+    """'Tail lift capacity' is not the towing capacity; a capacity asked without a kind is answered by it."""
+    van = [
+        doc(1, "The Mover XL has a tail lift capacity of 500 kg and seats three.", "Van hire", "Van hire > Mover XL")
+    ]
+    assert not evidence.gather("What's the towing capacity of the Mover XL?", van, _alike).answerable
+    assert evidence.gather("What's the tail lift capacity of the Mover XL?", van, _alike).answerable
+    assert evidence.gather("What's the capacity of the Mover XL?", van, _alike).answerable

@@ -33,7 +33,7 @@ import numpy as np
 
 from tools.guard import grounding, pii
 from tools.kb import entities, measures
-from tools.kb.keyword import tokens
+from tools.kb.keyword import STOPWORDS, tokens
 
 # Words that say how a question is asked, not what it asks about.
 ASKING = frozenset(
@@ -306,6 +306,37 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
     return True
 
 
+_RAW_WORD = re.compile(r"[a-z0-9][a-z0-9.-]*")
+STOP = STOPWORDS | ASKING
+# Attributes a page gives for several kinds of one thing: "towing capacity" and "tail lift capacity"
+KINDED = frozenset(
+    "capacity price cost fee fees charge charges rate rates weight range size height width length depth volume "
+    "speed limit allowance time discount deposit".split()
+)
+
+
+def _another_kind(candidate: Candidate, question: str, name_words: set[str]) -> bool:
+    """Whether the sentence gives another kind of the attribute asked: "tail lift capacity" for "towing capacity".
+
+    The question qualifies an attribute ("towing capacity"); the sentence has the attribute, not the qualifier,
+    and qualifies it with a word of its own that the question does not use.
+    """
+    asked = set(tokens(question))
+    words = _RAW_WORD.findall(question.lower())
+    text = f"{candidate.text} {candidate.heading}".lower()
+    forms = _forms(text)
+    said = _RAW_WORD.findall(text)
+    for qualifier, head in zip(words, words[1:], strict=False):
+        if head not in KINDED or qualifier in STOP or not tokens(qualifier) or set(tokens(qualifier)) & name_words:
+            continue
+        if _says(forms, qualifier):
+            continue
+        for before, word in zip(said, said[1:], strict=False):
+            if word == head and before not in STOP and tokens(before) and not set(tokens(before)) & asked:
+                return True
+    return False
+
+
 def _asked_in(unit: str, question: str) -> bool:
     return bool(re.search(rf"\bin (?:[a-z]+ )?{unit}s?\b", question, re.IGNORECASE))
 
@@ -560,7 +591,13 @@ def gather(
             c.lexical = 1.0  # nothing asked beyond the name: any sentence about it is on topic
     pool.sort(key=lambda c: (-c.score, -c.level, c.n))
     scored = [c for c in pool if c.score >= min_score]
-    answering = [c for c in scored if states_what_is_asked(c, question) and counts_what_is_asked(c, question)]
+    answering = [
+        c
+        for c in scored
+        if states_what_is_asked(c, question)
+        and counts_what_is_asked(c, question)
+        and not _another_kind(c, question, name_words)
+    ]
     if not answering:
         if scored:
             return Evidence(question, written, reason="no sentence about it states the number asked for")
