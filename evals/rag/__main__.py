@@ -32,9 +32,20 @@ DOCS_COLLECTION = "docs"
 # saw the code, and scored once; `fennick` (a bicycle maker) the same way, after the checks that a number
 # counts what was asked; `larkspur` (a group of vets) after the measure checks; `tollmere` (a broadband
 # provider) after the checks on the asked words and the 0.30 threshold; `ashcombe` (self-storage and van hire)
-# after the check that a who-question names somebody. Each first run is kept under first_runs/.
+# after the check that a who-question names somebody; `wrenholt` (climbing gyms at two centres) after the
+# checks on twin sections and on another kind of the asked attribute. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
-UNSEEN_SETS = ("corvid", "brightwell", "quarrylane", "brackwater", "fennick", "larkspur", "tollmere", "ashcombe")
+UNSEEN_SETS = (
+    "corvid",
+    "brightwell",
+    "quarrylane",
+    "brackwater",
+    "fennick",
+    "larkspur",
+    "tollmere",
+    "ashcombe",
+    "wrenholt",
+)
 
 
 def load_questions(path: Path) -> list[dict]:
