@@ -63,6 +63,20 @@ def test_html_tables_are_read_row_by_row(tmp_path):
     assert "## Fares\nSingle | zone A — Adult: 2.10; Concession: 1.05." in texts  # a pipe inside a cell stays in it
 
 
+def test_a_row_that_names_a_group_heads_the_rows_below_it(tmp_path):
+    page = tmp_path / "prices.html"
+    page.write_text(
+        "<html><body><h1>Prices</h1><table><tr><th>Ticket</th><th>Peak</th><th>Off-peak</th></tr>"
+        '<tr><th colspan="3">Eastgate</th></tr><tr><td>Adult</td><td>£14.50</td><td>£11.00</td></tr>'
+        '<tr><th colspan="3">Riverside</th></tr><tr><td>Adult</td><td>£13.50</td><td>£10.50</td></tr>'
+        "</table></body></html>"
+    )
+    texts = [c.page_content for c in split(load_file(page), 1000, 100)]
+    assert "## Prices\nEastgate, Adult — Peak: £14.50; Off-peak: £11.00." in texts
+    assert "## Prices\nRiverside, Adult — Peak: £13.50; Off-peak: £10.50." in texts
+    assert not any(t.endswith("\nEastgate") for t in texts)  # the group's own row is no chunk
+
+
 def test_a_bare_number_row_label_takes_its_column_name():
     assert tables.row_sentence(["Zone", "Adult"], ["1", "2.10"]) == "Zone 1 — Adult: 2.10."
 
@@ -398,3 +412,15 @@ def test_another_kind_of_the_asked_attribute_does_not_answer():
     assert not evidence.gather("What's the towing capacity of the Mover XL?", van, _alike).answerable
     assert evidence.gather("What's the tail lift capacity of the Mover XL?", van, _alike).answerable
     assert evidence.gather("What's the capacity of the Mover XL?", van, _alike).answerable
+
+
+def test_a_row_beside_the_one_asked_for_does_not_answer():
+    """The concession price is not in the adult row of the same table, though it has every other asked word."""
+    rows = [
+        doc(1, "## Monthly memberships\nFlex Plus, Adult — Eastgate: £58.00 / month; Riverside: £55.00 / month."),
+        doc(2, "## Monthly memberships\nFlex, Concession — Eastgate: £36.00 / month; Riverside: £33.00 / month."),
+    ]
+    found = evidence.gather("flex plus concession price per month at riverside?", rows, _alike)
+    assert not found.answerable and "other rows" in found.reason
+    found = evidence.gather("flex plus adult price per month at riverside?", rows, _alike)
+    assert found.sentences[0].text.startswith("Flex Plus, Adult")

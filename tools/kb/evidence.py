@@ -507,6 +507,43 @@ def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[
     return out
 
 
+_ROW_LABEL = re.compile(r"^(.+?) — [^—]*:")
+
+
+def _other_rows(question: str, candidates: Sequence[Candidate]) -> set[int]:
+    """Table rows (``label — header: value``) whose label a sibling row's label, named in the question, rules out.
+
+    The rows of one table under one heading label kinds of one thing ("Adult", "Concession", "Junior"; a
+    group's "Flex" and "Flex Plus"): a question for the concession price is not answered by the adult row.
+    A label is named when the question says every word that sets it apart from the other and none of the
+    other's; a row's group, written before its label ("Flex Plus, Adult"), is compared with the other groups.
+    """
+    labels: dict[int, list[str]] = {}
+    for c in candidates:
+        found = _ROW_LABEL.match(c.text)
+        if found:
+            labels[id(c)] = [part.strip() for part in found.group(1).split(", ")]
+    levels: dict[tuple[str, int], set[str]] = {}  # each row is a chunk of its own: its heading is its table's
+    for c in candidates:
+        for depth, part in enumerate(labels.get(id(c), [])):
+            levels.setdefault((c.heading, depth), set()).add(part)
+    asked = _forms(question)
+    ruled_out: set[tuple[tuple[str, int], str]] = set()
+    for level, parts in levels.items():
+        words = {part: set(tokens(part)) - ASKING for part in parts}
+        for one in parts:
+            for other in parts - {one}:
+                mine, theirs = words[one] - words[other], words[other] - words[one]
+                if mine and all(_says(asked, w) for w in mine) and not any(_says(asked, w) for w in theirs):
+                    ruled_out.add((level, other))
+    return {
+        id(c)
+        for c in candidates
+        for depth, part in enumerate(labels.get(id(c), []))
+        if ((c.heading, depth), part) in ruled_out
+    }
+
+
 def gather(
     question: str,
     documents: Sequence[dict[str, Any]],
@@ -557,6 +594,11 @@ def gather(
     kept, reason = _eligible(wanted, candidates, context, text_names)
     if not kept:
         return Evidence(question, written, reason=reason or "no sentence in the sources is about it")
+    other_rows = _other_rows(question, kept)
+    if other_rows:
+        kept = [c for c in kept if id(c) not in other_rows]
+        if not kept:
+            return Evidence(question, written, reason="the sources give it only for other rows of the table")
     elsewhere = _other_siblings(question, documents)
     if elsewhere:
         kept = [c for c in kept if c.n not in elsewhere]

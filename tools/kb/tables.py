@@ -1,9 +1,10 @@
 """Tables as rows that stand on their own (``Day ticket — adult: 6.40; concession: 3.20.``).
 
 A table split into chunks loses its header row, and a row read alone ("| Day ticket | 6.40 | 3.20 |")
-does not say which number is which. Each row is rewritten as one sentence that names its columns,
-and the splitter makes it a chunk of its own under the table's heading, so a question about one row
-retrieves that row. HTML tables are turned into Markdown ones by the loader first, so both read alike.
+does not say which number is which. Each row is rewritten as one sentence that names its columns
+(and the group it is in, where a row that names only a group, like an HTML ``<th colspan>``, heads the
+rows below it), and the splitter makes it a chunk of its own under the table's heading, so a question
+about one row retrieves that row. HTML tables are turned into Markdown ones by the loader first, so both read alike.
 
 No library here writes tables out as self-describing rows (markdown-it and BeautifulSoup parse them,
 pandas needs a frame per table), so this small reader is our own.
@@ -56,9 +57,14 @@ def split_rows(text: str) -> tuple[str, list[str]]:
         if i + 1 < len(lines) and _ROW.match(lines[i]) and _ROW.match(lines[i + 1]) and is_rule(lines[i + 1]):
             headers = cells(lines[i])
             i += 2
+            group = ""
             while i < len(lines) and _ROW.match(lines[i]):
                 row = (cells(lines[i]) + [""] * len(headers))[: max(len(headers), 1)]
-                if any(row):
+                if len(row) > 1 and row[0] and not any(row[1:]):
+                    group = row[0]  # a row that only names a group ("Flex Plus") heads the rows below it
+                elif any(row):
+                    if group and row[0]:
+                        row = [f"{group}, {row[0]}", *row[1:]]
                     rows.append(row_sentence(headers, row))
                 i += 1
             continue
