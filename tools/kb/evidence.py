@@ -489,16 +489,7 @@ def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[
         for depth, part in enumerate(paths[d["n"]][1:], start=1):  # the page's own title has no siblings
             levels.setdefault((str(d.get("title", "")), depth), set()).add(part)
     asked = _forms(question)
-    ruled_out: dict[tuple[str, int], set[str]] = {}
-    for level, parts in levels.items():
-        words = {part: set(tokens(part)) - ASKING for part in parts}
-        for one in parts:
-            for other in parts - {one}:
-                if not words[one] & words[other]:
-                    continue
-                mine, theirs = words[one] - words[other], words[other] - words[one]
-                if mine and theirs and all(_says(asked, w) for w in mine) and not any(_says(asked, w) for w in theirs):
-                    ruled_out.setdefault(level, set()).add(other)
+    ruled_out = {level: _unasked_twins(parts, asked, sections=True) for level, parts in levels.items()}
     out = {}
     for d in documents:
         for depth, part in enumerate(paths[d["n"]][1:], start=1):
@@ -528,20 +519,33 @@ def _other_rows(question: str, candidates: Sequence[Candidate]) -> set[int]:
         for depth, part in enumerate(labels.get(id(c), [])):
             levels.setdefault((c.heading, depth), set()).add(part)
     asked = _forms(question)
-    ruled_out: set[tuple[tuple[str, int], str]] = set()
-    for level, parts in levels.items():
-        words = {part: set(tokens(part)) - ASKING for part in parts}
-        for one in parts:
-            for other in parts - {one}:
-                mine, theirs = words[one] - words[other], words[other] - words[one]
-                if mine and all(_says(asked, w) for w in mine) and not any(_says(asked, w) for w in theirs):
-                    ruled_out.add((level, other))
+    ruled_out = {level: _unasked_twins(parts, asked, sections=False) for level, parts in levels.items()}
     return {
         id(c)
         for c in candidates
         for depth, part in enumerate(labels.get(id(c), []))
-        if ((c.heading, depth), part) in ruled_out
+        if part in ruled_out[(c.heading, depth)]
     }
+
+
+def _unasked_twins(parts: set[str], asked: tuple[set[str], set[str]], sections: bool) -> set[str]:
+    """The ``parts`` of one level that a sibling the question names rules out.
+
+    A sibling is named when the question says every word that sets it apart from the other and none of the
+    other's. Sections are twins only where they share a word ("Standard units", "Climate-controlled units");
+    a table's row labels are kinds of one thing whatever their words, and a label the other only adds to
+    ("Flex" beside "Flex Plus") can still be ruled out.
+    """
+    words = {part: set(tokens(part)) - ASKING for part in parts}
+    out = set()
+    for one in parts:
+        for other in parts - {one}:
+            mine, theirs = words[one] - words[other], words[other] - words[one]
+            if sections and not (words[one] & words[other] and theirs):
+                continue
+            if mine and all(_says(asked, w) for w in mine) and not any(_says(asked, w) for w in theirs):
+                out.add(other)
+    return out
 
 
 def gather(
@@ -604,7 +608,7 @@ def gather(
         kept = [c for c in kept if c.n not in elsewhere]
         if not kept:
             return Evidence(
-                question, written, reason=f"the sources say it only under {', '.join(set(elsewhere.values()))}"
+                question, written, reason=f"the sources say it only under {', '.join(sorted(set(elsewhere.values())))}"
             )
 
     asked_measures = measures.found(question)
