@@ -424,3 +424,11 @@ def test_a_row_beside_the_one_asked_for_does_not_answer():
     assert not found.answerable and "other rows" in found.reason
     found = evidence.gather("flex plus adult price per month at riverside?", rows, _alike)
     assert found.sentences[0].text.startswith("Flex Plus, Adult")
+
+
+def test_a_height_or_a_weight_needs_a_measure_of_its_kind():
+    """'8 auto-belays' is a count, not how high the wall is; '15.5 m' says it."""
+    wall = [doc(1, "## Riverside\nRoped wall: 8 auto-belays and 6 top-rope lines.", "Centres", "Centres > Riverside")]
+    assert not evidence.gather("how high is the roped wall at Riverside?", wall, _alike).answerable
+    wall = [doc(1, "## Riverside\nRoped wall: max. height 15.5 m, 8 auto-belays.", "Centres", "Centres > Riverside")]
+    assert evidence.gather("how high is the roped wall at Riverside?", wall, _alike).answerable

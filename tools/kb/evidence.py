@@ -337,6 +337,27 @@ def _another_kind(candidate: Candidate, question: str, name_words: set[str]) -> 
     return False
 
 
+# "How tall" wants a length and "how heavy" a weight: a sentence whose numbers are counts ("8 auto-belays")
+# or another measure does not say it.
+DIMENSIONS = (
+    (re.compile(r"\bhow (?:tall|high|wide|deep)\b", re.IGNORECASE), frozenset({"mm", "cm", "m", "km", "ft", "inch"})),
+    (re.compile(r"\bhow heavy\b|\bhow much does\b.*\bweigh\b", re.IGNORECASE), frozenset({"kg", "g", "lb"})),
+)
+
+
+GRAMS = re.compile(r"\d\s?g\b")  # "310 g": measures leaves a bare "g" out ("5G" is a network), a weight takes it
+
+
+def _states_the_dimension(candidate: Candidate, question: str) -> bool:
+    """False when the question asks a length or a weight and the sentence states no measure of that kind."""
+    text = quoted(candidate)
+    for asks, units in DIMENSIONS:
+        stated = any(m.unit in units for m in measures.found(text)) or ("g" in units and GRAMS.search(text))
+        if asks.search(question) and not stated:
+            return False
+    return True
+
+
 def _asked_in(unit: str, question: str) -> bool:
     return bool(re.search(rf"\bin (?:[a-z]+ )?{unit}s?\b", question, re.IGNORECASE))
 
@@ -643,6 +664,7 @@ def gather(
         if states_what_is_asked(c, question)
         and counts_what_is_asked(c, question)
         and not _another_kind(c, question, name_words)
+        and _states_the_dimension(c, question)
     ]
     if not answering:
         if scored:
