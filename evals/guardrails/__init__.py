@@ -34,7 +34,8 @@ SETS = (
 # the next round (rules/harm_requests.yaml, pasted_sentences.yaml) were written from the kinds of heldout13's
 # misses, none of its texts: heldout13 is a development set since. heldout14, messages to a bank's or a
 # telecom's support bot, a coding assistant, a study helper and an assistant for people writing in a second
-# language, after that data (three harmless lines left out).
+# language, after that data (three harmless lines left out); the requests in other languages added after its
+# run were written from the kinds of its misses, so it is a development set since.
 UNSEEN = (
     "heldout6",
     "heldout7",

@@ -76,7 +76,7 @@ def test_decoders_only_return_readable_text():
         ("heldout11", 0.82, 0.08, 0.5),  # never trained on; its first run scored 0.850 / 0.060
         ("heldout12", 0.86, 0.07, 0.4),  # never trained on; its first run scored 0.889 / 0.094
         ("heldout13", 0.70, 0.08, 0.25),  # first run 0.733 / 0.093; its misses shaped later data
-        ("heldout14", 0.76, 0.10, 0.125),  # never trained on; its first run scored 0.800 / 0.077
+        ("heldout14", 0.78, 0.10, 0.25),  # first run 0.800 / 0.077; its misses shaped later data
     ],
 )
 def test_red_team_sets_keep_their_floors(name, detection, false_positives, per_technique):
