@@ -315,17 +315,16 @@ KINDED = frozenset(
 )
 
 
-def _another_kind(candidate: Candidate, question: str, name_words: set[str]) -> bool:
+def _another_kind(candidate: Candidate, forms: tuple[set[str], set[str]], question: str, name_words: set[str]) -> bool:
     """Whether the sentence gives another kind of the attribute asked: "tail lift capacity" for "towing capacity".
 
     The question qualifies an attribute ("towing capacity"); the sentence has the attribute, not the qualifier,
-    and qualifies it with a word of its own that the question does not use.
+    and qualifies it with a word of its own that the question does not use. ``forms`` are the sentence's
+    (:func:`_forms` of it and its heading).
     """
     asked = set(tokens(question))
     words = _RAW_WORD.findall(question.lower())
-    text = f"{candidate.text} {candidate.heading}".lower()
-    forms = _forms(text)
-    said = _RAW_WORD.findall(text)
+    said = _RAW_WORD.findall(f"{candidate.text} {candidate.heading}".lower())
     for qualifier, head in zip(words, words[1:], strict=False):
         if head not in KINDED or qualifier in STOP or not tokens(qualifier) or set(tokens(qualifier)) & name_words:
             continue
@@ -343,17 +342,16 @@ DIMENSIONS = (
     (re.compile(r"\bhow (?:tall|high|wide|deep)\b", re.IGNORECASE), frozenset({"mm", "cm", "m", "km", "ft", "inch"})),
     (re.compile(r"\bhow heavy\b|\bhow much does\b.*\bweigh\b", re.IGNORECASE), frozenset({"kg", "g", "lb"})),
 )
-
-
 GRAMS = re.compile(r"\d\s?g\b")  # "310 g": measures leaves a bare "g" out ("5G" is a network), a weight takes it
 
 
 def _states_the_dimension(candidate: Candidate, question: str) -> bool:
     """False when the question asks a length or a weight and the sentence states no measure of that kind."""
-    text = quoted(candidate)
     for asks, units in DIMENSIONS:
-        stated = any(m.unit in units for m in measures.found(text)) or ("g" in units and GRAMS.search(text))
-        if asks.search(question) and not stated:
+        if not asks.search(question):
+            continue
+        text = quoted(candidate)
+        if not (any(m.unit in units for m in measures.found(text)) or ("g" in units and GRAMS.search(text))):
             return False
     return True
 
@@ -465,6 +463,11 @@ def _eligible(
     return [], f"the sources do not mention {', '.join(w.text for w in wanted)}"
 
 
+def _section_parts(doc: dict[str, Any]) -> list[str]:
+    """The components of a source's section path ("Prices > Millbrook > Standard units"), page title first."""
+    return [p.strip() for p in str(doc.get("section") or "").split(">")]
+
+
 def _section_names(
     question: str,
     documents: Sequence[dict[str, Any]],
@@ -482,7 +485,7 @@ def _section_names(
     in_text = {n.words for names in text_names.values() for n in names}
     out: dict[tuple[str, ...], entities.Name] = {}
     for doc in documents:
-        for part in (p.strip() for p in str(doc.get("section") or "").split(">")):
+        for part in _section_parts(doc):
             named = entities.names(f"at {part}")  # not a sentence's first word, which is only grammar
             if len(named) != 1 or named[0].text != part or set(named[0].words) <= have:
                 continue
@@ -504,7 +507,7 @@ def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[
     from the other and none of the other's; sections sharing no word ("Who we are", "Our founders") are not
     twins, and where the question names neither twin nothing is ruled out.
     """
-    paths = {d["n"]: [p.strip() for p in str(d.get("section") or "").split(">")] for d in documents}
+    paths = {d["n"]: _section_parts(d) for d in documents}
     levels: dict[tuple[str, int], set[str]] = {}
     for d in documents:
         for depth, part in enumerate(paths[d["n"]][1:], start=1):  # the page's own title has no siblings
@@ -584,7 +587,7 @@ def gather(
     by_section = _section_names(question, documents, asked_names, text_names)
     asked_names += by_section
     for d in documents:  # such a name heads its section even where the name finder reads it as a first word
-        parts = {p.strip() for p in str(d.get("section") or "").split(">")}
+        parts = _section_parts(d)
         context[d["n"]] += [name for name in by_section if name.text in parts]
     wanted = [w for w in asked_names if entities.specific(w) or w in by_section]
     written = [w.text for w in wanted]
@@ -663,7 +666,7 @@ def gather(
         for c in scored
         if states_what_is_asked(c, question)
         and counts_what_is_asked(c, question)
-        and not _another_kind(c, question, name_words)
+        and not _another_kind(c, bags[id(c)], question, name_words)
         and _states_the_dimension(c, question)
     ]
     if not answering:
