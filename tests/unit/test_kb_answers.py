@@ -432,3 +432,51 @@ def test_a_height_or_a_weight_needs_a_measure_of_its_kind():
     assert not evidence.gather("how high is the roped wall at Riverside?", wall, _alike).answerable
     wall = [doc(1, "## Riverside\nRoped wall: max. height 15.5 m, 8 auto-belays.", "Centres", "Centres > Riverside")]
     assert evidence.gather("how high is the roped wall at Riverside?", wall, _alike).answerable
+
+
+def test_a_duration_or_a_price_needs_a_value_of_its_kind():
+    """'For under-12s' is a number, not how long a party lasts; '6 weeks' is not what a club costs."""
+    party = [doc(1, "## Kids' parties\nParties are for under-12s, with up to 10 children.", "Parties", "Parties")]
+    assert not evidence.gather("how long does a kids party last", party, _alike).answerable
+    for said in ("Each party lasts two hours, for up to 10 children.", "Parties run for 90 minutes, for under-12s."):
+        party = [doc(1, f"## Kids' parties\n{said}", "Parties", "Parties")]
+        assert evidence.gather("how long does a kids party last", party, _alike).answerable, said
+    club = [doc(1, "## Holiday clubs\nHoliday clubs run for 6 weeks in the summer holidays.", "Clubs", "Clubs")]
+    assert not evidence.gather("how much are the holiday clubs?", club, _alike).answerable
+    club = [doc(1, "## Holiday clubs\nHoliday clubs cost £30 a day for 6 weeks of the summer.", "Clubs", "Clubs")]
+    assert evidence.gather("how much are the holiday clubs?", club, _alike).answerable
+
+
+def test_a_kind_the_table_has_no_row_for_is_not_answered_by_the_other_rows():
+    """Adult and concession rows do not price a junior pass; an adult pass is priced by its row."""
+    rows = [
+        doc(1, "## 10-visit passes\nAdult 10-visit pass — Eastgate: £120.00; Riverside: £112.00."),
+        doc(2, "## 10-visit passes\nConcession 10-visit pass — Eastgate: £100.00; Riverside: £94.00."),
+    ]
+    found = evidence.gather("how much is a junior 10-visit pass at eastgate", rows, _alike)
+    assert not found.answerable and "junior" in found.reason
+    found = evidence.gather("how much is an adult 10-visit pass at eastgate", rows, _alike)
+    assert found.sentences[0].text.startswith("Adult 10-visit pass")
+    assert evidence.gather("how much is a 10-visit pass at eastgate", rows, _alike).answerable
+
+
+def test_a_dash_in_a_table_cell_states_nothing():
+    assert tables.row_sentence(["Course", "Max. group size", "Price"], ["Outdoor day", "—", "£85"]) == (
+        "Outdoor day — Price: £85."
+    )
+    assert grounding.sentences("Learn to Lead — Max. group size: 4; Price: £95.") == [
+        "Learn to Lead — Max. group size: 4; Price: £95."
+    ]
+
+
+def test_a_sentence_about_a_twin_place_does_not_answer_for_the_asked_one():
+    """Asked in lower case about 'riverside', a sentence naming only the Eastgate twin does not answer."""
+    team = [
+        doc(1, "Open every day of the year.", "Centres", "Centres > Wrenholt Riverside"),
+        doc(3, "Open every day but Christmas.", "Centres", "Centres > Wrenholt Eastgate"),
+        doc(2, "## Meet the team\nGareth Wynne has been the Eastgate site manager since 2020.", "About"),
+    ]
+    found = evidence.gather("who is the site manager at riverside?", team, _alike)
+    assert not found.answerable
+    found = evidence.gather("who is the site manager at eastgate?", team, _alike)
+    assert "Gareth Wynne" in found.sentences[0].text

@@ -343,17 +343,42 @@ DIMENSIONS = (
     (re.compile(r"\bhow heavy\b|\bhow much does\b.*\bweigh\b", re.IGNORECASE), frozenset({"kg", "g", "lb"})),
 )
 GRAMS = re.compile(r"\d\s?g\b")  # "310 g": measures leaves a bare "g" out ("5G" is a network), a weight takes it
+# "How long does it last" wants a duration (or, of a thing, a length): "for under-12s only" says neither.
+HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
+DURATION = re.compile(
+    r"(?:\b\d+(?:[.,]\d+)?(?:\s?[–-]\s?\d+(?:[.,]\d+)?)?|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|fourteen|thirty|half an?|several|a few|few))\s?-?(?:[a-z]+\s){0,2}"  # "3 working days", "90 consecutive days"
+    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|months?|years?|yrs?|terms?|seasons?)\b"
+    r"|\b(?:overnight|all day|half-day|full-day|same day|next day)\b",
+    re.IGNORECASE,
+)
+LENGTHS = frozenset({"m"})  # measures' base unit of length: "how long is the lane" is answered in metres
+# "How much is the course" wants a price: "3 sessions of 2.5 hours" is a number, not what it costs.
+MONEY_QUESTION = re.compile(
+    r"\bhow much (?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take|data|storage|space)\b)"
+    r"|\b(?:cost|costs|price|prices|fee|fees)\b",
+    re.IGNORECASE,
+)
+MONEY = re.compile(
+    r"[£$€¥]\s?\d|\d\s?(?:p|eur|gbp|usd|chf|euros?|pounds?|dollars?)\b|\b(?:free|no charge|at no cost|included|"
+    r"includes|costs? nothing|complimentary)\b|\bno (?:[a-z]+ )?(?:fee|charge|cost)s?\b",
+    re.IGNORECASE,
+)
 
 
 def _states_the_dimension(candidate: Candidate, question: str) -> bool:
-    """False when the question asks a length or a weight and the sentence states no measure of that kind."""
+    """False when the question asks a length, a weight, a duration or a price and the sentence states none."""
+    text = quoted(candidate)
     for asks, units in DIMENSIONS:
         if not asks.search(question):
             continue
-        text = quoted(candidate)
         if not (any(m.unit in units for m in measures.found(text)) or ("g" in units and GRAMS.search(text))):
             return False
-    return True
+    if HOW_LONG.search(question) and not (
+        DURATION.search(text) or any(m.unit in LENGTHS for m in measures.found(text))
+    ):
+        return False
+    return not (MONEY_QUESTION.search(question) and not MONEY.search(candidate.text))
 
 
 def _asked_in(unit: str, question: str) -> bool:
@@ -552,6 +577,72 @@ def _other_rows(question: str, candidates: Sequence[Candidate]) -> set[int]:
     }
 
 
+def _unlisted_kinds(question: str, candidates: Sequence[Candidate]) -> set[str]:
+    """Kinds of a table's rows that the question names and the table has no row for.
+
+    Rows "Adult 10-visit pass" and "Concession 10-visit pass" share "10-visit pass"; a question for a "junior
+    10-visit pass" puts a word of its own where the rows put theirs, and no row of the table says it: the
+    table does not price that kind, and only a sentence that says "junior" can answer.
+    """
+    groups: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        found = _ROW_LABEL.match(c.text)
+        if found:
+            groups.setdefault(c.heading, []).append(c)
+    words = _RAW_WORD.findall(question.lower())
+    out: set[str] = set()
+    for rows in groups.values():
+        labels = [_RAW_WORD.findall(_ROW_LABEL.match(c.text).group(1).lower()) for c in rows]  # type: ignore[union-attr]
+        if len({tuple(label) for label in labels}) < 2:
+            continue
+        # the rows differ by their first words and end alike ("Adult 10-visit pass", "Concession 10-visit pass")
+        size = min(len(label) for label in labels) - 1
+        while size and len({tuple(label[-size:]) for label in labels}) > 1:
+            size -= 1
+        shared = labels[0][-size:] if size else []
+        if not shared or shared[0] not in words:
+            continue
+        at = words.index(shared[0])
+        qualifier = words[at - 1] if at else ""
+        if not qualifier or qualifier in STOP | KINDED or not qualifier.isalpha() or len(qualifier) < 3:
+            continue
+        said = _forms(" ".join(f"{c.text} {c.heading}" for c in rows))
+        if not _says(said, qualifier):
+            out.add(qualifier)
+    return out
+
+
+def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequence[Candidate]) -> set[int]:
+    """Sentences about a twin of the name the question writes, in any case ("riverside" asked, "Eastgate" said).
+
+    Known names of as many words that differ in one word ("Wrenholt Riverside", "Wrenholt Eastgate") are twins;
+    a question that says one's own word and not the other's is not answered by a sentence (with its heading)
+    that says only the other's.
+    """
+    multi = {n.words for n in known if len(n.words) >= 2}
+    pairs = set()
+    for a in multi:
+        for b in multi:
+            if a < b and len(a) == len(b):
+                differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+                if (
+                    len(differ) == 1
+                    and all(w.isalpha() and w not in entities.COMMON for w in differ[0])
+                    and _stem(differ[0][0]) != _stem(differ[0][1])  # "Care Plan", "Care Plans": one name
+                ):
+                    pairs.add(differ[0])
+    asked = set(_RAW_WORD.findall(question.lower()))
+    out: set[int] = set()
+    for x, y in pairs:
+        for mine, theirs in ((x, y), (y, x)):
+            if mine in asked and theirs not in asked:
+                for c in candidates:
+                    said = set(_RAW_WORD.findall(f"{c.text} {c.heading}".lower()))
+                    if theirs in said and mine not in said:
+                        out.add(id(c))
+    return out
+
+
 def _unasked_twins(parts: set[str], asked: tuple[set[str], set[str]], sections: bool) -> set[str]:
     """The ``parts`` of one level that a sibling the question names rules out.
 
@@ -622,6 +713,11 @@ def gather(
     kept, reason = _eligible(wanted, candidates, context, text_names)
     if not kept:
         return Evidence(question, written, reason=reason or "no sentence in the sources is about it")
+    unlisted = _unlisted_kinds(question, kept)
+    if unlisted:
+        kept = [c for c in kept if all(_says(_forms(f"{c.text} {c.heading}"), w) for w in unlisted)]
+        if not kept:
+            return Evidence(question, written, reason=f"the sources list no {', '.join(sorted(unlisted))} row")
     other_rows = _other_rows(question, kept)
     if other_rows:
         kept = [c for c in kept if id(c) not in other_rows]
@@ -635,6 +731,11 @@ def gather(
                 question, written, reason=f"the sources say it only under {', '.join(sorted(set(elsewhere.values())))}"
             )
 
+    others = _other_names(question, known, kept)
+    if others:
+        kept = [c for c in kept if id(c) not in others]
+        if not kept:
+            return Evidence(question, written, reason="the sources say it only of a twin of what was asked")
     asked_measures = measures.found(question)
     if asked_measures:  # "a 10-minute charge" is not how long a full charge takes; "190 cm" is in "187–198 cm"
         kept = [c for c in kept if any(measures.covers(quoted(c), m) for m in asked_measures)]

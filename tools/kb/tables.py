@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 _ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE_CELL = re.compile(r"^:?-{3,}:?$")
+# A dash or "n/a" in a cell says the column does not apply: no value to state ("group size: —" answers nothing).
+_NO_VALUE = frozenset({"-", "–", "—", "n/a", "N/A", "n.a."})
 
 
 def cells(line: str) -> list[str]:
@@ -35,11 +37,11 @@ def is_rule(line: str) -> bool:
 
 
 def row_sentence(headers: list[str], row: list[str]) -> str:
-    """``label — header: value; header: value.`` (empty cells left out)."""
+    """``label — header: value; header: value.`` (empty cells and those with a dash left out)."""
     label, values = row[0], row[1:]
     if label and headers and headers[0] and not re.search(r"[^\W\d_]", label):
         label = f"{headers[0]} {label}"  # "Zone 1", not a bare "1"
-    pairs = [f"{h}: {v}" if h else v for h, v in zip(headers[1:], values, strict=False) if v]
+    pairs = [f"{h}: {v}" if h else v for h, v in zip(headers[1:], values, strict=False) if v and v not in _NO_VALUE]
     if not pairs:
         return label
     text = "; ".join(pairs)
