@@ -480,3 +480,12 @@ def test_a_sentence_about_a_twin_place_does_not_answer_for_the_asked_one():
     assert not found.answerable
     found = evidence.gather("who is the site manager at eastgate?", team, _alike)
     assert "Gareth Wynne" in found.sentences[0].text
+
+
+def test_a_sentence_that_says_only_the_attribute_does_not_answer_for_another_subject():
+    """A party's 'Price: £185' says a price, not what the holiday clubs cost; a club's own price does."""
+    party = [doc(1, "## Eastgate party\nPrice: £185 for up to 10 children.", "Parties", "Parties > Kids' parties")]
+    found = evidence.gather("how much are the easter holiday clubs for kids", party, _alike)
+    assert not found.answerable and "holiday" in found.reason
+    club = [doc(1, "## Holiday clubs\nPrice: £30 a day, lunch included.", "Youth", "Youth > Holiday clubs")]
+    assert evidence.gather("how much are the easter holiday clubs for kids", club, _alike).answerable

@@ -783,6 +783,14 @@ def gather(
         answering = [c for c in answering if c.lexical > 0]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(asked)}")
+    # Nor is a price alone ("Price: £185") when the question names no product and says what it prices in
+    # words: "how much are the holiday clubs" is not answered by a party's price. (Only prices: any sentence
+    # has one to give, where a time asked as "when can I ring" is fairly answered by "the phone line opens".)
+    subject = [t for t in asked if t not in KINDED and t not in attribute_words(question)]
+    if subject and not wanted and MONEY_QUESTION.search(question):
+        answering = [c for c in answering if any(_says(bags[id(c)], t) for t in subject)]
+        if not answering:
+            return Evidence(question, written, reason=f"no sentence about it says {', '.join(subject)}")
     # A sentence that names what was asked about answers before one that names other things and only shares
     # its chunk with the name: in a timeline, "2016 – ... Harrow Road opens" says when Harrow Road opened,
     # "1998 – ... open the first clinic on Mill Lane" does not, however many of the question's words it has.
