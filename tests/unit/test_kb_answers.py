@@ -489,3 +489,17 @@ def test_a_sentence_that_says_only_the_attribute_does_not_answer_for_another_sub
     assert not found.answerable and "holiday" in found.reason
     club = [doc(1, "## Holiday clubs\nPrice: £30 a day, lunch included.", "Youth", "Youth > Holiday clubs")]
     assert evidence.gather("how much are the easter holiday clubs for kids", club, _alike).answerable
+
+
+def test_a_who_question_for_a_role_needs_a_sentence_that_says_the_role():
+    """The founders are not the head of marketing; the head of marketing's own line answers."""
+    about = [
+        doc(1, "## Our story\nWrenholt started in 2016, when Maya Okonkwo and Tom Ferriday took a lease.", "About")
+    ]
+    assert not evidence.gather("who's the head of marketing at wrenholt", about, _alike).answerable
+    about.append(doc(2, "## Meet the team\nSam Reyes, our head of marketing, joined in 2022.", "About"))
+    found = evidence.gather("who's the head of marketing at wrenholt", about, _alike)
+    assert "Sam Reyes" in found.sentences[0].text
+    assert evidence.gather(
+        "Who is the finance director or CFO?", [doc(3, "Ana Li is our CFO.", "Team")], _alike
+    ).answerable

@@ -34,7 +34,9 @@ def scan_injection(reading: Reading, rail: Rail) -> Layer:
     from tools.guard.input_rules import score
 
     scores = score(reading.text)
-    return Layer(max(scores.values()), {"by_category": scores})
+    top = max(scores, key=lambda c: scores[c])
+    # the category names the refusal's wording ("harmful" and the attack kinds share the generic one)
+    return Layer(scores[top], {"by_category": scores}, category=top if scores[top] else "")
 
 
 def scan_similarity(reading: Reading, rail: Rail) -> Layer:

@@ -12,7 +12,23 @@ from tools.guard.normalise import variants
 from tools.resources import Resources
 
 RULES_FILE = Path(__file__).parent / "rules" / "input.yaml"
-CATEGORIES = ("override", "roleplay", "prompt_leak", "template", "harmful")
+# Attack kinds, then content-safety kinds with their own refusal wording (prompts/guard/blocked.yaml).
+CATEGORIES = (
+    "override",
+    "roleplay",
+    "prompt_leak",
+    "context_dump",
+    "template",
+    "harmful",
+    "weapons",
+    "cyber",
+    "violent_crime",
+    "fraud",
+    "harassment",
+    "self_harm",
+    "child_sexual",
+    "drugs",
+)
 
 
 _compiled: Resources[tuple[tuple[str, float, regex.Pattern], ...]] = Resources("guard input rules")

@@ -220,7 +220,9 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     heading's count only for when- and version questions (a changelog's version and date), and a when-question
     wants a time (a year, a day, "within 30 days"), not any number.
     """
-    if _asks_who(question) and not _names_someone(quoted(candidate), question):
+    if _asks_who(question) and not (
+        _names_someone(quoted(candidate), question) and _states_the_role(candidate, question)
+    ):
         return False
     when = _asks_when(question)  # not a "when" clause: "Does it need a restart when ...?" wants no date
     if not (when or NUMERIC_QUESTION.search(question)):
@@ -244,6 +246,33 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
 
 def _asks_who(question: str) -> bool:
     return any(WHO_QUESTION.search(part) for part in _QUESTION_PARTS.split(question.strip()))
+
+
+# "Who is the head of marketing?" asks for whoever holds that role: a sentence naming the founders does not say
+# who it is. The role is the words after "who is the" up to where the place or company starts.
+ROLE_QUESTION = re.compile(
+    r"\bwho(?:'s| is| was| are)\s+(?:the |your |(?:[a-z]+'s) )?((?:[a-z-]+ ){0,4}?"
+    r"(?:manager|director|head|lead|chief|exec|executive|officer|ceo|cfo|cto|coo|president|chair|chairman|"
+    r"chairwoman|chairperson|nurse|vet|setter|coordinator|supervisor|secretary|treasurer|editor|architect)"
+    r"(?: of (?:[a-z-]+ ){0,2}?[a-z-]+)?)(?=\s+(?:at|in|for|on|of)\b|\s*[?,.]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _states_the_role(candidate: Candidate, question: str) -> bool:
+    """False when a who-question names a role and the sentence (with its heading) does not say it."""
+    found = ROLE_QUESTION.search(question)
+    if not found:
+        return True
+    role, _, of = found.group(1).partition(" of ")
+    if of and role.split()[-1].lower() in ("head", "director") and of.islower():
+        role = f"{role} of {of}"  # "head of customer service"; not the company in "the CEO of Corvid Audio"
+    forms = _forms(f"{candidate.text} {candidate.heading}")
+    for one in re.split(r"\s+or\s+", role):  # "the finance director or CFO"
+        words = [t for t in tokens(one) if t not in STOP]
+        if words and all(_says(forms, w) for w in words):
+            return True
+    return False
 
 
 def _names_someone(text: str, question: str) -> bool:
