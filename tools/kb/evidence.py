@@ -38,7 +38,7 @@ from tools.kb.keyword import STOPWORDS, tokens
 # Words that say how a question is asked, not what it asks about.
 ASKING = frozenset(
     "much many long tell know please need want get there any kind way go s ve ll re d m t my me "
-    "if did only got use used one give".split()
+    "if did only got use used one give hi hello hey thanks".split()
 )
 # How people ask for the attributes product pages name in one word. Small on purpose: the embedding
 # similarity covers paraphrase in general, but it cannot see "how much" in a question once the
@@ -813,9 +813,11 @@ def gather(
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(asked)}")
     # Nor is a price alone ("Price: £185") when the question names no product and says what it prices in
-    # words: "how much are the holiday clubs" is not answered by a party's price. (Only prices: any sentence
+    # words: "how much are the holiday clubs" is not answered by a party's price. (With a product named, the
+    # words beside its name are often only its kind, "the Flex 10 membership", which a price row leaves out.) (Only prices: any sentence
     # has one to give, where a time asked as "when can I ring" is fairly answered by "the phone line opens".)
-    subject = [t for t in asked if t not in KINDED and t not in attribute_words(question)]
+    periods = {sign for signs in PERIODS.values() for sign in signs} | {"yearly", "weekly", "daily", "per"}
+    subject = [t for t in asked if t not in KINDED | periods and t not in attribute_words(question)]
     if subject and not wanted and MONEY_QUESTION.search(question):
         answering = [c for c in answering if any(_says(bags[id(c)], t) for t in subject)]
         if not answering:
