@@ -142,6 +142,8 @@ def match(wanted: Name, name: Name) -> int | None:
     if want == have:
         return EXACT
     if have < want:
+        if all(w.isdigit() for w in name.words):
+            return None  # a bare count ("credits: 10") is not the "Flex 10" written short
         dropped = wanted.words[: len(wanted.words) - len(name.words)]
         if wanted.words[len(dropped) :] == name.words and not any(any(c.isdigit() for c in w) for w in dropped):
             return SHORTER  # leading words left out, none of them a number
