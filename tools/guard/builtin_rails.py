@@ -68,10 +68,22 @@ def scan_perplexity(reading: Reading, rail: Rail) -> Layer:
     return Layer(found.score, {"nll": found.nll, "window": found.window}, category="adversarial_suffix")
 
 
+HELP_WHOLE_CHARS = 300
+
+
 def scan_learned(reading: Reading, rail: Rail) -> Layer:
     from tools.guard import learned
 
     verdict = learned.assess(_readable(reading), reading=_pieces(reading))  # HeadMissing says how to train it
+    cap = rail.option("help_cap")
+    if cap is not None and verdict.score > float(cap):
+        from tools.guard.help_seeking import seeks_help
+
+        # the most suspicious sentence must itself ask for help (a long request can bury an attack elsewhere);
+        # a short request is read whole ("I came across abuse images. How do I report them?")
+        text = _readable(reading)
+        if seeks_help(verdict.piece) or (len(text) <= HELP_WHOLE_CHARS and seeks_help(text)):
+            return Layer(float(cap), {"category": verdict.category, "help_seeking": True, "uncapped": verdict.score})
     return Layer(verdict.score, {"category": verdict.category}, category=verdict.category)
 
 
@@ -148,7 +160,7 @@ _SPECS = (
         scan=scan_similarity,
     ),
     RailSpec("perplexity", "input", enabled=False, options=("model", "window", "low", "high"), scan=scan_perplexity),
-    RailSpec("learned", "input", enabled=False, scan=scan_learned),
+    RailSpec("learned", "input", enabled=False, options=("help_cap",), scan=scan_learned),
     RailSpec(
         "classifier", "input", enabled=False, options=("model", "labels"), check=check_classifier, scan=scan_classifier
     ),
