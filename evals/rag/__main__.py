@@ -33,7 +33,9 @@ DOCS_COLLECTION = "docs"
 # counts what was asked; `larkspur` (a group of vets) after the measure checks; `tollmere` (a broadband
 # provider) after the checks on the asked words and the 0.30 threshold; `ashcombe` (self-storage and van hire)
 # after the check that a who-question names somebody; `wrenholt` (climbing gyms at two centres) after the
-# checks on twin sections and on another kind of the asked attribute. Each first run is kept under first_runs/.
+# checks on twin sections and on another kind of the asked attribute; `velora` (a car-sharing club in three towns)
+# after the checks on durations, prices, unlisted table rows, twin places and roles. Each first run is kept under
+# first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -45,6 +47,7 @@ UNSEEN_SETS = (
     "tollmere",
     "ashcombe",
     "wrenholt",
+    "velora",
 )
 
 
