@@ -384,7 +384,7 @@ DURATION = re.compile(
 LENGTHS = frozenset({"m"})  # measures' base unit of length: "how long is the lane" is answered in metres
 # "How much is the course" wants a price: "3 sessions of 2.5 hours" is a number, not what it costs.
 MONEY_QUESTION = re.compile(
-    r"\bhow much (?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take|data|storage|space)\b)"
+    r"\bhow much (?:extra |more )?(?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take|data|storage|space)\b)"
     r"|\b(?:cost|costs|price|prices|fee|fees)\b",
     re.IGNORECASE,
 )
