@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from tools.kb.keyword import tokens
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-# A full stop after these does not end a sentence ("Approx. floor area: 10 ft", "Dr. Amos", "No. 4", "Max. group size"); a
-# sentence tokenizer's model is more than this needs, and none ships here.
+# A full stop after these does not end a sentence ("Approx. floor area: 10 ft", "Dr. Amos", "No. 4",
+# "Max. group size"); a sentence tokenizer's model is more than this needs, and none ships here.
 _ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:approx|e\.g|i\.e|vs|incl|excl|dr|mr|mrs|ms|prof|fig|no|max|tel)\.$", re.IGNORECASE
 )

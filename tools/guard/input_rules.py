@@ -53,7 +53,8 @@ _lexicon: Resources[tuple[regex.Pattern, tuple[tuple[str, regex.Pattern], ...]]]
 
 
 def _alternation(terms: list[str]) -> regex.Pattern:
-    # a term starts a word in alphabetic scripts; Chinese, Japanese and Thai write no spaces to start one at
+    # a term starts a word in Latin, Greek, Cyrillic, Hebrew and Arabic script; elsewhere (Chinese, Japanese and
+    # Thai write no spaces, Indic and Korean words take endings) it may start anywhere
     spaced = sorted({t for t in terms if t[:1].isascii() or "\u0370" <= t[:1] <= "\u06ff"}, key=len, reverse=True)
     unspaced = sorted(set(terms) - set(spaced), key=len, reverse=True)
     parts = []

@@ -142,6 +142,7 @@ PERIODS = {
     r"\b(?:weekly|per week|a week|each week|every week)\b": ("week", "weekly"),
     r"\b(?:annual|yearly|per year|a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
 }
+PERIOD_WORDS = frozenset({sign for signs in PERIODS.values() for sign in signs} | {"weekly", "daily", "per"})
 SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is about it, not merely mentioning it
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
@@ -613,15 +614,16 @@ def _unlisted_kinds(question: str, candidates: Sequence[Candidate]) -> set[str]:
     10-visit pass" puts a word of its own where the rows put theirs, and no row of the table says it: the
     table does not price that kind, and only a sentence that says "junior" can answer.
     """
-    groups: dict[str, list[Candidate]] = {}
+    groups: dict[str, list[tuple[Candidate, list[str]]]] = {}  # a table's rows (its heading), with their labels
     for c in candidates:
         found = _ROW_LABEL.match(c.text)
         if found:
-            groups.setdefault(c.heading, []).append(c)
+            groups.setdefault(c.heading, []).append((c, _RAW_WORD.findall(found.group(1).lower())))
     words = _RAW_WORD.findall(question.lower())
     out: set[str] = set()
-    for rows in groups.values():
-        labels = [_RAW_WORD.findall(_ROW_LABEL.match(c.text).group(1).lower()) for c in rows]  # type: ignore[union-attr]
+    for group in groups.values():
+        rows = [c for c, _ in group]
+        labels = [label for _, label in group]
         if len({tuple(label) for label in labels}) < 2:
             continue
         # the rows differ by their first words and end alike ("Adult 10-visit pass", "Concession 10-visit pass")
@@ -813,11 +815,10 @@ def gather(
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(asked)}")
     # Nor is a price alone ("Price: £185") when the question names no product and says what it prices in
-    # words: "how much are the holiday clubs" is not answered by a party's price. (With a product named, the
-    # words beside its name are often only its kind, "the Flex 10 membership", which a price row leaves out.) (Only prices: any sentence
-    # has one to give, where a time asked as "when can I ring" is fairly answered by "the phone line opens".)
-    periods = {sign for signs in PERIODS.values() for sign in signs} | {"yearly", "weekly", "daily", "per"}
-    subject = [t for t in asked if t not in KINDED | periods and t not in attribute_words(question)]
+    # words: "how much are the holiday clubs" is not answered by a party's price. With a product named, the
+    # words beside its name are often only its kind ("the Flex 10 membership"), which a price row leaves out.
+    # Only prices: a time asked as "when can I ring" is fairly answered by "the phone line opens".
+    subject = [t for t in asked if t not in KINDED | PERIOD_WORDS and t not in attribute_words(question)]
     if subject and not wanted and MONEY_QUESTION.search(question):
         answering = [c for c in answering if any(_says(bags[id(c)], t) for t in subject)]
         if not answering:
