@@ -49,7 +49,9 @@ async def test_run_streams_tokens(server):
             chunk, meta = part.data
             if meta.get("langgraph_node") == "generate" and chunk.get("content"):
                 tokens.append(chunk["content"])
-    assert len(tokens) >= 3
+    # more than one piece is streaming; how many the output rails' held-back text coalesces into depends on the
+    # machine's load (a busy 2-core run delivered "The three colours are blue, green, and " then "red.")
+    assert len(tokens) >= 2
     state = await client.threads.get_state(thread["thread_id"])
     assert state["values"]["messages"][-1]["content"].strip() == "".join(tokens).strip()
 
