@@ -6,7 +6,7 @@ from langchain_core.documents import Document
 
 from graph.nodes.rag import cut_repetition, tidy
 from tools.guard import grounding
-from tools.kb import entities, evidence, tables
+from tools.kb import entities, evidence, focus, tables
 from tools.kb.loaders import load_file
 from tools.kb.splitting import split
 
@@ -503,3 +503,30 @@ def test_a_who_question_for_a_role_needs_a_sentence_that_says_the_role():
     assert evidence.gather(
         "Who is the finance director or CFO?", [doc(3, "Ana Li is our CFO.", "Team")], _alike
     ).answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("what interest do you charge if our invoice is paid late?", ["interest"]),
+        ("what's quillmoor's VAT registration number", ["vat", "registration"]),
+        ("does the transit van have a tow bar? need to pull a trailer", ["tow", "bar"]),
+        ("Does Corvid have a slogan or motto?", ["slogan", "motto"]),
+        ("is there a student discount?", ["student", "discount"]),
+        ("I want to give feedback to the site manager - what's their name?", []),
+        ("Roughly how many members does Quarry Lane have these days?", []),
+    ],
+)
+def test_the_thing_asked_for_is_read_from_the_question(question, words):
+    assert focus.focus_words(question) == words
+
+
+def test_a_sentence_that_does_not_say_the_thing_asked_for_does_not_answer():
+    """A child seat's fee for not returning it is not what adding one costs; the price of adding one is."""
+    fees = [doc(1, "## Fees table\nChild seat not returned with the car — Fee: £45.", "Fees", "Fees > Fees table")]
+    question = "what extra interest do you add when a child seat is not returned?"
+    found = evidence.gather(question, fees, _alike)
+    assert not found.answerable and "interest" in found.reason
+    assert evidence.gather("what fee is charged when a child seat is not returned?", fees, _alike).answerable
+    kept = [doc(2, "Our climate-controlled units are kept between 10°C and 20°C.", "Storage")]
+    assert evidence.gather("what temperature range are the climate-controlled units kept at?", kept, _alike).answerable

@@ -14,7 +14,8 @@ sentence by sentence:
    match every sentence naming the Mini and Bluetooth). At least one asked word must be there, in any
    form or as the kind of value it asks for ("what year" is said by "2016"); closeness of meaning
    alone does not answer. A question for a number wants a sentence stating one; "who" wants one naming
-   somebody beyond the question's own names.
+   somebody beyond the question's own names. The thing asked for ("interest" in "what interest do you
+   charge", :mod:`tools.kb.focus`) must be said in at least one of its words.
 3. A sentence that names the thing asked about is quoted before one that names other things.
 
 No sentence passing both means the sources do not answer the question: the agent says it does not know.
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from tools.guard import grounding, pii
-from tools.kb import entities, measures
+from tools.kb import entities, focus, measures
 from tools.kb.keyword import STOPWORDS, tokens
 
 # Words that say how a question is asked, not what it asks about.
@@ -48,6 +49,8 @@ ASKED_AS = {
     "pay": ("price",),
     "expensive": ("price",),
     "cheap": ("price",),
+    "cheaper": ("price",),
+    "cheapest": ("price",),
     "weigh": ("weight",),
     "heavy": ("weight",),
     "waterproof": ("water",),
@@ -451,7 +454,8 @@ def _stem(word: str) -> str:
 _STATED_AS = (
     (re.compile(YEAR), ("year",)),
     (re.compile(r"\b\d+\.\d+(?:\.\d+)?\b"), ("version", "update", "release", "firmware")),
-    (re.compile(r"[£$€¥]\s?\d"), ("price", "cost", "fee")),
+    (re.compile(r"[£$€¥]\s?\d"), ("price", "cost", "fee", "charge")),
+    (re.compile(r"\d\s?°[CF]\b"), ("temperature",)),
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
 )
 # The personal-data detectors already tell an email address or a phone number from a date or an order number.
@@ -484,6 +488,11 @@ def _says(forms: tuple[set[str], set[str]], word: str) -> bool:
         w[0] == word[0] and abs(len(w) - len(word)) <= 2 and SequenceMatcher(None, w, word).ratio() >= TYPO_RATIO
         for w in words
     )
+
+
+def _says_asked(forms: tuple[set[str], set[str]], word: str) -> bool:
+    """Whether a sentence says the word or the attribute it stands for ("heavy" is said by a weight)."""
+    return _says(forms, word) or any(_says(forms, a) for a in ASKED_AS.get(word, ()))
 
 
 def _names_others(text: str) -> bool:
@@ -814,6 +823,12 @@ def gather(
         answering = [c for c in answering if c.lexical > 0]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(asked)}")
+    # Nor one that does not say the thing asked for (:mod:`tools.kb.focus`), in any of its words.
+    wanted_words = [w for w in focus.focus_words(question) if w not in name_words]
+    if wanted_words:
+        answering = [c for c in answering if any(_says_asked(bags[id(c)], w) for w in wanted_words)]
+        if not answering:
+            return Evidence(question, written, reason=f"no sentence about it says {' '.join(wanted_words)}")
     # Nor is a price alone ("Price: £185") when the question names no product and says what it prices in
     # words: "how much are the holiday clubs" is not answered by a party's price. With a product named, the
     # words beside its name are often only its kind ("the Flex 10 membership"), which a price row leaves out.

@@ -1,0 +1,59 @@
+"""The thing a question asks for, in its own words: "interest" in "what interest do you charge ...".
+
+A sentence can share a question's names and most of its words and still not say what it asks for:
+"Child seat not returned — Fee: £45" does not say what adding a child seat costs, and "Boot: 286 litres"
+under another car does not say how big this one's boot is. The noun phrase after "what", "which",
+"who is", "is there a" or "does ... have a" names the thing asked for; an answering sentence says at
+least one of its words. Written here because the patterns are few and English only: a parser would
+need a model this project does not ship.
+"""
+
+from __future__ import annotations
+
+import re
+
+_AUX = r"(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have|had)"
+_PATTERNS = (
+    re.compile(
+        r"\b(?:what|which)(?:'s| is| are| was| were)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+'s\s+)?(?P<np>[\w\s-]+)", re.I
+    ),
+    re.compile(rf"\b(?:what|which)\s+(?P<np>[\w\s-]+?)\s+{_AUX}\b", re.I),
+    re.compile(r"\bwho(?:'s| is| was| are)\s+(?:the\s+|a\s+|an\s+)?(?P<np>[\w\s-]+)", re.I),
+    re.compile(r"\bis there (?:a|an|any)\s+(?P<np>[\w\s-]+)", re.I),
+    # yes-no questions only: "how many members does it have these days" asks for a count, not for "days"
+    re.compile(
+        r"^\W*(?:does|do|can)\s+.+?\b(?:have|has|come with|offer|include)\s+(?:(?:a|an|any|the)\s+)?(?P<np>[\w\s-]+)",
+        re.I,
+    ),
+)
+# Words that end the noun phrase: "the interest [on] late invoices", "a tow bar [if] ...". Not "or": "a slogan
+# or motto" asks for either.
+_ENDS = frozenset(
+    "of for in at on to from with by about if when after before per than and but so i we you it they "
+    "is are was were does do did can could should will would has have had get "
+    "a an the your our my their this that these those".split()
+)
+# Heads that name the kind of value, which a sentence states as the value itself ("what's their name" is
+# answered by "Gareth has managed ..."; "what's the most I'd pay" by "up to £20"). They ask for nothing
+# a sentence must say in words.
+GENERIC = frozenset(
+    "name names number way kind sort type thing things option options deal help time times day days date dates "
+    "year years age city town place country countries most least maximum minimum max min amount called happens happen "
+    "difference best latest newest one ones".split()
+)
+
+
+def focus_words(question: str) -> list[str]:
+    """The words of the thing asked for, without those naming only a kind of value; [] when none is found."""
+    for pattern in _PATTERNS:
+        match = pattern.search(question)
+        if not match:
+            continue
+        words = []
+        for word in match.group("np").lower().split():
+            if word in _ENDS:
+                break
+            words.append(word)
+        if words:
+            return [w for w in words if w not in GENERIC and w != "or"]
+    return []
