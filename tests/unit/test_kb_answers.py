@@ -515,6 +515,9 @@ def test_a_who_question_for_a_role_needs_a_sentence_that_says_the_role():
         ("is there a student discount?", ["student", "discount"]),
         ("I want to give feedback to the site manager - what's their name?", []),
         ("Roughly how many members does Quarry Lane have these days?", []),
+        ("whats the fax number for head office", ["fax"]),
+        ("how much does it cost to buy a chalk bag in the eastgate shop", ["chalk", "bag"]),
+        ("The ear pads are worn out. How much are replacements?", []),
     ],
 )
 def test_the_thing_asked_for_is_read_from_the_question(question, words):
@@ -530,3 +533,6 @@ def test_a_sentence_that_does_not_say_the_thing_asked_for_does_not_answer():
     assert evidence.gather("what fee is charged when a child seat is not returned?", fees, _alike).answerable
     kept = [doc(2, "Our climate-controlled units are kept between 10°C and 20°C.", "Storage")]
     assert evidence.gather("what temperature range are the climate-controlled units kept at?", kept, _alike).answerable
+    lifts = [doc(3, "Goods lifts at Stanway Wharf take up to 1,500 kg.", "Sites")]
+    assert evidence.gather("whats the weight limit on the goods lifts at stanway wharf?", lifts, _alike).answerable
+    assert not evidence.gather("whats the speed of the goods lifts at stanway wharf?", lifts, _alike).answerable

@@ -456,6 +456,7 @@ _STATED_AS = (
     (re.compile(r"\b\d+\.\d+(?:\.\d+)?\b"), ("version", "update", "release", "firmware")),
     (re.compile(r"[£$€¥]\s?\d"), ("price", "cost", "fee", "charge")),
     (re.compile(r"\d\s?°[CF]\b"), ("temperature",)),
+    (re.compile(r"\d\s?(?:kg|tonnes?)\b", re.IGNORECASE), ("weight",)),
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
 )
 # The personal-data detectors already tell an email address or a phone number from a date or an order number.
@@ -824,7 +825,8 @@ def gather(
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(asked)}")
     # Nor one that does not say the thing asked for (:mod:`tools.kb.focus`), in any of its words.
-    wanted_words = [w for w in focus.focus_words(question) if w not in name_words]
+    # A period ("the yearly cost") is the dimension's check, made above.
+    wanted_words = [w for w in focus.focus_words(question) if w not in name_words | PERIOD_WORDS]
     if wanted_words:
         answering = [c for c in answering if any(_says_asked(bags[id(c)], w) for w in wanted_words)]
         if not answering:

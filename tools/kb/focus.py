@@ -15,11 +15,17 @@ import re
 _AUX = r"(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have|had)"
 _PATTERNS = (
     re.compile(
-        r"\b(?:what|which)(?:'s| is| are| was| were)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+'s\s+)?(?P<np>[\w\s-]+)", re.I
+        r"\b(?:what|which)(?:'s|’s|s\b| is| are| was| were)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+'s\s+)?(?P<np>[\w\s-]+)",
+        re.I,
     ),
     re.compile(rf"\b(?:what|which)\s+(?P<np>[\w\s-]+?)\s+{_AUX}\b", re.I),
     re.compile(r"\bwho(?:'s| is| was| are)\s+(?:the\s+|a\s+|an\s+)?(?P<np>[\w\s-]+)", re.I),
     re.compile(r"\bis there (?:a|an|any)\s+(?P<np>[\w\s-]+)", re.I),
+    # "how much is a junior 10-visit pass", "how much does it cost to hire a van": the thing priced
+    re.compile(
+        r"\bhow much (?:is|are|does|do|will|would)(?: it(?: cost)? to \w+)?\s+(?:(?:a|an|the)\s+)?(?P<np>[\w\s:-]+)",
+        re.I,
+    ),
     # yes-no questions only: "how many members does it have these days" asks for a count, not for "days"
     re.compile(
         r"^\W*(?:does|do|can)\s+.+?\b(?:have|has|come with|offer|include)\s+(?:(?:a|an|any|the)\s+)?(?P<np>[\w\s-]+)",
@@ -30,7 +36,7 @@ _PATTERNS = (
 # or motto" asks for either.
 _ENDS = frozenset(
     "of for in at on to from with by about if when after before per than and but so i we you it they "
-    "is are was were does do did can could should will would has have had get "
+    "is are was were does do did can could should will would has have had get cost costs "
     "a an the your our my their this that these those".split()
 )
 # Heads that name the kind of value, which a sentence states as the value itself ("what's their name" is
@@ -40,6 +46,8 @@ GENERIC = frozenset(
     "name names number way kind sort type thing things option options deal help time times day days date dates "
     "year years age city town place country countries most least maximum minimum max min amount called happens happen "
     "difference best latest newest one ones".split()
+    # words that point back at what the question said before: "my ear pads are worn: how much are replacements?"
+    + "replacement replacements".split()
 )
 
 
