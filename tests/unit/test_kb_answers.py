@@ -536,3 +536,20 @@ def test_a_sentence_that_does_not_say_the_thing_asked_for_does_not_answer():
     lifts = [doc(3, "Goods lifts at Stanway Wharf take up to 1,500 kg.", "Sites")]
     assert evidence.gather("whats the weight limit on the goods lifts at stanway wharf?", lifts, _alike).answerable
     assert not evidence.gather("whats the speed of the goods lifts at stanway wharf?", lifts, _alike).answerable
+
+
+def test_an_acronym_a_share_a_relative_date_and_a_staff_count_are_read_as_written_out():
+    about = [doc(1, "## Who runs it\nThe managing director of Marram is Priya Halloran.", "About")]
+    assert evidence.gather("who's the current MD of marram", about, _alike).answerable
+    assert not evidence.gather("who's the current CFO of marram", about, _alike).answerable
+    terms = [doc(2, "(b) 29 to 42 days before arrival: 50% of the total cost is refunded.", "Terms")]
+    assert evidence.gather("We cancel 40 days before. How much of the cost will we get back?", terms, _alike).answerable
+    due = [doc(3, "For lodges, the balance is due 42 days before your arrival date.", "Terms")]
+    assert evidence.gather("When is the balance due for a lodge?", due, _alike).answerable
+    people = [doc(4, "We employ 212 permanent staff across the four parks.", "About Marram")]
+    assert evidence.gather("How many permanent employees does Marram have?", people, _alike).answerable
+
+
+def test_a_version_written_with_a_v_and_a_day_of_the_month_are_not_names_of_their_own():
+    assert entities.names("release date of app v3.1.1?")[0].words == ("3.1.1",)
+    assert [n.text for n in entities.names("Taking the van to Brackenmouth 5th-8th May.")] == ["Brackenmouth", "May"]

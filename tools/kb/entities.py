@@ -53,12 +53,21 @@ class Name:
 _DIGIT = re.compile(r"\d")
 
 
+_VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)(?:-\d+(?:st|nd|rd|th))?", re.IGNORECASE)
+
+
 def _fold(word: str) -> str:
     word = word.lower()
+    version = _VERSION.fullmatch(word)
+    if version:
+        return version.group(1)  # "v3.1.1" is the "3.1.1" of a changelog's heading
     return word[:-1] if word.endswith("s") and word[:-1].isdigit() else word  # "the 500s"
 
 
 def _is_name_word(word: str) -> bool:
+    if _ORDINAL.fullmatch(word):
+        return False  # a day of the month: "Brackenmouth 5th-8th May" is a place and dates
     if _DIGIT.search(word):
         return True
     if word.lower() in COMMON:

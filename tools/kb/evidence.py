@@ -88,6 +88,7 @@ CLOCK = r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(?:am|pm)\b"  # with re.IGNORECASE
 TIME = re.compile(
     rf"{YEAR}|{CLOCK}|\b(?:within|after|in|every) (?:\d+|one|two|three|"
     r"four|five|six|seven|eight|nine|ten|twelve|thirty) (?:minute|hour|day|business day|working day|week|month|year)s?\b"
+    r"|\b\d+ (?:minute|hour|day|week|month)s? (?:before|after|prior to|ahead of)\b"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|january|february|march|april|"
     r"may|june|july|august|september|october|november|december|daily|weekly|monthly|yearly|annually|tomorrow|today|"
     r"spring|summer|autumn|winter)\b|\b(?:every|first|last|next|each) (?:day|week|month|year|quarter)\b",
@@ -123,7 +124,9 @@ SHORT_FORMS = {
     "metre": ("m",),
     "meter": ("m",),
     "person": ("people",),
-    "people": ("person",),
+    "people": ("person", "staff", "employee"),
+    "employee": ("staff", "people"),
+    "staff": ("employee", "people"),
     "year": ("yr", "annual", "annually"),
     "pound": ("lb", "lbs"),
 }
@@ -394,7 +397,8 @@ MONEY_QUESTION = re.compile(
 )
 MONEY = re.compile(
     r"[£$€¥]\s?\d|\d\s?(?:p|eur|gbp|usd|chf|euros?|pounds?|dollars?)\b|\b(?:free|no charge|at no cost|included|"
-    r"includes|costs? nothing|complimentary)\b|\bno (?:[a-z]+ )?(?:fee|charge|cost)s?\b",
+    r"includes|costs? nothing|complimentary)\b|\bno (?:[a-z]+ )?(?:fee|charge|cost)s?\b"
+    r"|\d\s?% of\b",  # a share of what was paid: "50% of the total cost is refunded"
     re.IGNORECASE,
 )
 
@@ -494,6 +498,16 @@ def _says(forms: tuple[set[str], set[str]], word: str) -> bool:
 def _says_asked(forms: tuple[set[str], set[str]], word: str) -> bool:
     """Whether a sentence says the word or the attribute it stands for ("heavy" is said by a weight)."""
     return _says(forms, word) or any(_says(forms, a) for a in ASKED_AS.get(word, ()))
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,4}\b")
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` writes the acronym out in words: "MD" is "managing director", "AGM" "annual general meeting"."""
+    letters = acronym.lower()
+    pattern = r"\b" + r"[\w-]*\s+".join(re.escape(ch) for ch in letters) + r"[\w-]*"
+    return bool(re.search(pattern, text.lower()))
 
 
 def _names_others(text: str) -> bool:
@@ -732,6 +746,8 @@ def gather(
         for w in asked_names
         if w.text.lower() not in everything
         and not (w.text.endswith("s") and w.text[:-1].lower() in everything)
+        and not (_ACRONYM.fullmatch(w.text) and _spelled_out(w.text, everything))
+        and not TIME.fullmatch(w.text)  # "in May" is when, which a price table gives by season
         # named in short ("2.4.1" for "PetBook 2.4.1"), though not by a bare count ("15" is not the "Flex 15")
         and not any(
             entities.match(w, n) in (entities.EXACT, entities.SHORTER) and not all(x.isdigit() for x in n.words)
@@ -828,7 +844,15 @@ def gather(
     # A period ("the yearly cost") is the dimension's check, made above.
     wanted_words = [w for w in focus.focus_words(question) if w not in name_words | PERIOD_WORDS]
     if wanted_words:
-        answering = [c for c in answering if any(_says_asked(bags[id(c)], w) for w in wanted_words)]
+        acronyms = {a.lower() for a in _ACRONYM.findall(question)}
+        answering = [
+            c
+            for c in answering
+            if any(
+                _says_asked(bags[id(c)], w) or (w in acronyms and _spelled_out(w, f"{c.text} {c.heading}"))
+                for w in wanted_words
+            )
+        ]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {' '.join(wanted_words)}")
     # Nor is a price alone ("Price: £185") when the question names no product and says what it prices in
