@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -171,6 +172,11 @@ class Candidate:
 
     subject: bool = False  # its first name is the one asked about
 
+    @cached_property
+    def forms(self) -> tuple[set[str], set[str]]:
+        """Its words and its heading's, with the kinds of value they state, and their stems (built once)."""
+        return _forms(f"{self.text} {self.heading}")
+
     @property
     def score(self) -> float:
         return (
@@ -274,7 +280,7 @@ def _states_the_role(candidate: Candidate, question: str) -> bool:
     role, _, of = found.group(1).partition(" of ")
     if of and role.split()[-1].lower() in ("head", "director") and of.islower():
         role = f"{role} of {of}"  # "head of customer service"; not the company in "the CEO of Corvid Audio"
-    forms = _forms(f"{candidate.text} {candidate.heading}")
+    forms = candidate.forms
     for one in re.split(r"\s+or\s+", role):  # "the finance director or CFO"
         words = [t for t in tokens(one) if t not in STOP]
         if words and all(_says(forms, w) for w in words):
@@ -772,7 +778,7 @@ def gather(
         return Evidence(question, written, reason=reason or "no sentence in the sources is about it")
     unlisted = _unlisted_kinds(question, kept)
     if unlisted:
-        kept = [c for c in kept if all(_says(_forms(f"{c.text} {c.heading}"), w) for w in unlisted)]
+        kept = [c for c in kept if all(_says(c.forms, w) for w in unlisted)]
         if not kept:
             return Evidence(question, written, reason=f"the sources list no {', '.join(sorted(unlisted))} row")
     other_rows = _other_rows(question, kept)
@@ -801,12 +807,11 @@ def gather(
     name_words = {t for w in wanted for t in tokens(w.text)}
     asked = asked_words(question, name_words)
     # IDF over the eligible sentences: a word every one has says nothing about which one answers.
-    bags = {id(c): _forms(f"{c.text} {c.heading}") for c in kept}
-    weights = {t: math.log(1 + len(kept) / (sum(_says(b, t) for b in bags.values()) + 0.5)) for t in asked}
+    weights = {t: math.log(1 + len(kept) / (sum(_says(c.forms, t) for c in kept) + 0.5)) for t in asked}
     total = sum(weights.values())
     when = _asks_when(question)
     for c in kept:
-        c.lexical = sum(weights[t] for t in asked if _says(bags[id(c)], t)) / total if total else 0.0
+        c.lexical = sum(weights[t] for t in asked if _says(c.forms, t)) / total if total else 0.0
         if when and wanted and _dated_heading_names(c, wanted):
             c.lexical = 1.0  # "When was 3.4.1 released?" under "## 3.4.1 — 9 November 2023": the heading answers
     pool = sorted(kept, key=lambda c: (-c.lexical, -c.level, c.n))[:MAX_EMBEDDED]
@@ -824,7 +829,7 @@ def gather(
         for c in scored
         if states_what_is_asked(c, question)
         and counts_what_is_asked(c, question)
-        and not _another_kind(c, bags[id(c)], question, name_words)
+        and not _another_kind(c, c.forms, question, name_words)
         and _states_the_dimension(c, question)
     ]
     if not answering:
@@ -849,7 +854,7 @@ def gather(
             c
             for c in answering
             if any(
-                _says_asked(bags[id(c)], w) or (w in acronyms and _spelled_out(w, f"{c.text} {c.heading}"))
+                _says_asked(c.forms, w) or (w in acronyms and _spelled_out(w, f"{c.text} {c.heading}"))
                 for w in wanted_words
             )
         ]
@@ -861,7 +866,7 @@ def gather(
     # Only prices: a time asked as "when can I ring" is fairly answered by "the phone line opens".
     subject = [t for t in asked if t not in KINDED | PERIOD_WORDS and t not in attribute_words(question)]
     if subject and not wanted and MONEY_QUESTION.search(question):
-        answering = [c for c in answering if any(_says(bags[id(c)], t) for t in subject)]
+        answering = [c for c in answering if any(_says(c.forms, t) for t in subject)]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(subject)}")
     # A sentence that names what was asked about answers before one that names other things and only shares
