@@ -553,3 +553,11 @@ def test_an_acronym_a_share_a_relative_date_and_a_staff_count_are_read_as_writte
 def test_a_version_written_with_a_v_and_a_day_of_the_month_are_not_names_of_their_own():
     assert entities.names("release date of app v3.1.1?")[0].words == ("3.1.1",)
     assert [n.text for n in entities.names("Taking the van to Brackenmouth 5th-8th May.")] == ["Brackenmouth", "May"]
+
+
+def test_a_comma_before_three_digits_is_thousands_and_before_fewer_a_decimal_comma():
+    from tools.kb import measures
+
+    assert measures.found("Goods lifts take up to 1,500 kg.") == [measures.Measure(1500.0, "kg")]
+    assert measures.found("It weighs 2,5 kg.") == [measures.Measure(2.5, "kg")]
+    assert measures.covers("Goods lifts take up to 1,500 kg.", measures.Measure(1400.0, "kg"))

@@ -465,10 +465,10 @@ _STATED_AS = (
     (re.compile(YEAR), ("year",)),
     (re.compile(r"\b\d+\.\d+(?:\.\d+)?\b"), ("version", "update", "release", "firmware")),
     (re.compile(r"[£$€¥]\s?\d"), ("price", "cost", "fee", "charge")),
-    (re.compile(r"\d\s?°[CF]\b"), ("temperature",)),
-    (re.compile(r"\d\s?(?:kg|tonnes?)\b", re.IGNORECASE), ("weight",)),
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
 )
+# A measure states its dimension: "1,500 kg" says the weight limit, "between 10°C and 20°C" the temperature.
+_MEASURED_AS = {"kg": "weight", "g": "weight", "lb": "weight", "degree": "temperature"}
 # The personal-data detectors already tell an email address or a phone number from a date or an order number.
 _PERSONAL_AS = {"EMAIL": ("email", "address"), "PHONE": ("phone", "number", "call", "ring")}
 TYPO_RATIO = 0.85  # "refridgerant" for "refrigerant"; long words only
@@ -482,6 +482,7 @@ def _forms(text: str) -> tuple[set[str], set[str]]:
             words.update(kinds)
     for found in pii.find(text, tuple(_PERSONAL_AS)):
         words.update(_PERSONAL_AS[found.kind])
+    words.update(_MEASURED_AS[m.unit] for m in measures.found(text) if m.unit in _MEASURED_AS)
     return words, {_stem(w) for w in words}
 
 
