@@ -561,3 +561,13 @@ def test_a_comma_before_three_digits_is_thousands_and_before_fewer_a_decimal_com
     assert measures.found("Goods lifts take up to 1,500 kg.") == [measures.Measure(1500.0, "kg")]
     assert measures.found("It weighs 2,5 kg.") == [measures.Measure(2.5, "kg")]
     assert measures.covers("Goods lifts take up to 1,500 kg.", measures.Measure(1400.0, "kg"))
+
+
+def test_a_season_or_holiday_the_question_sets_must_be_said():
+    """The range in general is not the range in winter; Monday's hours are not Easter Monday's."""
+    spark = [doc(1, "The Spark has a range of up to 220 miles (WLTP).", "Spark guide")]
+    assert not evidence.gather("how many miles does the spark do in winter?", spark, _alike).answerable
+    assert evidence.gather("how many miles does the spark do?", spark, _alike).answerable
+    hours = [doc(2, "Support lines are open Monday to Friday, 8am to 8pm.", "Contact")]
+    assert evidence.gather("What time are support lines open, can I ring on a Friday?", hours, _alike).answerable
+    assert not evidence.gather("What time are support lines open on Easter Monday?", hours, _alike).answerable
