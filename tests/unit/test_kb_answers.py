@@ -571,3 +571,16 @@ def test_a_season_or_holiday_the_question_sets_must_be_said():
     hours = [doc(2, "Support lines are open Monday to Friday, 8am to 8pm.", "Contact")]
     assert evidence.gather("What time are support lines open, can I ring on a Friday?", hours, _alike).answerable
     assert not evidence.gather("What time are support lines open on Easter Monday?", hours, _alike).answerable
+
+
+def test_a_fine_in_pence_an_age_a_version_heading_and_a_name_asked_for_its_number():
+    fines = [doc(1, "DVDs and Blu-rays — Adult: 70p; Child (under 16): 35p; Concession: 35p.", "Fees")]
+    assert evidence.gather("If I bring a DVD back late, how much is the fine per day?", fines, _alike).answerable
+    cards = [doc(2, "Replacement library card — Adult: £2.50; Child: £1.00.", "Fees")]
+    assert evidence.gather("My 7 year old lost his card. How much is a replacement?", cards, _alike).answerable
+    assert [n.text for n in entities.names("Version 5.1.0 — 14 December 2023")][0] == "5.1.0"
+    notes = [doc(3, "## Version 5.1.0 — 14 December 2023\nChanged: the minimum Android version is now Android 8.0.")]
+    found = evidence.gather("What's the minimum Android version KestrelReads 5.1.0 supports?", notes, _alike)
+    assert found.answerable and "8.0" in found.sentences[0].text
+    arc = [doc(4, "The Arc 300 has a new case.", "News")]
+    assert not evidence.gather("How many hours does the battery last?", arc, _alike).answerable

@@ -34,6 +34,8 @@ COMMON = frozenset(
     "some such tell than thanks thank that the their them then there these they this those through to too under "
     "until up us very was we were what when where whether which while who whom whose why will with would yes yet "
     "you your".split()
+    # a changelog's "Version 5.1.0" is the 5.1.0 of "KestrelReads 5.1.0", not a twin of it
+    + ["version", "release"]
 )
 EXACT, SHORTER, UNNAMED, LONGER, CONFLICT = 5, 4, 3, 2, 1
 

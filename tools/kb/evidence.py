@@ -244,13 +244,17 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     text = quoted(candidate) if when or version else candidate.text
     if when and not version:
         return bool(TIME.search(_without(text, entities.names(question))))  # "when" wants a time, not any number
+    given = set(tokens(question))
+    # a name's number is not an answer ("the Arc 300 plays for 30 hours"), unless the question asks for the
+    # number of what it names ("the minimum Android version" is answered by "Android 8.0")
     in_names = {
         t
         for n in entities.names(text)
-        if len(n.words) > 1 and any(w.isalpha() for w in n.words)
+        if len(n.words) > 1
+        and any(w.isalpha() for w in n.words)
+        and not all(w in given for w in n.words if w.isalpha())
         for t in tokens(n.text)
     }
-    given = set(tokens(question))
     return any(
         (any(ch.isdigit() for ch in t) or t in NUMBER_WORDS) and t not in given and t not in in_names
         for t in tokens(text)
@@ -329,7 +333,11 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
     text = f"{candidate.text} {candidate.heading}"
     words = set(tokens(text))
 
+    acronyms = {a.lower() for a in _ACRONYM.findall(question)}
+
     def said(word: str) -> bool:
+        if word.removesuffix("s") in acronyms and _spelled_out(word.removesuffix("s"), text):
+            return True  # "public PCs" are "public computers"
         forms = {word, *SHORT_FORMS.get(word, ())}
         # a unit glued to its number: "8kw", "12.5kn"
         return bool(forms & words) or any(
@@ -478,7 +486,7 @@ def _stem(word: str) -> str:
 _STATED_AS = (
     (re.compile(YEAR), ("year",)),
     (re.compile(r"\b\d+\.\d+(?:\.\d+)?\b"), ("version", "update", "release", "firmware")),
-    (re.compile(r"[£$€¥]\s?\d"), ("price", "cost", "fee", "charge")),
+    (re.compile(r"[£$€¥]\s?\d|\b\d+(?:\.\d+)?p\b"), ("price", "cost", "fee", "charge", "fine", "rate")),
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
 )
 # A measure states its dimension: "1,500 kg" says the weight limit, "between 10°C and 20°C" the temperature.
@@ -521,7 +529,7 @@ def _says_asked(forms: tuple[set[str], set[str]], word: str) -> bool:
     return _says(forms, word) or any(_says(forms, a) for a in ASKED_AS.get(word, ()))
 
 
-_ACRONYM = re.compile(r"\b[A-Z]{2,4}\b")
+_ACRONYM = re.compile(r"\b[A-Z]{2,4}(?=s?\b)")  # "PCs" is the plural of "PC"
 
 
 def _spelled_out(acronym: str, text: str) -> bool:
@@ -767,7 +775,7 @@ def gather(
         for w in asked_names
         if w.text.lower() not in everything
         and not (w.text.endswith("s") and w.text[:-1].lower() in everything)
-        and not (_ACRONYM.fullmatch(w.text) and _spelled_out(w.text, everything))
+        and not (_ACRONYM.fullmatch(w.text.removesuffix("s")) and _spelled_out(w.text.removesuffix("s"), everything))
         and not TIME.fullmatch(w.text)  # "in May" is when, which a price table gives by season
         # named in short ("2.4.1" for "PetBook 2.4.1"), though not by a bare count ("15" is not the "Flex 15")
         and not any(

@@ -102,9 +102,12 @@ def _measure(number: str, unit: str) -> Measure:
     return Measure(round(_number(number) * factor, 6), base)
 
 
+_AGE = re.compile(r"\s*-?\s*olds?\b", re.IGNORECASE)
+
+
 def found(text: str) -> list[Measure]:
-    """The measures written in ``text``."""
-    return [_measure(m.group(1), m.group(2)) for m in MEASURE.finditer(text)]
+    """The measures written in ``text``; not ages ("my 7 year old" is a child, not a length of time)."""
+    return [_measure(m.group(1), m.group(2)) for m in MEASURE.finditer(text) if not _AGE.match(text, m.end())]
 
 
 def starts(text: str) -> set[int]:
