@@ -229,7 +229,8 @@ def unbold(text: str) -> str:
 def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     """False when the question wants a number and the sentence states none of its own.
 
-    Numbers the question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count; the
+    Numbers the question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count, unless the
+    question has the name's words ("the minimum Android version" is answered by "Android 8.0"); the
     heading's count only for when- and version questions (a changelog's version and date), and a when-question
     wants a time (a year, a day, "within 30 days"), not any number.
     """
@@ -306,8 +307,9 @@ def _asks_when(question: str) -> bool:
 # the usual hours those "on Easter Monday". Days of the week and times of day are left out: "can I ring them on
 # a Friday" is answered by "Monday to Friday", and "close at night" by "11pm".
 OCCASION = re.compile(
-    r"\b(?:on|in|during|at) (?:the |a )?((?:easter|christmas|boxing|new year'?s?|bank|public|school)"
-    r"(?: holiday| bank holiday)?(?: monday| friday| day| eve| holidays?)?|winter|summer|spring|autumn)\b",
+    r"\b(?:on|in|during|at) (?:the |a )?((?:easter|christmas|boxing|new year'?s?)"
+    r"(?: holiday| bank holiday)?(?: monday| friday| day| eve| holidays?)?|(?:bank|public|school) holidays?"
+    r"|winter|summer|spring|autumn)\b",
     re.IGNORECASE,
 )
 
@@ -490,7 +492,7 @@ _STATED_AS = (
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
 )
 # A measure states its dimension: "1,500 kg" says the weight limit, "between 10°C and 20°C" the temperature.
-_MEASURED_AS = {"kg": "weight", "g": "weight", "lb": "weight", "degree": "temperature"}
+_MEASURED_AS = {"kg": "weight", "degree": "temperature"}  # measures reads grams and pounds as kilograms
 # The personal-data detectors already tell an email address or a phone number from a date or an order number.
 _PERSONAL_AS = {"EMAIL": ("email", "address"), "PHONE": ("phone", "number", "call", "ring")}
 TYPO_RATIO = 0.85  # "refridgerant" for "refrigerant"; long words only
@@ -536,7 +538,11 @@ def _spelled_out(acronym: str, text: str) -> bool:
     """Whether ``text`` writes the acronym out in words: "MD" is "managing director", "AGM" "annual general meeting"."""
     letters = acronym.lower()
     pattern = r"\b" + r"[\w-]*\s+".join(re.escape(ch) for ch in letters) + r"[\w-]*"
-    return bool(re.search(pattern, text.lower()))
+    # led by a word of substance: "please call" is no "PC", "learn to lead" is "LTL"
+    return any(
+        (lead := found.group().split()[0]) not in STOPWORDS and lead not in entities.COMMON
+        for found in re.finditer(pattern, text.lower())
+    )
 
 
 def _names_others(text: str) -> bool:
@@ -877,7 +883,8 @@ def gather(
             c
             for c in answering
             if any(
-                _says_asked(c.forms, w) or (w in acronyms and _spelled_out(w, f"{c.text} {c.heading}"))
+                _says_asked(c.forms, w)
+                or (w.removesuffix("s") in acronyms and _spelled_out(w.removesuffix("s"), f"{c.text} {c.heading}"))
                 for w in wanted_words
             )
         ]

@@ -15,11 +15,11 @@ import re
 _AUX = r"(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have|had)"
 _PATTERNS = (
     re.compile(
-        r"\b(?:what|which)(?:'s|’s|s\b| is| are| was| were)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+'s\s+)?(?P<np>[\w\s-]+)",
+        r"\b(?:what|which)(?:['’]s|s\b| is| are| was| were)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+['’]s\s+)?(?P<np>[\w\s-]+)",
         re.I,
     ),
-    re.compile(rf"\b(?:what|which)\s+(?P<np>[\w\s-]+?)\s+{_AUX}\b", re.I),
-    re.compile(r"\bwho(?:'s| is| was| are)\s+(?:the\s+|a\s+|an\s+)?(?P<np>[\w\s-]+)", re.I),
+    re.compile(rf"\b(?:what|which)\s+(?P<np>[\w-]+(?:\s+[\w-]+){{0,5}}?)\s+{_AUX}\b", re.I),
+    re.compile(r"\bwho(?:['’]s| is| was| are)\s+(?:the\s+|a\s+|an\s+)?(?P<np>[\w\s-]+)", re.I),
     re.compile(r"\bis there (?:a|an|any)\s+(?P<np>[\w\s-]+)", re.I),
     # "how much is a junior 10-visit pass", "how much does it cost to hire a van": the thing priced
     re.compile(
@@ -53,8 +53,12 @@ GENERIC = frozenset(
 )
 
 
+MAX_CHARS = 300  # a question's asking part; the patterns need not read a pasted page after it
+
+
 def focus_words(question: str) -> list[str]:
     """The words of the thing asked for, without those naming only a kind of value; [] when none is found."""
+    question = question[:MAX_CHARS]
     for pattern in _PATTERNS:
         match = pattern.search(question)
         if not match:

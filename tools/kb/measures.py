@@ -63,7 +63,8 @@ _SCALE = {
     "year": ("day", 365.0),
 }
 _UNIT = "|".join(sorted((re.escape(f) for f in _CANONICAL), key=len, reverse=True))
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?"  # "1,500 kg" is thousands; "2,5 kg" a decimal comma
+_THOUSANDS = r"\d{1,3}(?:,\d{3})+"
+_NUMBER = rf"{_THOUSANDS}(?!\d)|\d+(?:[.,]\d+)?"  # "1,500 kg" is thousands; "2,5 kg" a decimal comma
 # "190 cm", "10-minute", "25%", "55 degree" ("6ft3" is only a measure's start, for entities: _FEET_INCHES)
 MEASURE = re.compile(rf"(?<![\w.])({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE)
 _RANGE = re.compile(
@@ -87,7 +88,7 @@ class Measure:
 
 
 def _number(text: str) -> float:
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
+    if re.fullmatch(_THOUSANDS, text):
         return float(text.replace(",", ""))
     return float(text.replace(",", "."))
 
