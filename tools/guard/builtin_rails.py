@@ -84,6 +84,14 @@ def scan_learned(reading: Reading, rail: Rail) -> Layer:
         text = _readable(reading)
         if seeks_help(verdict.piece) or (len(text) <= HELP_WHOLE_CHARS and seeks_help(text)):
             return Layer(float(cap), {"category": verdict.category, "help_seeking": True, "uncapped": verdict.score})
+    lift_from, lift_to = rail.option("concealed_from"), rail.option("concealed_to")
+    if lift_from is not None and lift_to is not None and float(lift_from) <= verdict.score < float(lift_to):
+        from tools.guard.concealment import asks_to_conceal
+
+        # the piece the layer already leans to harm asks for it to go unnoticed: a buried request read half-way
+        if asks_to_conceal(verdict.piece):
+            details = {"category": verdict.category, "concealed": True, "unlifted": verdict.score}
+            return Layer(float(lift_to), details, category=verdict.category)
     return Layer(verdict.score, {"category": verdict.category}, category=verdict.category)
 
 
@@ -160,7 +168,9 @@ _SPECS = (
         scan=scan_similarity,
     ),
     RailSpec("perplexity", "input", enabled=False, options=("model", "window", "low", "high"), scan=scan_perplexity),
-    RailSpec("learned", "input", enabled=False, options=("help_cap",), scan=scan_learned),
+    RailSpec(
+        "learned", "input", enabled=False, options=("help_cap", "concealed_from", "concealed_to"), scan=scan_learned
+    ),
     RailSpec(
         "classifier", "input", enabled=False, options=("model", "labels"), check=check_classifier, scan=scan_classifier
     ),
