@@ -168,8 +168,13 @@ async def rag(state: State, runtime: Runtime[Context], deps: Deps) -> dict[str, 
         messages, **generation_kwargs(model, max_new, ctx.temperature, adapter_key)
     )
     citations: list[dict[str, Any]] = []
-    if reply.response_metadata.get("guard", {}).get("stopped"):  # withheld mid-stream: nothing to cite
-        answer, details = message_text(reply), {"mode": "withheld"}
+    if reply.response_metadata.get("guard", {}).get("stopped"):
+        # withheld mid-stream (it was repeating its instructions): the sentences that answer still do, quoted
+        if found.sentences:
+            answer, citations, details = cite("", found, documents[:used])
+            details = {**details, "withheld": True}
+        else:
+            answer, details = message_text(reply), {"mode": "withheld"}
     else:
         answer, citations, details = cite(message_text(reply), found, documents[:used])
     reasoning["rag"] = {

@@ -180,3 +180,22 @@ def test_cite_quotes_the_asked_twin_when_the_model_takes_the_other_ones_figure()
     answer, citations, details = cite("The Nest 2 battery lasts 20 h.", found, docs)
     assert details["mode"] == "extractive" and details["foreign_numbers"] == ["20"]
     assert "14 h" in answer and "20 h" not in answer and [c["chunk_id"] for c in citations] == ["c1"]
+
+
+async def test_an_answer_withheld_for_repeating_its_instructions_becomes_the_quoted_sentence(kb, monkeypatch):
+    """The stream guard stops a model that recites its system prompt; the sentence that answers still does."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from graph.models import factory
+    from graph.system_prompt import system_message
+    from tools.guard.policy import load_policy
+
+    monkeypatch.setenv("TAILOR_GUARD_CANARY", "tailor-testcanary")
+    system = str(system_message("rag/system", load_policy()).content)
+    factory.install_model("fake:leaky", FakeListChatModel(responses=["Sure. " + system]))
+    ctx = Context(collection="shop", min_relevance=0.2, model="fake:leaky")
+    state = await build_graph().ainvoke(ask("When are refunds paid?"), context=ctx)
+    answer = state["messages"][-1].content
+    assert state["reasoning"]["rag"]["withheld"] and state["reasoning"]["rag"]["mode"] == "extractive"
+    assert "within 30 days" in answer and "repeating my instructions" not in answer
+    assert state["citations"] and state["citations"][0]["source"].endswith("billing.md")
