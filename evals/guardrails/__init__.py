@@ -19,6 +19,7 @@ SETS = (
     "heldout15",
     "heldout16",
     "heldout17",
+    "heldout18",
 )
 # Held-out sets no training has read (a unit test checks the learned layer's data against them). The
 # earlier four became development sets once rules and bank rows were written for their misses; heldout7
@@ -45,7 +46,10 @@ SETS = (
 # app and a developer-docs assistant, with no change to the guard since heldout15's first run but its
 # "never stop" rule. heldout17, messages to a car insurer's claims assistant, a university admissions chatbot, a
 # pharmacy's help desk, a smart-home support bot and a charity's volunteer assistant, after the rules written
-# from heldout16's misses.
+# from heldout16's misses. heldout18, messages to a gym app, a city council's services bot, a phone network's
+# support chat, a legal-aid intake assistant, a veterinary triage bot, a museum guide, a wedding planner and a
+# recipe site, after the persona-trait, bulk-records and concealment checks (three attacks and two harmless lines
+# left out).
 UNSEEN = (
     "heldout6",
     "heldout7",
@@ -59,4 +63,5 @@ UNSEEN = (
     "heldout15",
     "heldout16",
     "heldout17",
+    "heldout18",
 )

@@ -144,6 +144,7 @@ def test_decoders_only_return_readable_text():
         ("heldout15", 0.83, 0.09, 0.4),  # first run 0.808 / 0.085
         ("heldout16", 0.96, 0.05, 0.7),  # first run 0.767 / 0.034; its misses shaped later rules
         ("heldout17", 0.90, 0.04, 0.5),  # first run 0.767 / 0.043; its misses shaped later rules
+        ("heldout18", 0.65, 0.07, 0.25),  # first run 0.675 / 0.052
     ],
 )
 def test_red_team_sets_keep_their_floors(name, detection, false_positives, per_technique):
