@@ -612,3 +612,25 @@ def test_a_version_heading_and_a_name_asked_for_its_number():
     assert found.answerable and "8.0" in found.sentences[0].text
     arc = [doc(4, "The Arc 300 has a new case.", "News")]
     assert not evidence.gather("How many hours does the battery last?", arc, _alike).answerable
+
+
+def test_a_row_led_by_the_asked_name_answers_before_a_bundle_or_an_accessory_that_holds_it():
+    rows = [
+        doc(1, "## Bundles\nNest 2 Pro Home Set — Contents: Corvid Nest 2 Pro and Corvid Dock Pro; Price: €255."),
+        doc(2, "## Accessories\nCorvid Dock Pro — Compatible with: Nest 2 Pro; Price: €39."),
+        doc(3, "## Current products\nCorvid Nest 2 Pro — Type: Speaker; Price: €229; Battery: 20 h."),
+    ]
+    found = evidence.gather("How much does the Nest 2 Pro cost?", rows, _alike)
+    assert [c.n for c in found.sentences] == [3], [c.text for c in found.sentences]
+    # with no row of its own, the bundle's row still answers for what it holds
+    assert evidence.gather("How much does the Nest 2 Pro Home Set cost?", rows, _alike).sentences[0].n == 1
+
+
+def test_a_when_question_that_says_version_is_answered_by_the_date_in_the_heading():
+    notes = (
+        "## 3.5.0 — 10 February 2025\n- **New:** Dark mode.\n- The minimum supported versions are now iOS 16.\n\n"
+        "## 3.4.0 — 25 November 2024\n- **New:** Book a van in the app."
+    )
+    found = evidence.gather("when was app version 3.5.0 released", [doc(1, notes, title="App release notes")])
+    assert found.answerable, found.reason
+    assert "10 February 2025" in evidence.quoted(found.sentences[0])

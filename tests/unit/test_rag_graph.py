@@ -199,3 +199,19 @@ async def test_an_answer_withheld_for_repeating_its_instructions_becomes_the_quo
     assert state["reasoning"]["rag"]["withheld"] and state["reasoning"]["rag"]["mode"] == "extractive"
     assert "within 30 days" in answer and "repeating my instructions" not in answer
     assert state["citations"] and state["citations"][0]["source"].endswith("billing.md")
+
+
+def test_a_chunk_headed_by_the_asked_version_is_on_topic_whatever_its_words(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "changelog.md").write_text(
+        "# App release notes\n\n## 4.2.1 — 2 December 2024\n\n- Fixed: lockers stayed shut after the clocks changed.\n\n"
+        "## 4.2.0 — 14 November 2024\n\n- New: digital lockers.\n"
+    )
+    ingest([str(folder)], "notes", progress=False)
+    question = "when did app version 4.2.1 come out"
+    # hash vectors and few shared words: under the bar on its words alone
+    plain = retrieve("notes", "when did app version 9.9.9 come out", RetrievalOptions(min_relevance=0.5))
+    assert not any("4.2.1" in h.metadata["section"] for h in plain.hits)
+    found = retrieve("notes", question, RetrievalOptions(min_relevance=0.5))
+    assert found.hits and found.hits[0].metadata["section"].endswith("4.2.1 — 2 December 2024"), found

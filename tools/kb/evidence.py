@@ -95,6 +95,11 @@ TIME = re.compile(
     r"spring|summer|autumn|winter)\b|\b(?:every|first|last|next|each) (?:day|week|month|year|quarter)\b",
     re.IGNORECASE,
 )
+_MONTH = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
+    re.IGNORECASE,
+)
 # Words that state a quantity as well as digits do ("up to six speakers").
 NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
@@ -171,6 +176,8 @@ class Candidate:
     semantic: float = 0.0
 
     subject: bool = False  # its first name is the one asked about
+    lead_adds: bool = False  # its first name is the one asked about with words after it (a bundle, an accessory)
+    led_by_other: bool = False  # its first name is another thing's ("Corvid Dock Pro — Compatible with: Nest 2 Pro")
 
     @cached_property
     def forms(self) -> tuple[set[str], set[str]]:
@@ -254,6 +261,7 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
         if len(n.words) > 1
         and any(w.isalpha() for w in n.words)
         and not all(w in given for w in n.words if w.isalpha())
+        and not _MONTH.search(n.text)  # "10 February 2025" reads as a name, but it is a date: what a when asks
         for t in tokens(n.text)
     }
     return any(
@@ -753,6 +761,15 @@ def _unasked_twins(parts: set[str], asked: tuple[set[str], set[str]], sections: 
     return out
 
 
+def _adds_words_after(lead: entities.Name, wanted: Sequence[entities.Name]) -> bool:
+    """Whether ``lead`` holds an asked name followed by more words ("Nest 2 Pro Home Set" for the "Nest 2 Pro")."""
+    for name in wanted:
+        size = len(name.words)
+        if any(lead.words[i : i + size] == name.words for i in range(len(lead.words) - size)):
+            return True
+    return False
+
+
 def gather(
     question: str,
     documents: Sequence[dict[str, Any]],
@@ -801,6 +818,8 @@ def gather(
         # a timeline's "2016 – Larkspur Vets Harrow Road opens" is about the clinic, not the year
         lead = [name for name in own if not all(w.isdigit() for w in name.words)][:1]
         candidate.subject = bool(wanted and lead) and entities.level(wanted, lead) >= entities.SHORTER
+        candidate.lead_adds = bool(wanted and lead) and _adds_words_after(lead[0], wanted)
+        candidate.led_by_other = bool(wanted and lead) and not candidate.subject
         candidates.append(candidate)
     kept, reason = _eligible(wanted, candidates, context, text_names)
     if not kept:
@@ -909,6 +928,11 @@ def gather(
     # "1998 – ... open the first clinic on Mill Lane" does not, however many of the question's words it has.
     if wanted and any(c.level >= entities.SHORTER for c in answering):
         answering = [c for c in answering if c.level >= entities.SHORTER or not _names_others(c.text)]
+    # A sentence led by the asked name itself answers before one led by a longer name that holds it, or by another
+    # name: the "Nest 2 Pro Home Set" (a bundle), the "Arc 500 Ear Cushions" and the "Corvid Dock Pro — Compatible
+    # with: Nest 2 Pro" (accessories) do not say what the Nest 2 Pro or the Arc 500 is or costs.
+    if wanted and any(c.subject and not c.lead_adds for c in answering):
+        answering = [c for c in answering if (c.subject and not c.lead_adds) or not (c.lead_adds or c.led_by_other)]
     # Further quotes must be nearly as good as the best one; a weak second quote is noise.
     chosen = [c for c in answering[:limit] if c.score >= 0.8 * answering[0].score]
     return Evidence(question, written, chosen)

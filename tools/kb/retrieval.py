@@ -216,6 +216,7 @@ def _search(
     units = unit_rows([found[cid]["vector"] for cid in order]) if order else np.zeros((0, 1), dtype=np.float32)
     similarities = units @ unit_rows(question_vec) if order else []
     kept: list[int] = []  # rows of ``units`` of the hits kept so far, for the duplicate check
+    codes = _asked_codes(question)
     for row, cid in enumerate(order):
         item = found[cid]
         similarity = float(similarities[row])
@@ -228,6 +229,10 @@ def _search(
             if injection.scan(text).flagged or len(text.replace(injection.REMOVED, "").strip()) < MIN_SAFE_CHARS:
                 dropped.append({"chunk_id": cid, "source": item["metadata"].get("source", ""), "reason": "injection"})
                 continue
+        if relevance < options.min_relevance and codes and _headed_by(item["metadata"], codes):
+            # a changelog's "## 4.2.1 — 2 December 2024" lists fixes, few of the question's words: the heading
+            # that names the version or model asked about makes it on topic (whether it answers is checked later)
+            relevance = options.min_relevance
         if relevance < options.min_relevance:
             continue
         neutralised = neutralised or bool(item["metadata"].get("neutralised"))
@@ -266,6 +271,17 @@ def _search(
         )
         hits = [hits[i] for i in picked]
     return RetrievalResult(collection, hits, round(best, 4), dropped, queries, declined)
+
+
+def _asked_codes(question: str) -> set[tuple[str, ...]]:
+    """The versions and model numbers a question names ("4.2.1", "Nest 2"): names with a digit in them."""
+    return {n.words for n in entities.names(question) if entities.specific(n) and any(c.isdigit() for c in n.text)}
+
+
+def _headed_by(metadata: dict[str, Any], codes: set[tuple[str, ...]]) -> bool:
+    """Whether the chunk's section heading (its last part) names one of ``codes`` exactly."""
+    heading = str(metadata.get("section", "")).rsplit(" > ", 1)[-1]
+    return any(n.words in codes for n in entities.names(heading))
 
 
 def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
