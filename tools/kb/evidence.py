@@ -761,6 +761,11 @@ def _unasked_twins(parts: set[str], asked: tuple[set[str], set[str]], sections: 
     return out
 
 
+def _heads_row(text: str, name: entities.Name) -> bool:
+    """Whether ``name`` is the label of a table row ``text`` ("Corvid Dock Pro — Compatible with: ...")."""
+    return text.lower().startswith(name.text.lower()) and text[len(name.text) :].lstrip().startswith(("—", "–"))
+
+
 def _adds_words_after(lead: entities.Name, wanted: Sequence[entities.Name]) -> bool:
     """Whether ``lead`` holds an asked name followed by more words ("Nest 2 Pro Home Set" for the "Nest 2 Pro")."""
     for name in wanted:
@@ -818,8 +823,11 @@ def gather(
         # a timeline's "2016 – Larkspur Vets Harrow Road opens" is about the clinic, not the year
         lead = [name for name in own if not all(w.isdigit() for w in name.words)][:1]
         candidate.subject = bool(wanted and lead) and entities.level(wanted, lead) >= entities.SHORTER
-        candidate.lead_adds = bool(wanted and lead) and _adds_words_after(lead[0], wanted)
-        candidate.led_by_other = bool(wanted and lead) and not candidate.subject
+        heads_row = bool(wanted and lead) and _heads_row(text, lead[0])
+        candidate.lead_adds = heads_row and _adds_words_after(lead[0], wanted)
+        # a table row's label that singles out another thing; a row labelled "Weekend — Mover 3.5 XL: £189" or a
+        # changelog's "Nest 2 Pro: fixed the Dock Pro ..." is about what it lists
+        candidate.led_by_other = heads_row and not candidate.subject and entities.specific(lead[0])
         candidates.append(candidate)
     kept, reason = _eligible(wanted, candidates, context, text_names)
     if not kept:
