@@ -261,7 +261,7 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
         if len(n.words) > 1
         and any(w.isalpha() for w in n.words)
         and not all(w in given for w in n.words if w.isalpha())
-        and not _MONTH.search(n.text)  # "10 February 2025" reads as a name, but it is a date: what a when asks
+        and not (when and _MONTH.search(n.text))  # "10 February 2025" reads as a name; to a when, it is the answer
         for t in tokens(n.text)
     }
     return any(
