@@ -634,3 +634,16 @@ def test_a_when_question_that_says_version_is_answered_by_the_date_in_the_headin
     found = evidence.gather("when was app version 3.5.0 released", [doc(1, notes, title="App release notes")])
     assert found.answerable, found.reason
     assert "10 February 2025" in evidence.quoted(found.sentences[0])
+
+
+def test_a_subheading_under_a_dated_version_heading_keeps_the_version_and_date():
+    notes = (
+        "## Version 4.2.1 – 3 March 2025\n\n### Fixed\n\n- Reminders were sent twice on some Android phones.\n\n"
+        "## Version 4.2.0 – 10 February 2025\n\n### New\n\n- Book hygienist appointments in the app."
+    )
+    found = evidence.gather("when did pellmore smile 4.2.1 come out", [doc(1, notes, title="App changelog")])
+    assert found.answerable, found.reason
+    assert "3 March 2025" in evidence.quoted(found.sentences[0])
+    # the sub-heading's chunk alone: its section's path names the version
+    alone = doc(2, "### Fixed\n\n- Reminders were sent twice.", section="App changelog > Version 4.2.1 – 3 March 2025")
+    assert "3 March 2025" in evidence.quoted(evidence.gather("When was 4.2.1 released?", [alone]).sentences[0])

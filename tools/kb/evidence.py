@@ -95,6 +95,7 @@ TIME = re.compile(
     r"spring|summer|autumn|winter)\b|\b(?:every|first|last|next|each) (?:day|week|month|year|quarter)\b",
     re.IGNORECASE,
 )
+_DIGITS = re.compile(r"\d")
 _MONTH = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
@@ -212,9 +213,20 @@ def _candidates(documents: Sequence[dict[str, Any]]) -> list[tuple[str, int, str
     out = []
     for doc in documents:
         heading = ""
+        # Keep a Changelog's "### Fixed" under "## Version 4.2.1 – 3 March 2025": the numbered heading above it
+        # (in the chunk, or in its section's path) speaks for the sentence too
+        above = [p for p in str(doc.get("section") or "").split(" > ") if _DIGITS.search(p)]
+        numbered, numbered_level = (above[-1], 0) if above else ("", 0)
         for position, sentence in enumerate(grounding.sentences(doc.get("text") or "")):
             if sentence.startswith("#"):
+                level = len(sentence) - len(sentence.lstrip("#"))
                 heading = sentence.lstrip("# ").strip()
+                if _DIGITS.search(heading):
+                    numbered, numbered_level = heading, level
+                elif numbered and level > numbered_level and heading not in numbered:
+                    heading = f"{numbered} > {heading}"
+                elif level <= numbered_level:
+                    numbered = ""  # a heading of the same level or higher ends the numbered one's part
                 continue
             # bold marks are emphasis, not words; a list item's "**2021** – ..." otherwise quotes as "2021** – ..."
             clean = unbold(sentence).lstrip("-*> ").strip()
