@@ -206,7 +206,8 @@ def test_a_chunk_headed_by_the_asked_version_is_on_topic_whatever_its_words(tmp_
     folder.mkdir()
     (folder / "changelog.md").write_text(
         "# App release notes\n\n## 4.2.1 — 2 December 2024\n\n- Fixed: lockers stayed shut after the clocks changed.\n\n"
-        "## 4.2.0 — 14 November 2024\n\n- New: digital lockers.\n"
+        "## 4.2.0 — 14 November 2024\n\n- New: digital lockers.\n\n"
+        "## Version 4.1.0 – 3 March 2024\n\n### Fixed\n\n- Reminders were sent twice on some phones.\n"
     )
     ingest([str(folder)], "notes", progress=False)
     question = "when did app version 4.2.1 come out"
@@ -215,3 +216,6 @@ def test_a_chunk_headed_by_the_asked_version_is_on_topic_whatever_its_words(tmp_
     assert not any("4.2.1" in h.metadata["section"] for h in plain.hits)
     found = retrieve("notes", question, RetrievalOptions(min_relevance=0.5))
     assert found.hits and found.hits[0].metadata["section"].endswith("4.2.1 — 2 December 2024"), found
+    # a sub-heading under the version's heading (Keep a Changelog's "### Fixed")
+    fixed = retrieve("notes", "when did app version 4.1.0 come out", RetrievalOptions(min_relevance=0.5))
+    assert any(h.metadata["section"].endswith("4.1.0 – 3 March 2024 > Fixed") for h in fixed.hits), fixed

@@ -279,8 +279,14 @@ def _asked_codes(question: str) -> set[tuple[str, ...]]:
 
 
 def _headed_by(metadata: dict[str, Any], codes: set[tuple[str, ...]]) -> bool:
-    """Whether the chunk's section heading (its last part) names one of ``codes`` exactly."""
-    heading = str(metadata.get("section", "")).rsplit(" > ", 1)[-1]
+    """Whether the chunk's heading names one of ``codes`` exactly.
+
+    The heading is the section's last part, or the nearest part above it with a number when it has none (a
+    changelog's "### Fixed" under "## Version 4.2.1 – 3 March 2025").
+    """
+    parts = str(metadata.get("section", "")).split(" > ")
+    numbered = [p for p in parts[1:] if any(c.isdigit() for c in p)]
+    heading = parts[-1] if any(c.isdigit() for c in parts[-1]) or not numbered else numbered[-1]
     return any(n.words in codes for n in entities.names(heading))
 
 
