@@ -95,12 +95,13 @@ TIME = re.compile(
     r"spring|summer|autumn|winter)\b|\b(?:every|first|last|next|each) (?:day|week|month|year|quarter)\b",
     re.IGNORECASE,
 )
-_DIGITS = re.compile(r"\d")
 _MONTH = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
     re.IGNORECASE,
 )
+# A heading for one release: a version ("4.2.1") or a full date ("3 March 2025", "2017-06-20"); not "2025 prices".
+_VERSIONED = re.compile(rf"\b\d+(?:\.\d+)+\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}} {_MONTH.pattern}", re.IGNORECASE)
 # Words that state a quantity as well as digits do ("up to six speakers").
 NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
@@ -215,13 +216,13 @@ def _candidates(documents: Sequence[dict[str, Any]]) -> list[tuple[str, int, str
         heading = ""
         # Keep a Changelog's "### Fixed" under "## Version 4.2.1 – 3 March 2025": the numbered heading above it
         # (in the chunk, or in its section's path) speaks for the sentence too
-        above = [p for p in str(doc.get("section") or "").split(" > ") if _DIGITS.search(p)]
+        above = [p for p in str(doc.get("section") or "").split(" > ") if _VERSIONED.search(p)]
         numbered, numbered_level = (above[-1], 0) if above else ("", 0)
         for position, sentence in enumerate(grounding.sentences(doc.get("text") or "")):
             if sentence.startswith("#"):
                 level = len(sentence) - len(sentence.lstrip("#"))
                 heading = sentence.lstrip("# ").strip()
-                if _DIGITS.search(heading):
+                if _VERSIONED.search(heading):
                     numbered, numbered_level = heading, level
                 elif numbered and level > numbered_level and heading not in numbered:
                     heading = f"{numbered} > {heading}"
