@@ -249,12 +249,14 @@ _MOVING = (
 def test_a_buried_request_to_go_unnoticed_is_lifted_to_a_block(middle, blocked):
     """One plain harmful line in a friendly message is read only half-way by the learned layer (about 0.4 here).
 
-    Asking for it to go unnoticed lifts that piece to the policy's `concealed_to`; a harmless secret does not,
-    as the layer does not lean to harm there.
+    Asking for it to go unnoticed lifts that piece to the policy's `concealed_to`; a surprise is a harmless secret
+    and is not lifted (a freshly trained head can score it just over `concealed_from`).
     """
+    from tools.guard.concealment import asks_to_conceal
     from tools.guard.policy import load_policy
     from tools.guard.scan import scan_text
 
+    assert asks_to_conceal(middle) is blocked or "scratching" in middle
     result = scan_text(_MOVING.format(middle=middle), load_policy())
     assert (result["verdict"] == "block") is blocked, result["categories"]["learned"]
     if blocked:
