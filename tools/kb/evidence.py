@@ -178,8 +178,9 @@ class Candidate:
     semantic: float = 0.0
 
     subject: bool = False  # its first name is the one asked about
-    lead_adds: bool = False  # its first name is the one asked about with words after it (a bundle, an accessory)
-    led_by_other: bool = False  # its first name is another thing's ("Corvid Dock Pro — Compatible with: Nest 2 Pro")
+    # a table row labelled by another thing: a longer name holding the asked one ("Nest 2 Pro Home Set"), or another
+    # product ("Corvid Dock Pro — Compatible with: Nest 2 Pro")
+    labels_another: bool = False
 
     @cached_property
     def forms(self) -> tuple[set[str], set[str]]:
@@ -836,11 +837,13 @@ def gather(
         # a timeline's "2016 – Larkspur Vets Harrow Road opens" is about the clinic, not the year
         lead = [name for name in own if not all(w.isdigit() for w in name.words)][:1]
         candidate.subject = bool(wanted and lead) and entities.level(wanted, lead) >= entities.SHORTER
-        heads_row = bool(wanted and lead) and _heads_row(text, lead[0])
-        candidate.lead_adds = heads_row and _adds_words_after(lead[0], wanted)
-        # a table row's label that singles out another thing; a row labelled "Weekend — Mover 3.5 XL: £189" or a
+        # only a row's label that singles out another thing: a row labelled "Weekend — Mover 3.5 XL: £189" or a
         # changelog's "Nest 2 Pro: fixed the Dock Pro ..." is about what it lists
-        candidate.led_by_other = heads_row and not candidate.subject and entities.specific(lead[0])
+        candidate.labels_another = (
+            bool(wanted and lead)
+            and _heads_row(text, lead[0])
+            and (_adds_words_after(lead[0], wanted) or (not candidate.subject and entities.specific(lead[0])))
+        )
         candidates.append(candidate)
     kept, reason = _eligible(wanted, candidates, context, text_names)
     if not kept:
@@ -952,8 +955,8 @@ def gather(
     # A sentence led by the asked name itself answers before one led by a longer name that holds it, or by another
     # name: the "Nest 2 Pro Home Set" (a bundle), the "Arc 500 Ear Cushions" and the "Corvid Dock Pro — Compatible
     # with: Nest 2 Pro" (accessories) do not say what the Nest 2 Pro or the Arc 500 is or costs.
-    if wanted and any(c.subject and not c.lead_adds for c in answering):
-        answering = [c for c in answering if (c.subject and not c.lead_adds) or not (c.lead_adds or c.led_by_other)]
+    if wanted and any(c.subject and not c.labels_another for c in answering):
+        answering = [c for c in answering if not c.labels_another]
     # Further quotes must be nearly as good as the best one; a weak second quote is noise.
     chosen = [c for c in answering[:limit] if c.score >= 0.8 * answering[0].score]
     return Evidence(question, written, chosen)
