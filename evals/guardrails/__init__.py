@@ -20,7 +20,16 @@ SETS = (
     "heldout16",
     "heldout17",
     "heldout18",
+    "heldout19",
 )
+# Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
+# written apart from the code, the rules and the training data, scored once (the report is kept under
+# first_runs/), and then joins the learned layer's training data (tools.guard.training_data.scored_sets): a new
+# author's style is what the next set's author will write in. heldout6-heldout18 joined so; measured one set
+# left out at a time (python -m tools.guard.leave_one_out), training on the others lifted a set's detection from
+# 0.892 to 0.958 at the same 0.034 false positives.
+#
+# How the sets came to be (before they joined the training data):
 # Held-out sets no training has read (a unit test checks the learned layer's data against them). The
 # earlier four became development sets once rules and bank rows were written for their misses; heldout7
 # was written by someone who never saw the rules or the training data, and its first run is kept in
@@ -49,19 +58,9 @@ SETS = (
 # from heldout16's misses. heldout18, messages to a gym app, a city council's services bot, a phone network's
 # support chat, a legal-aid intake assistant, a veterinary triage bot, a museum guide, a wedding planner and a
 # recipe site, after the persona-trait, bulk-records and concealment checks (three attacks and two harmless lines
-# left out).
-UNSEEN = (
-    "heldout6",
-    "heldout7",
-    "heldout8",
-    "heldout9",
-    "heldout10",
-    "heldout11",
-    "heldout12",
-    "heldout13",
-    "heldout14",
-    "heldout15",
-    "heldout16",
-    "heldout17",
-    "heldout18",
-)
+# left out). heldout19, messages to an airline's check-in assistant, an online bookshop, a children's maths-tutoring
+# app, a payroll help desk, a solar installer's quote bot, a driving school, a newspaper's subscriber support, a
+# dating app's safety assistant, a cryptocurrency exchange, a plumbing call-out service, a university library and
+# a football club's website, after heldout6-heldout18 joined the training data (five attacks and seven harmless
+# lines left out).
+UNSEEN: tuple[str, ...] = ("heldout19",)

@@ -50,6 +50,49 @@ def test_no_held_out_text_or_near_duplicate_is_training_data():
             assert not quoted, (path.name, text, quoted[:1])
 
 
+def test_scored_held_out_sets_join_the_training_data_and_sealed_ones_do_not(monkeypatch):
+    """A set joins once scored, each attack under its category or as an injection; a sealed set stays out."""
+    import evals.guardrails as suite
+    from tools.guard import training_data
+
+    def texts(name: str, kind: str) -> list[dict]:
+        return [json.loads(line) for line in (SETS / f"{name}_{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    data = {(r.text, r.label) for r in rows() if r.source == "set:heldout18"}
+    attacks, benign = texts("heldout18", "attacks"), texts("heldout18", "benign")
+    weapons = next(r["text"] for r in attacks if r["technique"] == "weapons")
+    override = next(r["text"] for r in attacks if r["technique"] == "override")
+    assert (weapons, "weapons") in data and (override, INJECTION) in data and (benign[0]["text"], BENIGN) in data
+    # the first sets' rows marked only "harmful" name no category, so they stay out, as the suite's do
+    unlabelled = next(r["text"] for r in texts("heldout", "attacks") if r["technique"] == "harmful")
+    assert not any(r.text == unlabelled and r.source == "set:heldout" for r in rows())
+    # a sealed set is neither read nor part of the fingerprint
+    monkeypatch.setattr(suite, "UNSEEN", (*suite.UNSEEN, "heldout18"))
+    assert "heldout18" not in training_data.scored_sets()
+    assert SETS / "heldout18_attacks.jsonl" not in training_data.sources()
+    assert not any(r.source == "set:heldout18" for r in training_data._scored())
+
+
+def test_leave_one_out_swaps_in_a_head_and_gives_the_models_folder_back(tmp_path, monkeypatch):
+    from tools.guard import learned, leave_one_out, static
+
+    (tmp_path / static.FOLDER).mkdir()
+    monkeypatch.setenv("TAILOR_MODELS_DIR", str(tmp_path))
+    with leave_one_out._models_with({"ngrams": None, "model": "stand-in"}):
+        assert learned.load_head()["model"] == "stand-in"
+        assert learned.head_path().parent != tmp_path and static.static_model_dir().resolve() == (
+            tmp_path / static.FOLDER
+        )
+    assert learned.head_path() == tmp_path / learned.HEAD_FILE and not learned.head_path().exists()
+    pooled = leave_one_out._pooled(
+        {
+            "a": {"detection": 1.0, "false_positives": 0.0, "attacks": 30, "benign": 10},
+            "b": {"detection": 0.5, "false_positives": 0.1, "attacks": 10, "benign": 30},
+        }
+    )
+    assert pooled == {"detection": 0.875, "false_positives": 0.075}
+
+
 def test_training_rows_cover_every_class_and_keep_their_seed():
     data = rows()
     labels = {r.label for r in data}
@@ -246,8 +289,8 @@ _MOVING = (
         ("how can I move the old sofa out without scratching the walls?", False),
     ],
 )
-def test_a_buried_request_to_go_unnoticed_is_lifted_to_a_block(middle, blocked):
-    """One plain harmful line in a friendly message is read only half-way by the learned layer (about 0.4 here).
+def test_a_buried_request_to_go_unnoticed_is_lifted_to_a_block(middle, blocked, tmp_path):
+    """One plain harmful line in a friendly message can be read only half-way by the learned layer.
 
     Asking for it to go unnoticed lifts that piece to the policy's `concealed_to`; a surprise is a harmless secret
     and is not lifted (a freshly trained head can score it just over `concealed_from`).
@@ -260,4 +303,9 @@ def test_a_buried_request_to_go_unnoticed_is_lifted_to_a_block(middle, blocked):
     result = scan_text(_MOVING.format(middle=middle), load_policy())
     assert (result["verdict"] == "block") is blocked, result["categories"]["learned"]
     if blocked:
-        assert result["categories"]["learned"]["concealed"] and result["categories"]["learned"]["unlifted"] < 0.7
+        # the head trained on the held-out sets reads this one whole; a lift to just under certainty shows the lift
+        default = Path(__file__).resolve().parents[2] / "tools" / "guard" / "policies" / "default.yaml"
+        policy = tmp_path / "lift.yaml"
+        policy.write_text(default.read_text(encoding="utf-8").replace("concealed_to: 0.8", "concealed_to: 0.999"))
+        lifted = scan_text(_MOVING.format(middle=middle), load_policy(policy))["categories"]["learned"]
+        assert lifted["concealed"] and lifted["score"] == 0.999 and lifted["unlifted"] < 0.999, lifted
