@@ -647,3 +647,40 @@ def test_a_subheading_under_a_dated_version_heading_keeps_the_version_and_date()
     # the sub-heading's chunk alone: its section's path names the version
     alone = doc(2, "### Fixed\n\n- Reminders were sent twice.", section="App changelog > Version 4.2.1 – 3 March 2025")
     assert "3 March 2025" in evidence.quoted(evidence.gather("When was 4.2.1 released?", [alone]).sentences[0])
+
+
+def test_a_date_of_something_else_that_happened_does_not_say_when_it_happened():
+    news = (
+        "## Millgate reopens its NHS list\n\n6 January 2025: Pellmore Dental Millgate in Oakhurst is reopening its NHS "
+        "list to new adult patients.\n\n## Our history\n\n2024 – Dr Thomas Bell retires after 30 years."
+    )
+    docs = [doc(1, news, title="News")]
+    for question in ("what year did the Millgate practice join Pellmore?", "What year was Dr Thomas Bell born?"):
+        found = evidence.gather(question, docs)
+        assert not found.answerable, (question, [c.text for c in found.sentences])
+        assert "when it happened" in found.reason
+    # a sentence that says the happening answers
+    history = "## Our history\n\n2009 – Millgate was set up by two dentists.\n\n2024 – Dr Thomas Bell retires."
+    assert "2009" in evidence.gather("When was Millgate set up?", [doc(1, history)]).sentences[0].text
+    assert "2024" in evidence.gather("What year did Dr Thomas Bell retire?", [doc(1, history)]).sentences[0].text
+
+
+def test_a_schedule_or_a_release_is_no_happening_to_be_named():
+    hours = "## Support line\n\nSunday: 10am – 4pm. Monday to Friday: 8am – 8pm."
+    found = evidence.gather("When is the support line open on Sunday?", [doc(1, hours)])
+    assert found.answerable and "10am" in found.sentences[0].text, found.reason
+    notes = "## 2.3.0 – 12 November 2024\n\n- New: a weight tracker with charts for each pet."
+    found = evidence.gather("when did the app get the weight tracker - what date was that release?", [doc(1, notes)])
+    assert found.answerable and "12 November 2024" in evidence.quoted(found.sentences[0]), found.reason
+
+
+def test_an_email_address_is_not_answered_by_a_postal_address():
+    row = (
+        "Pellmore Dental Riverside Court — Town: Alderford; Address: Unit 3, Riverside Court, Station Lane; "
+        "Telephone: 01632 960 587."
+    )
+    found = evidence.gather("what's the email address for riverside court", [doc(1, row, title="Practices")])
+    assert not found.answerable, [c.text for c in found.sentences]
+    with_email = row + " Email: riverside@pellmore.example."
+    found = evidence.gather("what's the email address for riverside court", [doc(1, with_email, title="Practices")])
+    assert found.answerable and "riverside@pellmore.example" in found.sentences[0].text, found.reason

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from tools.guard import grounding, pii
-from tools.kb import entities, focus, measures
+from tools.kb import entities, events, focus, measures
 from tools.kb.keyword import STOPWORDS, tokens
 
 # Words that say how a question is asked, not what it asks about.
@@ -102,6 +102,7 @@ _MONTH = re.compile(
 )
 # A heading for one release: a version ("4.2.1") or a full date ("3 March 2025", "2017-06-20"); not "2025 prices".
 _VERSIONED = re.compile(rf"\b\d+(?:\.\d+)+\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}} {_MONTH.pattern}", re.IGNORECASE)
+_VERSION_NUMBER = re.compile(r"\b\d+(?:\.\d+)+\b")  # "3.4.1"
 # Words that state a quantity as well as digits do ("up to six speakers").
 NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
@@ -930,6 +931,8 @@ def gather(
                 or (w.removesuffix("s") in acronyms and _spelled_out(w.removesuffix("s"), f"{c.text} {c.heading}"))
                 for w in wanted_words
             )
+            # the kind of contact asked for is the thing itself: a postal address does not give an "email address"
+            and all(_says(c.forms, w) for w in wanted_words if w in focus.CONTACT_KINDS)
         ]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {' '.join(wanted_words)}")
@@ -938,6 +941,17 @@ def gather(
         answering = [c for c in answering if all(_says(c.forms, w) for w in occasion)]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {' '.join(occasion)}")
+    # A when-question about a beginning, a joining, a birth or an ending is answered by a sentence that says one
+    # of that kind (:mod:`tools.kb.events`): a date beside the asked name can be of anything else that happened to
+    # it. Not for versions: a changelog's heading gives a release's date without saying "released".
+    versioned = VERSION_QUESTION.search(question) or _VERSION_NUMBER.search(question)
+    # read in the sentence that asks when: "... We were hoping to go in March" is no "were" of the happening
+    asking = next((p for p in _QUESTION_PARTS.split(question.strip()) if WHEN_QUESTION.search(p)), question)
+    event = events.asked(asking) if when and not versioned else None
+    if event:
+        answering = [c for c in answering if events.said(event, f"{c.text} {c.heading}")]
+        if not answering:
+            return Evidence(question, written, reason=f"no sentence about it says when it happened ({event})")
     # Nor is a price alone ("Price: £185") when the question names no product and says what it prices in
     # words: "how much are the holiday clubs" is not answered by a party's price. With a product named, the
     # words beside its name are often only its kind ("the Flex 10 membership"), which a price row leaves out.

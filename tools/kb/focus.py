@@ -52,6 +52,9 @@ GENERIC = frozenset(
     + "replacement replacements".split()
 )
 
+# Words that say which kind of contact is asked for ("email address", "fax number"): an answering sentence
+# must say that one (an email address itself says "email"), not only the head it shares with another kind.
+CONTACT_KINDS = frozenset({"email", "fax"})
 
 MAX_CHARS = 300  # a question's asking part; the patterns need not read a pasted page after it
 
