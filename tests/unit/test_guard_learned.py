@@ -77,13 +77,14 @@ def test_leave_one_out_swaps_in_a_head_and_gives_the_models_folder_back(tmp_path
     from tools.guard import learned, leave_one_out, static
 
     (tmp_path / static.FOLDER).mkdir()
-    monkeypatch.setenv("TAILOR_MODELS_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path.parent)  # a models folder given relative to here, as the default ".tailor/models" is
+    monkeypatch.setenv("TAILOR_MODELS_DIR", tmp_path.name)
     with leave_one_out._models_with({"ngrams": None, "model": "stand-in"}):
         assert learned.load_head()["model"] == "stand-in"
         assert learned.head_path().parent != tmp_path and static.static_model_dir().resolve() == (
             tmp_path / static.FOLDER
         )
-    assert learned.head_path() == tmp_path / learned.HEAD_FILE and not learned.head_path().exists()
+    assert learned.head_path().resolve() == tmp_path / learned.HEAD_FILE and not learned.head_path().exists()
     pooled = leave_one_out._pooled(
         {
             "a": {"detection": 1.0, "false_positives": 0.0, "attacks": 30, "benign": 10},

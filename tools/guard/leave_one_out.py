@@ -37,7 +37,7 @@ LEFT_OUT = "trained on the other sets"
 @contextmanager
 def _models_with(head: dict[str, Any]) -> Iterator[None]:
     """The models folder, as the guard reads it, with ``head`` in place of the trained one (the real one untouched)."""
-    real = get_settings().models_path
+    real = get_settings().models_path.resolve()  # a relative folder would not resolve from the temporary one
     before = os.environ.get("TAILOR_MODELS_DIR")
     with tempfile.TemporaryDirectory(prefix="guard-loo-") as folder:
         (Path(folder) / static.FOLDER).symlink_to(real / static.FOLDER, target_is_directory=True)
