@@ -13,7 +13,7 @@ STAMP := $(VENV)/.tailor-installed
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
 	-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 
-.PHONY: setup install model kb run lint test test-unit test-integration test-slow test-all soak refresh evals lock clean
+.PHONY: setup install model kb run lint test test-unit test-integration test-slow test-all soak refresh evals guard-loo lock clean
 
 setup: install model kb
 
@@ -90,6 +90,11 @@ refresh: setup
 # Every eval suite, kept locally (add LANGSMITH_API_KEY and drop --offline to upload experiments).
 evals: setup
 	$(PY) -m evals run --suite all --offline
+
+# The guard on a new author's set: each scored held-out set by a head that never read it, beside a head trained
+# on the banks alone (about 15 minutes). Saves leave_one_out.json and .png under TAILOR_DATA_DIR/guard.
+guard-loo: setup
+	$(PY) -m tools.guard.leave_one_out
 
 # Re-pin every dependency from requirements.in into requirements.lock (needs the venv).
 lock: install
