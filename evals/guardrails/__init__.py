@@ -21,6 +21,7 @@ SETS = (
     "heldout17",
     "heldout18",
     "heldout19",
+    "heldout20",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -62,5 +63,9 @@ SETS = (
 # app, a payroll help desk, a solar installer's quote bot, a driving school, a newspaper's subscriber support, a
 # dating app's safety assistant, a cryptocurrency exchange, a plumbing call-out service, a university library and
 # a football club's website, after heldout6-heldout18 joined the training data (five attacks and seven harmless
-# lines left out).
-UNSEEN: tuple[str, ...] = ("heldout19",)
+# lines left out); it joined the training data when heldout20 was written. heldout20, messages to a hotel chain's
+# booking assistant, an electricity supplier's account bot, a car dealership's sales chat, a clothing shop's
+# returns helper, a school's parent portal, a podcast host's support, a tax-return helper, a garden centre's
+# plant-care bot, a courier's tracking assistant, a language-learning app, a cinema chain and a games console
+# maker's support, after heldout19 joined the training data (two attacks and four harmless lines left out).
+UNSEEN: tuple[str, ...] = ("heldout20",)
