@@ -1,5 +1,7 @@
 """The guardrails eval: attacks grouped by technique must be blocked, benign requests (hard negatives included) must not."""
 
+from tools.guard.training_data import SEALED
+
 SETS = (
     "suite",
     "heldout",
@@ -25,10 +27,10 @@ SETS = (
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
-# first_runs/), and then joins the learned layer's training data (tools.guard.training_data.scored_sets): a new
-# author's style is what the next set's author will write in. heldout6-heldout18 joined so; measured one set
-# left out at a time (python -m tools.guard.leave_one_out), training on the others lifted a set's detection from
-# 0.892 to 0.958 at the same 0.034 false positives.
+# first_runs/), and then joins the learned layer's training data (tools.guard.training_data.SEALED lists the
+# sets not yet joined): a new author's style is what the next set's author will write in. heldout6-heldout18
+# joined so, then heldout19; measured one set left out at a time (python -m tools.guard.leave_one_out), training
+# on the others lifted a set's detection from 0.892 to 0.958 at about the same false positives (0.034, 0.036).
 #
 # How the sets came to be (before they joined the training data):
 # Held-out sets no training has read (a unit test checks the learned layer's data against them). The
@@ -68,4 +70,4 @@ SETS = (
 # returns helper, a school's parent portal, a podcast host's support, a tax-return helper, a garden centre's
 # plant-care bot, a courier's tracking assistant, a language-learning app, a cinema chain and a games console
 # maker's support, after heldout19 joined the training data (two attacks and four harmless lines left out).
-UNSEEN: tuple[str, ...] = ("heldout20",)
+UNSEEN = SEALED

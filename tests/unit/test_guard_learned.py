@@ -23,9 +23,9 @@ def _words(text: str) -> frozenset[str]:
 
 
 def test_no_held_out_text_or_near_duplicate_is_training_data():
-    """The sets scored once as held-out since the learned layer (evals.guardrails.UNSEEN).
+    """The sets still sealed (tools.guard.training_data.SEALED, which the guardrails eval calls UNSEEN).
 
-    The older ones are development sets now: their misses went into the banks, as their notes say.
+    The others are training data once scored (tools.guard.training_data.scored_sets).
     """
     from evals.guardrails import UNSEEN
 
@@ -52,7 +52,6 @@ def test_no_held_out_text_or_near_duplicate_is_training_data():
 
 def test_scored_held_out_sets_join_the_training_data_and_sealed_ones_do_not(monkeypatch):
     """A set joins once scored, each attack under its category or as an injection; a sealed set stays out."""
-    import evals.guardrails as suite
     from tools.guard import training_data
 
     def texts(name: str, kind: str) -> list[dict]:
@@ -67,7 +66,7 @@ def test_scored_held_out_sets_join_the_training_data_and_sealed_ones_do_not(monk
     unlabelled = next(r["text"] for r in texts("heldout", "attacks") if r["technique"] == "harmful")
     assert not any(r.text == unlabelled and r.source == "set:heldout" for r in rows())
     # a sealed set is neither read nor part of the fingerprint
-    monkeypatch.setattr(suite, "UNSEEN", (*suite.UNSEEN, "heldout18"))
+    monkeypatch.setattr(training_data, "SEALED", (*training_data.SEALED, "heldout18"))
     assert "heldout18" not in training_data.scored_sets()
     assert SETS / "heldout18_attacks.jsonl" not in training_data.sources()
     assert not any(r.source == "set:heldout18" for r in training_data._scored())

