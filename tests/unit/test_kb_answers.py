@@ -518,6 +518,8 @@ def test_a_who_question_for_a_role_needs_a_sentence_that_says_the_role():
         ("whats the fax number for head office", ["fax"]),
         ("how much does it cost to buy a chalk bag in the eastgate shop", ["chalk", "bag"]),
         ("The ear pads are worn out. How much are replacements?", []),
+        ("What does a flat white cost at the Bramble Kitchen?", ["flat", "white"]),
+        ("what does a day pass cost", ["pass"]),
     ],
 )
 def test_the_thing_asked_for_is_read_from_the_question(question, words):
@@ -684,3 +686,11 @@ def test_an_email_address_is_not_answered_by_a_postal_address():
     with_email = row + " Email: riverside@pellmore.example."
     found = evidence.gather("what's the email address for riverside court", [doc(1, with_email, title="Practices")])
     assert found.answerable and "riverside@pellmore.example" in found.sentences[0].text, found.reason
+
+
+def test_a_price_of_something_else_on_the_menu_is_not_what_the_asked_thing_costs():
+    menu = [doc(1, "## Hot drinks\nCappuccino — Oakley: £3.40; Oakfield: £3.50.\nFlat white — Oakley: £3.60.", "Café")]
+    found = evidence.gather("What does a flat white cost at Oakley?", menu, _alike)
+    assert found.answerable and "Flat white" in found.sentences[0].text, found.reason
+    found = evidence.gather("What does a mocha cost at Oakley?", menu[:1], _alike)
+    assert not found.answerable and "mocha" in found.reason, [c.text for c in found.sentences]

@@ -26,6 +26,11 @@ _PATTERNS = (
         r"\bhow much (?:is|are|does|do|will|would)(?: it(?: cost)? to \w+)?\s+(?:(?:a|an|the)\s+)?(?P<np>[\w\s:-]+)",
         re.I,
     ),
+    # "what does a flat white cost": the thing priced, which a price of something else beside it does not say
+    re.compile(
+        r"\bwhat (?:does|do|did|would|will) (?:(?:a|an|the|my|our|your)\s+)?(?P<np>[\w\s-]+?)\s+(?:cost|costs)\b",
+        re.I,
+    ),
     # yes-no questions only: "how many members does it have these days" asks for a count, not for "days"
     re.compile(
         r"^\W*(?:does|do|can)\s+.+?\b(?:have|has|come with|offer|include)\s+(?:(?:a|an|any|the)\s+)?(?P<np>[\w\s-]+)",
