@@ -101,9 +101,11 @@ _MONTH = re.compile(
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
     re.IGNORECASE,
 )
-# A heading for one release: a version ("4.2.1") or a full date ("3 March 2025", "2017-06-20"); not "2025 prices".
-_VERSIONED = re.compile(rf"\b\d+(?:\.\d+)+\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}} {_MONTH.pattern}", re.IGNORECASE)
 _VERSION_NUMBER = re.compile(r"\b\d+(?:\.\d+)+\b")  # "3.4.1"
+# A heading for one release: a version ("4.2.1") or a full date ("3 March 2025", "2017-06-20"); not "2025 prices".
+_VERSIONED = re.compile(
+    rf"{_VERSION_NUMBER.pattern}|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}} {_MONTH.pattern}", re.IGNORECASE
+)
 # Words that state a quantity as well as digits do ("up to six speakers").
 NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
@@ -324,7 +326,12 @@ def _names_someone(text: str, question: str) -> bool:
 
 
 def _asks_when(question: str) -> bool:
-    return any(WHEN_QUESTION.search(part) for part in _QUESTION_PARTS.split(question.strip()))
+    return _when_part(question) is not None
+
+
+def _when_part(question: str) -> str | None:
+    """The sentence of the question that asks when, if one does."""
+    return next((part for part in _QUESTION_PARTS.split(question.strip()) if WHEN_QUESTION.search(part)), None)
 
 
 # A season or holiday the question sets as a condition: the range in general is not the range "in winter", nor
@@ -947,8 +954,8 @@ def gather(
     # it. Not for versions: a changelog's heading gives a release's date without saying "released".
     versioned = VERSION_QUESTION.search(question) or _VERSION_NUMBER.search(question)
     # read in the sentence that asks when: "... We were hoping to go in March" is no "were" of the happening
-    asking = next((p for p in _QUESTION_PARTS.split(question.strip()) if WHEN_QUESTION.search(p)), question)
-    event = events.asked(asking) if when and not versioned else None
+    asking = _when_part(question)
+    event = events.asked(asking) if asking is not None and not versioned else None
     if event:
         answering = [c for c in answering if events.said(event, f"{c.text} {c.heading}")]
         if not answering:
