@@ -25,7 +25,7 @@ import numpy as np
 from tools.guard import learned, static
 from tools.guard.policy import load_policy
 from tools.guard.scan import scan_text
-from tools.guard.train import TrainConfig, fit
+from tools.guard.train import TrainConfig, fit_rows
 from tools.guard.training_data import SUITE, Row, rows, scored_sets
 from tools.jsonl import read_values
 from tools.settings import get_settings
@@ -54,9 +54,7 @@ def _models_with(head: dict[str, Any]) -> Iterator[None]:
 
 
 def _head(data: list[Row], config: TrainConfig) -> dict[str, Any]:
-    ngrams, model = fit(
-        [r.text for r in data], np.array([r.label for r in data]), config, np.array([r.weight for r in data])
-    )
+    ngrams, model = fit_rows(data, config)
     return {"ngrams": ngrams, "model": model}
 
 

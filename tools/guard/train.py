@@ -64,6 +64,11 @@ def fit(
     return ngrams, _classifier(config, labels).fit(features, labels, sample_weight=weights)
 
 
+def fit_rows(data: list[Row], config: TrainConfig) -> tuple[Any, Any]:
+    """:func:`fit` on training rows, each with its own weight."""
+    return fit([r.text for r in data], np.array([r.label for r in data]), config, np.array([r.weight for r in data]))
+
+
 def cross_validate(data: list[Row], config: TrainConfig) -> dict[str, Any]:
     """Out-of-fold figures at ``config.threshold``.
 
@@ -123,9 +128,7 @@ def train(config: TrainConfig, log: Callable[[str], None] = print) -> dict[str, 
         log(f"cross-validating on {len(data)} rows ({config.folds} folds grouped by seed text) ...")
         figures = cross_validate(data, config)
     log(f"fitting on all {len(data)} rows ...")
-    ngrams, model = fit(
-        [r.text for r in data], np.array([r.label for r in data]), config, np.array([r.weight for r in data])
-    )
+    ngrams, model = fit_rows(data, config)
     learned.save_head(
         path,
         {
