@@ -694,3 +694,33 @@ def test_a_price_of_something_else_on_the_menu_is_not_what_the_asked_thing_costs
     assert found.answerable and "Flat white" in found.sentences[0].text, found.reason
     found = evidence.gather("What does a mocha cost at Oakley?", menu[:1], _alike)
     assert not found.answerable and "mocha" in found.reason, [c.text for c in found.sentences]
+
+
+@pytest.mark.parametrize(
+    ("question", "verb", "thing"),
+    [
+        ("How much do you charge to lay artificial grass?", ["lay"], ["artificial", "grass"]),
+        ("whats the hourly price to hire the meeting room", ["hire"], ["meeting", "room"]),
+        ("What's the fee for moving a Fibre 500 connection?", ["moving"], ["fibre", "500", "connection"]),
+        ("how much do adults pay for the rock pooling at pennock cove", [], ["rock", "pooling"]),
+        ("how much is it to have the van delivered", [], ["van", "delivered"]),
+        ("what does the estate cost for a full day?", [], []),
+        ("How much notice do I need to give to cancel?", [], []),  # an amount of notice, not a price
+        ("how much is a day ticket?", [], []),
+    ],
+)
+def test_the_thing_a_price_question_prices_is_read_from_it(question, verb, thing):
+    assert focus.priced_words(question) == (verb, thing)
+
+
+def test_a_price_of_another_service_in_the_list_does_not_price_the_asked_one():
+    """Turfing's price is not laying artificial grass; a sharpening price is not a soil test."""
+    prices = [
+        doc(1, "## Services\nTurfing (supply and lay) — Price: £14.50 per m².\nSoil testing — Price: £25.", "Services")
+    ]
+    found = evidence.gather("How much do you charge to test a soil sample?", prices, _alike)
+    assert found.answerable and "Soil testing" in found.sentences[0].text, found.reason
+    found = evidence.gather("How much per m² do you charge to plant a hedge?", prices, _alike)
+    assert not found.answerable and "hedge" in found.reason, [c.text for c in found.sentences]
+    changes = [doc(2, "We charge an amendment fee of £15 for each change to your dates.", "Booking terms")]
+    assert evidence.gather("what's the charge for changing the dates on my booking?", changes, _alike).answerable

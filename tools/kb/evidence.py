@@ -562,6 +562,11 @@ def _says_asked(forms: tuple[set[str], set[str]], word: str) -> bool:
     return _says(forms, word) or any(_says(forms, a) for a in ASKED_AS.get(word, ()))
 
 
+def _says_priced(forms: tuple[set[str], set[str]], word: str) -> bool:
+    """:func:`_says_asked`, with "changing" said by "change" (the stemmer keeps the "e" it drops from "-ing")."""
+    return _says_asked(forms, word) or (word.endswith("ing") and _says(forms, word[:-3] + "e"))
+
+
 _ACRONYM = re.compile(r"\b[A-Z]{2,4}(?=s?\b)")  # "PCs" is the plural of "PC"
 
 
@@ -944,6 +949,15 @@ def gather(
         ]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {' '.join(wanted_words)}")
+    # Nor a price of another thing: what is priced ("to <verb> <object>", "for <object>") is said in one of its
+    # words. When the object holds the asked name, the name's checks above have read it: only the verb is left
+    # ("the fee for moving a Fibre 500 connection" is not the Fibre 500's monthly price).
+    verb, thing = focus.priced_words(question)
+    priced = [w for w in (verb if name_words & set(thing) else verb + thing) if w not in PERIOD_WORDS]
+    if priced:
+        answering = [c for c in answering if any(_says_priced(c.forms, w) for w in priced)]
+        if not answering:
+            return Evidence(question, written, reason=f"no sentence about it prices {' '.join(priced)}")
     occasion = _occasion_words(question)  # named or not: "Easter Monday" is not any Monday
     if occasion:
         answering = [c for c in answering if all(_says(c.forms, w) for w in occasion)]

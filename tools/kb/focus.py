@@ -61,6 +61,29 @@ GENERIC = frozenset(
 # must say that one (an email address itself says "email"), not only the head it shares with another kind.
 CONTACT_KINDS = frozenset({"email", "fax"})
 
+# "how much do you charge to lay artificial grass", "what's the fee for moving a connection": the thing priced
+# follows the price, as the verb after "to" (or an -ing verb after "for") and its object. A price of something
+# else in the same list ("Kids' seed sowing club — £8 per child") says neither.
+_OBJECT = (
+    r"\s+(?:(?:a|an|the|my|our|your|their|his|her|its|it|them|him|me|us|this|that|some|pair of)\s+)*(?P<np>[\w\s-]*)"
+)
+# "for" right after the price: "the fee for moving", "what do adults pay for the rock pooling"
+_PRICED_FOR = re.compile(
+    r"\b(?:price|prices|cost|costs|fee|fees|charge|charges|charged|rate|rates|pay|paid)\s+for(?:\s+(?P<doing>\w+ing))?"
+    + _OBJECT,
+    re.I,
+)
+_PRICED_TO = re.compile(
+    # "how much notice do I need to give to cancel" asks for an amount of notice, not a price
+    r"\b(?:how much(?=\s+(?:is|are|was|were|does|do|did|will|would|can|could|should|it|extra|more|per|for|to)\b)"
+    r"|price|prices|cost|costs|fee|fees|charge|charges|rate|rates)\b[^?.!]*?"
+    # "for" further on says for whom: "how much would it be for him to climb"
+    r"(?P<whom>\bfor\s+\w+\s+)?\bto\s+(?P<verb>(?:\w+\s+and\s+)?\w+)" + _OBJECT,
+    re.I,
+)
+# Words of such a phrase that say nothing of what is priced: "to have the van delivered", "for a full day".
+_NOT_PRICED = frozenset("off up out down over back away and have get be do go make take pay full whole".split())
+
 MAX_CHARS = 300  # a question's asking part; the patterns need not read a pasted page after it
 
 
@@ -79,3 +102,17 @@ def focus_words(question: str) -> list[str]:
         if words:
             return [w for w in words if w not in GENERIC and w != "or"]
     return []
+
+
+def priced_words(question: str) -> tuple[list[str], list[str]]:
+    """What a price question prices: (the verb, the object's words) of "to <verb> <object>" or "for <object>"."""
+    match = _PRICED_FOR.search(question[:MAX_CHARS]) or _PRICED_TO.search(question[:MAX_CHARS])
+    if not match or match.groupdict().get("whom"):
+        return [], []
+    verb = (match.groupdict().get("verb") or match.groupdict().get("doing") or "").lower().split()
+    thing = []
+    for word in match.group("np").lower().split():
+        if word in _ENDS:
+            break
+        thing.append(word)
+    return [w for w in verb if w not in _NOT_PRICED], [w for w in thing if w not in GENERIC and w not in _NOT_PRICED]
