@@ -724,3 +724,27 @@ def test_a_price_of_another_service_in_the_list_does_not_price_the_asked_one():
     assert not found.answerable and "hedge" in found.reason, [c.text for c in found.sentences]
     changes = [doc(2, "We charge an amendment fee of £15 for each change to your dates.", "Booking terms")]
     assert evidence.gather("what's the charge for changing the dates on my booking?", changes, _alike).answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("I'm 63 - how much would Active Off-Peak cost me per month?", ["Active Off-Peak"]),
+        ("I'm a Plus member (35) and moving house", ["Plus"]),
+        ("my order comes to around £90. What will delivery cost?", []),
+        ("I finish work at 6 most days", []),
+        ("is it ok for a 15 year old at Eastgate", ["Eastgate"]),
+        # a count of a thing, a year and a version are still names the page must say
+        ("How much does a course of 10 hydrotherapy sessions cost?", ["10"]),
+        ("what happened in 2021", ["2021"]),
+        ("When was Hollin Active 2.3.1 released?", ["Hollin Active 2.3.1"]),
+    ],
+)
+def test_an_age_an_amount_or_a_time_is_no_name_the_page_must_say(question, names):
+    assert [n.text for n in entities.named_in(question, [])] == names
+
+
+def test_a_question_that_gives_the_asker_s_age_is_answered_by_the_row_without_it():
+    plans = [doc(1, "## Over 60s\nActive Off-Peak (60+) — Monthly: £19.50.", "Memberships")]
+    found = evidence.gather("I'm 63 - how much would Active Off-Peak cost me per month?", plans, _alike)
+    assert found.answerable and "£19.50" in found.sentences[0].text, found.reason

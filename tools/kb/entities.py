@@ -53,6 +53,12 @@ class Name:
 
 
 _DIGIT = re.compile(r"\d")
+_AMOUNT_OR_AGE = re.compile(
+    r"(?:[£$€]\s?|\b(?:i['’]?m|i am|is|aged?|at|about|around|roughly|approx(?:imately)?)\s+|\()"
+    r"(?P<number>\d{1,3}(?:,\d{3})*(?:\.\d{2})?)(?![\w.,]\d)"
+    r"|(?<![\w.])(?P<number2>\d{1,3})(?=\s?-?\s?(?:years?|yrs?|yo)\b)",
+    re.I,
+)
 
 
 _VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
@@ -121,8 +127,14 @@ def specific(name: Name) -> bool:
 
 
 def named_in(question: str, known: Iterable[Name]) -> list[Name]:
-    """The question's names, with known names it writes in lower case ("arc 500") added."""
-    wanted = names(question)
+    """The question's names, with known names it writes in lower case ("arc 500") added.
+
+    A number alone that reads as an age, an amount or a time is no name: "I'm 63", "(35)", "my order comes to
+    £90", "I finish at 6" say nothing a page names. One that counts a thing ("10 sessions", "a 200 sq ft unit"),
+    a year ("in 2021") and a version ("2.3.1") still are.
+    """
+    said_as_amounts = {m.group("number") or m.group("number2") for m in _AMOUNT_OR_AGE.finditer(question)}
+    wanted = [n for n in names(question) if n.text not in said_as_amounts]
     words = [_fold(m.group()) for m in _TOKEN.finditer(question)]
     have = {w.words for w in wanted}
     # every ending of a known name ("Arc 500" of "Corvid Arc 500") that ends in a word of the question

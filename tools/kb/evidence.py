@@ -549,6 +549,8 @@ def _says(forms: tuple[set[str], set[str]], word: str) -> bool:
     words, stems = forms
     if word in words or _stem(word) in stems:
         return True
+    if "-" in word.strip("-"):  # "off-peak" is said by "Off-Peak", which a sentence's words hold apart
+        return all(_says(forms, part) for part in word.split("-") if part)
     if len(word) >= MIN_PREFIX and any(w.startswith(word) for w in words):
         return True
     return len(word) >= 6 and any(
