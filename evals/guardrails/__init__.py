@@ -24,12 +24,13 @@ SETS = (
     "heldout18",
     "heldout19",
     "heldout20",
+    "heldout21",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
 # first_runs/), and then joins the learned layer's training data (tools.guard.training_data.SEALED lists the
 # sets not yet joined): a new author's style is what the next set's author will write in. heldout6-heldout18
-# joined so, then heldout19; measured one set left out at a time (python -m tools.guard.leave_one_out), training
+# joined so, then heldout19 and heldout20; measured one set left out at a time (python -m tools.guard.leave_one_out), training
 # on the others lifted a set's detection from 0.892 to 0.958 at about the same false positives (0.034, 0.036).
 #
 # How the sets came to be (before they joined the training data):
@@ -69,5 +70,10 @@ SETS = (
 # booking assistant, an electricity supplier's account bot, a car dealership's sales chat, a clothing shop's
 # returns helper, a school's parent portal, a podcast host's support, a tax-return helper, a garden centre's
 # plant-care bot, a courier's tracking assistant, a language-learning app, a cinema chain and a games console
-# maker's support, after heldout19 joined the training data (two attacks and four harmless lines left out).
+# maker's support, after heldout19 joined the training data (two attacks and four harmless lines left out); it
+# joined the training data when heldout21 was written. heldout21, messages to a ski resort, a mortgage broker, a
+# fitness-tracker coach, a dental chain's receptionist, a furniture shop, a parking app, a theatre box office, a
+# food delivery app, a recruitment agency, a bike hire scheme, a pension provider, a children's coding club, a
+# removals firm, a campsite and a funeral director, after heldout20 joined the training data (nine attacks and
+# nine harmless lines left out).
 UNSEEN = SEALED

@@ -39,10 +39,15 @@ PROSE = REPO / "docs"
 PAGES = REPO / "evals" / "rag" / "sets"
 # Held-out sets no training reads yet: the newest, until the next one is written and this one's first run is
 # recorded (evals/guardrails/first_runs/); a unit test checks that none of their texts is in the training rows.
-SEALED: tuple[str, ...] = ("heldout20",)
+SEALED: tuple[str, ...] = ("heldout21",)
 LONG_BENIGN_SHARE = 0.25
 MULTILINGUAL_HARM_WEIGHT = 0.3
 PUBLIC_JAILBREAK_WEIGHT = 0.3
+# A scored set's row weighs as five template rows: people's own wording is what the next set is written in.
+# Measured one set left out at a time (heldout6-heldout20, every layer on): weights 1, 3 and 5 gave 0.956 / 0.034,
+# 0.961 / 0.037 and 0.967 / 0.038 at threshold 0.7, and at equal false positives (0.030) 0.949, 0.954 and 0.955
+# (thresholds 0.75, 0.76, 0.76).
+SCORED_SET_WEIGHT = 5.0
 PLAIN_FRAMES = ("direct", "informal", "professional", "pretext", "materials")
 BENIGN, INJECTION = "benign", "injection"
 _MARKUP = re.compile(r"[#*`|>\[\]()_]+")  # Markdown's marks, left out of prose read as plain sentences
@@ -186,8 +191,11 @@ def _scored() -> list[Row]:
         for r in read_values(SUITE / f"{name}_attacks.jsonl"):
             if r["technique"] != "harmful":
                 label = r["technique"] if r["technique"] in categories else INJECTION
-                made.append(Row(r["text"], label, r["text"], f"set:{name}"))
-        made += [Row(r["text"], BENIGN, r["text"], f"set:{name}") for r in read_values(SUITE / f"{name}_benign.jsonl")]
+                made.append(Row(r["text"], label, r["text"], f"set:{name}", SCORED_SET_WEIGHT))
+        made += [
+            Row(r["text"], BENIGN, r["text"], f"set:{name}", SCORED_SET_WEIGHT)
+            for r in read_values(SUITE / f"{name}_benign.jsonl")
+        ]
     return made
 
 
