@@ -15,8 +15,9 @@ sentence by sentence:
    form or as the kind of value it asks for ("what year" is said by "2016"); closeness of meaning
    alone does not answer. A question for a number wants a sentence stating one; "who" wants one naming
    somebody beyond the question's own names. The thing asked for ("interest" in "what interest do you
-   charge", :mod:`tools.kb.focus`) must be said in at least one of its words, and a when-question about a
-   happening (opened, joined, born, closed: :mod:`tools.kb.events`) by a sentence that says one of its kind.
+   charge", :mod:`tools.kb.focus`) must be said in at least one of its words, so must the thing a price
+   question prices ("to lay artificial grass"), and a when-question about a happening (opened, joined,
+   born, closed: :mod:`tools.kb.events`) must be answered by a sentence that says one of its kind.
 3. A sentence that names the thing asked about is quoted before one that names other things.
 
 No sentence passing both means the sources do not answer the question: the agent says it does not know.

@@ -87,6 +87,16 @@ _NOT_PRICED = frozenset("off up out down over back away and have get be do go ma
 MAX_CHARS = 300  # a question's asking part; the patterns need not read a pasted page after it
 
 
+def _phrase(text: str) -> list[str]:
+    """The noun phrase's words, up to the first word that ends it."""
+    words = []
+    for word in text.lower().split():
+        if word in _ENDS:
+            break
+        words.append(word)
+    return words
+
+
 def focus_words(question: str) -> list[str]:
     """The words of the thing asked for, without those naming only a kind of value; [] when none is found."""
     question = question[:MAX_CHARS]
@@ -94,11 +104,7 @@ def focus_words(question: str) -> list[str]:
         match = pattern.search(question)
         if not match:
             continue
-        words = []
-        for word in match.group("np").lower().split():
-            if word in _ENDS:
-                break
-            words.append(word)
+        words = _phrase(match.group("np"))
         if words:
             return [w for w in words if w not in GENERIC and w != "or"]
     return []
@@ -110,9 +116,5 @@ def priced_words(question: str) -> tuple[list[str], list[str]]:
     if not match or match.groupdict().get("whom"):
         return [], []
     verb = (match.groupdict().get("verb") or match.groupdict().get("doing") or "").lower().split()
-    thing = []
-    for word in match.group("np").lower().split():
-        if word in _ENDS:
-            break
-        thing.append(word)
+    thing = _phrase(match.group("np"))
     return [w for w in verb if w not in _NOT_PRICED], [w for w in thing if w not in GENERIC and w not in _NOT_PRICED]
