@@ -898,7 +898,9 @@ def gather(
     # IDF over the eligible sentences: a word every one has says nothing about which one answers.
     weights = {t: math.log(1 + len(kept) / (sum(_says(c.forms, t) for c in kept) + 0.5)) for t in asked}
     total = sum(weights.values())
-    when = _asks_when(question)
+    # read in the sentence that asks when: "... We were hoping to go in March" is no "were" of the happening
+    asking = _when_part(question)
+    when = asking is not None
     for c in kept:
         c.lexical = sum(weights[t] for t in asked if _says(c.forms, t)) / total if total else 0.0
         if when and wanted and _dated_heading_names(c, wanted):
@@ -970,8 +972,6 @@ def gather(
     # of that kind (:mod:`tools.kb.events`): a date beside the asked name can be of anything else that happened to
     # it. Not for versions: a changelog's heading gives a release's date without saying "released".
     versioned = VERSION_QUESTION.search(question) or _VERSION_NUMBER.search(question)
-    # read in the sentence that asks when: "... We were hoping to go in March" is no "were" of the happening
-    asking = _when_part(question)
     event = events.asked(asking) if asking is not None and not versioned else None
     if event:
         answering = [c for c in answering if events.said(event, f"{c.text} {c.heading}")]
