@@ -67,16 +67,16 @@ CONTACT_KINDS = frozenset({"email", "fax"})
 _OBJECT = (
     r"\s+(?:(?:a|an|the|my|our|your|their|his|her|its|it|them|him|me|us|this|that|some|pair of)\s+)*(?P<np>[\w\s-]*)"
 )
+_PRICE_NOUNS = "price|prices|cost|costs|fee|fees|charge|charges|rate|rates"
 # "for" right after the price: "the fee for moving", "what do adults pay for the rock pooling"
 _PRICED_FOR = re.compile(
-    r"\b(?:price|prices|cost|costs|fee|fees|charge|charges|charged|rate|rates|pay|paid)\s+for(?:\s+(?P<doing>\w+ing))?"
-    + _OBJECT,
+    rf"\b(?:{_PRICE_NOUNS}|charged|pay|paid)\s+for(?:\s+(?P<doing>\w+ing))?" + _OBJECT,
     re.I,
 )
 _PRICED_TO = re.compile(
     # "how much notice do I need to give to cancel" asks for an amount of notice, not a price
     r"\b(?:how much(?=\s+(?:is|are|was|were|does|do|did|will|would|can|could|should|it|extra|more|per|for|to)\b)"
-    r"|price|prices|cost|costs|fee|fees|charge|charges|rate|rates)\b[^?.!]*?"
+    rf"|{_PRICE_NOUNS})\b[^?.!]*?"
     # "for" further on says for whom: "how much would it be for him to climb"
     r"(?P<whom>\bfor\s+\w+\s+)?\bto\s+(?P<verb>(?:\w+\s+and\s+)?\w+)" + _OBJECT,
     re.I,
