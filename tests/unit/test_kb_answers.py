@@ -460,6 +460,30 @@ def test_a_kind_the_table_has_no_row_for_is_not_answered_by_the_other_rows():
     assert evidence.gather("how much is a 10-visit pass at eastgate", rows, _alike).answerable
 
 
+def test_a_kind_of_one_rows_thing_that_no_row_lists_is_not_answered_by_that_row():
+    """The table hires an alto saxophone, not a tenor one: "tenor" is where the row says "alto"."""
+    rows = [
+        doc(1, "## Hire prices\nAlto saxophone — Hire per term: £62; Deposit: £150."),
+        doc(2, "## Hire prices\nClarinet — Hire per term: £38; Deposit: £90."),
+    ]
+    found = evidence.gather("how much to hire a tenor saxophone per term?", rows, _alike)
+    assert not found.answerable and "tenor" in found.reason
+    found = evidence.gather("how much to hire an alto saxophone per term?", rows, _alike)
+    assert found.sentences[0].text.startswith("Alto saxophone")
+
+
+def test_a_table_row_answers_only_a_question_that_speaks_of_its_label():
+    """The trumpet's deposit is not a drum kit's; a question that says "trumpet" is answered by its row."""
+    rows = [
+        doc(1, "## Hire prices\nTrumpet — Hire per term: £40; Deposit: £70."),
+        doc(2, "## Hire prices\nFlute — Hire per term: £45; Deposit: £80."),
+    ]
+    found = evidence.gather("what's the deposit to hire a drum kit?", rows, _alike)
+    assert not found.answerable and "table row" in found.reason
+    found = evidence.gather("what's the deposit to hire a trumpet?", rows, _alike)
+    assert found.sentences[0].text.startswith("Trumpet")
+
+
 def test_a_dash_in_a_table_cell_states_nothing():
     assert tables.row_sentence(["Course", "Max. group size", "Price"], ["Outdoor day", "—", "£85"]) == (
         "Outdoor day — Price: £85."
@@ -748,3 +772,30 @@ def test_a_question_that_gives_the_asker_s_age_is_answered_by_the_row_without_it
     plans = [doc(1, "## Over 60s\nActive Off-Peak (60+) — Monthly: £19.50.", "Memberships")]
     found = evidence.gather("I'm 63 - how much would Active Off-Peak cost me per month?", plans, _alike)
     assert found.answerable and "£19.50" in found.sentences[0].text, found.reason
+
+
+def test_a_section_named_by_its_own_name_rules_out_its_twins():
+    """Westmoor's team lists no deputy manager: Eastgate's and Eastfield's do not stand in for it."""
+    teams = [
+        doc(
+            1,
+            "### Hollin Leisure Eastgate\n- **Deputy Manager:** Kerry Lomax",
+            "Our team",
+            "Our team > Hollin Leisure Eastgate",
+        ),
+        doc(
+            2,
+            "### Hollin Leisure Eastfield\n- **Deputy Manager:** Joel Whitaker",
+            "Our team",
+            "Our team > Hollin Leisure Eastfield",
+        ),
+        doc(
+            3,
+            "### Hollin Westmoor Pool & Fitness\n- **Centre Manager:** Priya Nandakumar\nPriya runs Westmoor.",
+            "Our team",
+            "Our team > Hollin Westmoor Pool & Fitness",
+        ),
+    ]
+    assert not evidence.gather("Who is the deputy manager at Westmoor?", teams, _alike).answerable
+    found = evidence.gather("who's the deputy manager at eastgate", teams, _alike)
+    assert [c.text for c in found.sentences] == ["Deputy Manager: Kerry Lomax"]

@@ -76,6 +76,7 @@ NUMERIC_QUESTION = re.compile(
 # "Who is ...?" wants somebody: a sentence that names nobody beyond the question's own names does not say who
 # ("It is staffed by our own vets and nurses" is not who the head nurse is).
 WHO_QUESTION = re.compile(r"^\W*(?:and |so |but )?who(?:'s| is| was| are| were)?\b", re.IGNORECASE)
+WHICH_QUESTION = re.compile(r"\bwhich\b|\bwhat (?:size|kind|type|sort|plan|option|model|one)\b", re.IGNORECASE)
 VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b", re.IGNORECASE)
 # A question asks "when" if one of its sentences starts so ("When is ...", "From what time?"); a
 # "when" clause ("What did it cost when it launched?", "When DPO starts ..., what ...?") does not.
@@ -666,7 +667,13 @@ def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[
         for depth, part in enumerate(paths[d["n"]][1:], start=1):  # the page's own title has no siblings
             levels.setdefault((str(d.get("title", "")), depth), set()).add(part)
     asked = _forms(question)
-    ruled_out = {level: _unasked_twins(parts, asked, sections=True) for level, parts in levels.items()}
+    proper = _proper_words(" ".join(f"{d.get('section', '')}\n{d.get('text') or ''}" for d in documents))
+    under: dict[str, set[str]] = {}  # the words of the chunks filed under each part
+    for d in documents:
+        for part in paths[d["n"]][1:]:
+            under.setdefault(part, set()).update(tokens(d.get("text") or ""))
+    names = {part: proper - under[part] for part in under}  # a name said under a part does not set another apart
+    ruled_out = {level: _unasked_twins(parts, asked, names) for level, parts in levels.items()}
     out = {}
     for d in documents:
         for depth, part in enumerate(paths[d["n"]][1:], start=1):
@@ -675,6 +682,8 @@ def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[
     return out
 
 
+_POSSESSIVES = frozenset("his her their our my mine".split())  # "his library card" is no kind of card
+_PRICE_WORDS = "price cost fee fees charge charges rate"
 _ROW_LABEL = re.compile(r"^(.+?) — [^—]*:")
 
 
@@ -696,7 +705,7 @@ def _other_rows(question: str, candidates: Sequence[Candidate]) -> set[int]:
         for depth, part in enumerate(labels.get(id(c), [])):
             levels.setdefault((c.heading, depth), set()).add(part)
     asked = _forms(question)
-    ruled_out = {level: _unasked_twins(parts, asked, sections=False) for level, parts in levels.items()}
+    ruled_out = {level: _unasked_twins(parts, asked) for level, parts in levels.items()}
     return {
         id(c)
         for c in candidates
@@ -708,10 +717,13 @@ def _other_rows(question: str, candidates: Sequence[Candidate]) -> set[int]:
 def _unlisted_kinds(question: str, candidates: Sequence[Candidate]) -> set[str]:
     """Kinds of a table's rows that the question names and the table has no row for.
 
-    Rows "Adult 10-visit pass" and "Concession 10-visit pass" share "10-visit pass"; a question for a "junior
-    10-visit pass" puts a word of its own where the rows put theirs, and no row of the table says it: the
-    table does not price that kind, and only a sentence that says "junior" can answer.
+    A row label ends in the thing the row is a kind of ("Adult 10-visit pass", "Alto saxophone"). A question
+    for a "junior 10-visit pass" or a "tenor saxophone" puts a word of its own where a label puts its kind,
+    and no row of the table says it: the table does not price that kind, and only a sentence that says
+    "junior" or "tenor" can answer.
     """
+    if WHICH_QUESTION.search(question):
+        return set()  # "which stage would a 4-year-old start in" asks for a label
     groups: dict[str, list[tuple[Candidate, list[str]]]] = {}  # a table's rows (its heading), with their labels
     for c in candidates:
         found = _ROW_LABEL.match(c.text)
@@ -720,25 +732,30 @@ def _unlisted_kinds(question: str, candidates: Sequence[Candidate]) -> set[str]:
     words = _RAW_WORD.findall(question.lower())
     out: set[str] = set()
     for group in groups.values():
-        rows = [c for c, _ in group]
-        labels = [label for _, label in group]
-        if len({tuple(label) for label in labels}) < 2:
-            continue
-        # the rows differ by their first words and end alike ("Adult 10-visit pass", "Concession 10-visit pass")
-        size = min(len(label) for label in labels) - 1
-        while size and len({tuple(label[-size:]) for label in labels}) > 1:
-            size -= 1
-        shared = labels[0][-size:] if size else []
-        if not shared or shared[0] not in words:
-            continue
-        at = words.index(shared[0])
-        qualifier = words[at - 1] if at else ""
-        if not qualifier or qualifier in STOP | KINDED or not qualifier.isalpha() or len(qualifier) < 3:
-            continue
-        said = _forms(" ".join(f"{c.text} {c.heading}" for c in rows))
-        if not _says(said, qualifier):
-            out.add(qualifier)
+        said = _forms(" ".join(f"{c.text} {c.heading}" for c, _ in group))
+        for _, label in group:
+            qualifier = _word_before_ending(label, words)
+            if (
+                qualifier.isalpha()
+                and len(qualifier) >= MIN_PREFIX
+                and qualifier not in STOP | KINDED | PERIOD_WORDS | _POSSESSIVES
+                and not _says(said, qualifier)
+            ):
+                out.add(qualifier)
     return out
+
+
+def _word_before_ending(label: list[str], words: list[str]) -> str:
+    """The question's word before the longest end of a row's ``label`` that it says, not the whole label.
+
+    ("junior" in "a junior 10-visit pass" for the label "Adult 10-visit pass"; "" where it says none.)
+    """
+    for size in range(len(label) - 1, 0, -1):
+        ending = label[-size:]
+        for at in range(1, len(words) - size + 1):
+            if words[at : at + size] == ending:
+                return words[at - 1]
+    return ""
 
 
 def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequence[Candidate]) -> set[int]:
@@ -772,14 +789,19 @@ def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequ
     return out
 
 
-def _unasked_twins(parts: set[str], asked: tuple[set[str], set[str]], sections: bool) -> set[str]:
+def _unasked_twins(
+    parts: set[str], asked: tuple[set[str], set[str]], names: dict[str, frozenset[str]] | None = None
+) -> set[str]:
     """The ``parts`` of one level that a sibling the question names rules out.
 
-    A sibling is named when the question says every word that sets it apart from the other and none of the
-    other's. Sections are twins only where they share a word ("Standard units", "Climate-controlled units");
-    a table's row labels are kinds of one thing whatever their words, and a label the other only adds to
-    ("Flex" beside "Flex Plus") can still be ruled out.
+    A sibling is named when the question says none of the other's own words, and every word that sets it apart
+    from the other or one of those that is a name the other's chunks do not say (``names`` of each part:
+    "Westmoor" in "Hollin Westmoor Pool & Fitness" beside "Hollin Leisure Eastgate"). Sections (``names``
+    given) are twins only where they share a word ("Standard units", "Climate-controlled units"); a table's row
+    labels are kinds of one thing whatever their words, and a label the other only adds to ("Flex" beside "Flex
+    Plus") can still be ruled out.
     """
+    sections = names is not None
     words = {part: set(tokens(part)) - ASKING for part in parts}
     out = set()
     for one in parts:
@@ -787,9 +809,45 @@ def _unasked_twins(parts: set[str], asked: tuple[set[str], set[str]], sections: 
             mine, theirs = words[one] - words[other], words[other] - words[one]
             if sections and not (words[one] & words[other] and theirs):
                 continue
-            if mine and all(_says(asked, w) for w in mine) and not any(_says(asked, w) for w in theirs):
+            if any(_says(asked, w) for w in theirs) or not mine:
+                continue
+            named = (names or {}).get(other, frozenset())
+            if all(_says(asked, w) for w in mine) or any(w in named and _says(asked, w) for w in mine):
                 out.add(other)
     return out
+
+
+_CASED_WORD = re.compile(r"[A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)*")
+
+
+def _proper_words(text: str) -> frozenset[str]:
+    """The words ``text`` writes capitalised wherever it uses them ("Westmoor"; not "Pool" when it also says "pool")."""
+    seen: dict[str, bool] = {}
+    for found in _CASED_WORD.finditer(text):
+        word = found.group()
+        seen[word.lower()] = seen.get(word.lower(), True) and word[0].isupper()
+    return frozenset(w for w, capital in seen.items() if capital and w not in STOP)
+
+
+def _speaks_of_row(candidate: Candidate, question: str) -> bool:
+    """Whether the question says what a table row is about: a word of its label or of its values, not its headers.
+
+    "Comfort+ — What's included: ... a smart thermostat ...; Price: +£1,450" is the package with the smart
+    thermostat; "Trumpet — Hire per term: £40; Deposit: £70" is no drum kit's, however much the question says
+    "deposit". Not a table row: True.
+    """
+    found = _ROW_LABEL.match(candidate.text)
+    if not found:
+        return True
+    label = found.group(1)
+    values = [pair.partition(":")[2] for pair in candidate.text[found.end(1) :].lstrip(" —").split(";")]
+    row = {w for w in tokens(" ".join([label, *values])) if w not in STOP}
+    said = [question, *(a for w in tokens(question) for a in ASKED_AS.get(w, ()))]
+    if MONEY_QUESTION.search(question):
+        said.append(_PRICE_WORDS)  # "how much is ..." speaks of the "Membership fee" row
+    asked = _forms(" ".join(said))
+    own = _forms(" ".join(row))  # "a month" speaks of the "Monthly fee" row
+    return not row or any(_says(asked, w) for w in row) or any(_says(own, w) for w in asked[0] - STOP)
 
 
 def _heads_row(text: str, name: entities.Name) -> bool:
@@ -986,6 +1044,13 @@ def gather(
         answering = [c for c in answering if any(_says(c.forms, t) for t in subject)]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(subject)}")
+    # A table row answers for its own label: a question that says none of a row's words ("the deposit to hire
+    # a drum kit") is not answered by the trumpet's row. Asked names have had their own checks, and a question
+    # that asks which row it is ("which size should I get?") is answered by a label it cannot say.
+    if not wanted and not WHICH_QUESTION.search(question) and not _asks_who(question):
+        answering = [c for c in answering if _speaks_of_row(c, question)]
+        if not answering:
+            return Evidence(question, written, reason="no table row in the sources is for what it asks about")
     # A sentence that names what was asked about answers before one that names other things and only shares
     # its chunk with the name: in a timeline, "2016 – ... Harrow Road opens" says when Harrow Road opened,
     # "1998 – ... open the first clinic on Mill Lane" does not, however many of the question's words it has.
