@@ -41,8 +41,10 @@ DOCS_COLLECTION = "docs"
 # headed by the asked version; `hollin` (leisure centres, two near-twin ones) with no change to the RAG checks since
 # pellmore's fixes but the happening and contact-kind checks; `brambleside` (garden centres, two near-twin ones)
 # with no change since hollin's run; `thornbury` (a music school's branches, two near-twin ones) after the check
-# of what a price question prices and numbers alone no longer read as names. Each first run is kept under
-# first_runs/.
+# of what a price question prices and numbers alone no longer read as names; `oakhurst` (a car-charging network,
+# two near-twin home chargers, tariff and site tables) after the checks that a table row answers only for its own
+# label or values, that a kind no row lists is not answered by a row of another kind, and that a section named by
+# a name of its own rules out its twins. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -61,6 +63,7 @@ UNSEEN_SETS = (
     "hollin",
     "brambleside",
     "thornbury",
+    "oakhurst",
 )
 
 
