@@ -758,6 +758,12 @@ def test_a_price_of_another_service_in_the_list_does_not_price_the_asked_one():
         ("my order comes to around £90. What will delivery cost?", []),
         ("I finish work at 6 most days", []),
         ("is it ok for a 15 year old at Eastgate", ["Eastgate"]),
+        # a time of day and a date say when, not what
+        ("What do I pay on Surge if I plug in at 5.30pm?", ["Surge"]),
+        ("charger not working and its 2am, who do i ring?", []),
+        ("what was the rapid price before april 2025", []),
+        ("Is the Flex 30 open at 17:30?", ["Flex 30"]),
+        ("When does the May Clinic open?", ["May Clinic"]),
         # a count of a thing, a year and a version are still names the page must say
         ("How much does a course of 10 hydrotherapy sessions cost?", ["10"]),
         ("what happened in 2021", ["2021"]),
@@ -799,3 +805,22 @@ def test_a_section_named_by_its_own_name_rules_out_its_twins():
     assert not evidence.gather("Who is the deputy manager at Westmoor?", teams, _alike).answerable
     found = evidence.gather("who's the deputy manager at eastgate", teams, _alike)
     assert [c.text for c in found.sentences] == ["Deputy Manager: Kerry Lomax"]
+
+
+def test_kilowatts_state_a_speed_and_an_installation_says_installed():
+    chargers = [doc(1, "## Hearth 7\nThe Hearth 7 charges at up to 7.4 kW on a single-phase supply.", "Home chargers")]
+    found = evidence.gather("What's the max charging speed of your single phase home charger?", chargers, _alike)
+    assert found.answerable and "7.4 kW" in found.sentences[0].text
+    offer = [doc(1, "## Dealer offer\nThrough the dealer, a Hearth 7 is £649 including standard installation.")]
+    assert evidence.gather("how much would a Hearth 7 installed cost through the dealer?", offer, _alike).answerable
+
+
+def test_todays_table_answers_before_the_previous_one_unless_the_past_is_asked():
+    rows = [
+        doc(1, "## Tariffs from 1 April 2025\nRapid (50 kW) — Peak: £0.69; Off-peak: £0.59."),
+        doc(2, "## Previous tariffs (2024 to 2025)\nRapid (50 kW) — Peak: £0.65; Off-peak: £0.56."),
+    ]
+    now = evidence.gather("how much is off-peak rapid charging?", rows, _alike)
+    assert [c.n for c in now.sentences] == [1]
+    then = evidence.gather("what was the off-peak rapid price before the prices went up?", rows, _alike)
+    assert [c.n for c in then.sentences] == [2]

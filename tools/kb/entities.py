@@ -61,6 +61,12 @@ _AMOUNT_OR_AGE = re.compile(
 )
 
 
+# A time of day or a date is when something happens, not a thing a page names: "at 5.30pm", "at 2am", "in April
+# 2025" ask for the tariff or the line then. A year alone still is a name ("in 2021").
+_CLOCK_TIME = re.compile(r"\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)|\d{1,2}:\d{2}", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MONTHS = "january february march april may june july august september october november december".split()
+_DATED_YEAR = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\s+((?:19|20)\d\d)\b", re.I)  # "April 2025"
 _VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)(?:-\d+(?:st|nd|rd|th))?", re.IGNORECASE)
 
@@ -130,10 +136,13 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     """The question's names, with known names it writes in lower case ("arc 500") added.
 
     A number alone that reads as an age, an amount or a time is no name: "I'm 63", "(35)", "my order comes to
-    £90", "I finish at 6" say nothing a page names. One that counts a thing ("10 sessions", "a 200 sq ft unit"),
-    a year ("in 2021") and a version ("2.3.1") still are.
+    £90", "I finish at 6", "at 17:30" say nothing a page names, nor does a date ("April 2025").
+    One that counts a thing ("10 sessions", "a 200 sq ft unit"), a year ("in 2021") and a version ("2.3.1")
+    still are.
     """
     said_as_amounts = {m.group("number") or m.group("number2") for m in _AMOUNT_OR_AGE.finditer(question)}
+    said_as_amounts |= {part for m in _CLOCK_TIME.finditer(question) for part in re.findall(r"\d+", m.group())}
+    said_as_amounts |= {m.group(1) for m in _DATED_YEAR.finditer(question)}
     wanted = [n for n in names(question) if n.text not in said_as_amounts]
     words = [_fold(m.group()) for m in _TOKEN.finditer(question)]
     have = {w.words for w in wanted}
@@ -153,7 +162,20 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
             if not any(set(name.words) <= set(h) for h in have):
                 wanted = [w for w in wanted if not set(w.words) < set(name.words)] + [name]
                 have = {w.words for w in wanted}
-    return wanted
+    return [kept for name in wanted if (kept := _without_when(name)) is not None]
+
+
+def _without_when(name: Name) -> Name | None:
+    """The name, or None when it is a time of day or a date ("5.30pm", "April 2025", "1st May")."""
+    if _CLOCK_TIME.fullmatch(name.text):
+        return None
+    if not any(w in _MONTHS for w in name.words):
+        return name
+    if not all(
+        w in _MONTHS or _ORDINAL.fullmatch(w) or (w.isdigit() and len(w) <= 2) or _YEAR.fullmatch(w) for w in name.words
+    ):
+        return name  # "May Clinic", "Version 4 May"
+    return None
 
 
 def match(wanted: Name, name: Name) -> int | None:

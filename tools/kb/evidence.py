@@ -76,6 +76,10 @@ NUMERIC_QUESTION = re.compile(
 # "Who is ...?" wants somebody: a sentence that names nobody beyond the question's own names does not say who
 # ("It is staffed by our own vets and nurses" is not who the head nurse is).
 WHO_QUESTION = re.compile(r"^\W*(?:and |so |but )?who(?:'s| is| was| are| were)?\b", re.IGNORECASE)
+PAST_HEADING = re.compile(r"\b(?:previous|former|old|archived?|earlier|legacy|discontinued|superseded)\b", re.I)
+PAST_QUESTION = re.compile(
+    r"\b(?:before|previous(?:ly)?|used to|old|former|originally|last year|in the past|was|were|did)\b", re.I
+)
 WHICH_QUESTION = re.compile(r"\bwhich\b|\bwhat (?:size|kind|type|sort|plan|option|model|one)\b", re.IGNORECASE)
 VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b", re.IGNORECASE)
 # A question asks "when" if one of its sentences starts so ("When is ...", "From what time?"); a
@@ -525,9 +529,11 @@ _STATED_AS = (
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
 )
 # A measure states its dimension: "1,500 kg" says the weight limit, "between 10°C and 20°C" the temperature.
-_MEASURED_AS = {"kg": "weight", "degree": "temperature"}  # measures reads grams and pounds as kilograms
+# (measures reads grams and pounds as kilograms; a charger's or a motor's kilowatts are how fast it charges or goes)
+_MEASURED_AS = {"kg": ("weight",), "degree": ("temperature",), "kw": ("power", "speed")}
 # The personal-data detectors already tell an email address or a phone number from a date or an order number.
 _PERSONAL_AS = {"EMAIL": ("email", "address"), "PHONE": ("phone", "number", "call", "ring")}
+LONG_STEM = 6
 TYPO_RATIO = 0.85  # "refridgerant" for "refrigerant"; long words only
 
 
@@ -539,7 +545,7 @@ def _forms(text: str) -> tuple[set[str], set[str]]:
             words.update(kinds)
     for found in pii.find(text, tuple(_PERSONAL_AS)):
         words.update(_PERSONAL_AS[found.kind])
-    words.update(_MEASURED_AS[m.unit] for m in measures.found(text) if m.unit in _MEASURED_AS)
+    words.update(kind for m in measures.found(text) for kind in _MEASURED_AS.get(m.unit, ()))
     return words, {_stem(w) for w in words}
 
 
@@ -554,6 +560,10 @@ def _says(forms: tuple[set[str], set[str]], word: str) -> bool:
     if "-" in word.strip("-"):  # "off-peak" is said by "Off-Peak", which a sentence's words hold apart
         return all(_says(forms, part) for part in word.split("-") if part)
     if len(word) >= MIN_PREFIX and any(w.startswith(word) for w in words):
+        return True
+    # "installation" says "installed": a long stem begins the word ("charg" of "charging" is too short to say "charger")
+    stem = _stem(word)
+    if stem != word and len(stem) >= LONG_STEM and any(w.startswith(stem) for w in words):
         return True
     return len(word) >= 6 and any(
         w[0] == word[0] and abs(len(w) - len(word)) <= 2 and SequenceMatcher(None, w, word).ratio() >= TYPO_RATIO
@@ -761,9 +771,10 @@ def _word_before_ending(label: list[str], words: list[str]) -> str:
 def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequence[Candidate]) -> set[int]:
     """Sentences about a twin of the name the question writes, in any case ("riverside" asked, "Eastgate" said).
 
-    Known names of as many words that differ in one word ("Wrenholt Riverside", "Wrenholt Eastgate") are twins;
-    a question that says one's own word and not the other's is not answered by a sentence (with its heading)
-    that says only the other's.
+    Known names of as many words that differ in one word ("Wrenholt Riverside", "Wrenholt Eastgate") are twins,
+    and so are names of one word written before the same word ("Spark member", "Surge member"); a question that
+    says one's own word and not the other's is not answered by a sentence (with its heading) that says only the
+    other's.
     """
     multi = {n.words for n in known if len(n.words) >= 2}
     pairs = set()
@@ -777,6 +788,7 @@ def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequ
                     and _stem(differ[0][0]) != _stem(differ[0][1])  # "Care Plan", "Care Plans": one name
                 ):
                     pairs.add(differ[0])
+    pairs |= _proper_twins(candidates)
     asked = set(_RAW_WORD.findall(question.lower()))
     out: set[int] = set()
     for x, y in pairs:
@@ -787,6 +799,21 @@ def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequ
                     if theirs in said and mine not in said:
                         out.add(id(c))
     return out
+
+
+_NAME_BEFORE_WORD = re.compile(r"\b([A-Z][a-z]{2,})\s+([a-z][a-z-]{2,})\b")
+
+
+def _proper_twins(candidates: Sequence[Candidate]) -> set[tuple[str, str]]:
+    """Pairs of one-word names the sources write before the same word: "Spark" and "Surge" (both "... member")."""
+    texts = " ".join(f"{c.heading}. {c.text}" for c in candidates)
+    proper = _proper_words(texts)
+    before: dict[str, set[str]] = {}
+    for found in _NAME_BEFORE_WORD.finditer(texts):
+        name, word = found.group(1).lower(), found.group(2)
+        if name in proper and word not in STOP and not TIME.fullmatch(name):  # "Monday" is no twin of "Tuesday"
+            before.setdefault(word, set()).add(name)
+    return {(a, b) for names in before.values() for a in names for b in names if a < b}
 
 
 def _unasked_twins(
@@ -1056,6 +1083,11 @@ def gather(
     # "1998 – ... open the first clinic on Mill Lane" does not, however many of the question's words it has.
     if wanted and any(c.level >= entities.SHORTER for c in answering):
         answering = [c for c in answering if c.level >= entities.SHORTER or not _names_others(c.text)]
+    # Today's figures answer before those under a heading for the past ("Previous tariffs (2024 to 2025)"), and
+    # the past's before today's when the question asks about the past ("before the prices went up").
+    past = [c for c in answering if PAST_HEADING.search(c.heading)]
+    if past and len(past) < len(answering):
+        answering = past if PAST_QUESTION.search(question) else [c for c in answering if c not in past]
     # A sentence led by the asked name itself answers before one led by a longer name that holds it, or by another
     # name: the "Nest 2 Pro Home Set" (a bundle), the "Arc 500 Ear Cushions" and the "Corvid Dock Pro — Compatible
     # with: Nest 2 Pro" (accessories) do not say what the Nest 2 Pro or the Arc 500 is or costs.

@@ -3,7 +3,7 @@
 A sentence can share a question's names and most of its words and still not say what it asks for:
 "Child seat not returned — Fee: £45" does not say what adding a child seat costs, and "Boot: 286 litres"
 under another car does not say how big this one's boot is. The noun phrase after "what", "which",
-"who is", "is there a" or "does ... have a" names the thing asked for; an answering sentence says at
+"who is", "is there a", "are there" or "does ... have a" names the thing asked for; an answering sentence says at
 least one of its words. Written here because the patterns are few and English only: a parser would
 need a model this project does not ship.
 """
@@ -20,7 +20,7 @@ _PATTERNS = (
     ),
     re.compile(rf"\b(?:what|which)\s+(?P<np>[\w-]+(?:\s+[\w-]+){{0,5}}?)\s+{_AUX}\b", re.I),
     re.compile(r"\bwho(?:['’]s| is| was| are)\s+(?:the\s+|a\s+|an\s+)?(?P<np>[\w\s-]+)", re.I),
-    re.compile(r"\bis there (?:a|an|any)\s+(?P<np>[\w\s-]+)", re.I),
+    re.compile(r"\b(?:is|are) there\s+(?:(?:a|an|any|some)\s+)?(?P<np>[\w\s-]+)", re.I),
     # "how much is a junior 10-visit pass", "how much does it cost to hire a van": the thing priced
     re.compile(
         r"\bhow much (?:is|are|does|do|will|would)(?: it(?: cost)? to \w+)?\s+(?:(?:a|an|the)\s+)?(?P<np>[\w\s:-]+)",
@@ -55,6 +55,8 @@ GENERIC = frozenset(
     + "earliest soonest longest shortest highest lowest biggest smallest largest fastest slowest furthest".split()
     # words that point back at what the question said before: "my ear pads are worn: how much are replacements?"
     + "replacement replacements".split()
+    # "is there anything I should bring" asks for whatever it is
+    + "anything something somewhere anywhere anyone someone".split()
 )
 
 # Words that say which kind of contact is asked for ("email address", "fax number"): an answering sentence
