@@ -824,3 +824,13 @@ def test_todays_table_answers_before_the_previous_one_unless_the_past_is_asked()
     assert [c.n for c in now.sentences] == [1]
     then = evidence.gather("what was the off-peak rapid price before the prices went up?", rows, _alike)
     assert [c.n for c in then.sentences] == [2]
+
+
+def test_one_word_names_used_alike_are_twins():
+    """Spark and Surge are both members' plans: a Spark question is not answered by a Surge sentence."""
+    plans = [
+        doc(1, "## Member prices\nSpark members pay £0.49 per kWh on rapid chargers."),
+        doc(2, "## Member prices\nSurge members pay £0.44 per kWh on rapid chargers."),
+    ]
+    found = evidence.gather("how much do spark members pay per kwh on a rapid charger?", plans, _alike)
+    assert [c.n for c in found.sentences] == [1]

@@ -805,7 +805,7 @@ _NAME_BEFORE_WORD = re.compile(r"\b([A-Z][a-z]{2,})\s+([a-z][a-z-]{2,})\b")
 
 
 def _proper_twins(candidates: Sequence[Candidate]) -> set[tuple[str, str]]:
-    """Pairs of one-word names the sources write before the same word: "Spark" and "Surge" (both "... member")."""
+    """Pairs of one-word names the sources write before the same word: "Spark" and "Surge" ("... member")."""
     texts = " ".join(f"{c.heading}. {c.text}" for c in candidates)
     proper = _proper_words(texts)
     before: dict[str, set[str]] = {}
