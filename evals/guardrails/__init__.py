@@ -26,12 +26,13 @@ SETS = (
     "heldout20",
     "heldout21",
     "heldout22",
+    "heldout23",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
 # first_runs/), and then joins the learned layer's training data (tools.guard.training_data.SEALED lists the
 # sets not yet joined): a new author's style is what the next set's author will write in. heldout6-heldout18
-# joined so, then heldout19, heldout20 and heldout21; measured one set left out at a time (python -m tools.guard.leave_one_out), training
+# joined so, then heldout19 to heldout22 one by one; measured one set left out at a time (python -m tools.guard.leave_one_out), training
 # on the others lifted a set's detection from 0.892 to 0.958 at about the same false positives (0.034, 0.036).
 #
 # How the sets came to be (before they joined the training data):
@@ -79,5 +80,9 @@ SETS = (
 # nine harmless lines left out); it joined the training data when heldout22 was written. heldout22, messages to a
 # wedding venue, a language school, an airport lounge, a solar panel installer, a tattoo studio, a council's waste
 # collection, a pharmacy chain, an escape room, a boat rental yard, a car-charging network, an opticians, a student
-# housing provider, a pet insurer, a hotel chain and a car dealership, after heldout21 joined the training data.
+# housing provider, a pet insurer, a hotel chain and a car dealership, after heldout21 joined the training data
+# (three attacks and three harmless lines left out); it joined the training data when heldout23 was written.
+# heldout23, messages to a zoo, a car wash chain, a yoga studio, a print shop, a water utility, a bus company, a
+# children's nursery, an accountancy firm, a bakery chain, a craft supplies shop, a rail ticket office, a housing
+# association, a skate park, a laundrette and a computer repair shop, after heldout22 joined the training data.
 UNSEEN = SEALED
