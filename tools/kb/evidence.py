@@ -17,7 +17,10 @@ sentence by sentence:
    somebody beyond the question's own names. The thing asked for ("interest" in "what interest do you
    charge", :mod:`tools.kb.focus`) must be said in at least one of its words, so must the thing a price
    question prices ("to lay artificial grass"), and a when-question about a happening (opened, joined,
-   born, closed: :mod:`tools.kb.events`) must be answered by a sentence that says one of its kind.
+   born, closed: :mod:`tools.kb.events`) must be answered by a sentence that says one of its kind. A table
+   row answers only a question that says a word of its label or its values, a kind no row lists ("tenor"
+   beside "Alto saxophone") is answered by no row, and figures under a heading for the past ("Previous
+   tariffs") answer only a question about the past.
 3. A sentence that names the thing asked about is quoted before one that names other things.
 
 No sentence passing both means the sources do not answer the question: the agent says it does not know.
@@ -662,7 +665,7 @@ def _section_names(
     return list(out.values())
 
 
-def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[int, str]:
+def _other_siblings(question: str, documents: Sequence[dict[str, Any]], proper: frozenset[str]) -> dict[int, str]:
     """Sources filed under a twin of the section the question names; with that twin's name.
 
     Under one page, "Stanway Wharf > Standard units" and "Millbrook > Climate-controlled units" are sections of
@@ -677,7 +680,6 @@ def _other_siblings(question: str, documents: Sequence[dict[str, Any]]) -> dict[
         for depth, part in enumerate(paths[d["n"]][1:], start=1):  # the page's own title has no siblings
             levels.setdefault((str(d.get("title", "")), depth), set()).add(part)
     asked = _forms(question)
-    proper = _proper_words(" ".join(f"{d.get('section', '')}\n{d.get('text') or ''}" for d in documents))
     under: dict[str, set[str]] = {}  # the words of the chunks filed under each part
     for d in documents:
         for part in paths[d["n"]][1:]:
@@ -768,7 +770,9 @@ def _word_before_ending(label: list[str], words: list[str]) -> str:
     return ""
 
 
-def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequence[Candidate]) -> set[int]:
+def _other_names(
+    question: str, known: Sequence[entities.Name], candidates: Sequence[Candidate], proper: frozenset[str]
+) -> set[int]:
     """Sentences about a twin of the name the question writes, in any case ("riverside" asked, "Eastgate" said).
 
     Known names of as many words that differ in one word ("Wrenholt Riverside", "Wrenholt Eastgate") are twins,
@@ -788,7 +792,7 @@ def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequ
                     and _stem(differ[0][0]) != _stem(differ[0][1])  # "Care Plan", "Care Plans": one name
                 ):
                     pairs.add(differ[0])
-    pairs |= _proper_twins(candidates)
+    pairs |= _proper_twins(candidates, proper)
     asked = set(_RAW_WORD.findall(question.lower()))
     out: set[int] = set()
     for x, y in pairs:
@@ -804,10 +808,9 @@ def _other_names(question: str, known: Sequence[entities.Name], candidates: Sequ
 _NAME_BEFORE_WORD = re.compile(r"\b([A-Z][a-z]{2,})\s+([a-z][a-z-]{2,})\b")
 
 
-def _proper_twins(candidates: Sequence[Candidate]) -> set[tuple[str, str]]:
+def _proper_twins(candidates: Sequence[Candidate], proper: frozenset[str]) -> set[tuple[str, str]]:
     """Pairs of one-word names the sources write before the same word: "Spark" and "Surge" ("... member")."""
     texts = " ".join(f"{c.heading}. {c.text}" for c in candidates)
-    proper = _proper_words(texts)
     before: dict[str, set[str]] = {}
     for found in _NAME_BEFORE_WORD.finditer(texts):
         name, word = found.group(1).lower(), found.group(2)
@@ -960,7 +963,9 @@ def gather(
         kept = [c for c in kept if id(c) not in other_rows]
         if not kept:
             return Evidence(question, written, reason="the sources give it only for other rows of the table")
-    elsewhere = _other_siblings(question, documents)
+    # the words the sources write capitalised wherever they use them: names, read by the twin checks below
+    proper = _proper_words(" ".join(f"{d.get('section', '')}\n{d.get('text') or ''}" for d in documents))
+    elsewhere = _other_siblings(question, documents, proper)
     if elsewhere:
         kept = [c for c in kept if c.n not in elsewhere]
         if not kept:
@@ -968,7 +973,7 @@ def gather(
                 question, written, reason=f"the sources say it only under {', '.join(sorted(set(elsewhere.values())))}"
             )
 
-    others = _other_names(question, known, kept)
+    others = _other_names(question, known, kept, proper)
     if others:
         kept = [c for c in kept if id(c) not in others]
         if not kept:
