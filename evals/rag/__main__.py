@@ -44,7 +44,10 @@ DOCS_COLLECTION = "docs"
 # of what a price question prices and numbers alone no longer read as names; `oakhurst` (a car-charging network,
 # two near-twin home chargers, tariff and site tables) after the checks that a table row answers only for its own
 # label or values, that a kind no row lists is not answered by a row of another kind, and that a section named by
-# a name of its own rules out its twins. Each first run is kept under first_runs/.
+# a name of its own rules out its twins; `briarwood` (pet boarding at two near-twin sites, grooming packages, price
+# tables by dog size and season) after the checks that a time of day or a date is no name, that a previous
+# table answers only the past, and that one-word names written alike are twins. Each first run is kept under
+# first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -64,6 +67,7 @@ UNSEEN_SETS = (
     "brambleside",
     "thornbury",
     "oakhurst",
+    "briarwood",
 )
 
 
