@@ -731,6 +731,7 @@ def test_a_price_of_something_else_on_the_menu_is_not_what_the_asked_thing_costs
         ("what does the estate cost for a full day?", [], []),
         ("How much notice do I need to give to cancel?", [], []),  # an amount of notice, not a price
         ("how much is a day ticket?", [], []),
+        ("Full groom price for my lab please, she's 32kg", [], []),  # for whom: the dog
     ],
 )
 def test_the_thing_a_price_question_prices_is_read_from_it(question, verb, thing):
@@ -834,3 +835,12 @@ def test_one_word_names_used_alike_are_twins():
     ]
     found = evidence.gather("how much do spark members pay per kwh on a rapid charger?", plans, _alike)
     assert [c.n for c in found.sentences] == [1]
+
+
+def test_a_season_that_qualifies_a_word_is_said_by_that_word():
+    """The summer peak is the peak: a deposit for peak weeks answers, one for Christmas does not."""
+    deposits = [doc(1, "## Deposits\nPeak weeks — Deposit: 50%; Balance due: 28 days before arrival.")]
+    found = evidence.gather("How much deposit do you take for a stay in the summer peak?", deposits, _alike)
+    assert found.answerable and "50%" in found.sentences[0].text
+    christmas = [doc(1, "## Deposits\nChristmas week — Deposit: 100%.")]
+    assert not evidence.gather("How much deposit for a stay in the summer?", christmas, _alike).answerable

@@ -346,6 +346,7 @@ def _when_part(question: str) -> str | None:
 # A season or holiday the question sets as a condition: the range in general is not the range "in winter", nor
 # the usual hours those "on Easter Monday". Days of the week and times of day are left out: "can I ring them on
 # a Friday" is answered by "Monday to Friday", and "close at night" by "11pm".
+_SEASONS = frozenset("winter summer spring autumn".split())
 OCCASION = re.compile(
     r"\b(?:on|in|during|at) (?:the |a )?((?:easter|christmas|boxing|new year'?s?)"
     r"(?: holiday| bank holiday)?(?: monday| friday| day| eve| holidays?)?|(?:bank|public|school) holidays?"
@@ -354,8 +355,19 @@ OCCASION = re.compile(
 )
 
 
-def _occasion_words(question: str) -> list[str]:
-    return [w for found in OCCASION.finditer(question) for w in tokens(found.group(1))]
+def _occasions(question: str) -> list[list[list[str]]]:
+    """Each occasion the question names, as the ways a sentence can say it: all the words of one way.
+
+    "Easter Monday" is said only as itself; "the summer peak" as "summer" or as the "peak" it qualifies.
+    """
+    out = []
+    for found in OCCASION.finditer(question):
+        ways = [tokens(found.group(1))]
+        after = re.match(r"\s+([a-z]+)", question[found.end() :], re.IGNORECASE)
+        if after and after.group(1).lower() not in STOP and found.group(1).lower() in _SEASONS:
+            ways.append([after.group(1).lower()])
+        out.append(ways)
+    return out
 
 
 def _dated_heading_names(candidate: Candidate, wanted: Sequence[entities.Name]) -> bool:
@@ -1053,11 +1065,14 @@ def gather(
         answering = [c for c in answering if any(_says_priced(c.forms, w) for w in priced)]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it prices {' '.join(priced)}")
-    occasion = _occasion_words(question)  # named or not: "Easter Monday" is not any Monday
-    if occasion:
-        answering = [c for c in answering if all(_says(c.forms, w) for w in occasion)]
+    occasions = _occasions(question)  # named or not: "Easter Monday" is not any Monday
+    if occasions:
+        answering = [
+            c for c in answering if all(any(all(_says(c.forms, w) for w in way) for way in ways) for ways in occasions)
+        ]
         if not answering:
-            return Evidence(question, written, reason=f"no sentence about it says {' '.join(occasion)}")
+            said = " ".join(" ".join(ways[0]) for ways in occasions)
+            return Evidence(question, written, reason=f"no sentence about it says {said}")
     # A when-question about a beginning, a joining, a birth or an ending is answered by a sentence that says one
     # of that kind (:mod:`tools.kb.events`): a date beside the asked name can be of anything else that happened to
     # it. Not for versions: a changelog's heading gives a release's date without saying "released".

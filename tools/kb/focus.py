@@ -83,8 +83,10 @@ _PRICED_TO = re.compile(
     r"(?P<whom>\bfor\s+\w+\s+)?\bto\s+(?P<verb>(?:\w+\s+and\s+)?\w+)" + _OBJECT,
     re.I,
 )
+# "the price for my lab" is the price for whom (the dog), as "for him to climb" is
+_FOR_SOMEONES = re.compile(r"\bfor\s+(?:my|our|his|her|their)\b", re.I)
 # Words of such a phrase that say nothing of what is priced: "to have the van delivered", "for a full day".
-_NOT_PRICED = frozenset("off up out down over back away and have get be do go make take pay full whole".split())
+_NOT_PRICED = frozenset("off up out down over back away and have get be do go make take pay full whole please".split())
 
 MAX_CHARS = 300  # a question's asking part; the patterns need not read a pasted page after it
 
@@ -115,7 +117,7 @@ def focus_words(question: str) -> list[str]:
 def priced_words(question: str) -> tuple[list[str], list[str]]:
     """What a price question prices: (the verb, the object's words) of "to <verb> <object>" or "for <object>"."""
     match = _PRICED_FOR.search(question[:MAX_CHARS]) or _PRICED_TO.search(question[:MAX_CHARS])
-    if not match or match.groupdict().get("whom"):
+    if not match or match.groupdict().get("whom") or _FOR_SOMEONES.search(match.group(0)):
         return [], []
     verb = (match.groupdict().get("verb") or match.groupdict().get("doing") or "").lower().split()
     thing = _phrase(match.group("np"))
