@@ -66,7 +66,7 @@ _AMOUNT_OR_AGE = re.compile(
 _CLOCK_TIME = re.compile(r"\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)|\d{1,2}:\d{2}", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MONTHS = "january february march april may june july august september october november december".split()
-_DATED_YEAR = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\s+((?:19|20)\d\d)\b", re.I)  # "April 2025"
+_DATED_YEAR = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\s+({_YEAR.pattern})\b", re.I)  # "April 2025"
 _VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)(?:-\d+(?:st|nd|rd|th))?", re.IGNORECASE)
 

@@ -871,12 +871,20 @@ def _proper_words(text: str) -> frozenset[str]:
     return frozenset(w for w, capital in seen.items() if capital and w not in STOP)
 
 
-def _speaks_of_row(candidate: Candidate, question: str) -> bool:
+def _row_words_asked(question: str) -> tuple[set[str], set[str]]:
+    """The question's forms as :func:`_speaks_of_row` reads them: with the attributes its words ask for."""
+    said = [question, *(a for w in tokens(question) for a in ASKED_AS.get(w, ()))]
+    if MONEY_QUESTION.search(question):
+        said.append(_PRICE_WORDS)  # "how much is ..." speaks of the "Membership fee" row
+    return _forms(" ".join(said))
+
+
+def _speaks_of_row(candidate: Candidate, asked: tuple[set[str], set[str]]) -> bool:
     """Whether the question says what a table row is about: a word of its label or of its values, not its headers.
 
     "Comfort+ — What's included: ... a smart thermostat ...; Price: +£1,450" is the package with the smart
     thermostat; "Trumpet — Hire per term: £40; Deposit: £70" is no drum kit's, however much the question says
-    "deposit". Not a table row: True.
+    "deposit". ``asked``: :func:`_row_words_asked` of the question. Not a table row: True.
     """
     found = _ROW_LABEL.match(candidate.text)
     if not found:
@@ -884,10 +892,6 @@ def _speaks_of_row(candidate: Candidate, question: str) -> bool:
     label = found.group(1)
     values = [pair.partition(":")[2] for pair in candidate.text[found.end(1) :].lstrip(" —").split(";")]
     row = {w for w in tokens(" ".join([label, *values])) if w not in STOP}
-    said = [question, *(a for w in tokens(question) for a in ASKED_AS.get(w, ()))]
-    if MONEY_QUESTION.search(question):
-        said.append(_PRICE_WORDS)  # "how much is ..." speaks of the "Membership fee" row
-    asked = _forms(" ".join(said))
     own = _forms(" ".join(row))  # "a month" speaks of the "Monthly fee" row
     return not row or any(_says(asked, w) for w in row) or any(_says(own, w) for w in asked[0] - STOP)
 
@@ -1095,7 +1099,8 @@ def gather(
     # a drum kit") is not answered by the trumpet's row. Asked names have had their own checks, and a question
     # that asks which row it is ("which size should I get?") is answered by a label it cannot say.
     if not wanted and not WHICH_QUESTION.search(question) and not _asks_who(question):
-        answering = [c for c in answering if _speaks_of_row(c, question)]
+        row_words = _row_words_asked(question)
+        answering = [c for c in answering if _speaks_of_row(c, row_words)]
         if not answering:
             return Evidence(question, written, reason="no table row in the sources is for what it asks about")
     # A sentence that names what was asked about answers before one that names other things and only shares
