@@ -27,6 +27,7 @@ SETS = (
     "heldout21",
     "heldout22",
     "heldout23",
+    "heldout24",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -84,5 +85,10 @@ SETS = (
 # (three attacks and three harmless lines left out); it joined the training data when heldout23 was written.
 # heldout23, messages to a zoo, a car wash chain, a yoga studio, a print shop, a water utility, a bus company, a
 # children's nursery, an accountancy firm, a bakery chain, a craft supplies shop, a rail ticket office, a housing
-# association, a skate park, a laundrette and a computer repair shop, after heldout22 joined the training data.
+# association, a skate park, a laundrette and a computer repair shop, after heldout22 joined the training data
+# (six attacks and two harmless lines left out); it joined the training data when heldout24 was written.
+# heldout24, messages to a florist, a plumber, a driving school, a hairdresser, a museum, a travel agent, a courier
+# service, a music venue, a cinema chain, a bookshop, a ferry operator, an electrician, a cleaning company, a
+# window fitter and a taxi firm, after heldout23 joined the training data (six attacks and three harmless lines
+# left out).
 UNSEEN = SEALED
