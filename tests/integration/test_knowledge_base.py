@@ -278,3 +278,24 @@ def test_client_server_mode_against_a_real_chroma_server(tmp_path, chroma_server
     hits = retrieve("remote-farm", "When are the apples harvested?").hits
     assert hits and "October" in hits[0].text
     assert store.has_collection("remote-farm") and store.drop("remote-farm") == 2
+
+
+def test_twin_table_rows_are_both_kept_and_a_copied_page_is_dropped(tmp_path):
+    # The real embedding model puts the two rows above 0.95 cosine: only their words tell them apart.
+    from tools.kb.retrieval import RetrievalOptions, retrieve
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    table = (
+        "# Plans\n\n| Plan | Monthly price | Days per month |\n|---|---|---|\n"
+        "| Flex 10 | £165 | 10 |\n| Flex 10 Plus | £210 | 10 |\n"
+    )
+    (docs / "plans.md").write_text(table, encoding="utf-8")
+    (docs / "plans-copy.md").write_text(table, encoding="utf-8")
+    ingest([str(docs)], "plans", progress=False)
+    options = RetrievalOptions(k=4, min_relevance=0.0, answer_checks=False)
+    result = retrieve("plans", "How much is the Flex 10 membership per month?", options)
+    texts = [h.text for h in result.hits]
+    # each row once: its copy in the other file is the duplicate, its twin row is not
+    assert sum("£165" in t for t in texts) == 1 and sum("£210" in t for t in texts) == 1, texts
+    assert sum(d["reason"].startswith("near_duplicate") for d in result.dropped) >= 2, result.dropped

@@ -844,3 +844,30 @@ def test_a_season_that_qualifies_a_word_is_said_by_that_word():
     assert found.answerable and "50%" in found.sentences[0].text
     christmas = [doc(1, "## Deposits\nChristmas week — Deposit: 100%.")]
     assert not evidence.gather("How much deposit for a stay in the summer?", christmas, _alike).answerable
+
+
+def test_a_counted_thing_is_found_in_another_inflection_and_things_count_anything():
+    def alike(texts):
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    clinic = [doc(1, "## Harrowgate clinic\nThere is a free car park behind the Harrowgate clinic with 12 spaces.")]
+    found = evidence.gather("How many parking spaces are there at the Harrowgate clinic?", clinic, alike)
+    assert found.answerable and "12 spaces" in found.sentences[0].text
+    assert not evidence.gather(
+        "How many wheelchair spaces are there at the Harrowgate clinic?", clinic, alike
+    ).answerable
+    card = [doc(1, "## Child card\nChild card: up to 12 items on loan at once.", "Library cards")]
+    assert evidence.gather("How many things can a child card have out at once?", card, alike).answerable
+
+
+def test_the_section_a_row_sits_in_says_the_kind_of_the_asked_thing():
+    def alike(texts):
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+    row = "## Plans at a glance\nFlex 10 — Monthly price: £165; Days per month: 10."
+    plans = [doc(1, row, "Membership plans", "Membership plans > Plans at a glance")]
+    found = evidence.gather("How much does the Flex 10 membership cost per month?", plans, alike)
+    assert found.answerable and "£165" in found.sentences[0].text
+    desks = [doc(1, row, "Prices", "Prices > Plans at a glance")]
+    # nothing around the row says what a "locker" is: the plan's price is not the locker's
+    assert not evidence.gather("How much does the Flex 10 locker cost per month?", desks, alike).answerable

@@ -127,7 +127,7 @@ PHRASE_ENDS = frozenset(
     "are is do does did can could will would should have has had there in on at for to of per with from by get "
     "i we you they he she it my your our their work come go fit take".split()
 )
-COUNTED_ANYWAY = frozenset("time more other different".split())
+COUNTED_ANYWAY = frozenset("time more other different thing".split())  # "how many things": whatever is counted
 SHORT_FORMS = {
     "hour": ("h", "hr", "hrs"),
     "minute": ("min", "mins"),
@@ -409,7 +409,10 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
             head, modifiers = phrase[-1], phrase[:-1]
             # the counted thing, and what kind of it when the question says ("car parking spaces" finds
             # "6 parking spaces"; "wheelchair spaces" does not find "turning space")
-            if not said(head) or (modifiers and not any(said(m) for m in modifiers)):
+            # in any inflection: "parking spaces" are counted by "a car park with 12 spaces"
+            if not (said(head) or _says(candidate.forms, head)) or (
+                modifiers and not any(said(m) or _says(candidate.forms, m) for m in modifiers)
+            ):
                 return False
     # asked "in knots" or "in euros" ("how many pounds does it weigh" is not a price)
     for unit in MEASURES:
@@ -1047,11 +1050,15 @@ def gather(
     wanted_words = [w for w in focus.focus_words(question) if w not in name_words | PERIOD_WORDS]
     if wanted_words:
         acronyms = {a.lower() for a in _ACRONYM.findall(question)}
+        # the page and section a sentence sits in say what it is about: a row "Flex 10 - Monthly price: £165"
+        # under "Membership plans > Plans at a glance" prices the "Flex 10 membership"
+        sections = {d["n"]: _forms(str(d.get("section", ""))) for d in documents}
         answering = [
             c
             for c in answering
             if any(
                 _says_asked(c.forms, w)
+                or _says_asked(sections[c.n], w)
                 or (w.removesuffix("s") in acronyms and _spelled_out(w.removesuffix("s"), f"{c.text} {c.heading}"))
                 for w in wanted_words
             )

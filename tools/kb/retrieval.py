@@ -211,7 +211,8 @@ def _search(
     hits: list[Hit] = []
     dropped: list[dict[str, Any]] = []
     best = 0.0
-    coverage_of = index.coverage_of(question, freq)
+    # with the attribute words: "how heavy" is covered by a chunk that gives the "Weight"
+    coverage_of = index.coverage_of(expanded[0], freq)
     order = sorted(fused, key=fused.__getitem__, reverse=True)
     units = unit_rows([found[cid]["vector"] for cid in order]) if order else np.zeros((0, 1), dtype=np.float32)
     similarities = units @ unit_rows(question_vec) if order else []
@@ -249,8 +250,15 @@ def _search(
         )
         if kept:
             closeness = units[kept] @ units[row]
-            if float(closeness.max()) >= options.dedup_similarity:
-                duplicate_of = hits[int(closeness.argmax())]
+            duplicate_of = next(
+                (
+                    hits[i]
+                    for i in np.flatnonzero(closeness >= options.dedup_similarity)
+                    if _adds_nothing(text, hits[i].text)
+                ),
+                None,
+            )
+            if duplicate_of is not None:
                 dropped.append(
                     {
                         "chunk_id": cid,
@@ -271,6 +279,15 @@ def _search(
         )
         hits = [hits[i] for i in picked]
     return RetrievalResult(collection, hits, round(best, 4), dropped, queries, declined)
+
+
+def _adds_nothing(text: str, kept: str) -> bool:
+    """Whether every keyword of ``text`` is in ``kept``: a copy of it, not a twin close in meaning.
+
+    Two rows of one table ("Flex 10 - Monthly price: £165", "Flex 10 Plus - Monthly price: £210") embed at 0.95 and
+    more; the one asked about must not be dropped as a duplicate of the other.
+    """
+    return set(tokens(text)) <= set(tokens(kept))
 
 
 def _asked_codes(question: str) -> set[tuple[str, ...]]:
