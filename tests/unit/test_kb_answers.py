@@ -759,6 +759,12 @@ def test_a_price_of_another_service_in_the_list_does_not_price_the_asked_one():
         ("my order comes to around £90. What will delivery cost?", []),
         ("I finish work at 6 most days", []),
         ("is it ok for a 15 year old at Eastgate", ["Eastgate"]),
+        ("Taking my lad (he's 8) to the Kelsworth cinema", ["Kelsworth"]),
+        ("What do you charge per kid for a party? My son's turning 7", []),
+        # how many the asker has or wants
+        ("bought 2 tickets for the ballet broadcast, can I get a refund?", []),
+        ("I have 2 cats, can they share a suite?", []),
+        ("the app charged me twice when I booked 2 seats", []),
         # a time of day and a date say when, not what
         ("What do I pay on Surge if I plug in at 5.30pm?", ["Surge"]),
         ("charger not working and its 2am, who do i ring?", []),
