@@ -877,3 +877,14 @@ def test_the_section_a_row_sits_in_says_the_kind_of_the_asked_thing():
     desks = [doc(1, row, "Prices", "Prices > Plans at a glance")]
     # nothing around the row says what a "locker" is: the plan's price is not the locker's
     assert not evidence.gather("How much does the Flex 10 locker cost per month?", desks, alike).answerable
+
+
+def test_a_who_question_is_not_answered_by_the_name_it_asks_about_in_lower_case():
+    news = [
+        doc(1, "## Greyfriars Shorts 2025\nThe Greyfriars Shorts competition attracted 64 entries last year.", "News")
+    ]
+    assert not evidence.gather("who won the greyfriars shorts competition last year?", news, _alike).answerable
+    winner = [
+        doc(1, "## Greyfriars Shorts 2025\nLast year's Greyfriars Shorts competition was won by Amira Osei.", "News")
+    ]
+    assert evidence.gather("who won the greyfriars shorts competition last year?", winner, _alike).answerable

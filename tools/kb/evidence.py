@@ -330,8 +330,9 @@ def _states_the_role(candidate: Candidate, question: str) -> bool:
 
 def _names_someone(text: str, question: str) -> bool:
     """Whether ``text`` names something in words (not a bare number or version) that the question does not."""
-    asked = {w for n in entities.names(question) for w in n.words}
-    return any(any(w.isalpha() for w in n.words) and not set(n.words) <= asked for n in entities.names(text))
+    # the question's words in any case: "who won the greyfriars shorts" names "Greyfriars Shorts" itself
+    asked = {w for n in entities.names(question) for w in n.words} | set(_RAW_WORD.findall(question.lower()))
+    return any({w for w in n.words if w.isalpha()} - asked for n in entities.names(text))
 
 
 def _asks_when(question: str) -> bool:
