@@ -888,3 +888,23 @@ def test_a_who_question_is_not_answered_by_the_name_it_asks_about_in_lower_case(
         doc(1, "## Greyfriars Shorts 2025\nLast year's Greyfriars Shorts competition was won by Amira Osei.", "News")
     ]
     assert evidence.gather("who won the greyfriars shorts competition last year?", winner, _alike).answerable
+
+
+def test_the_askers_own_measure_picks_the_band_that_holds_it_but_a_rule_without_one_still_answers():
+    bands = (
+        "## Collection fees\n\nBand A (up to 5 miles) — Collection fee: £25.\n"
+        "Band B (5 to 10 miles) — Collection fee: £35.\n"
+    )
+    question = "What's the collection fee if you pick up a return from my house 7 miles from the store?"
+    found = evidence.gather(question, [doc(1, bands, "Returns")], _alike)
+    assert found.answerable and "£35" in found.sentences[0].text
+    exchanges = (
+        "## Exchanges\n\nYou can exchange your tickets for another screening up to 1 hour before the start time."
+    )
+    swap = evidence.gather("The film is in about 3 hours, can I still swap my tickets?", [doc(1, exchanges)], _alike)
+    assert swap.answerable and "1 hour" in swap.sentences[0].text
+    # a measure that names what is asked about must still be stated: a 10-minute charge is not a full one
+    battery = "## Arc 300 battery\n\nThe Arc 300 plays for up to 30 hours, and a full charge takes about 2 hours."
+    assert not evidence.gather(
+        "How much playback does a 10-minute charge give on the Arc 300?", [doc(1, battery)]
+    ).answerable

@@ -848,7 +848,7 @@ def _unasked_twins(
     Plus") can still be ruled out.
     """
     sections = names is not None
-    words = {part: set(tokens(part)) - ASKING for part in parts}
+    words = {part: set(tokens(part)) - ASKING - BOUND_WORDS for part in parts}
     out = set()
     for one in parts:
         for other in parts - {one}:
@@ -862,6 +862,9 @@ def _unasked_twins(
                 out.add(other)
     return out
 
+
+# The words of a bound in a label ("Band A (up to 5 miles)"): "pick up a return" does not name that band.
+BOUND_WORDS = frozenset("up over under than more less least most".split())
 
 _CASED_WORD = re.compile(r"[A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)*")
 
@@ -999,10 +1002,14 @@ def gather(
         if not kept:
             return Evidence(question, written, reason="the sources say it only of a twin of what was asked")
     asked_measures = measures.found(question)
-    if asked_measures:  # "a 10-minute charge" is not how long a full charge takes; "190 cm" is in "187–198 cm"
-        kept = [c for c in kept if any(measures.covers(quoted(c), m) for m in asked_measures)]
+    situation = measures.situational(question)
+    naming = [m for m in asked_measures if m not in situation]
+    if naming:  # "a 10-minute charge" is not how long a full charge takes; "190 cm" is in "187–198 cm"
+        kept = [c for c in kept if any(measures.covers(quoted(c), m) for m in naming)]
         if not kept:
             return Evidence(question, written, reason="no sentence about it covers the measure asked about")
+    if situation:  # the asker's own: a band that holds it answers first; a rule that states none still may
+        kept = [c for c in kept if any(measures.covers(quoted(c), m) for m in situation)] or kept
     name_words = {t for w in wanted for t in tokens(w.text)}
     asked = asked_words(question, name_words)
     # IDF over the eligible sentences: a word every one has says nothing about which one answers.

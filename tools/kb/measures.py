@@ -111,6 +111,25 @@ def found(text: str) -> list[Measure]:
     return [_measure(m.group(1), m.group(2)) for m in MEASURE.finditer(text) if not _AGE.match(text, m.end())]
 
 
+# What comes before the asker's own distance, weight or time ("my house 7 miles from the store", "she weighs about
+# 18kg", "the film is in about 3 hours"): a value to hold against a band or a rule, where "a 10-minute charge" or
+# "the price for a 90 minute lesson" names the thing asked about ("for" and "with" lead both: left out).
+_SITUATION = re.compile(
+    r"\b(?:about|around|roughly|approx(?:imately)?|nearly|almost|weighs?|weighing|lives?|living|my|i['’]?m|i am|"
+    r"we['’]?re|we are|(?:s)?he['’]?s)\b[^.?!,;]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+def situational(text: str) -> list[Measure]:
+    """The measures in ``text`` that state the asker's situation rather than name what is asked about."""
+    return [
+        _measure(m.group(1), m.group(2))
+        for m in MEASURE.finditer(text)
+        if not _AGE.match(text, m.end()) and _SITUATION.search(text[max(0, m.start() - 30) : m.start()])
+    ]
+
+
 def starts(text: str) -> set[int]:
     """Where a measure starts in ``text`` (those read as numbers, and heights in feet and inches)."""
     return {m.start() for pattern in (MEASURE, _FEET_INCHES) for m in pattern.finditer(text)}
