@@ -11,6 +11,7 @@ parsers read single quantities).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Each unit as written, and the one it is compared as.
@@ -106,9 +107,16 @@ def _measure(number: str, unit: str) -> Measure:
 _AGE = re.compile(r"\s*-?\s*olds?\b", re.IGNORECASE)
 
 
+def _written(text: str) -> Iterator[tuple[re.Match[str], Measure]]:
+    """Each measure written in ``text`` with where it stands; not ages ("my 7 year old" is a child, not a time)."""
+    for m in MEASURE.finditer(text):
+        if not _AGE.match(text, m.end()):
+            yield m, _measure(m.group(1), m.group(2))
+
+
 def found(text: str) -> list[Measure]:
-    """The measures written in ``text``; not ages ("my 7 year old" is a child, not a length of time)."""
-    return [_measure(m.group(1), m.group(2)) for m in MEASURE.finditer(text) if not _AGE.match(text, m.end())]
+    """The measures written in ``text``."""
+    return [measure for _, measure in _written(text)]
 
 
 # What comes before the asker's own distance, weight or time ("my house 7 miles from the store", "she weighs about
@@ -123,11 +131,7 @@ _SITUATION = re.compile(
 
 def situational(text: str) -> list[Measure]:
     """The measures in ``text`` that state the asker's situation rather than name what is asked about."""
-    return [
-        _measure(m.group(1), m.group(2))
-        for m in MEASURE.finditer(text)
-        if not _AGE.match(text, m.end()) and _SITUATION.search(text[max(0, m.start() - 30) : m.start()])
-    ]
+    return [measure for m, measure in _written(text) if _SITUATION.search(text[max(0, m.start() - 30) : m.start()])]
 
 
 def starts(text: str) -> set[int]:
