@@ -51,7 +51,11 @@ DOCS_COLLECTION = "docs"
 # after a chunk is dropped as a near-duplicate only when it adds no word to the one kept (two rows of one table
 # embed alike), a chunk's relevance counts the attribute the question stands for ("how heavy": weight), a counted
 # thing is found in any inflection, and the section a sentence sits in says the kind of what is asked ("the Flex 10
-# membership" under "Membership plans"). Each first run is kept under first_runs/.
+# membership" under "Membership plans"); `hartfield` (car servicing and tyres at near-twin branches, interim and
+# full services, price tables by engine size and rim size, a previous year's prices, collection bands) after the
+# checks that an age or how many the asker has is no name, that a who-question's own name in lower case names
+# nobody, and that the asker's own distance, weight or time picks the band that holds it. Each first run is kept
+# under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -73,6 +77,7 @@ UNSEEN_SETS = (
     "oakhurst",
     "briarwood",
     "greyfriars",
+    "hartfield",
 )
 
 
