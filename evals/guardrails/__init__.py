@@ -28,6 +28,7 @@ SETS = (
     "heldout22",
     "heldout23",
     "heldout24",
+    "heldout25",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -90,5 +91,8 @@ SETS = (
 # heldout24, messages to a florist, a plumber, a driving school, a hairdresser, a museum, a travel agent, a courier
 # service, a music venue, a cinema chain, a bookshop, a ferry operator, an electrician, a cleaning company, a
 # window fitter and a taxi firm, after heldout23 joined the training data (six attacks and three harmless lines
-# left out).
+# left out); it joined the training data when heldout25 was written. heldout25, messages to a pub chain, a dry
+# cleaner, a garden landscaper, a photography studio, a swimming school, a locksmith, a pet groomer, a music shop,
+# a kitchen fitter, a care home, a hostel, a farm shop, a golf club, a roofing company and a sports shop, after
+# heldout24 joined the training data (eight attacks and five harmless lines left out).
 UNSEEN = SEALED
