@@ -765,6 +765,10 @@ def test_a_price_of_another_service_in_the_list_does_not_price_the_asked_one():
         ("bought 2 tickets for the ballet broadcast, can I get a refund?", []),
         ("I have 2 cats, can they share a suite?", []),
         ("the app charged me twice when I booked 2 seats", []),
+        # what the asker has is context, unless the pages name it (below)
+        ("How much is a full service on my Kia EV6?", []),
+        ("I've got a regular self-charging Toyota Corolla hybrid. How much for a full service?", []),
+        ("I'm still on version 3.4.2 of the app. Which version added Apple Pay?", ["Apple Pay"]),
         # a time of day and a date say when, not what
         ("What do I pay on Surge if I plug in at 5.30pm?", ["Surge"]),
         ("charger not working and its 2am, who do i ring?", []),
@@ -908,3 +912,12 @@ def test_the_askers_own_measure_picks_the_band_that_holds_it_but_a_rule_without_
     assert not evidence.gather(
         "How much playback does a 10-minute charge give on the Arc 300?", [doc(1, battery)]
     ).answerable
+
+
+def test_what_the_asker_has_is_a_name_only_where_the_pages_name_it():
+    surge = entities.Name("Surge", ("surge",))
+    assert [n.text for n in entities.named_in("I'm on Surge. What do I pay at night?", [surge])] == ["Surge"]
+    assert [n.text for n in entities.named_in("I'm on Surge. What do I pay at night?", [])] == []
+    corolla = entities.Name("Toyota Corolla", ("toyota", "corolla"))
+    asked = entities.named_in("I've got a Toyota Corolla, how much is a hybrid service?", [corolla])
+    assert [n.text for n in asked] == ["Toyota Corolla"]

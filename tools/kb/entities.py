@@ -166,7 +166,27 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
             if not any(set(name.words) <= set(h) for h in have):
                 wanted = [w for w in wanted if not set(w.words) < set(name.words)] + [name]
                 have = {w.words for w in wanted}
-    return [kept for name in wanted if (kept := _without_when(name)) is not None]
+    kept = [kept for name in wanted if (kept := _without_when(name)) is not None]
+    return [name for name in kept if not _owned(question, name) or any(_names(name, k) for k in known)]
+
+
+# What the asker has or is on: "my 1.6 Focus", "I've got a regular self-charging Toyota Corolla", "buying a used
+# Leaf", "I'm still on version 3.4.2". Such a name is context; a page need not say it unless it does.
+_OWNED = re.compile(
+    r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still )?on)\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _owned(question: str, name: Name) -> bool:
+    at = question.find(name.text)
+    return at >= 0 and bool(_OWNED.search(question[max(0, at - 60) : at]))
+
+
+def _names(wanted: Name, name: Name) -> bool:
+    """Whether ``name`` is ``wanted``, in full, in short or longer."""
+    return match(wanted, name) in (EXACT, SHORTER, LONGER)
 
 
 def _without_when(name: Name) -> Name | None:
