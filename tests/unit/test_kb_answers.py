@@ -136,15 +136,12 @@ def test_evidence_declines_what_the_sources_do_not_say(question, reason):
 
 
 def test_a_question_for_a_number_or_a_date_needs_a_sentence_that_states_one():
-    def alike(texts):  # every sentence as close to the question as can be: only the rule decides
-        return np.ones((len(texts), 2)) / np.sqrt(2)
-
     assert (
-        "states the number" in evidence.gather("When did the Nest Mini come out?", TWINS, alike).reason
+        "states the number" in evidence.gather("When did the Nest Mini come out?", TWINS, _alike).reason
     )  # numbers, no date
     facts = [doc(1, "## Nest Mini\nThe Nest Mini is made by hand. The Nest Mini is small.", title="Corvid Nest Mini")]
-    assert "states the number" in evidence.gather("How much does the Nest Mini weigh?", facts, alike).reason
-    assert evidence.gather("How much does the Nest Mini weigh?", TWINS, alike).sentences[0].text == "It weighs 310 g."
+    assert "states the number" in evidence.gather("How much does the Nest Mini weigh?", facts, _alike).reason
+    assert evidence.gather("How much does the Nest Mini weigh?", TWINS, _alike).sentences[0].text == "It weighs 310 g."
 
 
 def test_evidence_reads_a_changelog_version_from_the_heading_above_the_fix():
@@ -198,34 +195,28 @@ def test_a_plural_name_counts_where_the_sources_write_it_singular():
 
 
 def test_a_count_or_a_price_must_be_of_what_was_asked():
-    def alike(texts):  # every sentence as close to the question as can be: only the rule decides
-        return np.ones((len(texts), 2)) / np.sqrt(2)
-
     skua = [doc(1, "## MV Skua\nMV Skua carries up to 12 bicycles per sailing. MV Skua has 40 seats.", title="Fleet")]
-    assert not evidence.gather("How many crew work on board MV Skua?", skua, alike).answerable
-    found = evidence.gather("How many bicycles can MV Skua take?", skua, alike)
+    assert not evidence.gather("How many crew work on board MV Skua?", skua, _alike).answerable
+    found = evidence.gather("How many bicycles can MV Skua take?", skua, _alike)
     assert found.answerable and "12 bicycles" in found.sentences[0].text
     panels = [doc(1, "## Arc 5\nThe Arc 5 takes up to 8kW of solar input.", title="Arc 5")]
-    assert evidence.gather("How many kW of solar panels can the Arc 5 take?", panels, alike).answerable
+    assert evidence.gather("How many kW of solar panels can the Arc 5 take?", panels, _alike).answerable
     fares = [doc(1, "## Fares\nAn adult single to Skerrow costs £7.40.", title="Fares")]
-    assert evidence.gather("How much is an adult single to Skerrow?", fares, alike).answerable
-    assert not evidence.gather("How much is an adult single to Skerrow in euros?", fares, alike).answerable
+    assert evidence.gather("How much is an adult single to Skerrow?", fares, _alike).answerable
+    assert not evidence.gather("How much is an adult single to Skerrow in euros?", fares, _alike).answerable
 
 
 def test_the_kind_unit_and_period_asked_for_must_be_stated():
-    def alike(texts):
-        return np.ones((len(texts), 2)) / np.sqrt(2)
-
     maid = [
         doc(1, "## MV Skerrow Maid\nMV Skerrow Maid has 12 metres of turning space. She sails at 11 knots.", "Fleet"),
     ]
-    assert not evidence.gather("How many wheelchair spaces are there on MV Skerrow Maid?", maid, alike).answerable
-    assert evidence.gather("How many turning spaces does MV Skerrow Maid have?", maid, alike).answerable
-    assert evidence.gather("What is MV Skerrow Maid's speed in knots?", maid, alike).answerable
-    assert not evidence.gather("What is MV Skerrow Maid's speed in km per hour?", maid, alike).answerable
+    assert not evidence.gather("How many wheelchair spaces are there on MV Skerrow Maid?", maid, _alike).answerable
+    assert evidence.gather("How many turning spaces does MV Skerrow Maid have?", maid, _alike).answerable
+    assert evidence.gather("What is MV Skerrow Maid's speed in knots?", maid, _alike).answerable
+    assert not evidence.gather("What is MV Skerrow Maid's speed in km per hour?", maid, _alike).answerable
     parking = [doc(1, "## Parking\nThe car park at Port Ellan costs £7.50 per day or £35 per week.", "Parking")]
-    assert evidence.gather("What does a week of parking at Port Ellan cost per week?", parking, alike).answerable
-    assert not evidence.gather("What does a monthly parking ticket at Port Ellan cost?", parking, alike).answerable
+    assert evidence.gather("What does a week of parking at Port Ellan cost per week?", parking, _alike).answerable
+    assert not evidence.gather("What does a monthly parking ticket at Port Ellan cost?", parking, _alike).answerable
 
 
 def test_the_nearest_heading_speaks_for_a_sentence_before_the_pages_title():
@@ -593,7 +584,7 @@ def test_a_season_or_holiday_the_question_sets_must_be_said():
         # an acronym counts where the sources write it out
         ("The managing director of Marram is Priya Halloran.", "About", "who's the current MD of marram", True),
         ("The managing director of Marram is Priya Halloran.", "About", "who's the current CFO of marram", False),
-        # a share answers how much; "N days before" answers when; staff and employees count alike
+        # a share answers how much; "N days before" answers when; staff and employees count _alike
         (
             "(b) 29 to 42 days before arrival: 50% of the total cost is refunded.",
             "Terms",
@@ -857,30 +848,24 @@ def test_a_season_that_qualifies_a_word_is_said_by_that_word():
 
 
 def test_a_counted_thing_is_found_in_another_inflection_and_things_count_anything():
-    def alike(texts):
-        return np.ones((len(texts), 2)) / np.sqrt(2)
-
     clinic = [doc(1, "## Harrowgate clinic\nThere is a free car park behind the Harrowgate clinic with 12 spaces.")]
-    found = evidence.gather("How many parking spaces are there at the Harrowgate clinic?", clinic, alike)
+    found = evidence.gather("How many parking spaces are there at the Harrowgate clinic?", clinic, _alike)
     assert found.answerable and "12 spaces" in found.sentences[0].text
     assert not evidence.gather(
-        "How many wheelchair spaces are there at the Harrowgate clinic?", clinic, alike
+        "How many wheelchair spaces are there at the Harrowgate clinic?", clinic, _alike
     ).answerable
     card = [doc(1, "## Child card\nChild card: up to 12 items on loan at once.", "Library cards")]
-    assert evidence.gather("How many things can a child card have out at once?", card, alike).answerable
+    assert evidence.gather("How many things can a child card have out at once?", card, _alike).answerable
 
 
 def test_the_section_a_row_sits_in_says_the_kind_of_the_asked_thing():
-    def alike(texts):
-        return np.ones((len(texts), 2)) / np.sqrt(2)
-
     row = "## Plans at a glance\nFlex 10 — Monthly price: £165; Days per month: 10."
     plans = [doc(1, row, "Membership plans", "Membership plans > Plans at a glance")]
-    found = evidence.gather("How much does the Flex 10 membership cost per month?", plans, alike)
+    found = evidence.gather("How much does the Flex 10 membership cost per month?", plans, _alike)
     assert found.answerable and "£165" in found.sentences[0].text
     desks = [doc(1, row, "Prices", "Prices > Plans at a glance")]
     # nothing around the row says what a "locker" is: the plan's price is not the locker's
-    assert not evidence.gather("How much does the Flex 10 locker cost per month?", desks, alike).answerable
+    assert not evidence.gather("How much does the Flex 10 locker cost per month?", desks, _alike).answerable
 
 
 def test_a_who_question_is_not_answered_by_the_name_it_asks_about_in_lower_case():
