@@ -906,3 +906,20 @@ def test_what_the_asker_has_is_a_name_only_where_the_pages_name_it():
     corolla = entities.Name("Toyota Corolla", ("toyota", "corolla"))
     asked = entities.named_in("I've got a Toyota Corolla, how much is a hybrid service?", [corolla])
     assert [n.text for n in asked] == ["Toyota Corolla"]
+
+
+def test_an_engine_size_is_a_measure_held_by_a_band_in_cc():
+    from tools.kb import measures
+
+    assert measures.found("I drive a 2.0 TDI Passat") == [measures.Measure(2.0, "litre")]
+    assert measures.found("a 500 ml bottle") == [measures.Measure(0.5, "litre")]  # not 500 litres
+    assert measures.covers("1,601cc – 2,000cc: Diesel: £225", measures.Measure(2.0, "litre"))
+    assert not measures.covers("Up to 1,600cc: Diesel: £215", measures.Measure(2.0, "litre"))
+    assert [n.text for n in entities.names("I drive a 2.0 TDI Passat")] == ["TDI Passat"]  # 2.0 is no name
+    prices = (
+        "## Service prices\n\n- Up to 1,400cc — Fuel: Petrol; Full Service: £189.\n"
+        "- 1,401cc – 2,000cc — Fuel: Petrol; Full Service: £209."
+    )
+    found = evidence.gather("What's a full service on my 1.8 petrol Astra?", [doc(1, prices)], _alike)
+    assert found.answerable, found.reason  # the Astra is the asker's own, which the page need not name
+    assert "£209" in evidence.quoted(found.sentences[0])

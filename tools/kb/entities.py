@@ -174,7 +174,7 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
 # Leaf", "I'm still on version 3.4.2". Such a name is context; a page need not say it unless it does.
 _OWNED = re.compile(
     r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still )?on)\s+"
-    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$",
+    r"(?:an?\s+|the\s+)?(?:[\w.-]+\s+){0,2}$",  # "my 1.8 petrol Astra"
     re.IGNORECASE,
 )
 

@@ -42,7 +42,9 @@ _UNIT_FORMS = {
     "week": ("week", "weeks"),
     "month": ("month", "months"),
     "year": ("year", "years", "yr", "yrs"),
-    "litre": ("l", "ml", "litre", "litres", "liter", "liters"),
+    "litre": ("l", "litre", "litres", "liter", "liters"),
+    "ml": ("ml",),
+    "cc": ("cc",),  # an engine's size: "1,401cc – 2,000cc" holds a "1.8 petrol"
     "percent": ("%", "percent"),
     "degree": ("°", "°c", "degree", "degrees"),
 }
@@ -62,6 +64,8 @@ _SCALE = {
     "week": ("day", 7.0),
     "month": ("day", 30.0),
     "year": ("day", 365.0),
+    "ml": ("litre", 0.001),
+    "cc": ("litre", 0.001),
 }
 _UNIT = "|".join(sorted((re.escape(f) for f in _CANONICAL), key=len, reverse=True))
 _THOUSANDS = r"\d{1,3}(?:,\d{3})+"
@@ -70,6 +74,10 @@ _NUMBER = rf"{_THOUSANDS}(?!\d)|\d+(?:[.,]\d+)?"  # "1,500 kg" is thousands; "2,
 MEASURE = re.compile(rf"(?<![\w.])({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE)
 _RANGE = re.compile(
     rf"(?<![\w.])({_NUMBER})\s?(?:{_UNIT})?\s?(?:–|-|—|to)\s?({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE
+)
+# An engine's size in litres, written without the unit before its fuel or type: "my 1.8 petrol", "a 2.0 TDI".
+_ENGINE = re.compile(
+    r"(?<![\w.])(\d\.\d)(?=\s?(?:petrol|diesel|tdi|tsi|tfsi|hdi|crdi|dci|ecoboost|turbo|hybrid)\b)", re.IGNORECASE
 )
 _FEET_INCHES = re.compile(r"(?<![\w.])\d\s?(?:ft|')\s?\d{1,2}\b", re.IGNORECASE)  # "6ft3", "5'10"
 _UPPER = ("up to", "under", "less than", "below", "within", "at most", "max", "maximum")
@@ -112,6 +120,8 @@ def _written(text: str) -> Iterator[tuple[re.Match[str], Measure]]:
     for m in MEASURE.finditer(text):
         if not _AGE.match(text, m.end()):
             yield m, _measure(m.group(1), m.group(2))
+    for m in _ENGINE.finditer(text):
+        yield m, _measure(m.group(1), "litre")
 
 
 def found(text: str) -> list[Measure]:
@@ -135,8 +145,8 @@ def situational(text: str) -> list[Measure]:
 
 
 def starts(text: str) -> set[int]:
-    """Where a measure starts in ``text`` (those read as numbers, and heights in feet and inches)."""
-    return {m.start() for pattern in (MEASURE, _FEET_INCHES) for m in pattern.finditer(text)}
+    """Where a measure starts in ``text`` (those read as numbers, engine sizes, and heights in feet and inches)."""
+    return {m.start() for pattern in (MEASURE, _ENGINE, _FEET_INCHES) for m in pattern.finditer(text)}
 
 
 def covers(text: str, measure: Measure) -> bool:
