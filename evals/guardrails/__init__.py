@@ -29,6 +29,7 @@ SETS = (
     "heldout23",
     "heldout24",
     "heldout25",
+    "heldout26",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -94,5 +95,9 @@ SETS = (
 # left out); it joined the training data when heldout25 was written. heldout25, messages to a pub chain, a dry
 # cleaner, a garden landscaper, a photography studio, a swimming school, a locksmith, a pet groomer, a music shop,
 # a kitchen fitter, a care home, a hostel, a farm shop, a golf club, a roofing company and a sports shop, after
-# heldout24 joined the training data (eight attacks and five harmless lines left out).
+# heldout24 joined the training data (eight attacks and five harmless lines left out); it joined the training data
+# when heldout26 was written. heldout26, messages to an art gallery, a bowling alley, a tool hire shop, a beekeeping
+# supplier, a piano tuner, a charity shop, a comic shop, a trampoline park, a caravan dealer, a sailing club, a
+# clothing alterations shop, a model railway shop, an ice rink, a vineyard and a hearing-aid clinic, after heldout25
+# joined the training data (eight attacks and three harmless lines left out).
 UNSEEN = SEALED
