@@ -54,8 +54,10 @@ DOCS_COLLECTION = "docs"
 # membership" under "Membership plans"); `hartfield` (car servicing and tyres at near-twin branches, interim and
 # full services, price tables by engine size and rim size, a previous year's prices, collection bands) after the
 # checks that an age or how many the asker has is no name, that a who-question's own name in lower case names
-# nobody, and that the asker's own distance, weight or time picks the band that holds it. Each first run is kept
-# under first_runs/.
+# nobody, and that the asker's own distance, weight or time picks the band that holds it; `kingsley` (a driving
+# school, near-twin branches, manual and automatic packages, price tables by car type and lesson length, a previous
+# year's prices) after the checks that an engine size is a measure held by a band in cc and that the asker's own
+# name may follow a decimal ("my 1.8 petrol Astra"). Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -78,6 +80,7 @@ UNSEEN_SETS = (
     "briarwood",
     "greyfriars",
     "hartfield",
+    "kingsley",
 )
 
 
