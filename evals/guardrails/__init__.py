@@ -30,6 +30,7 @@ SETS = (
     "heldout24",
     "heldout25",
     "heldout26",
+    "heldout27",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -99,5 +100,9 @@ SETS = (
 # when heldout26 was written. heldout26, messages to an art gallery, a bowling alley, a tool hire shop, a beekeeping
 # supplier, a piano tuner, a charity shop, a comic shop, a trampoline park, a caravan dealer, a sailing club, a
 # clothing alterations shop, a model railway shop, an ice rink, a vineyard and a hearing-aid clinic, after heldout25
-# joined the training data (eight attacks and three harmless lines left out).
+# joined the training data (eight attacks and three harmless lines left out); it joined the training data when
+# heldout27 was written. heldout27, messages to a surf school, a campervan hire firm, a fishing tackle shop, a soft
+# play centre, an antiques dealer, a chimney sweep, a bridal shop, a bicycle repair shop, a pottery studio, a dog
+# trainer, a phone repair kiosk, a paintball centre, a greengrocer, a stately home and a golf driving range, after
+# heldout26 joined the training data (ten attacks and eight harmless lines left out).
 UNSEEN = SEALED
