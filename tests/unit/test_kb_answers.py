@@ -63,6 +63,20 @@ def test_html_tables_are_read_row_by_row(tmp_path):
     assert "## Fares\nSingle | zone A — Adult: 2.10; Concession: 1.05." in texts  # a pipe inside a cell stays in it
 
 
+def test_two_tables_one_after_the_other_keep_their_own_headers(tmp_path):
+    page = tmp_path / "branches.html"
+    page.write_text(
+        "<html><body><h1>Branches</h1>"
+        "<table><tr><th>Branch</th><th>Phone</th></tr><tr><td>Ashcroft</td><td>01632 960 287</td></tr></table>"
+        "<table><tr><th>Branch</th><th>Price band</th></tr><tr><td>Ashcroft</td><td>B</td></tr></table>"
+        "</body></html>"
+    )
+    texts = [c.page_content for c in split(load_file(page), 1000, 100)]
+    assert "## Branches\nAshcroft — Phone: 01632 960 287." in texts
+    assert "## Branches\nAshcroft — Price band: B." in texts  # not "Phone: B" under the first table's header
+    assert not any("---" in t for t in texts)
+
+
 def test_a_row_that_names_a_group_heads_the_rows_below_it(tmp_path):
     page = tmp_path / "prices.html"
     page.write_text(
@@ -923,3 +937,31 @@ def test_an_engine_size_is_a_measure_held_by_a_band_in_cc():
     found = evidence.gather("What's a full service on my 1.8 petrol Astra?", [doc(1, prices)], _alike)
     assert found.answerable, found.reason  # the Astra is the asker's own, which the page need not name
     assert "£209" in evidence.quoted(found.sentences[0])
+
+
+def test_a_table_column_named_by_its_unit_and_working_days_are_measures():
+    from tools.kb import measures
+
+    assert measures.found("Automatic Starter 10 — Hours: 10; Band A: £410.") == [measures.Measure(36000.0, "second")]
+    assert measures.found("Berth — Length (m): 10.4.") == [measures.Measure(10.4, "m")]
+    assert measures.found("Size — L: 12.") == []  # a one-letter column is a size, not litres
+    assert measures.found("it's only 5 working days away") == [measures.Measure(5.0, "day")]
+    rule = "With fewer than 10 working days notice, a £35 rebooking fee applies."
+    assert measures.covers(rule, measures.Measure(5.0, "day"))
+    assert not measures.covers("With at least 10 working days notice it is free.", measures.Measure(5.0, "day"))
+
+
+def test_the_section_a_list_sits_in_says_what_its_prices_are_for():
+    extras = [doc(1, "Run-flat tyres: £10 surcharge per tyre.", "Tyres", "Tyres > Fitting prices > Extras")]
+    found = evidence.gather("My BMW has run flats, do you charge anything extra to fit those?", extras, _alike)
+    assert found.answerable, found.reason  # "fitting" is "fit", and the section prices fitting
+    assert not evidence.gather("How much do you charge to balance the wheels?", extras, _alike).answerable
+    assert (
+        evidence._stem("fitting") == "fit" and evidence._stem("falling") == "fall" and evidence._stem("added") == "add"
+    )
+
+
+def test_the_askers_own_phone_system_is_context_and_the_coverage_leaves_unknown_own_names_out():
+    assert [n.text for n in entities.owned("my phone's still on Android 9, will the app work?")] == ["Android 9"]
+    assert [n.text for n in entities.owned("My BMW has run flats")] == ["BMW"]
+    assert entities.owned("Does the Android 9 app work?") == []

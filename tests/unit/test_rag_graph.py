@@ -219,3 +219,12 @@ def test_a_chunk_headed_by_the_asked_version_is_on_topic_whatever_its_words(tmp_
     # a sub-heading under the version's heading (Keep a Changelog's "### Fixed")
     fixed = retrieve("notes", "when did app version 4.1.0 come out", RetrievalOptions(min_relevance=0.5))
     assert any(h.metadata["section"].endswith("4.1.0 – 3 March 2024 > Fixed") for h in fixed.hits), fixed
+
+
+def test_the_askers_own_car_that_no_chunk_names_does_not_lower_a_chunks_coverage(kb):
+    options = RetrievalOptions(min_relevance=0.0, answer_checks=False)
+    own = retrieve("shop", "I drive a Zephyrmobile: how many days until refunds are paid?", options)
+    other = retrieve("shop", "I like a Zephyrmobile: how many days until refunds are paid?", options)
+    refunds = next(h for h in own.hits if "Refunds are paid" in h.text)
+    same = next(h for h in other.hits if "Refunds are paid" in h.text)
+    assert refunds.coverage > same.coverage  # the car one drives is context; one liked is a word to cover

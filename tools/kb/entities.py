@@ -171,12 +171,18 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
 
 
 # What the asker has or is on: "my 1.6 Focus", "I've got a regular self-charging Toyota Corolla", "buying a used
-# Leaf", "I'm still on version 3.4.2". Such a name is context; a page need not say it unless it does.
+# Leaf", "I'm still on version 3.4.2", "my phone's still on Android 9". Such a name is context; a page need not say it unless it does.
 _OWNED = re.compile(
-    r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still )?on)\s+"
+    r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still )?on"
+    r"|my [\w-]+(?:['’]s| is) (?:still )?on)\s+"  # "my phone's still on Android 9"
     r"(?:an?\s+|the\s+)?(?:[\w.-]+\s+){0,2}$",  # "my 1.8 petrol Astra"
     re.IGNORECASE,
 )
+
+
+def owned(question: str) -> list[Name]:
+    """The names of what the asker has or is on ("my BMW", "I drive a 2.0 TDI Passat")."""
+    return [name for name in names(question) if _owned(question, name)]
 
 
 def _owned(question: str, name: Name) -> bool:

@@ -529,13 +529,17 @@ def asked_words(question: str, name_words: set[str]) -> list[str]:
 
 _ENDINGS = ("ing", "ed", "es", "s")
 MIN_PREFIX = 4  # "exec" for "executive"; shorter prefixes ("car" of "cargo") say nothing
+_DOUBLED = re.compile(r"([bgmnprt])\1$")  # not "dd": "added" is "add"
 
 
 def _stem(word: str) -> str:
     """The word without an inflection: "handles", "handled" and "handling" are one word to the question."""
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= MIN_PREFIX - 1:
-            return word[: -len(ending)]
+            stem = word[: -len(ending)]
+            if ending in ("ing", "ed") and _DOUBLED.search(stem):
+                return stem[:-1]  # "fitting" and "stopped" are "fit" and "stop"; "falling" stays "fall"
+            return stem
     return word
 
 
@@ -1056,11 +1060,11 @@ def gather(
     # Nor one that does not say the thing asked for (:mod:`tools.kb.focus`), in any of its words.
     # A period ("the yearly cost") is the dimension's check, made above.
     wanted_words = [w for w in focus.focus_words(question) if w not in name_words | PERIOD_WORDS]
+    # the page and section a sentence sits in say what it is about: a row "Flex 10 - Monthly price: £165"
+    # under "Membership plans > Plans at a glance" prices the "Flex 10 membership"
+    sections = {d["n"]: _forms(str(d.get("section", ""))) for d in documents}
     if wanted_words:
         acronyms = {a.lower() for a in _ACRONYM.findall(question)}
-        # the page and section a sentence sits in say what it is about: a row "Flex 10 - Monthly price: £165"
-        # under "Membership plans > Plans at a glance" prices the "Flex 10 membership"
-        sections = {d["n"]: _forms(str(d.get("section", ""))) for d in documents}
         answering = [
             c
             for c in answering
@@ -1081,7 +1085,10 @@ def gather(
     verb, thing = focus.priced_words(question)
     priced = [w for w in (verb if name_words & set(thing) else verb + thing) if w not in PERIOD_WORDS]
     if priced:
-        answering = [c for c in answering if any(_says_priced(c.forms, w) for w in priced)]
+        # "Fitting prices > Extras: Run-flat tyres: £10 surcharge" prices fitting them
+        answering = [
+            c for c in answering if any(_says_priced(c.forms, w) or _says_priced(sections[c.n], w) for w in priced)
+        ]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it prices {' '.join(priced)}")
     occasions = _occasions(question)  # named or not: "Easter Monday" is not any Monday

@@ -162,13 +162,15 @@ class KeywordIndex:
             marks = ",".join("?" * len(words))
             return dict(db.execute(f"SELECT term, docs FROM terms WHERE term IN ({marks})", words).fetchall())
 
-    def coverage_of(self, query: str, freq: dict[str, int] | None = None) -> Callable[[str], float]:
-        """A text's IDF-weighted share of the query's words (0-1).
+    def coverage_of(
+        self, query: str, freq: dict[str, int] | None = None, ignore: frozenset[str] = frozenset()
+    ) -> Callable[[str], float]:
+        """A text's IDF-weighted share of the query's words (0-1), less those in ``ignore``.
 
         Rarer words weigh more, and a word the collection never uses weighs most. The weights are read once per
         query (``freq``: the words' document frequencies, when the caller has read them already).
         """
-        words = set(tokens(query))
+        words = set(tokens(query)) - ignore
         size = self.chunk_count()
         freq = self.doc_freq(words) if freq is None else freq
         weights = {w: math.log(1 + size / (freq.get(w, 0) + 0.5)) for w in words}

@@ -70,20 +70,25 @@ _SCALE = {
 _UNIT = "|".join(sorted((re.escape(f) for f in _CANONICAL), key=len, reverse=True))
 _THOUSANDS = r"\d{1,3}(?:,\d{3})+"
 _NUMBER = rf"{_THOUSANDS}(?!\d)|\d+(?:[.,]\d+)?"  # "1,500 kg" is thousands; "2,5 kg" a decimal comma
+# A word between a number and its unit that says which days or hours count: "5 working days", "3 clear days".
+_KIND = r"(?:(?:working|business|clear|full|calendar|school|opening)\s)?"
 # "190 cm", "10-minute", "25%", "55 degree" ("6ft3" is only a measure's start, for entities: _FEET_INCHES)
-MEASURE = re.compile(rf"(?<![\w.])({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE)
+MEASURE = re.compile(rf"(?<![\w.])({_NUMBER})\s?-?\s?{_KIND}({_UNIT})(?![\w])", re.IGNORECASE)
 _RANGE = re.compile(
-    rf"(?<![\w.])({_NUMBER})\s?(?:{_UNIT})?\s?(?:–|-|—|to)\s?({_NUMBER})\s?-?\s?({_UNIT})(?![\w])", re.IGNORECASE
+    rf"(?<![\w.])({_NUMBER})\s?(?:{_UNIT})?\s?(?:–|-|—|to)\s?({_NUMBER})\s?-?\s?{_KIND}({_UNIT})(?![\w])",
+    re.IGNORECASE,
 )
+# A table cell under a column named by its unit: "Hours: 10", "Length (m): 10.4" (tools.kb.tables writes a row so).
+_COLUMN = re.compile(rf"\b(?:({_UNIT})|[a-z]+ \(({_UNIT})\)): ({_NUMBER})(?![\w])", re.IGNORECASE)
 # An engine's size in litres, written without the unit before its fuel or type: "my 1.8 petrol", "a 2.0 TDI".
 _ENGINE = re.compile(
     r"(?<![\w.])(\d\.\d)(?=\s?(?:petrol|diesel|tdi|tsi|tfsi|hdi|crdi|dci|ecoboost|turbo|hybrid)\b)", re.IGNORECASE
 )
 _FEET_INCHES = re.compile(r"(?<![\w.])\d\s?(?:ft|')\s?\d{1,2}\b", re.IGNORECASE)  # "6ft3", "5'10"
-_UPPER = ("up to", "under", "less than", "below", "within", "at most", "max", "maximum")
+_UPPER = ("up to", "under", "less than", "fewer than", "below", "within", "at most", "max", "maximum")
 _LOWER = ("over", "more than", "above", "at least", "min", "minimum")
 _BOUND = re.compile(
-    rf"\b({'|'.join(sorted(_UPPER + _LOWER, key=len, reverse=True))})\s+({_NUMBER})\s?-?\s?({_UNIT})(?![\w])",
+    rf"\b({'|'.join(sorted(_UPPER + _LOWER, key=len, reverse=True))})\s+({_NUMBER})\s?-?\s?{_KIND}({_UNIT})(?![\w])",
     re.IGNORECASE,
 )
 
@@ -122,6 +127,9 @@ def _written(text: str) -> Iterator[tuple[re.Match[str], Measure]]:
             yield m, _measure(m.group(1), m.group(2))
     for m in _ENGINE.finditer(text):
         yield m, _measure(m.group(1), "litre")
+    for m in _COLUMN.finditer(text):
+        if m.group(2) or len(m.group(1)) > 2:  # a column "Hours", not a size "L: 12"
+            yield m, _measure(m.group(3), m.group(1) or m.group(2))
 
 
 def found(text: str) -> list[Measure]:

@@ -212,7 +212,9 @@ def _search(
     dropped: list[dict[str, Any]] = []
     best = 0.0
     # with the attribute words: "how heavy" is covered by a chunk that gives the "Weight"
-    coverage_of = index.coverage_of(expanded[0], freq)
+    # the asker's own car or phone that no chunk names ("my BMW") is context, not a word a chunk must cover
+    own = frozenset(w for name in entities.owned(question) for w in tokens(name.text) if not freq.get(w))
+    coverage_of = index.coverage_of(expanded[0], freq, own)
     order = sorted(fused, key=fused.__getitem__, reverse=True)
     units = unit_rows([found[cid]["vector"] for cid in order]) if order else np.zeros((0, 1), dtype=np.float32)
     similarities = units @ unit_rows(question_vec) if order else []

@@ -61,6 +61,8 @@ def split_rows(text: str) -> tuple[str, list[str]]:
             i += 2
             group = ""
             while i < len(lines) and _ROW.match(lines[i]):
+                if i + 1 < len(lines) and _ROW.match(lines[i + 1]) and is_rule(lines[i + 1]):
+                    break  # the next table's header: a splitter that drops blank lines leaves tables adjacent
                 row = (cells(lines[i]) + [""] * len(headers))[: max(len(headers), 1)]
                 if len(row) > 1 and row[0] and not any(row[1:]):
                     group = row[0]  # a row that only names a group ("Flex Plus") heads the rows below it
