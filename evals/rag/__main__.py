@@ -57,7 +57,11 @@ DOCS_COLLECTION = "docs"
 # nobody, and that the asker's own distance, weight or time picks the band that holds it; `kingsley` (a driving
 # school, near-twin branches, manual and automatic packages, price tables by car type and lesson length, a previous
 # year's prices) after the checks that an engine size is a measure held by a band in cc and that the asker's own
-# name may follow a decimal ("my 1.8 petrol Astra"). Each first run is kept under first_runs/.
+# name may follow a decimal ("my 1.8 petrol Astra"); `saltmarsh` (marinas, two near-twin ones, berth fees by
+# boat length and season, a previous year's fees, boatyard prices, fuel) after the checks that two tables in a row
+# keep their own headers, that a column named by its unit and working days are measures, that the asker's own
+# unknown names leave a chunk's coverage, and that a list's section says what its prices are for. Each first run
+# is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -81,6 +85,7 @@ UNSEEN_SETS = (
     "greyfriars",
     "hartfield",
     "kingsley",
+    "saltmarsh",
 )
 
 
