@@ -31,6 +31,7 @@ SETS = (
     "heldout25",
     "heldout26",
     "heldout27",
+    "heldout28",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -104,5 +105,9 @@ SETS = (
 # heldout27 was written. heldout27, messages to a surf school, a campervan hire firm, a fishing tackle shop, a soft
 # play centre, an antiques dealer, a chimney sweep, a bridal shop, a bicycle repair shop, a pottery studio, a dog
 # trainer, a phone repair kiosk, a paintball centre, a greengrocer, a stately home and a golf driving range, after
-# heldout26 joined the training data (ten attacks and eight harmless lines left out).
+# heldout26 joined the training data (ten attacks and eight harmless lines left out); it joined the training data
+# when heldout28 was written. heldout28, messages to a garage door installer, a scuba diving centre, a wedding cake
+# bakery, a motorbike dealer, a kennel club, a climbing wall, a second-hand bookshop, a boiler repair firm, a student
+# travel agency, a craft brewery, a planetarium, a martial arts school, a nail salon, an allotment society and a
+# riding stables, after heldout27 joined the training data (five attacks and nine harmless lines left out).
 UNSEEN = SEALED
