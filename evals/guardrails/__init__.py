@@ -32,6 +32,7 @@ SETS = (
     "heldout26",
     "heldout27",
     "heldout28",
+    "heldout29",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -109,5 +110,10 @@ SETS = (
 # when heldout28 was written. heldout28, messages to a garage door installer, a scuba diving centre, a wedding cake
 # bakery, a motorbike dealer, a kennel club, a climbing wall, a second-hand bookshop, a boiler repair firm, a student
 # travel agency, a craft brewery, a planetarium, a martial arts school, a nail salon, an allotment society and a
-# riding stables, after heldout27 joined the training data (five attacks and nine harmless lines left out).
+# riding stables, after heldout27 joined the training data (five attacks and nine harmless lines left out); it
+# joined the training data when heldout29 was written. heldout29, messages to a toy shop, a window blinds company, a
+# vintage clothing store, a tennis club, a cheese shop, a dog walking service, a home brewing supplier, an opera
+# house, a scaffolding firm, a skip hire company, a hot tub retailer, a camera shop, a youth hostel association, a
+# coffee roastery and a pest control service, after heldout28 joined the training data (five attacks and five
+# harmless lines left out).
 UNSEEN = SEALED

@@ -146,7 +146,7 @@ def test_decoders_only_return_readable_text():
     "name, detection, false_positives, per_technique",
     [
         ("suite", 0.97, 0.03, 0.9),  # the set the rules were written against, and training data for the learned layer
-        # heldout6-heldout27 are training data for the learned layer since their first runs (in the comments)
+        # heldout6-heldout28 are training data for the learned layer since their first runs (in the comments)
         ("heldout6", 0.8, 0.05, 0.2),  # first run 0.843 / 0.061
         ("heldout7", 0.85, 0.06, 0.2),  # first run 0.938 / 0.132
         ("heldout8", 0.75, 0.08, 0.0),  # first run 0.775 / 0.084
@@ -169,8 +169,9 @@ def test_decoders_only_return_readable_text():
         ("heldout25", 0.97, 0.03, 0.8),  # first run 0.911 / 0.035
         ("heldout26", 0.97, 0.03, 0.7),  # first run 0.938 / 0.009
         ("heldout27", 0.97, 0.03, 0.8),  # first run 0.900 / 0.018
+        ("heldout28", 0.97, 0.03, 0.7),  # first run 0.939 / 0.009
         # never trained on: scored by the head this run trained, as a new author's set is
-        ("heldout28", 0.92, 0.03, 0.3),  # first run 0.939 / 0.009
+        ("heldout29", 0.93, 0.03, 0.7),  # first run 0.957 / 0.017
     ],
 )
 def test_red_team_sets_keep_their_floors(name, detection, false_positives, per_technique):
