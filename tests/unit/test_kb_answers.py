@@ -77,6 +77,23 @@ def test_two_tables_one_after_the_other_keep_their_own_headers(tmp_path):
     assert not any("---" in t for t in texts)
 
 
+def test_a_tables_caption_leads_its_rows_labels(tmp_path):
+    page = tmp_path / "fees.html"
+    page.write_text(
+        "<html><body><h1>Berth fees</h1>"
+        "<table><caption>Quay Marina, per metre</caption><tr><th>Length</th><th>Annual</th></tr>"
+        "<tr><td>Up to 8.0 m</td><td>£412</td></tr></table>"
+        "<table><caption>Reach Marina, per metre</caption><tr><th>Length</th><th>Annual</th></tr>"
+        "<tr><td>Up to 8.0 m</td><td>£368</td></tr></table></body></html>"
+    )
+    texts = [c.page_content for c in split(load_file(page), 1000, 100)]
+    assert "## Berth fees\nQuay Marina per metre, Up to 8.0 m — Annual: £412." in texts
+    assert "## Berth fees\nReach Marina per metre, Up to 8.0 m — Annual: £368." in texts
+    rows = [doc(1, t.split("\n", 1)[1], "Fees", "Berth fees") for t in texts if "Annual" in t]
+    found = evidence.gather("What's the annual fee at Reach Marina for a 7 m boat?", rows, _alike)
+    assert found.answerable and "£368" in found.sentences[0].text and len(found.sentences) == 1, found
+
+
 def test_a_row_that_names_a_group_heads_the_rows_below_it(tmp_path):
     page = tmp_path / "prices.html"
     page.write_text(
@@ -965,3 +982,17 @@ def test_the_askers_own_phone_system_is_context_and_the_coverage_leaves_unknown_
     assert [n.text for n in entities.owned("my phone's still on Android 9, will the app work?")] == ["Android 9"]
     assert [n.text for n in entities.owned("My BMW has run flats")] == ["BMW"]
     assert entities.owned("Does the Android 9 app work?") == []
+
+
+def test_a_sites_kind_of_place_and_a_season_do_not_make_a_twin():
+    reach = entities.Name("Wrenmouth Reach", ("wrenmouth", "reach"))
+    row = entities.names("Wrenmouth Reach Marina 2025/26 per metre, 10.1 m to 12.0 m — Annual: £415")[0]
+    assert row.text == "Wrenmouth Reach Marina"  # the season "2025/26" is a name of its own
+    assert entities.match(reach, row) == entities.SHORTER  # the marina is the place
+    assert [n.text for n in entities.names("the Reach price in 2023/24")] == ["Reach", "2023/24"]  # still asked for
+    nest = entities.Name("Nest 2", ("nest", "2"))
+    assert entities.match(nest, entities.Name("Nest 2 Pro", ("nest", "2", "pro"))) == entities.LONGER  # a twin
+    assert [n.text for n in entities.names("Summer-only berth at Wrenmouth Reach?")] == ["Wrenmouth Reach"]
+    assert [n.text for n in entities.owned("annual berth for my westerly called Puffin")] == ["Puffin"]
+    assert [n.text for n in entities.named_in("When does it shut? Coming down from Exeter after work", [])] == []
+    assert [n.text for n in entities.named_in("Do you have a branch in Exeter?", [])] == ["Exeter"]

@@ -73,6 +73,13 @@ _MONTHS = "january february march april may june july august september october n
 _DATED_YEAR = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\s+({_YEAR.pattern})\b", re.I)  # "April 2025"
 _VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)(?:-\d+(?:st|nd|rd|th))?", re.IGNORECASE)
+_SEASON = re.compile(r"(?:19|20)\d\d[/-](?:\d\d|(?:19|20)\d\d)")  # "2025/26", "2024-2025"
+# What kind of place a site is: "Wrenmouth Reach Marina" is the "Wrenmouth Reach", where "Nest 2 Pro" is a twin
+# of the "Nest 2". Only kinds of premises, which no product variant ends in.
+PLACE_KINDS = frozenset(
+    "marina branch centre center clinic office offices store shop site depot library school surgery practice "
+    "studio hotel gym campus showroom garage".split()
+)
 
 
 def _fold(word: str) -> str:
@@ -104,7 +111,8 @@ def names(text: str) -> list[Name]:
 
     def close() -> None:
         # One capitalised word that starts a sentence ("Battery life is ...") is only grammar.
-        if run and not (len(run) == 1 and first_in_sentence and run[0].isalpha() and run[0][1:].islower()):
+        word = run[0].replace("-", "") if run else ""  # "Summer-only berth at ..." starts a sentence too
+        if run and not (len(run) == 1 and first_in_sentence and word.isalpha() and word[1:].islower()):
             found.append(Name(" ".join(run), tuple(_fold(w) for w in run)))
         run.clear()
 
@@ -112,6 +120,11 @@ def names(text: str) -> list[Name]:
         word, start = match.group(), match.start()
         if start in measure_starts and not (run and not text[last_end:start].strip(" ")):
             close()  # a measure, unless it follows a name word ("Arc 400 kW" is still the "Arc 400")
+        elif _SEASON.fullmatch(word):
+            close()  # a season is a name of its own: "Reach Marina 2025/26" is the marina in that season
+            first_in_sentence = False
+            run.append(word)
+            close()
         elif _is_name_word(word):
             if run and text[last_end:start].strip(" "):
                 close()  # names are adjacent words; punctuation or a line break ends one
@@ -170,11 +183,14 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     return [name for name in kept if not _owned(question, name) or any(_names(name, k) for k in known)]
 
 
-# What the asker has or is on: "my 1.6 Focus", "I've got a regular self-charging Toyota Corolla", "buying a used
-# Leaf", "I'm still on version 3.4.2", "my phone's still on Android 9". Such a name is context; a page need not say it unless it does.
+# What the asker has or is on ("my 1.6 Focus", "I've got a regular self-charging Toyota Corolla", "buying a used
+# Leaf", "I'm still on version 3.4.2", "my phone's still on Android 9"), what they call it ("a westerly called
+# Puffin") and where they are ("we're in Taunton"). Such a name is context; a page need not say it unless it does.
 _OWNED = re.compile(
     r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still )?on"
-    r"|my [\w-]+(?:['’]s| is) (?:still )?on)\s+"  # "my phone's still on Android 9"
+    r"|my [\w-]+(?:['’]s| is) (?:still )?on|called|named"  # "my phone's still on Android 9", "called Puffin"
+    # where the asker is or comes from: "we're in Taunton", "coming down from Exeter after work"
+    r"|we['’]re in|i['’]m in|(?:i|we) live in|based in|(?:coming|driving|travelling|sailing)(?: down| up| over)? from)\s+"
     r"(?:an?\s+|the\s+)?(?:[\w.-]+\s+){0,2}$",  # "my 1.8 petrol Astra"
     re.IGNORECASE,
 )
@@ -232,6 +248,8 @@ def match(wanted: Name, name: Name) -> int | None:
         after = name.words[len(wanted.words) :]
         if name.words[: len(wanted.words)] == wanted.words and len(after) > 1 and all(w.isalpha() for w in after):
             return SHORTER  # words after it describe it ("StoreCell 10 Home Battery"); a twin adds one ("Pro")
+        if name.words[: len(wanted.words)] == wanted.words and all(w in PLACE_KINDS for w in after):
+            return SHORTER  # the kind of place: "Wrenmouth Reach Marina" for "Wrenmouth Reach"
         return LONGER
     return CONFLICT
 

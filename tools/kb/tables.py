@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE_CELL = re.compile(r"^:?-{3,}:?$")
+_CAPTION = re.compile(r"^\s*Table: (.+?)\s*$")
 # A dash or "n/a" in a cell says the column does not apply: no value to state ("group size: —" answers nothing).
 _NO_VALUE = frozenset({"-", "–", "—", "n/a", "N/A", "n.a."})
 
@@ -50,7 +51,12 @@ def row_sentence(headers: list[str], row: list[str]) -> str:
 
 
 def split_rows(text: str) -> tuple[str, list[str]]:
-    """(``text`` without its Markdown tables, each table row as a sentence that names its columns)."""
+    """(``text`` without its Markdown tables, each table row as a sentence that names its columns).
+
+    A ``Table: caption`` line just above a table (pandoc's caption syntax; the loader writes an HTML
+    ``<caption>`` so) leads each of its rows' labels: two tables of one page, "Quay Marina" and "Reach
+    Marina", often differ only there.
+    """
     lines = text.splitlines()
     rest: list[str] = []
     rows: list[str] = []
@@ -59,6 +65,10 @@ def split_rows(text: str) -> tuple[str, list[str]]:
         if i + 1 < len(lines) and _ROW.match(lines[i]) and _ROW.match(lines[i + 1]) and is_rule(lines[i + 1]):
             headers = cells(lines[i])
             i += 2
+            caption = ""
+            if rest and (found := _CAPTION.match(rest[-1])):
+                caption = found.group(1).replace(", ", " ")  # one part of the label, as a group is
+                rest.pop()
             group = ""
             while i < len(lines) and _ROW.match(lines[i]):
                 if i + 1 < len(lines) and _ROW.match(lines[i + 1]) and is_rule(lines[i + 1]):
@@ -67,8 +77,8 @@ def split_rows(text: str) -> tuple[str, list[str]]:
                 if len(row) > 1 and row[0] and not any(row[1:]):
                     group = row[0]  # a row that only names a group ("Flex Plus") heads the rows below it
                 elif any(row):
-                    if group and row[0]:
-                        row = [f"{group}, {row[0]}", *row[1:]]
+                    if row[0]:
+                        row = [", ".join(p for p in (caption, group, row[0]) if p), *row[1:]]
                     rows.append(row_sentence(headers, row))
                 i += 1
             continue
@@ -78,7 +88,10 @@ def split_rows(text: str) -> tuple[str, list[str]]:
 
 
 def html_table_as_markdown(table: Tag) -> str:
-    """A BeautifulSoup ``<table>`` as a Markdown table (the first row with ``<th>`` cells, or the first row, is the header)."""
+    """A BeautifulSoup ``<table>`` as a Markdown table (the first row with ``<th>`` cells, or the first row, is the header).
+
+    Its ``<caption>``, if any, is a ``Table:`` line above it.
+    """
     rows = []
     for tr in table.find_all("tr"):
         row = [" ".join(c.get_text(" ", strip=True).split()).replace("|", "\\|") for c in tr.find_all(["th", "td"])]
@@ -88,6 +101,8 @@ def html_table_as_markdown(table: Tag) -> str:
         return ""
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+    caption = " ".join(table.caption.get_text(" ", strip=True).split()) if table.caption else ""
+    lines = [f"Table: {caption}"] if caption else []
+    lines += ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
     lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     return "\n".join(lines)
