@@ -60,8 +60,10 @@ DOCS_COLLECTION = "docs"
 # name may follow a decimal ("my 1.8 petrol Astra"); `saltmarsh` (marinas, two near-twin ones, berth fees by
 # boat length and season, a previous year's fees, boatyard prices, fuel) after the checks that two tables in a row
 # keep their own headers, that a column named by its unit and working days are measures, that the asker's own
-# unknown names leave a chunk's coverage, and that a list's section says what its prices are for. Each first run
-# is kept under first_runs/.
+# unknown names leave a chunk's coverage, and that a list's section says what its prices are for; `fernhill` (an
+# airport's car parks, two near-twin ones, prices by days and by booking, a previous year's prices, a shuttle, a
+# lounge) after the checks that a table's caption leads its rows' labels, that a site's kind of place is no twin,
+# and that the asker's boat's name and where they come from are context. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -86,6 +88,7 @@ UNSEEN_SETS = (
     "hartfield",
     "kingsley",
     "saltmarsh",
+    "fernhill",
 )
 
 
