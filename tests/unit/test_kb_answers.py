@@ -25,6 +25,13 @@ Prices may change.
 """
 
 
+def page_chunks(folder, name, html):
+    """The chunk texts of one HTML page, written to ``folder`` and loaded and split as ingest does."""
+    page = folder / name
+    page.write_text(html)
+    return [c.page_content for c in split(load_file(page), 1000, 100)]
+
+
 def doc(n, text, title="", section=""):
     return {
         "n": n,
@@ -50,43 +57,42 @@ def test_markdown_table_rows_become_chunks_that_name_their_columns():
 
 
 def test_html_tables_are_read_row_by_row(tmp_path):
-    page = tmp_path / "fares.html"
-    page.write_text(
+    texts = page_chunks(
+        tmp_path,
+        "fares.html",
         "<html><head><title>Fares</title></head><body><h1>Fares</h1><p>Valid from May.</p>"
         "<table><tr><th>Ticket</th><th>Adult</th><th>Concession</th></tr>"
         "<tr><td>Day ticket</td><td>6.40</td><td>3.20</td></tr>"
-        "<tr><td>Single | zone A</td><td>2.10</td><td>1.05</td></tr></table></body></html>"
+        "<tr><td>Single | zone A</td><td>2.10</td><td>1.05</td></tr></table></body></html>",
     )
-    chunks = split(load_file(page), 1000, 100)
-    texts = [c.page_content for c in chunks]
     assert "## Fares\nDay ticket — Adult: 6.40; Concession: 3.20." in texts
     assert "## Fares\nSingle | zone A — Adult: 2.10; Concession: 1.05." in texts  # a pipe inside a cell stays in it
 
 
 def test_two_tables_one_after_the_other_keep_their_own_headers(tmp_path):
-    page = tmp_path / "branches.html"
-    page.write_text(
+    texts = page_chunks(
+        tmp_path,
+        "branches.html",
         "<html><body><h1>Branches</h1>"
         "<table><tr><th>Branch</th><th>Phone</th></tr><tr><td>Ashcroft</td><td>01632 960 287</td></tr></table>"
         "<table><tr><th>Branch</th><th>Price band</th></tr><tr><td>Ashcroft</td><td>B</td></tr></table>"
-        "</body></html>"
+        "</body></html>",
     )
-    texts = [c.page_content for c in split(load_file(page), 1000, 100)]
     assert "## Branches\nAshcroft — Phone: 01632 960 287." in texts
     assert "## Branches\nAshcroft — Price band: B." in texts  # not "Phone: B" under the first table's header
     assert not any("---" in t for t in texts)
 
 
 def test_a_tables_caption_leads_its_rows_labels(tmp_path):
-    page = tmp_path / "fees.html"
-    page.write_text(
+    texts = page_chunks(
+        tmp_path,
+        "fees.html",
         "<html><body><h1>Berth fees</h1>"
         "<table><caption>Quay Marina, per metre</caption><tr><th>Length</th><th>Annual</th></tr>"
         "<tr><td>Up to 8.0 m</td><td>£412</td></tr></table>"
         "<table><caption>Reach Marina, per metre</caption><tr><th>Length</th><th>Annual</th></tr>"
-        "<tr><td>Up to 8.0 m</td><td>£368</td></tr></table></body></html>"
+        "<tr><td>Up to 8.0 m</td><td>£368</td></tr></table></body></html>",
     )
-    texts = [c.page_content for c in split(load_file(page), 1000, 100)]
     assert "## Berth fees\nQuay Marina per metre, Up to 8.0 m — Annual: £412." in texts
     assert "## Berth fees\nReach Marina per metre, Up to 8.0 m — Annual: £368." in texts
     rows = [doc(1, t.split("\n", 1)[1], "Fees", "Berth fees") for t in texts if "Annual" in t]
@@ -95,14 +101,14 @@ def test_a_tables_caption_leads_its_rows_labels(tmp_path):
 
 
 def test_a_row_that_names_a_group_heads_the_rows_below_it(tmp_path):
-    page = tmp_path / "prices.html"
-    page.write_text(
+    texts = page_chunks(
+        tmp_path,
+        "prices.html",
         "<html><body><h1>Prices</h1><table><tr><th>Ticket</th><th>Peak</th><th>Off-peak</th></tr>"
         '<tr><th colspan="3">Eastgate</th></tr><tr><td>Adult</td><td>£14.50</td><td>£11.00</td></tr>'
         '<tr><th colspan="3">Riverside</th></tr><tr><td>Adult</td><td>£13.50</td><td>£10.50</td></tr>'
-        "</table></body></html>"
+        "</table></body></html>",
     )
-    texts = [c.page_content for c in split(load_file(page), 1000, 100)]
     assert "## Prices\nEastgate, Adult — Peak: £14.50; Off-peak: £11.00." in texts
     assert "## Prices\nRiverside, Adult — Peak: £13.50; Off-peak: £10.50." in texts
     assert not any(t.endswith("\nEastgate") for t in texts)  # the group's own row is no chunk
