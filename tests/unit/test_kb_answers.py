@@ -1002,3 +1002,15 @@ def test_a_sites_kind_of_place_and_a_season_do_not_make_a_twin():
     assert [n.text for n in entities.owned("annual berth for my westerly called Puffin")] == ["Puffin"]
     assert [n.text for n in entities.named_in("When does it shut? Coming down from Exeter after work", [])] == []
     assert [n.text for n in entities.named_in("Do you have a branch in Exeter?", [])] == ["Exeter"]
+
+
+def test_where_the_asker_travels_ages_said_of_people_and_a_time_of_night_are_no_names():
+    asked = lambda q: [n.text for n in entities.named_in(q, [])]  # noqa: E731
+    assert asked("flying to Tenerife for 10 days and thinking of Long Stay North") == ["Long Stay North"]
+    assert asked("our flight home from Crete got moved") == []
+    assert asked("Do you have a car park in Dublin?") == ["Dublin"]  # asked about, not travelled to
+    assert asked("the lounge for our two kids who are 9 and 14. What are the prices?") == []
+    assert asked("My dad's 70 and wants to walk in") == []
+    assert asked("how often do the buses go at like 2.30 in the morning") == []
+    assert asked("What changed in 2.30?") == ["2.30"]  # a version
+    assert asked("what was the student price back in 2022?") == ["2022"]  # a time, not a trip

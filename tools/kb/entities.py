@@ -65,9 +65,21 @@ _AMOUNT_OR_AGE = re.compile(
 )
 
 
+# Ages said of people: "our two kids who are 9 and 14", "my dad's 70".
+_AGES = re.compile(
+    r"\b(?:(?:who|they)(?:['’]re| are)|aged|(?:dad|mum|mom|father|mother|son|daughter|wife|husband|partner|gran|"
+    r"grandad|grandma|grandpa|nan|brother|sister|friend)['’]s)\s+\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*(?!\w|\.\d)",
+    re.I,
+)
+
+
 # A time of day or a date is when something happens, not a thing a page names: "at 5.30pm", "at 2am", "in April
 # 2025" ask for the tariff or the line then. A year alone still is a name ("in 2021").
-_CLOCK_TIME = re.compile(r"\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)|\d{1,2}:\d{2}", re.I)
+_CLOCK_TIME = re.compile(
+    r"\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)|\d{1,2}:\d{2}"
+    r"|\d{1,2}\.\d{2}(?=\s+(?:in the (?:morning|afternoon|evening)|at night|tonight)\b)",  # "2.30 in the morning"
+    re.I,
+)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MONTHS = "january february march april may june july august september october november december".split()
 _DATED_YEAR = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\s+({_YEAR.pattern})\b", re.I)  # "April 2025"
@@ -158,7 +170,9 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     still are.
     """
     said_as_amounts = {m.group("number") or m.group("number2") for m in _AMOUNT_OR_AGE.finditer(question)}
-    said_as_amounts |= {part for m in _CLOCK_TIME.finditer(question) for part in re.findall(r"\d+", m.group())}
+    clock = [m.group() for m in _CLOCK_TIME.finditer(question)]
+    said_as_amounts |= {*clock, *(part for time in clock for part in re.findall(r"\d+", time))}
+    said_as_amounts |= {n for m in _AGES.finditer(question) for n in re.findall(r"\d+", m.group())}
     said_as_amounts |= {m.group(1) for m in _DATED_YEAR.finditer(question)}
     wanted = [n for n in names(question) if n.text not in said_as_amounts]
     words = [_fold(m.group()) for m in _TOKEN.finditer(question)]
@@ -185,19 +199,23 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
 
 # What the asker has or is on ("my 1.6 Focus", "I've got a regular self-charging Toyota Corolla", "buying a used
 # Leaf", "I'm still on version 3.4.2", "my phone's still on Android 9"), what they call it ("a westerly called
-# Puffin") and where they are ("we're in Taunton"). Such a name is context; a page need not say it unless it does.
+# Puffin") and where they are or go ("we're in Taunton", "flying to Tenerife"). Such a name is context; a page
+# need not say it unless it does.
 _OWNED = re.compile(
     r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still )?on"
     r"|my [\w-]+(?:['’]s| is) (?:still )?on|called|named"  # "my phone's still on Android 9", "called Puffin"
     # where the asker is or comes from: "we're in Taunton", "coming down from Exeter after work"
-    r"|we['’]re in|i['’]m in|(?:i|we) live in|based in|(?:coming|driving|travelling|sailing)(?: down| up| over)? from)\s+"
+    r"|we['’]re in|i['’]m in|(?:i|we) live in|based in|(?:coming|driving|travelling|sailing)(?: down| up| over)? from"
+    # and where they travel: "flying to Tenerife", "off to Dublin", "our flight home from Crete"
+    # ("back in 2022" is a time, not a trip)
+    r"|(?:flying|flights?|off|going|heading|travelling|trip|holiday) to|(?:flying|flights?|back|home|returning) from)\s+"
     r"(?:an?\s+|the\s+)?(?:[\w.-]+\s+){0,2}$",  # "my 1.8 petrol Astra"
     re.IGNORECASE,
 )
 
 
 def owned(question: str) -> list[Name]:
-    """The names of what the asker has or is on ("my BMW", "I drive a 2.0 TDI Passat")."""
+    """The names of the asker's own context: what they have ("my BMW"), call it, or where they are or go."""
     return [name for name in names(question) if _owned(question, name)]
 
 
