@@ -134,7 +134,6 @@ def names(text: str) -> list[Name]:
             close()  # a measure, unless it follows a name word ("Arc 400 kW" is still the "Arc 400")
         elif _SEASON.fullmatch(word):
             close()  # a season is a name of its own: "Reach Marina 2025/26" is the marina in that season
-            first_in_sentence = False
             run.append(word)
             close()
         elif _is_name_word(word):

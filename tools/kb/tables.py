@@ -50,6 +50,13 @@ def row_sentence(headers: list[str], row: list[str]) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _header_at(lines: list[str], i: int) -> bool:
+    """Whether a table's header row (a row with the ``|---|`` line under it) starts at ``lines[i]``."""
+    return (
+        i + 1 < len(lines) and bool(_ROW.match(lines[i])) and bool(_ROW.match(lines[i + 1])) and is_rule(lines[i + 1])
+    )
+
+
 def split_rows(text: str) -> tuple[str, list[str]]:
     """(``text`` without its Markdown tables, each table row as a sentence that names its columns).
 
@@ -62,7 +69,7 @@ def split_rows(text: str) -> tuple[str, list[str]]:
     rows: list[str] = []
     i = 0
     while i < len(lines):
-        if i + 1 < len(lines) and _ROW.match(lines[i]) and _ROW.match(lines[i + 1]) and is_rule(lines[i + 1]):
+        if _header_at(lines, i):
             headers = cells(lines[i])
             i += 2
             caption = ""
@@ -71,7 +78,7 @@ def split_rows(text: str) -> tuple[str, list[str]]:
                 rest.pop()
             group = ""
             while i < len(lines) and _ROW.match(lines[i]):
-                if i + 1 < len(lines) and _ROW.match(lines[i + 1]) and is_rule(lines[i + 1]):
+                if _header_at(lines, i):
                     break  # the next table's header: a splitter that drops blank lines leaves tables adjacent
                 row = (cells(lines[i]) + [""] * len(headers))[: max(len(headers), 1)]
                 if len(row) > 1 and row[0] and not any(row[1:]):
