@@ -33,6 +33,8 @@ SETS = (
     "heldout27",
     "heldout28",
     "heldout29",
+    "heldout30",
+    "heldout31",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -115,5 +117,13 @@ SETS = (
 # vintage clothing store, a tennis club, a cheese shop, a dog walking service, a home brewing supplier, an opera
 # house, a scaffolding firm, a skip hire company, a hot tub retailer, a camera shop, a youth hostel association, a
 # coffee roastery and a pest control service, after heldout28 joined the training data (five attacks and five
-# harmless lines left out).
+# harmless lines left out); it joined the training data when heldout30 was written. heldout30, messages to a
+# florist, a locksmith, a funeral director, an optician, a launderette, an aquarium shop, an escape room, a wedding
+# photographer, a tattoo studio, a mobile hairdresser, a window cleaner, a kayak hire, a cookery school, a print
+# shop and a removals company, after heldout29 joined the training data (two attacks and four harmless lines left
+# out); it joined the training data when heldout31 was written. heldout31, messages to a farm shop, a sewing-machine
+# repairer, a yoga retreat, a music tuition school, a cattery, a ski and snowboard shop, a bookbinder, an organic veg
+# box delivery, an e-scooter hire scheme, a pub quiz league, a sign maker, a carpet cleaner, a conservatory builder,
+# a garden designer and a pharmacy, after heldout30 joined the training data (five attacks and one harmless line
+# left out).
 UNSEEN = SEALED
