@@ -63,7 +63,10 @@ DOCS_COLLECTION = "docs"
 # unknown names leave a chunk's coverage, and that a list's section says what its prices are for; `fernhill` (an
 # airport's car parks, two near-twin ones, prices by days and by booking, a previous year's prices, a shuttle, a
 # lounge) after the checks that a table's caption leads its rows' labels, that a site's kind of place is no twin,
-# and that the asker's boat's name and where they come from are context. Each first run is kept under first_runs/.
+# and that the asker's boat's name and where they come from are context; `hazelbury` (a district council's bin
+# collections and recycling: collection days by area, garden waste this year and last, bulky waste, recycling
+# centres, holiday changes) after the checks that where the asker travels, ages said of people, irregular plurals,
+# age groups, nights and a stay's total are read as the pages write them. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -89,6 +92,7 @@ UNSEEN_SETS = (
     "kingsley",
     "saltmarsh",
     "fernhill",
+    "hazelbury",
 )
 
 

@@ -1014,3 +1014,23 @@ def test_where_the_asker_travels_ages_said_of_people_and_a_time_of_night_are_no_
     assert asked("how often do the buses go at like 2.30 in the morning") == []
     assert asked("What changed in 2.30?") == ["2.30"]  # a version
     assert asked("what was the student price back in 2022?") == ["2022"]  # a time, not a trip
+
+
+def test_irregular_plurals_age_groups_nights_and_a_total_read_as_what_pages_write():
+    from tools.kb import measures
+
+    lounge = [doc(1, "Lounge prices — Child — Age: 2 to 11; Pre-booked: £15.", "Lounge", "Lounge > Prices")]
+    found = evidence.gather("What are the lounge prices for the children?", lounge, _alike)
+    assert found.answerable, found.reason  # "children" are the "Child" row
+    assert not evidence.gather("What are the lounge prices for the dogs?", lounge, _alike).answerable
+    assert evidence._stem("children") == "child" and evidence._stem("people") == "person"
+    asked = lambda q: [n.text for n in entities.named_in(q, [])]  # noqa: E731
+    assert asked("Taking the under-12s team, away 5 days in the minibus") == []
+    assert asked("Is there a discount for over 60s?") == []
+    assert asked("Do you still sell the 60s Collection dresses?") == ["60s Collection"]
+    assert measures.covers("4-7 days: £46", measures.found("back saturday night (5 nights)")[0])
+    assert measures.situational("we'll be away 10 days") == [measures.Measure(10.0, "day")]
+    assert measures.situational("what's the price for 10 days?") == []
+    north = [doc(1, "Pre-booked prices — Long Stay North — 8-14 days: £72.", "Prices", "Prices")]
+    found = evidence.gather("10 days in Long Stay North, booked online. What's the total?", north, _alike)
+    assert found.answerable, found.reason  # the total of a stay is its price

@@ -72,6 +72,9 @@ _AGES = re.compile(
     re.I,
 )
 
+# An age group is an age: "the under-12s", "over 60s".
+_AGE_GROUP = re.compile(r"\b(?:under|over)[- ]?(\d{1,2}s?)\b", re.I)
+
 
 # A time of day or a date is when something happens, not a thing a page names: "at 5.30pm", "at 2am", "in April
 # 2025" ask for the tariff or the line then. A year alone still is a name ("in 2021").
@@ -173,6 +176,7 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     said_as_amounts |= {*clock, *(part for time in clock for part in re.findall(r"\d+", time))}
     said_as_amounts |= {n for m in _AGES.finditer(question) for n in re.findall(r"\d+", m.group())}
     said_as_amounts |= {m.group(1) for m in _DATED_YEAR.finditer(question)}
+    said_as_amounts |= {g for m in _AGE_GROUP.finditer(question) for g in m.group(0, 1)}
     wanted = [n for n in names(question) if n.text not in said_as_amounts]
     words = [_fold(m.group()) for m in _TOKEN.finditer(question)]
     have = {w.words for w in wanted}

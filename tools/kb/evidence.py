@@ -57,6 +57,7 @@ ASKED_AS = {
     "cheap": ("price",),
     "cheaper": ("price",),
     "cheapest": ("price",),
+    "total": ("price",),  # "what's the total" for a stay is its price
     "weigh": ("weight",),
     "heavy": ("weight",),
     "waterproof": ("water",),
@@ -169,7 +170,10 @@ PERIODS = {
     r"\b(?:weekly|per week|a week|each week|every week)\b": ("week", "weekly"),
     r"\b(?:annual|yearly|per year|a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
 }
-PERIOD_WORDS = frozenset({sign for signs in PERIODS.values() for sign in signs} | {"weekly", "daily", "per"})
+PERIOD_WORDS = frozenset(
+    {sign for signs in PERIODS.values() for sign in signs}
+    | {"weekly", "daily", "nightly", "fortnight", "fortnightly", "per"}
+)
 SUBJECT_BONUS = 0.1  # a sentence whose first name is the one asked about is about it, not merely mentioning it
 MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
@@ -530,10 +534,14 @@ def asked_words(question: str, name_words: set[str]) -> list[str]:
 _ENDINGS = ("ing", "ed", "es", "s")
 MIN_PREFIX = 4  # "exec" for "executive"; shorter prefixes ("car" of "cargo") say nothing
 _DOUBLED = re.compile(r"([bgmnprt])\1$")  # not "dd": "added" is "add"
+# Plurals no ending makes: "prices for the children" asks about the "Child" row
+_IRREGULAR = {"children": "child", "people": "person", "women": "woman", "men": "man", "feet": "foot", "teeth": "tooth"}
 
 
 def _stem(word: str) -> str:
     """The word without an inflection: "handles", "handled" and "handling" are one word to the question."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= MIN_PREFIX - 1:
             stem = word[: -len(ending)]

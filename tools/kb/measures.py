@@ -61,6 +61,7 @@ _SCALE = {
     "lb": ("kg", 0.4536),
     "minute": ("second", 60.0),
     "hour": ("second", 3600.0),
+    "night": ("day", 1.0),  # "5 nights" away is a stay in the "4-7 days" band
     "week": ("day", 7.0),
     "month": ("day", 30.0),
     "year": ("day", 365.0),
@@ -142,7 +143,7 @@ def found(text: str) -> list[Measure]:
 # "the price for a 90 minute lesson" names the thing asked about ("for" and "with" lead both: left out).
 _SITUATION = re.compile(
     r"\b(?:about|around|roughly|approx(?:imately)?|nearly|almost|weighs?|weighing|lives?|living|my|i['’]?m|i am|"
-    r"we['’]?re|we are|(?:s)?he['’]?s)\b[^.?!,;]{0,12}$",
+    r"we['’]?re|we are|(?:s)?he['’]?s|(?:i|we)['’](?:ll|d)|(?:i|we) (?:will|would)|away|staying)\b[^.?!,;]{0,12}$",
     re.IGNORECASE,
 )
 
