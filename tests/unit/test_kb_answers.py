@@ -1034,3 +1034,48 @@ def test_irregular_plurals_age_groups_nights_and_a_total_read_as_what_pages_writ
     north = [doc(1, "Pre-booked prices — Long Stay North — 8-14 days: £72.", "Prices", "Prices")]
     found = evidence.gather("10 days in Long Stay North, booked online. What's the total?", north, _alike)
     assert found.answerable, found.reason  # the total of a stay is its price
+
+
+def test_without_a_year_of_its_own_a_question_asks_for_the_newest_seasons_row():
+    rows = [
+        doc(1, "Garden waste charges 2024/25, First brown bin — Price: £49.", "Garden waste 2024/25", "Prices"),
+        doc(2, "Garden waste charges 2025/26, First brown bin — Price: £52.", "Garden waste 2025/26", "Prices"),
+    ]
+    now = evidence.gather("How much is the first brown bin this year?", rows, _alike)
+    assert [evidence.quoted(c) for c in now.sentences] == [
+        "Garden waste charges 2025/26, First brown bin — Price: £52."
+    ]
+    before = evidence.gather("What was the first brown bin before the price went up?", rows, _alike)
+    assert [c.n for c in before.sentences] == [1]
+    opened = [
+        doc(1, "The Fernleigh centre opened on 1 April 2025.", "News", "News"),
+        doc(2, "The Fernleigh centre was built in 2019.", "News", "News"),
+    ]
+    assert (
+        len(evidence.gather("When did the Fernleigh centre open?", opened, _alike).sentences) >= 1
+    )  # dates, not seasons
+
+
+def test_a_bracketed_gloss_is_no_rows_kind_and_what_the_asker_needs_is_no_name():
+    rows = [
+        doc(
+            1,
+            "Mixed recycling – per collection, 1,100 litre — Fortnightly collection: £18.90.",
+            "Mixed recycling",
+            "Trade",
+        ),
+        doc(2, "1,100 litre (general rubbish or recycling) — Price per bin: £520.", "Communal bins", "New bins"),
+    ]
+    found = evidence.gather("1100 litre trade recycling bin, fortnightly, how much per collection?", rows, _alike)
+    assert "£18.90" in " ".join(evidence.quoted(c) for c in found.sentences), found.reason
+    asked = lambda q: [n.text for n in entities.named_in(q, [])]  # noqa: E731
+    assert asked("I need 2 old armchairs collecting, what's the cost?") == []
+    assert asked("There are 7 of us in the house, can we get a bigger bin?") == []
+    assert asked("how much are 10 sessions?") == ["10"]  # a count a page can name
+
+
+def test_a_date_range_holds_the_months_it_spans():
+    assert evidence._months_within("Winter (1 October to 31 March) — Hours: 8am to 4pm") >= {"january", "october"}
+    assert "july" not in evidence._months_within("Winter (1 October to 31 March)")
+    assert evidence._months_within("open from May to September") == {"may", "june", "july", "august", "september"}
+    assert evidence._says(evidence._forms("Winter (1 October to 31 March) — Hours: 8am to 4pm"), "january")

@@ -56,11 +56,12 @@ _DIGIT = re.compile(r"\d")
 _AMOUNT_OR_AGE = re.compile(
     r"(?:[£$€]\s?|\b(?:i['’]?m|i am|is|aged?|at|about|around|roughly|approx(?:imately)?"
     r"|(?:he|she)['’]?s|turn(?:s|ed|ing)"  # an age: "he's 8", "turning 7"
-    # how many the asker has or wants: "bought 2 tickets", "I have 2 cats", "booked 2 seats"
-    r"|(?:bought|buy(?:ing)?|book(?:ed|ing)?|ha(?:ve|s|d)|got|order(?:ed|ing)?|bring(?:ing)?|brought)"
+    # how many the asker has or wants: "bought 2 tickets", "I have 2 cats", "booked 2 seats", "need 2 armchairs taken"
+    r"|(?:bought|buy(?:ing)?|book(?:ed|ing)?|ha(?:ve|s|d)|got|order(?:ed|ing)?|bring(?:ing)?|brought"
+    r"|need(?:s|ed)?|want(?:s|ed)?)"
     r")\s+|\()"
     r"(?P<number>\d{1,3}(?:,\d{3})*(?:\.\d{2})?)(?![\w.,]\d)"
-    r"|(?<![\w.])(?P<number2>\d{1,3})(?=\s?-?\s?(?:years?|yrs?|yo)\b)",
+    r"|(?<![\w.])(?P<number2>\d{1,3})(?=\s?-?\s?(?:years?|yrs?|yo)\b| of us\b)",  # "there are 7 of us"
     re.I,
 )
 

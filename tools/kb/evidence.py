@@ -45,7 +45,7 @@ from tools.kb.keyword import STOPWORDS, tokens
 # Words that say how a question is asked, not what it asks about.
 ASKING = frozenset(
     "much many long tell know please need want get there any kind way go s ve ll re d m t my me "
-    "if did only got use used one give hi hello hey thanks".split()
+    "if did only just also really got use used one give hi hello hey thanks".split()
 )
 # How people ask for the attributes product pages name in one word. Small on purpose: the embedding
 # similarity covers paraphrase in general, but it cannot see "how much" in a question once the
@@ -568,9 +568,25 @@ LONG_STEM = 6
 TYPO_RATIO = 0.85  # "refridgerant" for "refrigerant"; long words only
 
 
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTH_RANGE = re.compile(
+    rf"\b({'|'.join(_MONTH_NAMES)})\s+(?:to|until|-|–)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?({'|'.join(_MONTH_NAMES)})\b",
+    re.IGNORECASE,
+)
+
+
+def _months_within(text: str) -> set[str]:
+    """The months a range in ``text`` spans: "Winter (1 October to 31 March)" holds January."""
+    held = set()
+    for first, last in _MONTH_RANGE.findall(text):
+        start, end = _MONTH_NAMES.index(first.lower()), _MONTH_NAMES.index(last.lower())
+        held.update(_MONTH_NAMES[(start + i) % 12] for i in range((end - start) % 12 + 1))
+    return held
+
+
 def _forms(text: str) -> tuple[set[str], set[str]]:
-    """A sentence's words (with the kinds of value it states) and their stems."""
-    words = set(tokens(text))
+    """A sentence's words (with the kinds of value it states and the months its date ranges span) and their stems."""
+    words = set(tokens(text)) | _months_within(text)
     for pattern, kinds in _STATED_AS:
         if pattern.search(text):
             words.update(kinds)
@@ -768,7 +784,9 @@ def _unlisted_kinds(question: str, candidates: Sequence[Candidate]) -> set[str]:
     for c in candidates:
         found = _ROW_LABEL.match(c.text)
         if found:
-            groups.setdefault(c.heading, []).append((c, _RAW_WORD.findall(found.group(1).lower())))
+            # a gloss in brackets is not the kind: "660 litre (general rubbish or recycling)" is a kind of "litre" bin
+            label = re.sub(r"\([^)]*\)", " ", found.group(1).lower())
+            groups.setdefault(c.heading, []).append((c, _RAW_WORD.findall(label)))
     words = _RAW_WORD.findall(question.lower())
     out: set[str] = set()
     for group in groups.values():
@@ -1143,6 +1161,19 @@ def gather(
     past = [c for c in answering if PAST_HEADING.search(c.heading)]
     if past and len(past) < len(answering):
         answering = past if PAST_QUESTION.search(question) else [c for c in answering if c not in past]
+    # A price table's season or year (in its heading or caption): without a year of its own, a question asks about
+    # the newest one the sources give ("the brown bin this year"), or an older one when it asks about the past
+    # ("before the price went up").
+    periods = {id(c): _period(c) for c in answering}
+    dated = {p for p in periods.values() if p is not None}
+    if len(dated) > 1 and not re.search(YEAR, question) and not WHEN_QUESTION.search(question):
+        newest = max(dated)
+        past_asked = bool(PAST_QUESTION.search(question))
+        answering = [
+            c
+            for c in answering
+            if periods[id(c)] is None or (periods[id(c)] < newest if past_asked else periods[id(c)] == newest)
+        ]
     # A sentence led by the asked name itself answers before one led by a longer name that holds it, or by another
     # name: the "Nest 2 Pro Home Set" (a bundle), the "Arc 500 Ear Cushions" and the "Corvid Dock Pro — Compatible
     # with: Nest 2 Pro" (accessories) do not say what the Nest 2 Pro or the Arc 500 is or costs.
@@ -1151,6 +1182,22 @@ def gather(
     # Further quotes must be nearly as good as the best one; a weak second quote is noise.
     chosen = [c for c in answering[:limit] if c.score >= 0.8 * answering[0].score]
     return Evidence(question, written, chosen)
+
+
+_SEASON = re.compile(r"\b(20\d\d)(?:/\d\d|-\d\d)?\b")
+
+
+def _period(candidate: Candidate) -> int | None:
+    """The newest year a table row's heading or label gives (a season "2025/26" is 2025), if any.
+
+    Only table rows: a sentence's own dates ("opened on 1 April 2025") say when things happened, not which
+    year's figures it gives.
+    """
+    label, dash, _ = candidate.text.partition(" — ")
+    if not dash:
+        return None
+    years = [int(y) for y in _SEASON.findall(f"{candidate.heading} {label}")]
+    return max(years) if years else None
 
 
 def quoted(candidate: Candidate) -> str:
