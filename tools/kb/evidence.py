@@ -577,7 +577,7 @@ _MONTH_RANGE = re.compile(
 
 def _months_within(text: str) -> set[str]:
     """The months a range in ``text`` spans: "Winter (1 October to 31 March)" holds January."""
-    held = set()
+    held: set[str] = set()
     for first, last in _MONTH_RANGE.findall(text):
         start, end = _MONTH_NAMES.index(first.lower()), _MONTH_NAMES.index(last.lower())
         held.update(_MONTH_NAMES[(start + i) % 12] for i in range((end - start) % 12 + 1))
@@ -785,8 +785,8 @@ def _unlisted_kinds(question: str, candidates: Sequence[Candidate]) -> set[str]:
         found = _ROW_LABEL.match(c.text)
         if found:
             # a gloss in brackets is not the kind: "660 litre (general rubbish or recycling)" is a kind of "litre" bin
-            label = re.sub(r"\([^)]*\)", " ", found.group(1).lower())
-            groups.setdefault(c.heading, []).append((c, _RAW_WORD.findall(label)))
+            unglossed = re.sub(r"\([^)]*\)", " ", found.group(1).lower())
+            groups.setdefault(c.heading, []).append((c, _RAW_WORD.findall(unglossed)))
     words = _RAW_WORD.findall(question.lower())
     out: set[str] = set()
     for group in groups.values():
@@ -1172,7 +1172,7 @@ def gather(
         answering = [
             c
             for c in answering
-            if periods[id(c)] is None or (periods[id(c)] < newest if past_asked else periods[id(c)] == newest)
+            if (year := periods[id(c)]) is None or (year < newest if past_asked else year == newest)
         ]
     # A sentence led by the asked name itself answers before one led by a longer name that holds it, or by another
     # name: the "Nest 2 Pro Home Set" (a bundle), the "Arc 500 Ear Cushions" and the "Corvid Dock Pro — Compatible
