@@ -568,9 +568,8 @@ LONG_STEM = 6
 TYPO_RATIO = 0.85  # "refridgerant" for "refrigerant"; long words only
 
 
-_MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTH_RANGE = re.compile(
-    rf"\b({'|'.join(_MONTH_NAMES)})\s+(?:to|until|-|–)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?({'|'.join(_MONTH_NAMES)})\b",
+    rf"\b({'|'.join(entities.MONTHS)})\s+(?:to|until|-|–)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?({'|'.join(entities.MONTHS)})\b",
     re.IGNORECASE,
 )
 
@@ -579,8 +578,8 @@ def _months_within(text: str) -> set[str]:
     """The months a range in ``text`` spans: "Winter (1 October to 31 March)" holds January."""
     held: set[str] = set()
     for first, last in _MONTH_RANGE.findall(text):
-        start, end = _MONTH_NAMES.index(first.lower()), _MONTH_NAMES.index(last.lower())
-        held.update(_MONTH_NAMES[(start + i) % 12] for i in range((end - start) % 12 + 1))
+        start, end = entities.MONTHS.index(first.lower()), entities.MONTHS.index(last.lower())
+        held.update(entities.MONTHS[(start + i) % 12] for i in range((end - start) % 12 + 1))
     return held
 
 
@@ -1184,7 +1183,7 @@ def gather(
     return Evidence(question, written, chosen)
 
 
-_SEASON = re.compile(r"\b(20\d\d)(?:/\d\d|-\d\d)?\b")
+_YEAR_OR_SEASON = re.compile(r"\b(20\d\d)(?:/\d\d|-\d\d)?\b")
 
 
 def _period(candidate: Candidate) -> int | None:
@@ -1196,7 +1195,7 @@ def _period(candidate: Candidate) -> int | None:
     label, dash, _ = candidate.text.partition(" — ")
     if not dash:
         return None
-    years = [int(y) for y in _SEASON.findall(f"{candidate.heading} {label}")]
+    years = [int(y) for y in _YEAR_OR_SEASON.findall(f"{candidate.heading} {label}")]
     return max(years) if years else None
 
 
