@@ -66,7 +66,10 @@ DOCS_COLLECTION = "docs"
 # and that the asker's boat's name and where they come from are context; `hazelbury` (a district council's bin
 # collections and recycling: collection days by area, garden waste this year and last, bulky waste, recycling
 # centres, holiday changes) after the checks that where the asker travels, ages said of people, irregular plurals,
-# age groups, nights and a stay's total are read as the pages write them. Each first run is kept under first_runs/.
+# age groups, nights and a stay's total are read as the pages write them; `quenby` (a group of three hotels, two
+# near-twin ones: rates this year and last, children and pets, a spa, parking and charging, cancellations) after
+# the checks that a question without a year asks for the newest season's row, that a bracketed gloss is no row's
+# kind and that what the asker needs is no name. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -93,6 +96,7 @@ UNSEEN_SETS = (
     "saltmarsh",
     "fernhill",
     "hazelbury",
+    "quenby",
 )
 
 
