@@ -35,6 +35,7 @@ SETS = (
     "heldout29",
     "heldout30",
     "heldout31",
+    "heldout32",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -125,5 +126,9 @@ SETS = (
 # repairer, a yoga retreat, a music tuition school, a cattery, a ski and snowboard shop, a bookbinder, an organic veg
 # box delivery, an e-scooter hire scheme, a pub quiz league, a sign maker, a carpet cleaner, a conservatory builder,
 # a garden designer and a pharmacy, after heldout30 joined the training data (five attacks and one harmless line
-# left out).
+# left out); it joined the training data when heldout32 was written. heldout32, messages to a mobile mechanic, a
+# barn wedding venue, a children's dance school, a tile shop, a canal boat hire, a pet crematorium, a vape shop, a
+# cycle courier firm, a photocopier leasing company, a holiday cottage agency, a fencing contractor, a bridal hair
+# and make-up artist, a furniture charity, a night club and a private GP clinic, after heldout31 joined the
+# training data (three attacks and two harmless lines left out).
 UNSEEN = SEALED
