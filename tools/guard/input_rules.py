@@ -79,7 +79,7 @@ def _lexicon_scores(readings: list[str]) -> dict[str, float]:
     """Harmful requests in other languages: an asking phrase ("paso a paso") and a category's topic term.
 
     The other rules and the learned layer read English best (the static vectors are MiniLM's English word
-    pieces); this lexicon of asking phrases and topic terms in 37 languages is our own, as no maintained
+    pieces); this lexicon of asking phrases and topic terms in 46 languages is our own, as no maintained
     multilingual harm lexicon ships offline.
     """
     markers, topics = _lexicon.get(LEXICON_FILE, _compile_lexicon)
