@@ -1054,6 +1054,12 @@ def test_without_a_year_of_its_own_a_question_asks_for_the_newest_seasons_row():
     assert (
         len(evidence.gather("When did the Fernleigh centre open?", opened, _alike).sentences) >= 1
     )  # dates, not seasons
+    history = [
+        doc(1, "2013 — Our first 120 homes are connected on the Millbank estate.", "History", "About"),
+        doc(2, "2020 — Our first homes on the Hesketh estate are connected.", "History", "About"),
+    ]
+    first = evidence.gather("Which estate had the first homes connected?", history, _alike)
+    assert [c.n for c in first.sentences][:1] == [1], first.reason  # a timeline's item is no season's row
 
 
 def test_a_bracketed_gloss_is_no_rows_kind_and_what_the_asker_needs_is_no_name():
@@ -1079,3 +1085,14 @@ def test_a_date_range_holds_the_months_it_spans():
     assert "july" not in evidence._months_within("Winter (1 October to 31 March)")
     assert evidence._months_within("open from May to September") == {"may", "june", "july", "august", "september"}
     assert evidence._says(evidence._forms("Winter (1 October to 31 March) — Hours: 8am to 4pm"), "january")
+
+
+def test_last_years_figure_is_not_in_a_table_dated_with_one_year_only():
+    lounge = [doc(1, "Lounge entry prices 2025, Adult — Pre-booked: £34; Walk-in: £39.", "Lounge prices", "Lounge")]
+    assert evidence.gather("How much is lounge entry for an adult?", lounge, _alike).answerable
+    last = evidence.gather("What did lounge entry cost an adult last year?", lounge, _alike)
+    assert not last.answerable and "one year" in last.reason
+    assert evidence.gather("What did lounge entry cost an adult in 2025?", lounge, _alike).answerable  # its year
+    assert evidence.gather(
+        "Has adult entry gone up? What is it now compared with last year?", lounge, _alike
+    ).answerable

@@ -84,6 +84,15 @@ PAST_HEADING = re.compile(r"\b(?:previous|former|old|archived?|earlier|legacy|di
 PAST_QUESTION = re.compile(
     r"\b(?:before|previous(?:ly)?|used to|old|former|originally|last year|in the past|was|were|did)\b", re.I
 )
+# Asking for an earlier period's figures in so many words (PAST_QUESTION also takes any "was" or "did").
+LAST_PERIOD_QUESTION = re.compile(
+    r"\blast (?:year|season|year's|season's)\b|\bbefore (?:the|your|you put the) (?:prices?|fees?|charges?|rates?) "
+    r"(?:went|go|rose|increased|changed)\b|\b(?:old|previous|former) (?:prices?|fees?|charges?|rates?|price list)\b",
+    re.IGNORECASE,
+)
+NOW_TOO = re.compile(
+    r"\b(?:now|compared?|current(?:ly)?|this year|today)\b", re.IGNORECASE
+)  # then and now: now answers
 WHICH_QUESTION = re.compile(r"\bwhich\b|\bwhat (?:size|kind|type|sort|plan|option|model|one)\b", re.IGNORECASE)
 VERSION_QUESTION = re.compile(r"\b(?:which|what) (?:version|release|update|firmware)\b|\bversion\b", re.IGNORECASE)
 # A question asks "when" if one of its sentences starts so ("When is ...", "From what time?"); a
@@ -1173,6 +1182,18 @@ def gather(
             for c in answering
             if (year := periods[id(c)]) is None or (year < newest if past_asked else year == newest)
         ]
+    elif (
+        len(dated) == 1
+        and LAST_PERIOD_QUESTION.search(question)
+        and not NOW_TOO.search(question)
+        and not re.search(YEAR, question)
+        and not any(PAST_HEADING.search(c.heading) for c in answering)
+    ):
+        # "what did it cost last year" where the sources date their rows with one year only, under no heading for
+        # the past: those rows are the figures the pages give now, not last year's
+        answering = [c for c in answering if periods[id(c)] is None]
+        if not answering:
+            return Evidence(question, written, reason="the sources give only one year's figures, not the earlier ones")
     # A sentence led by the asked name itself answers before one led by a longer name that holds it, or by another
     # name: the "Nest 2 Pro Home Set" (a bundle), the "Arc 500 Ear Cushions" and the "Corvid Dock Pro — Compatible
     # with: Nest 2 Pro" (accessories) do not say what the Nest 2 Pro or the Arc 500 is or costs.
@@ -1183,19 +1204,16 @@ def gather(
     return Evidence(question, written, chosen)
 
 
-_YEAR_OR_SEASON = re.compile(r"\b(20\d\d)(?:/\d\d|-\d\d)?\b")
-
-
 def _period(candidate: Candidate) -> int | None:
     """The newest year a table row's heading or label gives (a season "2025/26" is 2025), if any.
 
-    Only table rows: a sentence's own dates ("opened on 1 April 2025") say when things happened, not which
-    year's figures it gives.
+    Only table rows (:data:`_ROW_LABEL`): a sentence's own dates ("opened on 1 April 2025") and a timeline's
+    items ("2016 — Harrow Road opens") say when things happened, not which year's figures a row gives.
     """
-    label, dash, _ = candidate.text.partition(" — ")
-    if not dash:
+    row = _ROW_LABEL.match(candidate.text)
+    if not row:
         return None
-    years = [int(y) for y in _YEAR_OR_SEASON.findall(f"{candidate.heading} {label}")]
+    years = [int(y) for y in re.findall(YEAR, f"{candidate.heading} {row.group(1)}")]
     return max(years) if years else None
 
 
