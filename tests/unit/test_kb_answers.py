@@ -1004,16 +1004,20 @@ def test_a_sites_kind_of_place_and_a_season_do_not_make_a_twin():
     assert [n.text for n in entities.named_in("Do you have a branch in Exeter?", [])] == ["Exeter"]
 
 
+def _asked_names(question: str) -> list[str]:
+    """The names a question asks about, with no page's names known."""
+    return [n.text for n in entities.named_in(question, [])]
+
+
 def test_where_the_asker_travels_ages_said_of_people_and_a_time_of_night_are_no_names():
-    asked = lambda q: [n.text for n in entities.named_in(q, [])]  # noqa: E731
-    assert asked("flying to Tenerife for 10 days and thinking of Long Stay North") == ["Long Stay North"]
-    assert asked("our flight home from Crete got moved") == []
-    assert asked("Do you have a car park in Dublin?") == ["Dublin"]  # asked about, not travelled to
-    assert asked("the lounge for our two kids who are 9 and 14. What are the prices?") == []
-    assert asked("My dad's 70 and wants to walk in") == []
-    assert asked("how often do the buses go at like 2.30 in the morning") == []
-    assert asked("What changed in 2.30?") == ["2.30"]  # a version
-    assert asked("what was the student price back in 2022?") == ["2022"]  # a time, not a trip
+    assert _asked_names("flying to Tenerife for 10 days and thinking of Long Stay North") == ["Long Stay North"]
+    assert _asked_names("our flight home from Crete got moved") == []
+    assert _asked_names("Do you have a car park in Dublin?") == ["Dublin"]  # asked about, not travelled to
+    assert _asked_names("the lounge for our two kids who are 9 and 14. What are the prices?") == []
+    assert _asked_names("My dad's 70 and wants to walk in") == []
+    assert _asked_names("how often do the buses go at like 2.30 in the morning") == []
+    assert _asked_names("What changed in 2.30?") == ["2.30"]  # a version
+    assert _asked_names("what was the student price back in 2022?") == ["2022"]  # a time, not a trip
 
 
 def test_irregular_plurals_age_groups_nights_and_a_total_read_as_what_pages_write():
@@ -1024,10 +1028,9 @@ def test_irregular_plurals_age_groups_nights_and_a_total_read_as_what_pages_writ
     assert found.answerable, found.reason  # "children" are the "Child" row
     assert not evidence.gather("What are the lounge prices for the dogs?", lounge, _alike).answerable
     assert evidence._stem("children") == "child" and evidence._stem("people") == "person"
-    asked = lambda q: [n.text for n in entities.named_in(q, [])]  # noqa: E731
-    assert asked("Taking the under-12s team, away 5 days in the minibus") == []
-    assert asked("Is there a discount for over 60s?") == []
-    assert asked("Do you still sell the 60s Collection dresses?") == ["60s Collection"]
+    assert _asked_names("Taking the under-12s team, away 5 days in the minibus") == []
+    assert _asked_names("Is there a discount for over 60s?") == []
+    assert _asked_names("Do you still sell the 60s Collection dresses?") == ["60s Collection"]
     assert measures.covers("4-7 days: £46", measures.found("back saturday night (5 nights)")[0])
     assert measures.situational("we'll be away 10 days") == [measures.Measure(10.0, "day")]
     assert measures.situational("what's the price for 10 days?") == []
@@ -1074,10 +1077,9 @@ def test_a_bracketed_gloss_is_no_rows_kind_and_what_the_asker_needs_is_no_name()
     ]
     found = evidence.gather("1100 litre trade recycling bin, fortnightly, how much per collection?", rows, _alike)
     assert "£18.90" in " ".join(evidence.quoted(c) for c in found.sentences), found.reason
-    asked = lambda q: [n.text for n in entities.named_in(q, [])]  # noqa: E731
-    assert asked("I need 2 old armchairs collecting, what's the cost?") == []
-    assert asked("There are 7 of us in the house, can we get a bigger bin?") == []
-    assert asked("how much are 10 sessions?") == ["10"]  # a count a page can name
+    assert _asked_names("I need 2 old armchairs collecting, what's the cost?") == []
+    assert _asked_names("There are 7 of us in the house, can we get a bigger bin?") == []
+    assert _asked_names("how much are 10 sessions?") == ["10"]  # a count a page can name
 
 
 def test_a_date_range_holds_the_months_it_spans():

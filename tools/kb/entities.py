@@ -267,11 +267,12 @@ def match(wanted: Name, name: Name) -> int | None:
         extra = name.words[: len(name.words) - len(wanted.words)]
         if name.words[len(extra) :] == wanted.words and not any(any(c.isdigit() for c in w) for w in extra):
             return SHORTER  # the text puts words before it ("Corvid Nest 2 Pro" for "Nest 2 Pro")
-        after = name.words[len(wanted.words) :]
-        if name.words[: len(wanted.words)] == wanted.words and len(after) > 1 and all(w.isalpha() for w in after):
-            return SHORTER  # words after it describe it ("StoreCell 10 Home Battery"); a twin adds one ("Pro")
-        if name.words[: len(wanted.words)] == wanted.words and all(w in PLACE_KINDS for w in after):
-            return SHORTER  # the kind of place: "Wrenmouth Reach Marina" for "Wrenmouth Reach"
+        if name.words[: len(wanted.words)] == wanted.words:
+            after = name.words[len(wanted.words) :]
+            if len(after) > 1 and all(w.isalpha() for w in after):
+                return SHORTER  # words after it describe it ("StoreCell 10 Home Battery"); a twin adds one ("Pro")
+            if all(w in PLACE_KINDS for w in after):
+                return SHORTER  # the kind of place: "Wrenmouth Reach Marina" for "Wrenmouth Reach"
         return LONGER
     return CONFLICT
 

@@ -1174,26 +1174,28 @@ def gather(
     # ("before the price went up").
     periods = {id(c): _period(c) for c in answering}
     dated = {p for p in periods.values() if p is not None}
-    if len(dated) > 1 and not re.search(YEAR, question) and not WHEN_QUESTION.search(question):
-        newest = max(dated)
-        past_asked = bool(PAST_QUESTION.search(question))
-        answering = [
-            c
-            for c in answering
-            if (year := periods[id(c)]) is None or (year < newest if past_asked else year == newest)
-        ]
-    elif (
-        len(dated) == 1
-        and LAST_PERIOD_QUESTION.search(question)
-        and not NOW_TOO.search(question)
-        and not re.search(YEAR, question)
-        and not any(PAST_HEADING.search(c.heading) for c in answering)
-    ):
-        # "what did it cost last year" where the sources date their rows with one year only, under no heading for
-        # the past: those rows are the figures the pages give now, not last year's
-        answering = [c for c in answering if periods[id(c)] is None]
-        if not answering:
-            return Evidence(question, written, reason="the sources give only one year's figures, not the earlier ones")
+    if dated and not re.search(YEAR, question):
+        if len(dated) > 1 and not WHEN_QUESTION.search(question):
+            newest = max(dated)
+            past_asked = bool(PAST_QUESTION.search(question))
+            answering = [
+                c
+                for c in answering
+                if (year := periods[id(c)]) is None or (year < newest if past_asked else year == newest)
+            ]
+        elif (
+            len(dated) == 1
+            and LAST_PERIOD_QUESTION.search(question)
+            and not NOW_TOO.search(question)
+            and not any(PAST_HEADING.search(c.heading) for c in answering)
+        ):
+            # "what did it cost last year" where the sources date their rows with one year only, under no heading
+            # for the past: those rows are the figures the pages give now, not last year's
+            answering = [c for c in answering if periods[id(c)] is None]
+            if not answering:
+                return Evidence(
+                    question, written, reason="the sources give only one year's figures, not the earlier ones"
+                )
     # A sentence led by the asked name itself answers before one led by a longer name that holds it, or by another
     # name: the "Nest 2 Pro Home Set" (a bundle), the "Arc 500 Ear Cushions" and the "Corvid Dock Pro — Compatible
     # with: Nest 2 Pro" (accessories) do not say what the Nest 2 Pro or the Arc 500 is or costs.
