@@ -1098,3 +1098,47 @@ def test_last_years_figure_is_not_in_a_table_dated_with_one_year_only():
     assert evidence.gather(
         "Has adult entry gone up? What is it now compared with last year?", lounge, _alike
     ).answerable
+
+
+def test_a_count_in_digits_is_said_in_words_and_overnight_is_per_night():
+    menu = [
+        doc(1, "Sunday lunch: two courses £28, three courses £34.", "Eat", "Eat > Sunday lunch"),
+        doc(2, "Cots — Ages: 3 to 12; Price per night: £25.", "Children", "Children > Cots"),
+    ]
+    found = evidence.gather("3 course sunday lunch price?", menu, _alike)
+    assert [c.n for c in found.sentences][:1] == [1], found.reason  # "three courses", not the cot's "3 to 12"
+    assert not evidence.gather("4 course sunday lunch price?", menu, _alike).answerable
+    parking = [
+        doc(1, "Car parks, Harbourside — Spaces: 28; Charge for residents: £15 per night.", "Parking", "Parking"),
+        doc(2, "An overstay fee of £10 applies in an EV bay, except overnight between 9pm and 8am.", "EV", "EV"),
+    ]
+    found = evidence.gather("how much is it to park overnight at harbourside", parking, _alike)
+    assert "£15" in " ".join(evidence.quoted(c) for c in found.sentences), found.reason
+
+
+def test_a_rooms_layouts_count_people_and_a_call_question_wants_a_number_to_ring():
+    rooms = [
+        doc(1, "Meeting rooms, The Langstrath Room — Theatre: 80; Classroom: 45.", "Meetings", "Rooms"),
+        doc(2, "Founded in 2013, the hotel group now runs three hotels.", "About", "About"),
+    ]
+    found = evidence.gather("how many ppl can the langstrath room seat theatre style", rooms, _alike)
+    assert found.answerable, found.reason
+    assert not evidence.gather("How many people work for the hotel group?", rooms, _alike).answerable
+    events = [
+        doc(1, "We host a small number of weddings and private dinners at Fell House each year.", "Events", "Events"),
+        doc(2, "Call the events team on 01632 962 318 (Monday to Friday, 9am to 5pm).", "Events", "Events"),
+    ]
+    found = evidence.gather("who do i call about hosting a team away day?", events, _alike)
+    assert [c.n for c in found.sentences] == [2], found.reason
+    nhs = [doc(1, "When your practice is closed, please call NHS 111 for urgent dental care.", "Urgent", "Urgent")]
+    assert evidence.gather("toothache on a saturday night, who do i call?", nhs, _alike).answerable
+
+
+def test_the_askers_arrival_and_stay_are_context_beside_a_price_per_night():
+    from tools.kb import measures
+
+    assert measures.situational("we arrive in 3 days. will I be charged?") == [measures.Measure(3.0, "day")]
+    assert measures.situational("sea view room for 3 nights in august, how much a night?") == [
+        measures.Measure(3.0, "day")
+    ]
+    assert measures.situational("is there a discount for 7 nights or more?") == []  # the stay is what is asked

@@ -42,6 +42,7 @@ from tools.guard import grounding, pii
 from tools.kb import entities, events, focus, measures
 from tools.kb.keyword import STOPWORDS, tokens
 
+NEAR_BEST = 0.8  # a further quote scores at least this share of the best one's score
 # Words that say how a question is asked, not what it asks about.
 ASKING = frozenset(
     "much many long tell know please need want get there any kind way go s ve ll re d m t my me "
@@ -58,6 +59,7 @@ ASKED_AS = {
     "cheaper": ("price",),
     "cheapest": ("price",),
     "total": ("price",),  # "what's the total" for a stay is its price
+    "overnight": ("night",),  # "park overnight" is priced "per night"
     "weigh": ("weight",),
     "heavy": ("weight",),
     "waterproof": ("water",),
@@ -79,6 +81,12 @@ NUMERIC_QUESTION = re.compile(
 )
 # "Who is ...?" wants somebody: a sentence that names nobody beyond the question's own names does not say who
 # ("It is staffed by our own vets and nurses" is not who the head nurse is).
+CALL_QUESTION = re.compile(
+    r"\bwho (?:do|should|can|could) (?:i|we) (?:call|ring|phone|telephone)\b"
+    r"|\bwhat(?:'s| is)? (?:the )?(?:number|phone number) (?:to|for|do|should)\b",
+    re.IGNORECASE,
+)
+_CALL_NUMBER = re.compile(r"\b(?:call|ring|phone|dial)\b[^.]{0,40}\b\d{3}", re.IGNORECASE)  # "call NHS 111"
 WHO_QUESTION = re.compile(r"^\W*(?:and |so |but )?who(?:'s| is| was| are| were)?\b", re.IGNORECASE)
 PAST_HEADING = re.compile(r"\b(?:previous|former|old|archived?|earlier|legacy|discontinued|superseded)\b", re.I)
 PAST_QUESTION = re.compile(
@@ -138,6 +146,10 @@ PHRASE_ENDS = frozenset(
     "i we you they he she it my your our their work come go fit take".split()
 )
 COUNTED_ANYWAY = frozenset("time more other different thing".split())  # "how many things": whatever is counted
+# "How many people can it seat?": a room's figure for each layout ("Theatre: 80") counts people without saying so
+PEOPLE = frozenset("people person persons ppl guests".split())
+_HOLDS = re.compile(r"\b(?:seat|seats|hold|holds|fit|fits|take|takes|accommodate|accommodates|sleep|sleeps)\b", re.I)
+
 SHORT_FORMS = {
     "hour": ("h", "hr", "hrs"),
     "minute": ("min", "mins"),
@@ -281,6 +293,9 @@ def states_what_is_asked(candidate: Candidate, question: str) -> bool:
     heading's count only for when- and version questions (a changelog's version and date), and a when-question
     wants a time (a year, a day, "within 30 days"), not any number.
     """
+    if CALL_QUESTION.search(question):  # "who do I call about ..." wants a number to ring, not a person
+        text = quoted(candidate)
+        return bool(pii.find(text, ("PHONE",)) or _CALL_NUMBER.search(text))
     if _asks_who(question) and not (
         _names_someone(quoted(candidate), question) and _states_the_role(candidate, question)
     ):
@@ -419,7 +434,7 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
             if word in PHRASE_ENDS:
                 break
             phrase += tokens(word)
-        if phrase and not set(phrase) & COUNTED_ANYWAY:
+        if phrase and not set(phrase) & COUNTED_ANYWAY and not (set(phrase) & PEOPLE and _HOLDS.search(question)):
             head, modifiers = phrase[-1], phrase[:-1]
             # the counted thing, and what kind of it when the question says ("car parking spaces" finds
             # "6 parking spaces"; "wheelchair spaces" does not find "turning space")
@@ -916,6 +931,17 @@ def _proper_words(text: str) -> frozenset[str]:
     return frozenset(w for w, capital in seen.items() if capital and w not in STOP)
 
 
+_DIGITS_OF = {
+    word: str(i)
+    for i, word in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), start=1)
+}
+
+
+def _spelled_counts(text: str) -> list[entities.Name]:
+    """The small numbers ``text`` writes in words, as the names a question writes them in digits."""
+    return [entities.Name(_DIGITS_OF[w], (_DIGITS_OF[w],)) for w in dict.fromkeys(tokens(text)) if w in _DIGITS_OF]
+
+
 def _row_words_asked(question: str) -> tuple[set[str], set[str]]:
     """The question's forms as :func:`_speaks_of_row` reads them: with the attributes its words ask for."""
     said = [question, *(a for w in tokens(question) for a in ASKED_AS.get(w, ()))]
@@ -985,6 +1011,10 @@ def gather(
         and not (w.text.endswith("s") and w.text[:-1].lower() in everything)
         and not (_ACRONYM.fullmatch(w.text.removesuffix("s")) and _spelled_out(w.text.removesuffix("s"), everything))
         and not TIME.fullmatch(w.text)  # "in May" is when, which a price table gives by season
+        and not (
+            w.text in _DIGITS_OF.values()
+            and any(_DIGITS_OF[x] == w.text for x in tokens(everything) if x in _DIGITS_OF)
+        )
         # named in short ("2.4.1" for "PetBook 2.4.1"), though not by a bare count ("15" is not the "Flex 15")
         and not any(
             entities.match(w, n) in (entities.EXACT, entities.SHORTER) and not all(x.isdigit() for x in n.words)
@@ -993,10 +1023,12 @@ def gather(
     ]
     if absent:  # a name no source uses at all ("CEO", "Germany"): they cannot be about it
         return Evidence(question, written, reason=f"the sources do not mention {', '.join(absent)}")
+    # a count asked in digits is said in words as often: "3 course" is the "three courses" of the menu
+    counts_asked = any(all(w.isdigit() for w in name.words) for name in wanted)
     rows = _candidates(documents)
     candidates = []
     for text, n, heading in rows:
-        own = entities.names(text)
+        own = entities.names(text) + (_spelled_counts(text) if counts_asked else [])
         # the nearest heading speaks for a sentence before the page's title does: under "## Kestrel GR3" of a
         # page titled "Kestrel GR2 and GR3", a sentence is about the GR3
         candidate = Candidate(text, n, entities.level(wanted, own, entities.names(heading), context[n]), heading)
@@ -1202,7 +1234,7 @@ def gather(
     if wanted and any(c.subject and not c.labels_another for c in answering):
         answering = [c for c in answering if not c.labels_another]
     # Further quotes must be nearly as good as the best one; a weak second quote is noise.
-    chosen = [c for c in answering[:limit] if c.score >= 0.8 * answering[0].score]
+    chosen = [c for c in answering[:limit] if c.score >= NEAR_BEST * answering[0].score]
     return Evidence(question, written, chosen)
 
 

@@ -143,14 +143,24 @@ def found(text: str) -> list[Measure]:
 # "the price for a 90 minute lesson" names the thing asked about ("for" and "with" lead both: left out).
 _SITUATION = re.compile(
     r"\b(?:about|around|roughly|approx(?:imately)?|nearly|almost|weighs?|weighing|lives?|living|my|i['’]?m|i am|"
-    r"we['’]?re|we are|(?:s)?he['’]?s|(?:i|we)['’](?:ll|d)|(?:i|we) (?:will|would)|away|staying)\b[^.?!,;]{0,12}$",
+    r"we['’]?re|we are|(?:s)?he['’]?s|(?:i|we)['’](?:ll|d)|(?:i|we) (?:will|would)|away|staying|"
+    # when the asker comes or goes: "we arrive in 3 days", "leaving in 2 weeks"
+    r"arriv(?:e|es|ing)|leav(?:e|es|ing)|check(?:ing)? in|due)\b[^.?!,;]{0,12}$",
     re.IGNORECASE,
 )
+# A stay's length beside a price per night or day: "for 3 nights ..., how much a night?" asks the nightly rate.
+_STAY = re.compile(r"\bfor\s+$", re.IGNORECASE)
+_PER_UNIT = re.compile(r"\b(?:a|per|each) (?:night|day|week)\b|\bnightly\b", re.IGNORECASE)
 
 
 def situational(text: str) -> list[Measure]:
     """The measures in ``text`` that state the asker's situation rather than name what is asked about."""
-    return [measure for m, measure in _written(text) if _SITUATION.search(text[max(0, m.start() - 30) : m.start()])]
+    per_unit = bool(_PER_UNIT.search(text))
+    return [
+        measure
+        for m, measure in _written(text)
+        if _SITUATION.search(before := text[max(0, m.start() - 30) : m.start()]) or (per_unit and _STAY.search(before))
+    ]
 
 
 def starts(text: str) -> set[int]:
