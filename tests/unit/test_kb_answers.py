@@ -1142,3 +1142,39 @@ def test_the_askers_arrival_and_stay_are_context_beside_a_price_per_night():
         measures.Measure(3.0, "day")
     ]
     assert measures.situational("is there a discount for 7 nights or more?") == []  # the stay is what is asked
+
+
+def test_a_season_written_short_or_with_a_dash_and_weeks_written_wk_read_as_the_pages_write_them():
+    rents = [
+        doc(
+            1,
+            "Weekly rent 2025/26, Leeds — Hall: Millbrook Hall; Room type: Standard En-suite; 44 weeks: £166.",
+            "Rent archive",
+            "Rents 2025/26",
+        ),
+        doc(
+            2,
+            "Weekly rent 2026/27, Leeds — Hall: Millbrook Hall; Room type: Standard En-suite; 44 weeks: £172.",
+            "Rents",
+            "Rents 2026/27",
+        ),
+    ]
+    for question, fact in (
+        ("millbrook hall standard en suite 44 wk rent in 2025/26", "£166"),
+        ("millbrook hall standard en suite 44 wk rent in 25/26", "£166"),
+        ("What is the Millbrook Hall standard en-suite rent for 2026-27 on 44 weeks?", "£172"),
+    ):
+        found = evidence.gather(question, rents, _alike)
+        assert [fact in evidence.quoted(c) for c in found.sentences][:1] == [True], (question, found.reason)
+    assert evidence._SHORT_SEASON.sub(evidence._full_season, "for 13-14 year olds on 12/13") == (
+        "for 13-14 year olds on 12/13"  # ages and a date are no seasons
+    )
+
+
+def test_a_new_one_a_salary_and_wifi_are_said_as_pages_say_them():
+    fees = [doc(1, "Replacement key fob — Charge: £20.", "Fees", "Fees > Charges")]
+    assert evidence.gather("lost my key fob, how much is a new one", fees, _alike).answerable
+    guarantor = [doc(1, "A guarantor must have an annual income of at least £28,000.", "Guarantors", "Guarantors")]
+    assert evidence.gather("What's the minimum salary my dad needs to be my guarantor?", guarantor, _alike).answerable
+    internet = [doc(1, "Every room has Wi-Fi at up to 250 Mbps included in the rent.", "Bills", "Bills")]
+    assert evidence.gather("whats the included wifi speed in the halls", internet, _alike).answerable

@@ -46,7 +46,7 @@ NEAR_BEST = 0.8  # a further quote scores at least this share of the best one's 
 # Words that say how a question is asked, not what it asks about.
 ASKING = frozenset(
     "much many long tell know please need want get there any kind way go s ve ll re d m t my me "
-    "if did only just also really got use used one give hi hello hey thanks".split()
+    "if did only just also really got use used one give hi hello hey thanks each".split()
 )
 # How people ask for the attributes product pages name in one word. Small on purpose: the embedding
 # similarity covers paraphrase in general, but it cannot see "how much" in a question once the
@@ -60,6 +60,9 @@ ASKED_AS = {
     "cheapest": ("price",),
     "total": ("price",),  # "what's the total" for a stay is its price
     "overnight": ("night",),  # "park overnight" is priced "per night"
+    "salary": ("income", "earn"),
+    "new": ("replacement",),  # "how much is a new one" after losing it
+    "wifi": ("wi-fi", "internet", "broadband"),
     "weigh": ("weight",),
     "heavy": ("weight",),
     "waterproof": ("water",),
@@ -931,6 +934,17 @@ def _proper_words(text: str) -> frozenset[str]:
     return frozenset(w for w, capital in seen.items() if capital and w not in STOP)
 
 
+# A season written short or with a dash ("26/27", "2026-27"; not "13-14 year olds") as the pages write it ("2026/27"); a second number one
+# more than a first over 12 is no day and month.
+_SHORT_SEASON = re.compile(r"(?<![\d/-])(?:20(\d\d)[–-]|(1[3-9]|[2-9]\d)/)(\d\d)(?![\d/-])")
+
+
+def _full_season(found: re.Match[str]) -> str:
+    long, short, second = found.groups()
+    first = long or short
+    return f"20{first}/{second}" if int(second) == int(first) + 1 else found.group()
+
+
 _DIGITS_OF = {
     word: str(i)
     for i, word in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), start=1)
@@ -989,6 +1003,7 @@ def gather(
     min_score: float = MIN_SCORE,
 ) -> Evidence:
     """The sentences of ``documents`` (``n``, ``text``, ``title``, ``section``) that answer ``question``, best first."""
+    question = _SHORT_SEASON.sub(_full_season, question)
     context = {d["n"]: entities.names(f"{d.get('title', '')}\n{d.get('section', '')}") for d in documents}
     text_names = {d["n"]: entities.names(d.get("text") or "") for d in documents}
     known = [name for n in context for name in text_names[n] + context[n]]

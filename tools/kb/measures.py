@@ -30,6 +30,8 @@ _UNIT_FORMS = {
     "knot": ("kn", "knot", "knots"),
     "kw": ("kw",),
     "kwh": ("kwh",),
+    "mbps": ("mbps", "mb/s"),  # a connection's speed
+    "gbps": ("gbps", "gb/s"),
     "wh": ("wh",),
     "mah": ("mah",),
     "w": ("w", "watt", "watts"),
@@ -39,8 +41,8 @@ _UNIT_FORMS = {
     "second": ("sec", "secs", "second", "seconds"),  # not "s": "the 500s" are models
     "day": ("day", "days"),
     "night": ("night", "nights"),
-    "week": ("week", "weeks"),
-    "month": ("month", "months"),
+    "week": ("week", "weeks", "wk", "wks"),
+    "month": ("month", "months", "mth", "mths"),
     "year": ("year", "years", "yr", "yrs"),
     "litre": ("l", "litre", "litres", "liter", "liters"),
     "ml": ("ml",),
@@ -54,6 +56,7 @@ _SCALE = {
     "mm": ("m", 0.001),
     "cm": ("m", 0.01),
     "km": ("m", 1000.0),
+    "gbps": ("mbps", 1000.0),
     "ft": ("m", 0.3048),
     "inch": ("m", 0.0254),
     "mile": ("m", 1609.344),
