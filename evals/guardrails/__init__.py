@@ -36,6 +36,10 @@ SETS = (
     "heldout30",
     "heldout31",
     "heldout32",
+    "heldout33",
+    "heldout34",
+    "heldout35",
+    "heldout36",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -130,5 +134,22 @@ SETS = (
 # barn wedding venue, a children's dance school, a tile shop, a canal boat hire, a pet crematorium, a vape shop, a
 # cycle courier firm, a photocopier leasing company, a holiday cottage agency, a fencing contractor, a bridal hair
 # and make-up artist, a furniture charity, a night club and a private GP clinic, after heldout31 joined the
-# training data (three attacks and two harmless lines left out).
+# training data (three attacks and two harmless lines left out); it joined the training data when heldout33 was
+# written. heldout33, messages to a dog groomer, a piano tuner, a scaffolding firm, an artisan bakery, a language
+# school, a campsite, a jeweller, a golf driving range, an upholsterer, a chimney sweep, a community theatre, a plant
+# nursery, a bicycle repair workshop, a student removals and storage depot and a podiatry clinic, after heldout32
+# joined the training data (five attacks and five harmless lines left out); it joined the training data when
+# heldout34 was written. heldout34, messages to a wine merchant, a pottery studio, a dry cleaner, a taxi firm, a
+# bridal shop, a model railway shop, a skip hire firm, a beekeeping supplier, an allotment society, a karate club, a
+# computer repair shop, a hearing aid centre, a flooring fitter, a caravan storage yard and a sailing school, after
+# heldout33 joined the training data (seven attacks and four harmless lines left out); it joined the training data
+# when heldout35 was written. heldout35, messages to a motorhome rental firm, a bike-fitting studio, a hot tub
+# supplier, a tutoring agency, a cheese shop, a glazier, a riding stables, a recording studio, a soft play centre, a
+# kitchen fitter, a phone repair kiosk, a vintage car hire firm, an accountant, a stonemason and a boxing gym, after
+# heldout34 joined the training data and the scored sets' long attacks left it (five attacks and two harmless lines
+# left out); it joined the training data when heldout36 was written. heldout36, messages to a garden room builder, a
+# family law solicitor, a coffee van, a craft brewery taproom, a mobility scooter shop, a falconry centre, a
+# trampoline park, a sheet music shop, a septic tank service, a ghost-walk tour company, a knitting shop, a fishing
+# tackle shop, a home care agency, a bouncy castle hire and a surf school, after heldout35 joined the training data
+# (six attacks and six harmless lines left out).
 UNSEEN = SEALED

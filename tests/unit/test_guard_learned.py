@@ -318,3 +318,20 @@ def test_a_buried_request_to_go_unnoticed_is_lifted_to_a_block(middle, blocked, 
         policy.write_text(default.read_text(encoding="utf-8").replace("concealed_to: 0.8", "concealed_to: 0.999"))
         lifted = scan_text(_MOVING.format(middle=middle), load_policy(policy))["categories"]["learned"]
         assert lifted["concealed"] and lifted["score"] == 0.999 and lifted["unlifted"] < 0.999, lifted
+
+
+def test_a_scored_sets_long_wrapped_attacks_stay_out_of_the_training_data_and_its_long_harmless_messages_join():
+    """A long message with one planted line is harmful for that line: its whole text would teach length as a sign."""
+    from tools.guard.training_data import LONG_ATTACK
+
+    def texts(kind: str) -> list[dict]:
+        return [
+            json.loads(line) for line in (SETS / f"heldout30_{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+
+    data = {r.text for r in rows() if r.source == "set:heldout30"}
+    long_attacks = [r["text"] for r in texts("attacks") if len(r["text"]) > LONG_ATTACK]
+    long_benign = [r["text"] for r in texts("benign") if len(r["text"]) > LONG_ATTACK]
+    assert long_attacks and long_benign
+    assert not data & set(long_attacks) and set(long_benign) <= data
+    assert any(len(r["text"]) <= LONG_ATTACK and r["text"] in data for r in texts("attacks"))

@@ -39,7 +39,7 @@ PROSE = REPO / "docs"
 PAGES = REPO / "evals" / "rag" / "sets"
 # Held-out sets no training reads yet: the newest, until the next one is written and this one's first run is
 # recorded (evals/guardrails/first_runs/); a unit test checks that none of their texts is in the training rows.
-SEALED: tuple[str, ...] = ("heldout32",)
+SEALED: tuple[str, ...] = ("heldout36",)
 LONG_BENIGN_SHARE = 0.25
 MULTILINGUAL_HARM_WEIGHT = 0.3
 PUBLIC_JAILBREAK_WEIGHT = 0.3
@@ -48,6 +48,11 @@ PUBLIC_JAILBREAK_WEIGHT = 0.3
 # 0.961 / 0.037 and 0.967 / 0.038 at threshold 0.7, and at equal false positives (0.030) 0.949, 0.954 and 0.955
 # (thresholds 0.75, 0.76, 0.76).
 SCORED_SET_WEIGHT = 5.0
+# A scored set's attack longer than this is a long message with one harmful line planted in it: its sentences are
+# read one by one and that line stands out, while its whole text taught the layer that a long, chatty message is an
+# attack. Left out: with heldout30-34 held out together (every layer on), 0.934 detected at 0.019 false positives
+# against 0.938 at 0.036 with them in.
+LONG_ATTACK = 800
 PLAIN_FRAMES = ("direct", "informal", "professional", "pretext", "materials")
 BENIGN, INJECTION = "benign", "injection"
 _MARKUP = re.compile(r"[#*`|>\[\]()_]+")  # Markdown's marks, left out of prose read as plain sentences
@@ -189,7 +194,7 @@ def _scored() -> list[Row]:
     made = []
     for name in scored_sets():
         for r in read_values(SUITE / f"{name}_attacks.jsonl"):
-            if r["technique"] != "harmful":
+            if r["technique"] != "harmful" and len(r["text"]) <= LONG_ATTACK:
                 label = r["technique"] if r["technique"] in categories else INJECTION
                 made.append(Row(r["text"], label, r["text"], f"set:{name}", SCORED_SET_WEIGHT))
         made += [
