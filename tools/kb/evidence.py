@@ -42,7 +42,6 @@ from tools.guard import grounding, pii
 from tools.kb import entities, events, focus, measures
 from tools.kb.keyword import STOPWORDS, tokens
 
-NEAR_BEST = 0.8  # a further quote scores at least this share of the best one's score
 # Words that say how a question is asked, not what it asks about.
 ASKING = frozenset(
     "much many long tell know please need want get there any kind way go s ve ll re d m t my me "
@@ -84,13 +83,14 @@ NUMERIC_QUESTION = re.compile(
 )
 # "Who is ...?" wants somebody: a sentence that names nobody beyond the question's own names does not say who
 # ("It is staffed by our own vets and nurses" is not who the head nurse is).
+WHO_QUESTION = re.compile(r"^\W*(?:and |so |but )?who(?:'s| is| was| are| were)?\b", re.IGNORECASE)
+# "Who do I call about ...?" wants a number to ring (a phone number, or "call NHS 111"), not a person.
 CALL_QUESTION = re.compile(
     r"\bwho (?:do|should|can|could) (?:i|we) (?:call|ring|phone|telephone)\b"
     r"|\bwhat(?:'s| is)? (?:the )?(?:number|phone number) (?:to|for|do|should)\b",
     re.IGNORECASE,
 )
 _CALL_NUMBER = re.compile(r"\b(?:call|ring|phone|dial)\b[^.]{0,40}\b\d{3}", re.IGNORECASE)  # "call NHS 111"
-WHO_QUESTION = re.compile(r"^\W*(?:and |so |but )?who(?:'s| is| was| are| were)?\b", re.IGNORECASE)
 PAST_HEADING = re.compile(r"\b(?:previous|former|old|archived?|earlier|legacy|discontinued|superseded)\b", re.I)
 PAST_QUESTION = re.compile(
     r"\b(?:before|previous(?:ly)?|used to|old|former|originally|last year|in the past|was|were|did)\b", re.I
@@ -203,6 +203,7 @@ MIN_WORDS = 3
 MAX_EMBEDDED = 24  # sentences embedded per question: the best by words (about 0.3 s on 2 cores)
 LEXICAL_WEIGHT = 0.5
 MIN_SCORE = 0.15  # below this no sentence answers the question (chosen on the development sets: corvid, docs)
+NEAR_BEST = 0.8  # a further quote scores at least this share of the best one's score
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -934,8 +935,8 @@ def _proper_words(text: str) -> frozenset[str]:
     return frozenset(w for w, capital in seen.items() if capital and w not in STOP)
 
 
-# A season written short or with a dash ("26/27", "2026-27"; not "13-14 year olds") as the pages write it ("2026/27"); a second number one
-# more than a first over 12 is no day and month.
+# A season written short or with a dash ("26/27", "2026-27"; not "13-14 year olds") as the pages write it
+# ("2026/27"): a second number one more than a first over 12 is no day and month.
 _SHORT_SEASON = re.compile(r"(?<![\d/-])(?:20(\d\d)[–-]|(1[3-9]|[2-9]\d)/)(\d\d)(?![\d/-])")
 
 
@@ -1026,10 +1027,7 @@ def gather(
         and not (w.text.endswith("s") and w.text[:-1].lower() in everything)
         and not (_ACRONYM.fullmatch(w.text.removesuffix("s")) and _spelled_out(w.text.removesuffix("s"), everything))
         and not TIME.fullmatch(w.text)  # "in May" is when, which a price table gives by season
-        and not (
-            w.text in _DIGITS_OF.values()
-            and any(_DIGITS_OF[x] == w.text for x in tokens(everything) if x in _DIGITS_OF)
-        )
+        and not any(n.words == w.words for n in _spelled_counts(everything))  # "3" said as "three"
         # named in short ("2.4.1" for "PetBook 2.4.1"), though not by a bare count ("15" is not the "Flex 15")
         and not any(
             entities.match(w, n) in (entities.EXACT, entities.SHORTER) and not all(x.isdigit() for x in n.words)
