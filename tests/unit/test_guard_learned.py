@@ -18,6 +18,11 @@ from tools.guard.training_data import BENIGN, INJECTION, harm_categories, rows
 SETS = Path(__file__).resolve().parents[2] / "evals" / "guardrails"
 
 
+def _set_lines(name: str, kind: str) -> list[dict]:
+    """A held-out set's lines ({"technique", "text"}), as the suite reads them."""
+    return [json.loads(line) for line in (SETS / f"{name}_{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\w+", text.lower()))
 
@@ -54,16 +59,13 @@ def test_scored_held_out_sets_join_the_training_data_and_sealed_ones_do_not(monk
     """A set joins once scored, each attack under its category or as an injection; a sealed set stays out."""
     from tools.guard import training_data
 
-    def texts(name: str, kind: str) -> list[dict]:
-        return [json.loads(line) for line in (SETS / f"{name}_{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
-
     data = {(r.text, r.label) for r in rows() if r.source == "set:heldout18"}
-    attacks, benign = texts("heldout18", "attacks"), texts("heldout18", "benign")
+    attacks, benign = _set_lines("heldout18", "attacks"), _set_lines("heldout18", "benign")
     weapons = next(r["text"] for r in attacks if r["technique"] == "weapons")
     override = next(r["text"] for r in attacks if r["technique"] == "override")
     assert (weapons, "weapons") in data and (override, INJECTION) in data and (benign[0]["text"], BENIGN) in data
     # the first sets' rows marked only "harmful" name no category, so they stay out, as the suite's do
-    unlabelled = next(r["text"] for r in texts("heldout", "attacks") if r["technique"] == "harmful")
+    unlabelled = next(r["text"] for r in _set_lines("heldout", "attacks") if r["technique"] == "harmful")
     assert not any(r.text == unlabelled and r.source == "set:heldout" for r in rows())
     # a sealed set is neither read nor part of the fingerprint
     monkeypatch.setattr(training_data, "SEALED", (*training_data.SEALED, "heldout18"))
@@ -324,14 +326,9 @@ def test_a_scored_sets_long_wrapped_attacks_stay_out_of_the_training_data_and_it
     """A long message with one planted line is harmful for that line: its whole text would teach length as a sign."""
     from tools.guard.training_data import LONG_ATTACK
 
-    def texts(kind: str) -> list[dict]:
-        return [
-            json.loads(line) for line in (SETS / f"heldout30_{kind}.jsonl").read_text(encoding="utf-8").splitlines()
-        ]
-
     data = {r.text for r in rows() if r.source == "set:heldout30"}
-    long_attacks = [r["text"] for r in texts("attacks") if len(r["text"]) > LONG_ATTACK]
-    long_benign = [r["text"] for r in texts("benign") if len(r["text"]) > LONG_ATTACK]
+    long_attacks = [r["text"] for r in _set_lines("heldout30", "attacks") if len(r["text"]) > LONG_ATTACK]
+    long_benign = [r["text"] for r in _set_lines("heldout30", "benign") if len(r["text"]) > LONG_ATTACK]
     assert long_attacks and long_benign
     assert not data & set(long_attacks) and set(long_benign) <= data
-    assert any(len(r["text"]) <= LONG_ATTACK and r["text"] in data for r in texts("attacks"))
+    assert any(len(r["text"]) <= LONG_ATTACK and r["text"] in data for r in _set_lines("heldout30", "attacks"))
