@@ -60,7 +60,7 @@ lint: install
 
 # Lint, then the suite without the tests marked slow (each over a minute on 2 cores; `make test-slow` runs those).
 test: setup lint
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --durations=15
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" --durations=25
 
 test-slow: setup
 	$(PY) -m pytest -q -p no:cacheprovider -m slow

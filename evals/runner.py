@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.evaluators import Evaluator, mean_scores
-from evals.report import write_report
+from evals.report import reports_folder, write_report
 from graph.tracing import langsmith_key_set, tracing_enabled
 
 Target = Callable[[dict], Awaitable[dict]]
@@ -221,7 +221,7 @@ def run_suite(suite: Suite, offline: bool = False, prefix: str = "", progress: b
     metrics["seconds_per_example"] = round(sum(r["seconds"] for r in rows) / len(rows), 2) if rows else 0.0
     if suite.summarise and ran:
         metrics.update(suite.summarise(ran))
-    experiment = f"{name_prefix}-{time.strftime('%Y%m%d-%H%M%S')}"
+    experiment = _unused_name(f"{name_prefix}-{time.strftime('%Y%m%d-%H%M%S')}")
     columns = [*suite.columns, "error"] if metrics["errors"] else suite.columns
     table = [{c: _flatten(row, c) for c in columns} for row in rows]
     paths = write_report(
@@ -250,6 +250,12 @@ def incomplete_message(experiment: Experiment) -> str:
         f"error: {len(errors)} of {len(experiment.rows)} {experiment.suite} examples failed, so this run is not a "
         f"result (first, {errors[0]['id']}: {first}). The report marks them: {experiment.paths['markdown']}"
     )
+
+
+def _unused_name(stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3`` ... when runs in one process finish within the same second."""
+    taken = {p.stem for p in reports_folder().glob(f"{stem}*.json")}
+    return next(name for n in range(1, len(taken) + 2) if (name := stem if n == 1 else f"{stem}-{n}") not in taken)
 
 
 def finish(experiment: Experiment, as_json: bool, show: Callable[[Experiment], None] | None = None) -> int:

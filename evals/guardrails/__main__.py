@@ -1,7 +1,7 @@
 """``python -m evals.guardrails``: detection rate per attack technique and false-positive rate per benign group.
 
 Rows: ``attacks.jsonl`` and ``benign.jsonl`` with ``technique`` and ``text`` (the suite), or a held-out
-pair with ``--set heldout`` ... ``--set heldout5`` (each written after the previous round of rules, to measure what they miss;
+pair with ``--set heldout`` ... ``--set heldout5`` (several names: one experiment each) (each written after the previous round of rules, to measure what they miss;
 heldout5 after the learned layer, with content safety by category; heldout7 by an author who never saw the training data). Each text goes through
 ``tools.guard`` under a policy (default: the shipped one); "block" is a detection. ``--json`` ends
 with one line of metrics.
@@ -94,13 +94,27 @@ def build(args: argparse.Namespace) -> Suite:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.guardrails", description=__doc__.splitlines()[0])
     add_common_arguments(parser)
-    parser.add_argument("--set", choices=SETS, default="suite", help="which bundled pair of files to run")
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        choices=SETS,
+        default=["suite"],
+        dest="sets",
+        metavar="SET",
+        help="which bundled pairs of files to run, each its own experiment (one process loads the models once)",
+    )
     parser.add_argument("--attacks", type=Path, default=None, help="attack rows (default: the --set's)")
     parser.add_argument("--benign", type=Path, default=None, help="benign rows (default: the --set's)")
     parser.add_argument("--policy", default=None, help="policy YAML (default: the shipped one)")
     args = parser.parse_args(argv)
-    experiment = run_suite(build(args), offline=args.offline, prefix=args.prefix, progress=not args.json)
-    return finish(experiment, args.json, show=_show)
+    if len(args.sets) > 1 and (args.attacks or args.benign):
+        parser.error("--attacks and --benign replace one set's files: give a single --set with them")
+    status = 0
+    for name in args.sets:
+        suite = build(argparse.Namespace(**vars(args), set=name))
+        experiment = run_suite(suite, offline=args.offline, prefix=args.prefix, progress=not args.json)
+        status = max(status, finish(experiment, args.json, show=_show))
+    return status
 
 
 def _show(experiment: Experiment) -> None:
