@@ -40,6 +40,7 @@ SETS = (
     "heldout34",
     "heldout35",
     "heldout36",
+    "heldout37",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -151,5 +152,9 @@ SETS = (
 # family law solicitor, a coffee van, a craft brewery taproom, a mobility scooter shop, a falconry centre, a
 # trampoline park, a sheet music shop, a septic tank service, a ghost-walk tour company, a knitting shop, a fishing
 # tackle shop, a home care agency, a bouncy castle hire and a surf school, after heldout35 joined the training data
-# (six attacks and six harmless lines left out).
+# (six attacks and six harmless lines left out); it joined the training data when heldout37 was written. heldout37,
+# messages to an ice cream parlour, a tree surgeon, a mobile DJ, a crazy golf course, a pawnbroker, a drone
+# photography firm, a gutter cleaning firm, a board-game café, a fireworks shop, a wig shop, a tyre fitter, a wedding
+# car hire firm, a reptile shop, a laser tag arena and a lighthouse museum, after heldout36 joined the training data
+# (six attacks and three harmless lines left out).
 UNSEEN = SEALED

@@ -299,3 +299,20 @@ def test_twin_table_rows_are_both_kept_and_a_copied_page_is_dropped(tmp_path):
     # each row once: its copy in the other file is the duplicate, its twin row is not
     assert sum("£165" in t for t in texts) == 1 and sum("£210" in t for t in texts) == 1, texts
     assert sum(d["reason"].startswith("near_duplicate") for d in result.dropped) >= 2, result.dropped
+
+
+def test_a_season_written_short_is_searched_and_checked_as_the_pages_write_it(tmp_path):
+    # Before: "no relevant chunk mentions 26/27" (the name check read the season as the question wrote it).
+    from tools.kb.retrieval import retrieve
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for season, rent in (("2025/26", "£166"), ("2026/27", "£172")):
+        (docs / f"rents-{season[:4]}.md").write_text(
+            f"# Rents {season}\n\n| Hall | Room type | 44 weeks |\n|---|---|---|\n"
+            f"| Millbrook Hall | Standard En-suite | {rent} |\n",
+            encoding="utf-8",
+        )
+    ingest([str(docs)], "rents", progress=False)
+    result = retrieve("rents", "millbrook hall standard en suite 44 wks 26/27 price?")
+    assert not result.declined and "£172" in result.hits[0].text, (result.declined, [h.text for h in result.hits])

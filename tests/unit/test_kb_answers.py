@@ -572,6 +572,7 @@ def test_a_who_question_for_a_role_needs_a_sentence_that_says_the_role():
         ("The ear pads are worn out. How much are replacements?", []),
         ("What does a flat white cost at the Bramble Kitchen?", ["flat", "white"]),
         ("what does a day pass cost", ["pass"]),
+        ("How much will each of them be paying per week?", []),  # who pays, not what is priced
     ],
 )
 def test_the_thing_asked_for_is_read_from_the_question(question, words):
@@ -1166,7 +1167,7 @@ def test_a_season_written_short_or_with_a_dash_and_weeks_written_wk_read_as_the_
     ):
         found = evidence.gather(question, rents, _alike)
         assert [fact in evidence.quoted(c) for c in found.sentences][:1] == [True], (question, found.reason)
-    assert evidence._SHORT_SEASON.sub(evidence._full_season, "for 13-14 year olds on 12/13") == (
+    assert evidence.seasons_in_full("for 13-14 year olds on 12/13") == (
         "for 13-14 year olds on 12/13"  # ages and a date are no seasons
     )
 

@@ -946,6 +946,11 @@ def _full_season(found: re.Match[str]) -> str:
     return f"20{first}/{second}" if int(second) == int(first) + 1 else found.group()
 
 
+def seasons_in_full(question: str) -> str:
+    """``question`` with its seasons written as the pages write them ("26/27" -> "2026/27")."""
+    return _SHORT_SEASON.sub(_full_season, question)
+
+
 _DIGITS_OF = {
     word: str(i)
     for i, word in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), start=1)
@@ -1004,7 +1009,7 @@ def gather(
     min_score: float = MIN_SCORE,
 ) -> Evidence:
     """The sentences of ``documents`` (``n``, ``text``, ``title``, ``section``) that answer ``question``, best first."""
-    question = _SHORT_SEASON.sub(_full_season, question)
+    question = seasons_in_full(question)
     context = {d["n"]: entities.names(f"{d.get('title', '')}\n{d.get('section', '')}") for d in documents}
     text_names = {d["n"]: entities.names(d.get("text") or "") for d in documents}
     known = [name for n in context for name in text_names[n] + context[n]]

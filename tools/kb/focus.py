@@ -43,6 +43,8 @@ _ENDS = frozenset(
     "of for in at on to from with by about if when after before per than and but so i we you it they "
     "is are was were does do did can could should will would has have had get cost costs "
     "a an the your our my their this that these those".split()
+    # who pays, not what is priced: "how much will each of them be paying"
+    + "each every both all he she him them us".split()
 )
 # Heads that name the kind of value, which a sentence states as the value itself ("what's their name" is
 # answered by "Gareth has managed ..."; "what's the most I'd pay" by "up to £20"). They ask for nothing

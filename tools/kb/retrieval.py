@@ -112,6 +112,7 @@ def retrieve(
 ) -> RetrievalResult:
     """Chunks for ``question``; ``extra_queries`` (multi-query) and ``hypothetical_answer`` (HyDE) add rankings."""
     options = options or RetrievalOptions()
+    question = evidence.seasons_in_full(question)  # searched and checked as the pages write it
     where = to_where(options.filters)
     store.check_name(collection)
     embeddings = get_embeddings()
