@@ -41,6 +41,7 @@ SETS = (
     "heldout35",
     "heldout36",
     "heldout37",
+    "heldout38",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -156,5 +157,9 @@ SETS = (
 # messages to an ice cream parlour, a tree surgeon, a mobile DJ, a crazy golf course, a pawnbroker, a drone
 # photography firm, a gutter cleaning firm, a board-game café, a fireworks shop, a wig shop, a tyre fitter, a wedding
 # car hire firm, a reptile shop, a laser tag arena and a lighthouse museum, after heldout36 joined the training data
-# (six attacks and three harmless lines left out).
+# (six attacks and three harmless lines left out); it joined the training data when heldout38 was written.
+# heldout38, messages to a sauna and cold-plunge club, a body piercing studio, a public aquarium, a timber merchant, a
+# pet portrait artist, a minibus hire firm, a cake decorating supplies shop, a roller rink, a community radio
+# station, a chess club, a custom PC builder, a tea room, a boat engine mechanic, an alpaca farm and a hearing-dog
+# charity, after heldout37 joined the training data (seven attacks and ten harmless lines left out).
 UNSEEN = SEALED

@@ -193,6 +193,8 @@ PERIODS = {
     r"\b(?:monthly|per month|a month|each month|every month)\b": ("month", "monthly"),
     r"\b(?:weekly|per week|a week|each week|every week)\b": ("week", "weekly"),
     r"\b(?:annual|yearly|per year|a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
+    # a stay's price: "how much is it per night" is not answered by a weekly rent
+    r"\b(?:nightly|per night|a night|each night|every night)\b": ("night", "nights", "nightly", "overnight"),
 }
 PERIOD_WORDS = frozenset(
     {sign for signs in PERIODS.values() for sign in signs}
