@@ -1179,3 +1179,19 @@ def test_a_new_one_a_salary_and_wifi_are_said_as_pages_say_them():
     assert evidence.gather("What's the minimum salary my dad needs to be my guarantor?", guarantor, _alike).answerable
     internet = [doc(1, "Every room has Wi-Fi at up to 250 Mbps included in the rent.", "Bills", "Bills")]
     assert evidence.gather("whats the included wifi speed in the halls", internet, _alike).answerable
+
+
+def test_a_price_asked_per_night_is_not_answered_by_a_weekly_rent():
+    pages = [
+        doc(1, "Millbrook Hall — Room type: Standard En-suite; 44-week rent (per week): £172.", "Rents", "Rents"),
+        doc(
+            2,
+            "Early arrival: up to seven nights before your start date, at £32 per night.",
+            "Moving in",
+            "Millbrook Hall",
+        ),
+    ]
+    question = "Can I move into Millbrook Hall a few days early? How much is it per night?"
+    found = evidence.gather(question, pages, _alike)
+    assert found.answerable and "£32" in evidence.quoted(found.sentences[0]), found
+    assert not evidence.gather(question, pages[:1], _alike).answerable  # the weekly rent alone does not answer
