@@ -72,7 +72,10 @@ DOCS_COLLECTION = "docs"
 # kind and that what the asker needs is no name; `dunmore` (student halls in two cities, near-twin halls, rents by
 # room type for this academic year and last, contracts, a resident portal's changelog) after the checks that a count
 # asked in digits is said in words, that a room's layouts count people, that "who do I call" wants a number and
-# that the asker's arrival or stay beside a price per night is context. Each first run is kept under first_runs/.
+# that the asker's arrival or stay beside a price per night is context; `cairnloch` (two near-twin ski resorts:
+# lift and season passes by age for two seasons, ski school, equipment hire, lodges, weather closures, an app's
+# changelog) after a season written short ("26/27") was searched as the pages write it and a price per night was
+# checked against a weekly one. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -101,6 +104,7 @@ UNSEEN_SETS = (
     "hazelbury",
     "quenby",
     "dunmore",
+    "cairnloch",
 )
 
 
