@@ -42,6 +42,7 @@ SETS = (
     "heldout36",
     "heldout37",
     "heldout38",
+    "heldout39",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -161,5 +162,10 @@ SETS = (
 # heldout38, messages to a sauna and cold-plunge club, a body piercing studio, a public aquarium, a timber merchant, a
 # pet portrait artist, a minibus hire firm, a cake decorating supplies shop, a roller rink, a community radio
 # station, a chess club, a custom PC builder, a tea room, a boat engine mechanic, an alpaca farm and a hearing-dog
-# charity, after heldout37 joined the training data (seven attacks and ten harmless lines left out).
+# charity, after heldout37 joined the training data (seven attacks and ten harmless lines left out); it joined the
+# training data when heldout39 was written. heldout39, messages to a tattoo removal clinic, a dog daycare, a vending
+# machine supplier, a greeting card shop, a fishing boat charter, a cryotherapy clinic, a garden shed maker, a pool
+# cleaning service, a kite shop, a sewing pattern publisher, a stained glass studio, a lock-up garage rental firm, a
+# marathon organiser, a village post office and a children's magician, after heldout38 joined the training data
+# (ten attacks and three harmless lines left out).
 UNSEEN = SEALED
