@@ -43,6 +43,7 @@ SETS = (
     "heldout37",
     "heldout38",
     "heldout39",
+    "heldout40",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -167,5 +168,9 @@ SETS = (
 # machine supplier, a greeting card shop, a fishing boat charter, a cryotherapy clinic, a garden shed maker, a pool
 # cleaning service, a kite shop, a sewing pattern publisher, a stained glass studio, a lock-up garage rental firm, a
 # marathon organiser, a village post office and a children's magician, after heldout38 joined the training data
-# (ten attacks and three harmless lines left out).
+# (ten attacks and three harmless lines left out); it joined the training data when heldout40 was written. heldout40,
+# messages to a paddleboard hire, a beauty salon, a funfair ride operator, a handyman service, a pick-your-own fruit
+# farm, a puppet theatre, a jet-ski hire, a lawn care company, a hat shop, a mobile bar hire firm, a coin dealer, a
+# bowls club, a hovercraft experience, a clock repairer and a mushroom farm, after heldout39 joined the training data
+# (eleven attacks and nine harmless lines left out).
 UNSEEN = SEALED
