@@ -794,6 +794,8 @@ def test_a_price_of_another_service_in_the_list_does_not_price_the_asked_one():
         ("bought 2 tickets for the ballet broadcast, can I get a refund?", []),
         ("I have 2 cats, can they share a suite?", []),
         ("the app charged me twice when I booked 2 seats", []),
+        ("family of 2 adults and 3 kids skiing glen this season, whats the family pass", []),
+        ("im 62, do i get the senior rate or is it only 65+ like the other place?", []),
         # what the asker has is context, unless the pages name it (below)
         ("How much is a full service on my Kia EV6?", []),
         ("I've got a regular self-charging Toyota Corolla hybrid. How much for a full service?", []),
@@ -989,6 +991,7 @@ def test_the_askers_own_phone_system_is_context_and_the_coverage_leaves_unknown_
     assert [n.text for n in entities.owned("my phone's still on Android 9, will the app work?")] == ["Android 9"]
     assert [n.text for n in entities.owned("My BMW has run flats")] == ["BMW"]
     assert entities.owned("Does the Android 9 app work?") == []
+    assert [n.text for n in entities.owned("My iPad is stuck on iOS 15. Will the app work?")] == ["iPad", "iOS 15"]
 
 
 def test_a_sites_kind_of_place_and_a_season_do_not_make_a_twin():
@@ -1195,3 +1198,26 @@ def test_a_price_asked_per_night_is_not_answered_by_a_weekly_rent():
     found = evidence.gather(question, pages, _alike)
     assert found.answerable and "£32" in evidence.quoted(found.sentences[0]), found
     assert not evidence.gather(question, pages[:1], _alike).answerable  # the weekly rent alone does not answer
+
+
+def test_a_day_pass_is_not_answered_by_an_afternoon_pass_nor_a_nightly_price_by_a_sentence_without_one():
+    passes = [
+        doc(1, "An adult afternoon pass at Cairnloch Glen costs £38 from 12:30.", "Lift passes", "Glen"),
+        doc(2, "Cairnloch Glen — Adult: Day pass £52; 3-day pass £140.", "Lift passes", "Glen > Prices"),
+    ]
+    found = evidence.gather("how much is an adult day pass at cairnloch glen?", passes, _alike)
+    assert [evidence.quoted(c) for c in found.sentences][:1] == [passes[1]["text"]], found.reason
+    assert not evidence.gather("how much is an adult day pass at cairnloch glen?", passes[:1], _alike).answerable
+    chalets = [doc(1, "Over New Year the Birchwood chalets have a 3-night minimum stay.", "Lodges", "Birchwood")]
+    assert not evidence.gather("how much per night is a birchwood chalet for 6 people", chalets, _alike).answerable
+
+
+def test_a_wedding_package_is_not_a_delegate_package_and_pass_plus_is_no_kind_of_pass():
+    def another(text: str, question: str, names: frozenset[str] = frozenset()) -> bool:
+        candidate = evidence.Candidate(text, 1, entities.EXACT)
+        return evidence._another_kind(candidate, candidate.forms, question, set(names))
+
+    assert another("Delegate package per person — Day delegate: £49.", "how much is a wedding package")
+    assert another("An adult afternoon pass costs £38.", "how much is an adult day pass")
+    # a head that is part of the asked name: "Pass Plus" is no kind of pass
+    assert not another("Other lessons, Pass Plus course — £216.", "how much would pass plus cost", {"pass", "plus"})

@@ -61,7 +61,10 @@ _AMOUNT_OR_AGE = re.compile(
     r"|need(?:s|ed)?|want(?:s|ed)?)"
     r")\s+|\()"
     r"(?P<number>\d{1,3}(?:,\d{3})*(?:\.\d{2})?)(?![\w.,]\d)"
-    r"|(?<![\w.])(?P<number2>\d{1,3})(?=\s?-?\s?(?:years?|yrs?|yo)\b| of us\b)",  # "there are 7 of us"
+    # "there are 7 of us", "2 adults and 3 kids": how many people the asker brings, and an age bound ("65+")
+    r"|(?<![\w.])(?P<number2>\d{1,3})(?=\s?-?\s?(?:years?|yrs?|yo)\b| of us\b"
+    r"|\s(?:adults?|kids?|children|child|people|persons?|guests?|teens?|teenagers?|toddlers?|babies|infants?)\b)"
+    r"|(?<![\w.])(?P<bound>\d{1,2}\+)(?!\w)",
     re.I,
 )
 
@@ -172,7 +175,9 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     One that counts a thing ("10 sessions", "a 200 sq ft unit"), a year ("in 2021") and a version ("2.3.1")
     still are.
     """
-    said_as_amounts = {m.group("number") or m.group("number2") for m in _AMOUNT_OR_AGE.finditer(question)}
+    said_as_amounts = {
+        m.group("number") or m.group("number2") or m.group("bound") for m in _AMOUNT_OR_AGE.finditer(question)
+    }
     clock = [m.group() for m in _CLOCK_TIME.finditer(question)]
     said_as_amounts |= {*clock, *(part for time in clock for part in re.findall(r"\d+", time))}
     said_as_amounts |= {n for m in _AGES.finditer(question) for n in re.findall(r"\d+", m.group())}
@@ -206,8 +211,9 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
 # Puffin") and where they are or go ("we're in Taunton", "flying to Tenerife"). Such a name is context; a page
 # need not say it unless it does.
 _OWNED = re.compile(
-    r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still )?on"
-    r"|my [\w-]+(?:['’]s| is) (?:still )?on|called|named"  # "my phone's still on Android 9", "called Puffin"
+    r"\b(?:my|our|i drive|i['’]?ve got|i have|we have|got|buying|bought|i['’]?m (?:still |stuck )?on"
+    # "my phone's still on Android 9", "my iPad is stuck on iOS 15", "called Puffin"
+    r"|my [\w-]+(?:['’]s| is) (?:still |stuck )?on|called|named"
     # where the asker is or comes from: "we're in Taunton", "coming down from Exeter after work"
     r"|we['’]re in|i['’]m in|(?:i|we) live in|based in|(?:coming|driving|travelling|sailing)(?: down| up| over)? from"
     # and where they travel: "flying to Tenerife", "off to Dublin", "our flight home from Crete"

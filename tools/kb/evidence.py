@@ -467,7 +467,8 @@ STOP = STOPWORDS | ASKING
 # Attributes a page gives for several kinds of one thing: "towing capacity" and "tail lift capacity"
 KINDED = frozenset(
     "capacity price cost fee fees charge charges rate rates weight range size height width length depth volume "
-    "speed limit allowance time discount deposit".split()
+    # "an afternoon pass" is no day pass, nor a delegate package a wedding package
+    "speed limit allowance time discount deposit pass passes ticket tickets package packages".split()
 )
 
 
@@ -484,6 +485,8 @@ def _another_kind(candidate: Candidate, forms: tuple[set[str], set[str]], questi
     for qualifier, head in zip(words, words[1:], strict=False):
         if head not in KINDED or qualifier in STOP or not tokens(qualifier) or set(tokens(qualifier)) & name_words:
             continue
+        if head in name_words:
+            continue  # part of the asked name ("how much would Pass Plus cost"), not an attribute of it
         if _says(forms, qualifier):
             continue
         for before, word in zip(said, said[1:], strict=False):
@@ -512,7 +515,8 @@ LENGTHS = frozenset({"m"})  # measures' base unit of length: "how long is the la
 # "How much is the course" wants a price: "3 sessions of 2.5 hours" is a number, not what it costs.
 MONEY_QUESTION = re.compile(
     r"\bhow much (?:extra |more )?(?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take|data|storage|space)\b)"
-    r"|\b(?:cost|costs|price|prices|fee|fees)\b",
+    r"|\b(?:cost|costs|price|prices|fee|fees)\b"
+    r"|\bhow much (?:a|per|each) (?:night|day|week|month|year|hour|person|head|adult|child|kid)\b",  # "how much a night"
     re.IGNORECASE,
 )
 MONEY = re.compile(

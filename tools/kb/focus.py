@@ -72,9 +72,10 @@ _OBJECT = (
     r"\s+(?:(?:a|an|the|my|our|your|their|his|her|its|it|them|him|me|us|this|that|some|pair of)\s+)*(?P<np>[\w\s-]*)"
 )
 _PRICE_NOUNS = "price|prices|cost|costs|fee|fees|charge|charges|rate|rates"
-# "for" right after the price: "the fee for moving", "what do adults pay for the rock pooling"
+# "for" or "of" right after the price: "the fee for moving", "the price of an afternoon pass", "what do adults pay
+# for the rock pooling"
 _PRICED_FOR = re.compile(
-    rf"\b(?:{_PRICE_NOUNS}|charged|pay|paid)\s+for(?:\s+(?P<doing>\w+ing))?" + _OBJECT,
+    rf"\b(?:(?:{_PRICE_NOUNS})\s+(?:for|of)|(?:charged|pay|paid)\s+for)(?:\s+(?P<doing>\w+ing))?" + _OBJECT,
     re.I,
 )
 _PRICED_TO = re.compile(
