@@ -75,7 +75,10 @@ DOCS_COLLECTION = "docs"
 # that the asker's arrival or stay beside a price per night is context; `cairnloch` (two near-twin ski resorts:
 # lift and season passes by age for two seasons, ski school, equipment hire, lodges, weather closures, an app's
 # changelog) after a season written short ("26/27") was searched as the pages write it and a price per night was
-# checked against a weekly one. Each first run is kept under first_runs/.
+# checked against a weekly one; `ferncombe` (a safari park and a zoo with an aquarium, near-twins: day tickets by
+# age for two years, memberships, animal experiences, opening times, accessibility, a visitor app's changelog) after
+# the checks that the people an asker brings and an age bound are no names, that a day pass is no afternoon pass and
+# that "how much a night" wants a price. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -105,6 +108,7 @@ UNSEEN_SETS = (
     "quenby",
     "dunmore",
     "cairnloch",
+    "ferncombe",
 )
 
 
