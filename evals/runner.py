@@ -255,7 +255,11 @@ def incomplete_message(experiment: Experiment) -> str:
 def _unused_name(stem: str) -> str:
     """``stem``, or ``stem-2``, ``stem-3`` ... when runs in one process finish within the same second."""
     taken = {p.stem for p in reports_folder().glob(f"{stem}*.json")}
-    return next(name for n in range(1, len(taken) + 2) if (name := stem if n == 1 else f"{stem}-{n}") not in taken)
+    name, number = stem, 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}"
+    return name
 
 
 def finish(experiment: Experiment, as_json: bool, show: Callable[[Experiment], None] | None = None) -> int:

@@ -1,10 +1,11 @@
 """``python -m evals.guardrails``: detection rate per attack technique and false-positive rate per benign group.
 
 Rows: ``attacks.jsonl`` and ``benign.jsonl`` with ``technique`` and ``text`` (the suite), or a held-out
-pair with ``--set heldout`` ... ``--set heldout5`` (several names: one experiment each) (each written after the previous round of rules, to measure what they miss;
+pair with ``--set heldout`` ... ``--set heldout5`` (each written after the previous round of rules, to measure what they miss;
 heldout5 after the learned layer, with content safety by category; heldout7 by an author who never saw the training data). Each text goes through
 ``tools.guard`` under a policy (default: the shipped one); "block" is a detection. ``--json`` ends
-with one line of metrics.
+with one line of metrics. ``--set`` with several names runs each as its own experiment in one process (the
+models load once), one JSON line each.
 """
 
 from __future__ import annotations

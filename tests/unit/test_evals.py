@@ -60,6 +60,15 @@ def test_offline_experiment_scores_every_example_and_writes_its_report(monkeypat
     assert all(isinstance(line[k], (int, float)) for k in ("exact_match", "token_f1", "rouge_l", "contains"))
 
 
+def test_runs_finishing_in_the_same_second_keep_their_own_reports(monkeypatch):
+    import evals.runner as runner
+
+    monkeypatch.setattr(runner.time, "strftime", lambda *_: "20260101-000000")  # one second for all three runs
+    paths = [run_suite(_suite({"Capital of France?": "Paris"}), offline=True).paths["json"] for _ in range(3)]
+    assert [p.stem.rsplit("-", 1)[-1] for p in paths][1:] == ["2", "3"] and len(set(paths)) == 3
+    assert all(p.is_file() for p in paths)
+
+
 def test_a_run_with_a_failed_example_is_not_a_result(capsys):
     async def target(inputs: dict) -> dict:
         if inputs["question"] == "Default port?":
