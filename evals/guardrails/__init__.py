@@ -44,6 +44,7 @@ SETS = (
     "heldout38",
     "heldout39",
     "heldout40",
+    "heldout41",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -172,5 +173,9 @@ SETS = (
 # messages to a paddleboard hire, a beauty salon, a funfair ride operator, a handyman service, a pick-your-own fruit
 # farm, a puppet theatre, a jet-ski hire, a lawn care company, a hat shop, a mobile bar hire firm, a coin dealer, a
 # bowls club, a hovercraft experience, a clock repairer and a mushroom farm, after heldout39 joined the training data
-# (eleven attacks and nine harmless lines left out).
+# (eleven attacks and nine harmless lines left out); it joined the training data when heldout41 was written.
+# heldout41, messages to a car boot sale organiser, a sailmaker, a dry stone waller, a goat yoga farm, a cobbler, a
+# canal museum, a calligraphy studio, a ferret rescue, a model aircraft club, a soap maker, a vintage arcade, a dog
+# hydrotherapy pool, an ice sculpture studio, a wheelie bin cleaning service and a bell foundry, after heldout40 joined
+# the training data (twelve attacks and three harmless lines left out).
 UNSEEN = SEALED
