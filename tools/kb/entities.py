@@ -72,7 +72,10 @@ _AMOUNT_OR_AGE = re.compile(
 # Ages said of people: "our two kids who are 9 and 14", "my dad's 70".
 _AGES = re.compile(
     r"\b(?:(?:who|they)(?:['’]re| are)|aged|(?:dad|mum|mom|father|mother|son|daughter|wife|husband|partner|gran|"
-    r"grandad|grandma|grandpa|nan|brother|sister|friend)['’]s)\s+\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*(?!\w|\.\d)",
+    r"grandad|grandma|grandpa|nan|brother|sister|friend)['’]s)\s+\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})*(?!\w|\.\d)"
+    # "3 kids (5, 8 and 11)": the ages of the people just counted
+    r"|\b(?:kids|children|boys|girls|grandchildren|teens|teenagers|sons|daughters)\s*\(\s*(?:aged?\s+)?"
+    r"\d{1,2}(?:\s*(?:,|and|&)\s*\d{1,2})+\s*\)",
     re.I,
 )
 

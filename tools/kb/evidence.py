@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from tools.guard import grounding, pii
-from tools.kb import entities, events, focus, measures
+from tools.kb import dates, entities, events, focus, measures
 from tools.kb.keyword import STOPWORDS, tokens
 
 # Words that say how a question is asked, not what it asks about.
@@ -390,6 +390,19 @@ OCCASION = re.compile(
 )
 
 
+def _says_occasion(candidate: Candidate, ways: list[list[str]], *, in_range: bool = True) -> bool:
+    """Whether the sentence says an occasion in one of its ways.
+
+    A holiday on a fixed date is also said by that date ("Boxing Day" as "closed on 24, 25 and 26 December") or,
+    with ``in_range``, by a range that covers it.
+    """
+    if any(all(_says(candidate.forms, w) for w in way) for way in ways):
+        return True
+    days = dates.asked(" ".join(ways[0]))
+    said = f"{candidate.text} {candidate.heading}"
+    return bool(days) and (dates.names(said, days) or (in_range and bool(dates.covers(said, days))))
+
+
 def _occasions(question: str) -> list[list[list[str]]]:
     """Each occasion the question names, as the ways a sentence can say it: all the words of one way.
 
@@ -483,10 +496,10 @@ def _another_kind(candidate: Candidate, forms: tuple[set[str], set[str]], questi
     words = _RAW_WORD.findall(question.lower())
     said = _RAW_WORD.findall(f"{candidate.text} {candidate.heading}".lower())
     for qualifier, head in zip(words, words[1:], strict=False):
-        if head not in KINDED or qualifier in STOP or not tokens(qualifier) or set(tokens(qualifier)) & name_words:
+        # a head in the asked name is part of it ("how much would Pass Plus cost"), not an attribute of it
+        qualifying = set(tokens(qualifier))
+        if head not in KINDED or head in name_words or qualifier in STOP or not qualifying or qualifying & name_words:
             continue
-        if head in name_words:
-            continue  # part of the asked name ("how much would Pass Plus cost"), not an attribute of it
         if _says(forms, qualifier):
             continue
         for before, word in zip(said, said[1:], strict=False):
@@ -1143,8 +1156,9 @@ def gather(
     # the question in meaning: "plays for 14 hours at moderate volume" does not say how loud it goes. On the
     # development sets this declined 6 more unanswerable questions for 5 answerable ones, which let the
     # relevance threshold come down from 0.37 to 0.30.
+    days = dates.asked(question)  # a day named as its date ("Boxing Day" as "26 December") is a word asked, said
     if asked:
-        answering = [c for c in answering if c.lexical > 0]
+        answering = [c for c in answering if c.lexical > 0 or dates.names(f"{c.text} {c.heading}", days)]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(asked)}")
     # Nor one that does not say the thing asked for (:mod:`tools.kb.focus`), in any of its words.
@@ -1183,9 +1197,11 @@ def gather(
             return Evidence(question, written, reason=f"no sentence about it prices {' '.join(priced)}")
     occasions = _occasions(question)  # named or not: "Easter Monday" is not any Monday
     if occasions:
+        answering = [c for c in answering if all(_says_occasion(c, ways) for ways in occasions)]
+        # the day itself before a stretch of days that holds it (an event running "27 November – 30 December")
         answering = [
-            c for c in answering if all(any(all(_says(c.forms, w) for w in way) for way in ways) for ways in occasions)
-        ]
+            c for c in answering if all(_says_occasion(c, ways, in_range=False) for ways in occasions)
+        ] or answering
         if not answering:
             said = " ".join(" ".join(ways[0]) for ways in occasions)
             return Evidence(question, written, reason=f"no sentence about it says {said}")
@@ -1212,9 +1228,14 @@ def gather(
     # that asks which row it is ("which size should I get?") is answered by a label it cannot say.
     if not wanted and not WHICH_QUESTION.search(question) and not _asks_who(question):
         row_words = _row_words_asked(question)
-        answering = [c for c in answering if _speaks_of_row(c, row_words)]
+        answering = [c for c in answering if _speaks_of_row(c, row_words) or dates.covers(c.text, days)]
         if not answering:
             return Evidence(question, written, reason="no table row in the sources is for what it asks about")
+    # A sentence whose dates are another stretch of the year ("Spring: 14 February – 31 May") is not the answer
+    # for a day or month asked ("in August") when one whose range covers it is there.
+    if days:
+        in_range = [c for c in answering if dates.covers(f"{c.text} {c.heading}", days) is not False]
+        answering = in_range or answering
     # A sentence that names what was asked about answers before one that names other things and only shares
     # its chunk with the name: in a timeline, "2016 – ... Harrow Road opens" says when Harrow Road opened,
     # "1998 – ... open the first clinic on Mill Lane" does not, however many of the question's words it has.

@@ -25,7 +25,7 @@ import numpy as np
 from langchain_core.vectorstores.utils import maximal_marginal_relevance
 
 from tools.guard import injection
-from tools.kb import entities, evidence, store
+from tools.kb import dates, entities, evidence, store
 from tools.kb.embeddings import get_embeddings, sentence_vectors, unit_rows
 from tools.kb.errors import KBError
 from tools.kb.filters import to_where
@@ -112,7 +112,8 @@ def retrieve(
 ) -> RetrievalResult:
     """Chunks for ``question``; ``extra_queries`` (multi-query) and ``hypothetical_answer`` (HyDE) add rankings."""
     options = options or RetrievalOptions()
-    question = evidence.seasons_in_full(question)  # searched and checked as the pages write it
+    # searched and checked as the pages write it
+    question = dates.holidays_dated(evidence.seasons_in_full(question))
     where = to_where(options.filters)
     store.check_name(collection)
     embeddings = get_embeddings()
