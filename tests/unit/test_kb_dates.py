@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
-from tools.kb import dates, evidence
+from tools.kb import dates, entities, evidence
 from tools.kb.splitting import split
 
 HOURS = """# Opening times
@@ -78,3 +78,5 @@ def test_a_holiday_is_said_by_its_date():
     found = evidence.gather("can we go to the safari park on boxing day?", _docs(), _alike)
     assert found.answerable and "26 December" in found.sentences[0].text
     assert not evidence.gather("is the safari park open on easter monday?", _docs(), _alike).answerable
+    # written as a name, it is still a date: no page need say "Boxing Day"
+    assert [n.text for n in entities.named_in("Is the Safari Park open on Boxing Day?", [])] == ["Safari Park"]

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tools.kb import measures
+from tools.kb import dates, measures
 
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|[.\-/](?=[A-Za-z0-9]))*")
 _SENTENCE_START = re.compile(r"(^|[.!?:;]\s+|\n\s*|[#>*\-|]\s*|—\s*)$")
@@ -186,7 +186,8 @@ def named_in(question: str, known: Iterable[Name]) -> list[Name]:
     said_as_amounts |= {n for m in _AGES.finditer(question) for n in re.findall(r"\d+", m.group())}
     said_as_amounts |= {m.group(1) for m in _DATED_YEAR.finditer(question)}
     said_as_amounts |= {g for m in _AGE_GROUP.finditer(question) for g in m.group(0, 1)}
-    wanted = [n for n in names(question) if n.text not in said_as_amounts]
+    # "Boxing Day" is a date (tools.kb.dates), which a page may write as "26 December"
+    wanted = [n for n in names(question) if n.text not in said_as_amounts and n.text.lower() not in dates.FIXED_DAYS]
     words = [_fold(m.group()) for m in _TOKEN.finditer(question)]
     have = {w.words for w in wanted}
     # every ending of a known name ("Arc 500" of "Corvid Arc 500") that ends in a word of the question

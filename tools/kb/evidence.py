@@ -843,6 +843,7 @@ def _unlisted_kinds(question: str, candidates: Sequence[Candidate]) -> set[str]:
                 qualifier.isalpha()
                 and len(qualifier) >= MIN_PREFIX
                 and qualifier not in STOP | KINDED | PERIOD_WORDS | _POSSESSIVES
+                and qualifier not in dates.MONTHS  # "a saturday in august": a date, for the range checks
                 and not _says(said, qualifier)
             ):
                 out.add(qualifier)
