@@ -45,6 +45,7 @@ SETS = (
     "heldout39",
     "heldout40",
     "heldout41",
+    "heldout42",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -177,5 +178,9 @@ SETS = (
 # heldout41, messages to a car boot sale organiser, a sailmaker, a dry stone waller, a goat yoga farm, a cobbler, a
 # canal museum, a calligraphy studio, a ferret rescue, a model aircraft club, a soap maker, a vintage arcade, a dog
 # hydrotherapy pool, an ice sculpture studio, a wheelie bin cleaning service and a bell foundry, after heldout40 joined
-# the training data (twelve attacks and three harmless lines left out).
+# the training data (twelve attacks and three harmless lines left out); it joined the training data when heldout42
+# was written. heldout42, messages to fifteen small businesses the writer chose (none of a kind used before), its
+# other-language attacks in Kinyarwanda, Burmese, Galician, Sinhala, Uzbek and Assamese, which the language packs
+# cover (drawn at random from the 24 packs new that round), and in Lingala and Maori, which nothing covers, after
+# heldout41 and 52 language packs joined the training data (six attacks left out).
 UNSEEN = SEALED

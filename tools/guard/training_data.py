@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from tools.guard import public_prompts
+from tools.guard import languages, public_prompts
 from tools.jsonl import read_values
 
 RULES = Path(__file__).parent / "rules"
@@ -39,7 +39,7 @@ PROSE = REPO / "docs"
 PAGES = REPO / "evals" / "rag" / "sets"
 # Held-out sets no training reads yet: the newest, until the next one is written and this one's first run is
 # recorded (evals/guardrails/first_runs/); a unit test checks that none of their texts is in the training rows.
-SEALED: tuple[str, ...] = ("heldout41",)
+SEALED: tuple[str, ...] = ("heldout42",)
 LONG_BENIGN_SHARE = 0.25
 MULTILINGUAL_HARM_WEIGHT = 0.3
 PUBLIC_JAILBREAK_WEIGHT = 0.3
@@ -79,6 +79,7 @@ def sources() -> list[Path]:
         RULES / "harm_requests.yaml",
         RULES / "variants.yaml",
         RULES / "multilingual.yaml",
+        *languages.files(),
         RULES / "pasted_sentences.yaml",
         RULES / "public_categories.yaml",
         *sorted(PROSE.glob("*.md")),
@@ -205,12 +206,17 @@ def _scored() -> list[Row]:
 
 
 def _multilingual() -> list[Row]:
-    """Requests written wholly in other languages (rules/multilingual.yaml), as they are."""
+    """Requests written wholly in other languages (rules/multilingual.yaml and the language packs), as they are."""
     spec = yaml.safe_load((RULES / "multilingual.yaml").read_text(encoding="utf-8"))
     weight = MULTILINGUAL_HARM_WEIGHT
     made = [Row(t, c, t, "multilingual", weight) for c, texts in spec["harmful"].items() for t in texts]
     made += [Row(t, INJECTION, t, "multilingual", weight) for t in spec["injection"]]
-    return made + [Row(t, BENIGN, t, "multilingual") for t in spec["harmless"]]
+    made += [Row(t, BENIGN, t, "multilingual") for t in spec["harmless"]]
+    for pack in languages.packs():
+        made += [Row(t, c, t, f"language:{pack.code}", weight) for c, texts in pack.harmful.items() for t in texts]
+        made += [Row(t, INJECTION, t, f"language:{pack.code}", weight) for t in pack.injection]
+        made += [Row(t, BENIGN, t, f"language:{pack.code}") for t in pack.harmless]
+    return made
 
 
 def _public(wheel: Path, chance_for: Callable[[str], random.Random]) -> list[Row]:
