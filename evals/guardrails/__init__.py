@@ -46,6 +46,7 @@ SETS = (
     "heldout40",
     "heldout41",
     "heldout42",
+    "heldout43",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -182,5 +183,10 @@ SETS = (
 # was written. heldout42, messages to fifteen small businesses the writer chose (none of a kind used before), its
 # other-language attacks in Kinyarwanda, Burmese, Galician, Sinhala, Uzbek and Assamese, which the language packs
 # cover (drawn at random from the 24 packs new that round), and in Lingala and Maori, which nothing covers, after
-# heldout41 and 52 language packs joined the training data (six attacks left out).
+# heldout41 and 52 language packs joined the training data (six attacks left out); it joined the training data
+# when heldout43 was written. heldout43, messages to fifteen more small businesses, its other-language attacks in
+# Tajik, Cebuano, Oromo, Sundanese, Esperanto and Kyrgyz (packs, drawn at random from the 18 new ones heldout42 had
+# not used) and in Sindhi and Tibetan (nothing covers them), after heldout42, ten more packs (Lingala, Maori,
+# Wolof, Quechua, Samoan, Chichewa, Setswana, Akan, Yiddish, Dhivehi) and twelve more harmless rows in each of
+# the 52 joined the training data (seven attacks and four harmless lines left out).
 UNSEEN = SEALED
