@@ -80,7 +80,10 @@ DOCS_COLLECTION = "docs"
 # the checks that the people an asker brings and an age bound are no names, that a day pass is no afternoon pass and
 # that "how much a night" wants a price; `whinmoor` (two near-twin golf venues: green fees by age and time of day for
 # two years, memberships, lessons, buggy hire, opening times, a booking app's changelog) after a month or holiday
-# asked was read as a stretch of the calendar. Each first run is kept under first_runs/.
+# asked was read as a stretch of the calendar; `tarnside` (two near-twin outdoor activity centres: activity prices
+# by age for two years and two seasons, holiday camps, school residentials, a bunkhouse, weather cancellations, a
+# booking app's changelog; its writer was asked for months and holidays where a page says a season) after a
+# holiday written as a name was read as a date. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -112,6 +115,7 @@ UNSEEN_SETS = (
     "cairnloch",
     "ferncombe",
     "whinmoor",
+    "tarnside",
 )
 
 
