@@ -112,13 +112,13 @@ def _lexicon_scores(readings: list[str]) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
-class _Override:
+class _CompiledOverride:
     """One language's "ignore/forget the instructions": a verb and a noun in one sentence, the verb not negated."""
 
     verbs: regex.Pattern
     nouns: regex.Pattern
-    negations: frozenset[str]  # words before the verb that make it advice ("glem ikke")
-    negated: regex.Pattern | None  # negated forms that hold the verb ("unutma" holds "unut")
+    negations: frozenset[str]  # words before the verb that make it advice ("älä unohda")
+    negated: regex.Pattern | None  # negated forms that hold the verb ("glem ikke", Turkish "unutma")
 
     def said_in(self, text: str) -> bool:
         negated = [m.span() for m in self.negated.finditer(text)] if self.negated else []
@@ -139,10 +139,10 @@ class _Override:
 _NEAR = 50  # characters between the verb and "instructions" either way
 
 
-def _compile_overrides() -> tuple[tuple[_Override, ...], regex.Pattern | None]:
+def _compile_overrides() -> tuple[tuple[_CompiledOverride, ...], regex.Pattern | None]:
     packs = languages.packs()
     overrides = tuple(
-        _Override(
+        _CompiledOverride(
             verbs=_whole_words(p.override.verbs),
             nouns=_alternation(p.override.nouns),
             negations=frozenset(w.lower() for w in p.override.negations),
@@ -154,12 +154,12 @@ def _compile_overrides() -> tuple[tuple[_Override, ...], regex.Pattern | None]:
     return overrides, _alternation(leaks) if leaks else None
 
 
-_overrides: Resources[tuple[tuple[_Override, ...], regex.Pattern | None]] = Resources("guard lexicon overrides")
+_overrides: Resources[tuple[tuple[_CompiledOverride, ...], regex.Pattern | None]] = Resources("guard lexicon overrides")
 
 
 def _lexicon_attacks(readings: list[str]) -> dict[str, float]:
     """Overrides and prompt leaks in the languages of the packs (:mod:`tools.guard.languages`)."""
-    overrides, leaks = _overrides.get(LEXICON_FILE, _compile_overrides)
+    overrides, leaks = _overrides.get(languages.FOLDER, _compile_overrides)
     found: dict[str, float] = {}
     for reading in readings:
         if any(language.said_in(reading) for language in overrides):
@@ -172,7 +172,7 @@ def _lexicon_attacks(readings: list[str]) -> dict[str, float]:
 def preload() -> None:
     _rules()
     _lexicon.get(LEXICON_FILE, _compile_lexicon)
-    _overrides.get(LEXICON_FILE, _compile_overrides)
+    _overrides.get(languages.FOLDER, _compile_overrides)
 
 
 def score(text: str) -> dict[str, float]:

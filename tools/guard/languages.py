@@ -2,7 +2,7 @@
 
 A pack gives the lexicon's asking phrases and topic terms (:mod:`tools.guard.input_rules`), the words of an
 override ("ignore" + "instructions", and the negations that make it advice), terms for a system prompt, and a
-few requests written wholly in the language for the learned layer (:mod:`tools.guard.training_data`). The 46
+few requests written wholly in the language for the learned layer (:mod:`tools.guard.training_data`). The
 languages of multilingual_lexicon.yaml and multilingual.yaml came before packs and stay there.
 """
 
@@ -22,8 +22,9 @@ class Override:
 
     verbs: list[str]
     nouns: list[str]
-    negations: list[str] = field(default_factory=list)  # words before the verb that make it advice ("glem ikke")
-    negated: list[str] = field(default_factory=list)  # negated forms holding the verb ("unutma" holds "unut")
+    negations: list[str] = field(default_factory=list)  # words before the verb that make it advice ("älä unohda")
+    # negated forms that hold the verb, where the negation follows it or is fused ("glem ikke", Turkish "unutma")
+    negated: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
