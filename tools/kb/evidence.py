@@ -615,18 +615,12 @@ LONG_STEM = 6
 TYPO_RATIO = 0.85  # "refridgerant" for "refrigerant"; long words only
 
 
-_MONTH_RANGE = re.compile(
-    rf"\b({'|'.join(entities.MONTHS)})\s+(?:to|until|-|–)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?({'|'.join(entities.MONTHS)})\b",
-    re.IGNORECASE,
-)
-
-
 def _months_within(text: str) -> set[str]:
-    """The months a range in ``text`` spans: "Winter (1 October to 31 March)" holds January."""
+    """The months a range in ``text`` spans (:func:`tools.kb.dates.spans`): "Winter (1 October to 31 March)" holds January."""
     held: set[str] = set()
-    for first, last in _MONTH_RANGE.findall(text):
-        start, end = entities.MONTHS.index(first.lower()), entities.MONTHS.index(last.lower())
-        held.update(entities.MONTHS[(start + i) % 12] for i in range((end - start) % 12 + 1))
+    for span in dates.spans(text):
+        (first, _), (last, _) = span.start, span.end
+        held.update(entities.MONTHS[(first - 1 + i) % 12] for i in range((last - first) % 12 + 1))
     return held
 
 
