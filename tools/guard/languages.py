@@ -13,7 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from tools.resources import Resources
+
 FOLDER = Path(__file__).parent / "rules" / "languages"
+# PyYAML's C loader where it has one: the rules, the lexicon and the training data each read every pack
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Pack:
 
 
 def _pack(path: Path) -> Pack:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
     try:
         rows = data["rows"]
         return Pack(
@@ -64,9 +68,12 @@ def _pack(path: Path) -> Pack:
         ) from error
 
 
+_read: Resources[list[Pack]] = Resources("language packs")
+
+
 def packs(folder: Path = FOLDER) -> list[Pack]:
-    """Every language pack in ``folder``, by code."""
-    return [_pack(path) for path in sorted(folder.glob("*.yaml"))]
+    """Every language pack in ``folder``, by code (read once per process)."""
+    return _read.get(folder, lambda: [_pack(path) for path in sorted(folder.glob("*.yaml"))])
 
 
 def files(folder: Path = FOLDER) -> list[Path]:
