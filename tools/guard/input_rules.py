@@ -54,26 +54,15 @@ def _compile() -> tuple[tuple[str, float, regex.Pattern], ...]:
 _lexicon: Resources[tuple[regex.Pattern, tuple[tuple[str, regex.Pattern], ...]]] = Resources("guard lexicon")
 
 
-def _whole_words(terms: list[str]) -> regex.Pattern:
-    # an override's verb is an imperative, a whole word: "zaboravi" (forget!) is not "zaboravio" (I forgot)
-    spaced = [t for t in terms if t[:1].isascii() or "\u0370" <= t[:1] <= "\u06ff"]
-    unspaced = [t for t in terms if t not in spaced]
-    parts = (
-        [rf"(?<!\w)(?:{'|'.join(map(regex.escape, sorted(spaced, key=len, reverse=True)))})(?!\w)"] if spaced else []
-    )
-    if unspaced:
-        parts.append(_alternation(unspaced).pattern)
-    return regex.compile("|".join(parts), regex.IGNORECASE)
-
-
-def _alternation(terms: list[str]) -> regex.Pattern:
+def _alternation(terms: list[str], *, whole_words: bool = False) -> regex.Pattern:
     # a term starts a word in Latin, Greek, Cyrillic, Hebrew and Arabic script; elsewhere (Chinese, Japanese and
-    # Thai write no spaces, Indic and Korean words take endings) it may start anywhere
+    # Thai write no spaces, Indic and Korean words take endings) it may start anywhere. ``whole_words`` ends it
+    # too, in those scripts: an override's verb is an imperative, "zaboravi" (forget!) not "zaboravio" (I forgot)
     spaced = sorted({t for t in terms if t[:1].isascii() or "\u0370" <= t[:1] <= "\u06ff"}, key=len, reverse=True)
     unspaced = sorted(set(terms) - set(spaced), key=len, reverse=True)
     parts = []
     if spaced:
-        parts.append(rf"(?<!\w)(?:{'|'.join(map(regex.escape, spaced))})")
+        parts.append(rf"(?<!\w)(?:{'|'.join(map(regex.escape, spaced))})" + (r"(?!\w)" if whole_words else ""))
     if unspaced:
         parts.append(f"(?:{'|'.join(map(regex.escape, unspaced))})")
     return regex.compile("|".join(parts), regex.IGNORECASE)
@@ -143,7 +132,7 @@ def _compile_overrides() -> tuple[tuple[_CompiledOverride, ...], regex.Pattern |
     packs = languages.packs()
     overrides = tuple(
         _CompiledOverride(
-            verbs=_whole_words(p.override.verbs),
+            verbs=_alternation(p.override.verbs, whole_words=True),
             nouns=_alternation(p.override.nouns),
             negations=frozenset(w.lower() for w in p.override.negations),
             negated=_alternation(p.override.negated) if p.override.negated else None,

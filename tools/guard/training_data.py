@@ -208,15 +208,19 @@ def _scored() -> list[Row]:
 def _multilingual() -> list[Row]:
     """Requests written wholly in other languages (rules/multilingual.yaml and the language packs), as they are."""
     spec = yaml.safe_load((RULES / "multilingual.yaml").read_text(encoding="utf-8"))
-    weight = MULTILINGUAL_HARM_WEIGHT
-    made = [Row(t, c, t, "multilingual", weight) for c, texts in spec["harmful"].items() for t in texts]
-    made += [Row(t, INJECTION, t, "multilingual", weight) for t in spec["injection"]]
-    made += [Row(t, BENIGN, t, "multilingual") for t in spec["harmless"]]
+    made = _in_other_languages(spec["harmful"], spec["injection"], spec["harmless"], "multilingual")
     for pack in languages.packs():
-        made += [Row(t, c, t, f"language:{pack.code}", weight) for c, texts in pack.harmful.items() for t in texts]
-        made += [Row(t, INJECTION, t, f"language:{pack.code}", weight) for t in pack.injection]
-        made += [Row(t, BENIGN, t, f"language:{pack.code}") for t in pack.harmless]
+        made += _in_other_languages(pack.harmful, pack.injection, pack.harmless, f"language:{pack.code}")
     return made
+
+
+def _in_other_languages(
+    harmful: dict[str, list[str]], injection: list[str], harmless: list[str], source: str
+) -> list[Row]:
+    weight = MULTILINGUAL_HARM_WEIGHT
+    made = [Row(t, category, t, source, weight) for category, texts in harmful.items() for t in texts]
+    made += [Row(t, INJECTION, t, source, weight) for t in injection]
+    return made + [Row(t, BENIGN, t, source) for t in harmless]
 
 
 def _public(wheel: Path, chance_for: Callable[[str], random.Random]) -> list[Row]:

@@ -12,27 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "january jan",
-            "february feb",
-            "march mar",
-            "april apr",
-            "may",
-            "june jun",
-            "july jul",
-            "august aug",
-            "september sept sep",
-            "october oct",
-            "november nov",
-            "december dec",
-        ),
-        start=1,
-    )
-    for name in names.split()
-}
+MONTH_NAMES = "january february march april may june july august september october november december".split()
+_SHORT = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+# a month's name and its short forms ("sept" too) -> its number
+MONTHS = (
+    {name: i for i, name in enumerate(MONTH_NAMES, start=1)}
+    | {s: i for i, s in enumerate(_SHORT, start=1)}
+    | {"sept": 9}
+)
 # holidays that fall on one date every year (Easter moves, so it is left to the words that name it)
 FIXED_DAYS = {
     "christmas eve": (12, 24),
@@ -86,7 +73,6 @@ class Span:
 
 
 _ALSO_WORDS = frozenset("may mar march jan feb apr jun jul aug sep sept oct nov dec".split())
-_MONTH_NAMES = "January February March April May June July August September October November December".split()
 _HOLIDAY = re.compile("|".join(re.escape(name) for name in sorted(FIXED_DAYS, key=len, reverse=True)), re.I)
 
 
@@ -95,7 +81,7 @@ def holidays_dated(question: str) -> str:
 
     def dated(match: re.Match[str]) -> str:
         month, day = FIXED_DAYS[match.group(0).lower()]
-        return f"{match.group(0)} ({day} {_MONTH_NAMES[month - 1]})"
+        return f"{match.group(0)} ({day} {MONTH_NAMES[month - 1].title()})"
 
     return _HOLIDAY.sub(dated, question)
 

@@ -91,8 +91,7 @@ _CLOCK_TIME = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-MONTHS = "january february march april may june july august september october november december".split()
-_DATED_YEAR = re.compile(rf"\b(?:{'|'.join(MONTHS)})\s+({_YEAR.pattern})\b", re.I)  # "April 2025"
+_DATED_YEAR = re.compile(rf"\b(?:{'|'.join(dates.MONTH_NAMES)})\s+({_YEAR.pattern})\b", re.I)  # "April 2025"
 _VERSION = re.compile(r"v(\d+(?:\.\d+)+)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)(?:-\d+(?:st|nd|rd|th))?", re.IGNORECASE)
 _SEASON = re.compile(r"(?:19|20)\d\d[/-](?:\d\d|(?:19|20)\d\d)")  # "2025/26", "2024-2025"
@@ -247,10 +246,11 @@ def _without_when(name: Name) -> Name | None:
     """The name, or None when it is a time of day or a date ("5.30pm", "April 2025", "1st May")."""
     if _CLOCK_TIME.fullmatch(name.text):
         return None
-    if not any(w in MONTHS for w in name.words):
+    if not any(w in dates.MONTH_NAMES for w in name.words):
         return name
     if not all(
-        w in MONTHS or _ORDINAL.fullmatch(w) or (w.isdigit() and len(w) <= 2) or _YEAR.fullmatch(w) for w in name.words
+        w in dates.MONTH_NAMES or _ORDINAL.fullmatch(w) or (w.isdigit() and len(w) <= 2) or _YEAR.fullmatch(w)
+        for w in name.words
     ):
         return name  # "May Clinic", "Version 4 May"
     return None

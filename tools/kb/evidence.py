@@ -390,21 +390,27 @@ OCCASION = re.compile(
 )
 
 
-def _says_occasion(candidate: Candidate, ways: list[list[str]], *, in_range: bool = True) -> bool:
-    """Whether the sentence says an occasion in one of its ways.
+@dataclass(frozen=True)
+class _Occasion:
+    """A season or holiday the question sets: the ways a sentence can say it, and the days it is, if fixed."""
 
-    A holiday on a fixed date is also said by that date ("Boxing Day" as "closed on 24, 25 and 26 December") or,
-    with ``in_range``, by a range that covers it.
-    """
-    if any(all(_says(candidate.forms, w) for w in way) for way in ways):
-        return True
-    days = dates.asked(" ".join(ways[0]))
-    said = f"{candidate.text} {candidate.heading}"
-    return bool(days) and (dates.names(said, days) or (in_range and bool(dates.covers(said, days))))
+    ways: list[list[str]]  # all the words of one way
+    days: list[dates.Span]  # Boxing Day's 26 December; none for a season or Easter
+
+    def said_by(self, candidate: Candidate, *, in_range: bool = True) -> bool:
+        """Whether the sentence says it in one of its ways.
+
+        A holiday on a fixed date is also said by that date ("Boxing Day" as "closed on 24, 25 and 26 December")
+        or, with ``in_range``, by a range that covers it.
+        """
+        if any(all(_says(candidate.forms, w) for w in way) for way in self.ways):
+            return True
+        said = f"{candidate.text} {candidate.heading}"
+        return bool(self.days) and (dates.names(said, self.days) or (in_range and bool(dates.covers(said, self.days))))
 
 
-def _occasions(question: str) -> list[list[list[str]]]:
-    """Each occasion the question names, as the ways a sentence can say it: all the words of one way.
+def _occasions(question: str) -> list[_Occasion]:
+    """Each occasion the question names.
 
     "Easter Monday" is said only as itself; "the summer peak" as "summer" or as the "peak" it qualifies.
     """
@@ -414,7 +420,7 @@ def _occasions(question: str) -> list[list[list[str]]]:
         after = re.match(r"\s+([a-z]+)", question[found.end() :], re.IGNORECASE)
         if after and after.group(1).lower() not in STOP and found.group(1).lower() in _SEASONS:
             ways.append([after.group(1).lower()])
-        out.append(ways)
+        out.append(_Occasion(ways, dates.asked(" ".join(ways[0]))))
     return out
 
 
@@ -620,7 +626,7 @@ def _months_within(text: str) -> set[str]:
     held: set[str] = set()
     for span in dates.spans(text):
         (first, _), (last, _) = span.start, span.end
-        held.update(entities.MONTHS[(first - 1 + i) % 12] for i in range((last - first) % 12 + 1))
+        held.update(dates.MONTH_NAMES[(first - 1 + i) % 12] for i in range((last - first) % 12 + 1))
     return held
 
 
@@ -1192,13 +1198,11 @@ def gather(
             return Evidence(question, written, reason=f"no sentence about it prices {' '.join(priced)}")
     occasions = _occasions(question)  # named or not: "Easter Monday" is not any Monday
     if occasions:
-        answering = [c for c in answering if all(_says_occasion(c, ways) for ways in occasions)]
+        answering = [c for c in answering if all(o.said_by(c) for o in occasions)]
         # the day itself before a stretch of days that holds it (an event running "27 November – 30 December")
-        answering = [
-            c for c in answering if all(_says_occasion(c, ways, in_range=False) for ways in occasions)
-        ] or answering
+        answering = [c for c in answering if all(o.said_by(c, in_range=False) for o in occasions)] or answering
         if not answering:
-            said = " ".join(" ".join(ways[0]) for ways in occasions)
+            said = " ".join(" ".join(o.ways[0]) for o in occasions)
             return Evidence(question, written, reason=f"no sentence about it says {said}")
     # A when-question about a beginning, a joining, a birth or an ending is answered by a sentence that says one
     # of that kind (:mod:`tools.kb.events`): a date beside the asked name can be of anything else that happened to
