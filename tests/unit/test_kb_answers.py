@@ -1221,3 +1221,45 @@ def test_a_wedding_package_is_not_a_delegate_package_and_pass_plus_is_no_kind_of
     assert another("An adult afternoon pass costs £38.", "how much is an adult day pass")
     # a head that is part of the asked name: "Pass Plus" is no kind of pass
     assert not another("Other lessons, Pass Plus course — £216.", "how much would pass plus cost", {"pass", "plus"})
+
+
+def test_a_bound_asked_in_short_or_by_age_is_the_pages_maximum_or_minimum():
+    limits = [
+        doc(
+            1,
+            "## Weight and size limits\n- Climbing and abseiling harnesses: maximum 120 kg.\n"
+            "- Buoyancy aids: sizes from 30 kg.",
+            title="Safety",
+        )
+    ]
+    found = evidence.gather("whats the max weight for the abseiling harnesses?", limits)
+    assert found.answerable and "120 kg" in evidence.quoted(found.sentences[0])
+    ages = [doc(1, "Paddleboarding — Session length: 1.5 hours; Minimum age: 10 years.", title="Water activities")]
+    assert evidence.gather("whats the youngest age for paddleboarding?", ages).answerable
+    # the heading's "Weight" is not qualified by the sentence's last word ("kg"): no other kind of weight is given
+    assert evidence.gather("what is the user weight for the abseiling harnesses?", limits).answerable
+
+
+def test_a_question_that_asks_two_things_is_answered_by_a_sentence_stating_either():
+    news = [
+        doc(1, "## Climbing wall\nThe wall's new extension adds 14 new routes and a bouldering cave.", title="News")
+    ]
+    both = evidence.gather("when did the climbing wall extension open and how many new routes are there", news)
+    assert both.answerable and "14 new routes" in evidence.quoted(both.sentences[0])
+    assert not evidence.gather("when did the climbing wall extension open?", news).answerable
+
+
+def test_counts_periods_and_fees_read_as_customers_write_them():
+    ferry = [doc(1, "The Skerrow Express carries a maximum of 12 bicycles per sailing.", title="Skerrow Express")]
+    assert evidence.gather("how many bikes can go on one skerrow express sailing?", ferry).answerable
+    rooms = [doc(1, "Fell House has two accessible bedrooms on the ground floor.", title="Accessibility")]
+    assert evidence.gather("How many accessible rooms are at Fell House?", rooms).answerable
+    assert not evidence.gather("How many accessible parking spaces are at Fell House?", rooms).answerable
+    fees = [doc(1, "Garden furniture (made to order) — Fee: 15% cancellation fee if cancelled before it is made.")]
+    assert evidence.gather("is there a fee to cancel made to order garden furniture?", fees).answerable
+    rates = [doc(1, "Harbourside Best Flexible Rate per room per night, Standard Double — Low: £125; High: £195.")]
+    assert evidence.gather("What is the nightly rate for a Standard Double at Harbourside?", rates).answerable
+    passes = [doc(1, "Visitors can buy a guest pass at the library counter for £2.00 per hour.", title="Computers")]
+    # the asker's stay is no rate's period: "for a week" does not ask for a weekly price; "a week" does
+    assert evidence.gather("I'm staying for a week, what does a library guest pass cost?", passes).answerable
+    assert not evidence.gather("what does a library guest pass cost a week?", passes).answerable

@@ -47,7 +47,7 @@ _POINT = r"(?:{day}\s+(?:of\s+)?)?{month}" + _YEAR
 _SPAN = re.compile(
     r"\b(?:from\s+|between\s+)?"
     + _POINT.format(day=_DAY.format("d1"), month=_MONTH.format("m1"))
-    + r"\s*(?:–|—|-|to|until|till)\s*"
+    + r"\s*(?:–|—|-|to|until|till)\s*(?:the end of\s+)?"  # "1 November to the end of February"
     + _POINT.format(day=_DAY.format("d2"), month=_MONTH.format("m2"))
     + r"\b",
     re.I,
@@ -124,6 +124,11 @@ def spans(text: str) -> list[Span]:
         d2 = int(match.group("d2")) if match.group("d2") else 31
         out.append(Span((first, d1), (last, d2)))
     return out
+
+
+def starts_with_span(text: str) -> bool:
+    """Whether ``text`` opens with a date range ("28 March to 12 April ..."), as a period's definition does."""
+    return bool(_SPAN.match(text.lstrip(" (:–—-")))
 
 
 def names(text: str, days: list[Span]) -> bool:

@@ -28,6 +28,7 @@ No sentence passing both means the sources do not answer the question: the agent
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -67,6 +68,17 @@ ASKED_AS = {
     "waterproof": ("water",),
     "color": ("colour",),
     "colour": ("color",),
+    # a bound asked in short or as the person it fits: "the max weight", "the youngest age" is the "Minimum age"
+    "max": ("maximum",),
+    "min": ("minimum",),
+    "youngest": ("minimum",),
+    "oldest": ("maximum",),
+    # a rate by its period: "the nightly rate" is the one "per night"
+    "nightly": ("night",),
+    "weekly": ("week",),
+    "monthly": ("month",),
+    "daily": ("day",),
+    "yearly": ("year",),
 }
 PRICE_QUESTION = re.compile(
     r"\bhow much (?:is|are|does|do|did|would|will)\b(?!.*\b(?:weigh|last|hold|take)\b)|\bgo(?:es)? for\b", re.IGNORECASE
@@ -175,6 +187,8 @@ SHORT_FORMS = {
     "staff": ("employee", "people"),
     "year": ("yr", "annual", "annually"),
     "pound": ("lb", "lbs"),
+    "bike": ("bicycle", "cycle"),
+    "bicycle": ("bike", "cycle"),
 }
 # Units a question can ask its answer in ("in knots"): looked for as words, with SHORT_FORMS ("12.5kn").
 MEASURES = ("knot", "mile", "mph", "kilometre", "kilometer", "km", "minute", "hour", "litre", "liter", "kilogram")
@@ -189,12 +203,14 @@ CURRENCIES = {
     "krone": ("nok", "dkk", "kr", "krone", "kroner"),
 }
 # A price or count asked per period needs that period ("a monthly ticket" is not "£35 per week").
+# "a week" is a rate's period, but "for a week" or "in a week" is how long the asker stays or waits
+_NOT_FOR = r"(?<!\bfor )(?<!\bin )"
 PERIODS = {
-    r"\b(?:monthly|per month|a month|each month|every month)\b": ("month", "monthly"),
-    r"\b(?:weekly|per week|a week|each week|every week)\b": ("week", "weekly"),
-    r"\b(?:annual|yearly|per year|a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
+    rf"\b(?:monthly|per month|{_NOT_FOR}a month|each month|every month)\b": ("month", "monthly"),
+    rf"\b(?:weekly|per week|{_NOT_FOR}a week|each week|every week)\b": ("week", "weekly"),
+    rf"\b(?:annual|yearly|per year|{_NOT_FOR}a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
     # a stay's price: "how much is it per night" is not answered by a weekly rent
-    r"\b(?:nightly|per night|a night|each night|every night)\b": ("night", "nights", "nightly", "overnight"),
+    rf"\b(?:nightly|per night|{_NOT_FOR}a night|each night|every night)\b": ("night", "nights", "nightly", "overnight"),
 }
 PERIOD_WORDS = frozenset(
     {sign for signs in PERIODS.values() for sign in signs}
@@ -225,11 +241,25 @@ class Candidate:
     # a table row labelled by another thing: a longer name holding the asked one ("Nest 2 Pro Home Set"), or another
     # product ("Corvid Dock Pro — Compatible with: Nest 2 Pro")
     labels_another: bool = False
+    periods: str = ""  # the definitions of the periods its chunk names ("Peak 2026: 28 March to ...")
 
     @cached_property
     def forms(self) -> tuple[set[str], set[str]]:
-        """Its words and its heading's, with the kinds of value they state, and their stems (built once)."""
-        return _forms(f"{self.text} {self.heading}")
+        """Its words and its heading's, with the kinds of value they state, and their stems (built once).
+
+        The periods it names add the months they span and the seasons and holidays they say ("the summer holidays").
+        """
+        words, stems = _forms(f"{self.text} {self.heading}")
+        if self.periods:
+            said = _months_within(self.periods) | (set(tokens(self.periods)) & PERIOD_NAMES)
+            words |= said
+            stems |= {_stem(w) for w in said}
+        return words, stems
+
+    @property
+    def dated(self) -> str:
+        """What a day asked is looked for in: its text and heading, and the definitions of the periods it names."""
+        return f"{self.text} {self.heading} {self.periods}"
 
     @property
     def score(self) -> float:
@@ -291,7 +321,18 @@ def unbold(text: str) -> str:
     return _BOLD.sub("", text)
 
 
+# "When did it open and how many new routes are there?" asks two things: a sentence may answer either
+_ASKED_TOO = re.compile(
+    r",?\s+and\s+(?=(?:how|what|what's|whats|which|when|where|who|is|are|do|does|did|can|will|would)\b)", re.IGNORECASE
+)
+
+
 def states_what_is_asked(candidate: Candidate, question: str) -> bool:
+    """:func:`states_what_one_part_asks` of any part of a question that asks two things joined by "and"."""
+    return any(states_what_one_part_asks(candidate, part) for part in _ASKED_TOO.split(question) if part.strip())
+
+
+def states_what_one_part_asks(candidate: Candidate, question: str) -> bool:
     """False when the question wants a number and the sentence states none of its own.
 
     Numbers the question already has, and those inside a name ("Arc 300", "Bluetooth 5.3"), do not count, unless the
@@ -382,6 +423,7 @@ def _when_part(question: str) -> str | None:
 # the usual hours those "on Easter Monday". Days of the week and times of day are left out: "can I ring them on
 # a Friday" is answered by "Monday to Friday", and "close at night" by "11pm".
 _SEASONS = frozenset("winter summer spring autumn".split())
+PERIOD_NAMES = _SEASONS | {"easter", "christmas"}  # what a period's definition says it holds ("the summer holidays")
 OCCASION = re.compile(
     r"\b(?:on|in|during|at) (?:the |a )?((?:easter|christmas|boxing|new year'?s?)"
     r"(?: holiday| bank holiday)?(?: monday| friday| day| eve| holidays?)?|(?:bank|public|school) holidays?"
@@ -405,8 +447,20 @@ class _Occasion:
         """
         if any(all(_says(candidate.forms, w) for w in way) for way in self.ways):
             return True
-        said = f"{candidate.text} {candidate.heading}"
-        return bool(self.days) and (dates.names(said, self.days) or (in_range and bool(dates.covers(said, self.days))))
+        said = candidate.dated
+        return bool(self.days) and (dates.names(said, self.days) or (in_range and bool(_covers(candidate, self.days))))
+
+
+def _covers(candidate: Candidate, days: list[dates.Span]) -> bool | None:
+    """:func:`tools.kb.dates.covers` for a sentence and its heading, or else for the periods it names.
+
+    A period's definition only adds: a row naming "Summer" and "Winter" where the page dates only the summer
+    is not thereby out of the winter.
+    """
+    own = dates.covers(f"{candidate.text} {candidate.heading}", days)
+    if own is not None:
+        return own
+    return True if dates.covers(candidate.periods, days) else None
 
 
 def _occasions(question: str) -> list[_Occasion]:
@@ -464,7 +518,9 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
             # the counted thing, and what kind of it when the question says ("car parking spaces" finds
             # "6 parking spaces"; "wheelchair spaces" does not find "turning space")
             # in any inflection: "parking spaces" are counted by "a car park with 12 spaces"
-            if not (said(head) or _says(candidate.forms, head)) or (
+            # a compound holds its head: "accessible rooms" are counted by "two accessible bedrooms"
+            compound = len(head) >= MIN_PREFIX and any(w.endswith(_stem(head)) for w in words)
+            if not (said(head) or _says(candidate.forms, head) or compound) or (
                 modifiers and not any(said(m) or _says(candidate.forms, m) for m in modifiers)
             ):
                 return False
@@ -500,15 +556,20 @@ def _another_kind(candidate: Candidate, forms: tuple[set[str], set[str]], questi
     """
     asked = set(tokens(question))
     words = _RAW_WORD.findall(question.lower())
-    said = _RAW_WORD.findall(f"{candidate.text} {candidate.heading}".lower())
+    # word pairs within the sentence and within its heading: the sentence's last word does not qualify the heading's first
+    pairs = [
+        pair
+        for part in (candidate.text, candidate.heading)
+        for pair in itertools.pairwise(_RAW_WORD.findall(part.lower()))
+    ]
     for qualifier, head in zip(words, words[1:], strict=False):
         # a head in the asked name is part of it ("how much would Pass Plus cost"), not an attribute of it
         qualifying = set(tokens(qualifier))
         if head not in KINDED or head in name_words or qualifier in STOP or not qualifying or qualifying & name_words:
             continue
-        if _says(forms, qualifier):
+        if _says_asked(forms, qualifier):
             continue
-        for before, word in zip(said, said[1:], strict=False):
+        for before, word in pairs:
             if word == head and before not in STOP and tokens(before) and not set(tokens(before)) & asked:
                 return True
     return False
@@ -541,7 +602,8 @@ MONEY_QUESTION = re.compile(
 MONEY = re.compile(
     r"[£$€¥]\s?\d|\d\s?(?:p|eur|gbp|usd|chf|euros?|pounds?|dollars?)\b|\b(?:free|no charge|at no cost|included|"
     r"includes|costs? nothing|complimentary)\b|\bno (?:[a-z]+ )?(?:fee|charge|cost)s?\b"
-    r"|\d\s?% of\b",  # a share of what was paid: "50% of the total cost is refunded"
+    r"|\d\s?% of\b"  # a share of what was paid: "50% of the total cost is refunded"
+    r"|\d\s?% (?:[a-z]+ )?(?:fee|charge|surcharge|deposit|discount)\b",  # "a 15% cancellation fee"
     re.IGNORECASE,
 )
 
@@ -1064,12 +1126,15 @@ def gather(
     # a count asked in digits is said in words as often: "3 course" is the "three courses" of the menu
     counts_asked = any(all(w.isdigit() for w in name.words) for name in wanted)
     rows = _candidates(documents)
+    named_periods = {d["n"]: str(d.get("periods") or "") for d in documents}
     candidates = []
     for text, n, heading in rows:
         own = entities.names(text) + (_spelled_counts(text) if counts_asked else [])
         # the nearest heading speaks for a sentence before the page's title does: under "## Kestrel GR3" of a
         # page titled "Kestrel GR2 and GR3", a sentence is about the GR3
-        candidate = Candidate(text, n, entities.level(wanted, own, entities.names(heading), context[n]), heading)
+        candidate = Candidate(
+            text, n, entities.level(wanted, own, entities.names(heading), context[n]), heading, periods=named_periods[n]
+        )
         # a timeline's "2016 – Larkspur Vets Harrow Road opens" is about the clinic, not the year
         lead = [name for name in own if not all(w.isdigit() for w in name.words)][:1]
         candidate.subject = bool(wanted and lead) and entities.level(wanted, lead) >= entities.SHORTER
@@ -1159,7 +1224,7 @@ def gather(
     # relevance threshold come down from 0.37 to 0.30.
     days = dates.asked(question)  # a day named as its date ("Boxing Day" as "26 December") is a word asked, said
     if asked:
-        answering = [c for c in answering if c.lexical > 0 or dates.names(f"{c.text} {c.heading}", days)]
+        answering = [c for c in answering if c.lexical > 0 or dates.names(c.dated, days)]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says {', '.join(asked)}")
     # Nor one that does not say the thing asked for (:mod:`tools.kb.focus`), in any of its words.
@@ -1210,7 +1275,11 @@ def gather(
     versioned = VERSION_QUESTION.search(question) or _VERSION_NUMBER.search(question)
     event = events.asked(asking) if asking is not None and not versioned else None
     if event:
-        answering = [c for c in answering if events.said(event, f"{c.text} {c.heading}")]
+        # with a second thing asked ("... and how many routes are there"), a sentence that states no time answers that
+        also = len(_ASKED_TOO.split(question)) > 1
+        answering = [
+            c for c in answering if events.said(event, f"{c.text} {c.heading}") or (also and not TIME.search(quoted(c)))
+        ]
         if not answering:
             return Evidence(question, written, reason=f"no sentence about it says when it happened ({event})")
     # Nor is a price alone ("Price: £185") when the question names no product and says what it prices in
@@ -1233,7 +1302,7 @@ def gather(
     # A sentence whose dates are another stretch of the year ("Spring: 14 February – 31 May") is not the answer
     # for a day or month asked ("in August") when one whose range covers it is there.
     if days:
-        in_range = [c for c in answering if dates.covers(f"{c.text} {c.heading}", days) is not False]
+        in_range = [c for c in answering if _covers(c, days) is not False]
         answering = in_range or answering
     # A sentence that names what was asked about answers before one that names other things and only shares
     # its chunk with the name: in a timeline, "2016 – ... Harrow Road opens" says when Harrow Road opened,

@@ -41,6 +41,7 @@ RESERVED_KEYS = {
     "record",
     "injection_rules",
     "neutralised",
+    "periods",
 }
 
 

@@ -317,7 +317,13 @@ def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
     None, with the reason, when no sentence of any does.
     """
     documents = [
-        {"n": i, "text": h.text, "title": h.metadata.get("title", ""), "section": h.metadata.get("section", "")}
+        {
+            "n": i,
+            "text": h.text,
+            "title": h.metadata.get("title", ""),
+            "section": h.metadata.get("section", ""),
+            "periods": h.metadata.get("periods", ""),
+        }
         for i, h in enumerate(hits)
     ]
     found = evidence.gather(question, documents, sentence_vectors, limit=len(hits))

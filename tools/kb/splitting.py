@@ -2,8 +2,8 @@
 
 Tables are rewritten first so that each row names its columns (:mod:`tools.kb.tables`).
 
-Each chunk gets ``section`` ("Title > Subsection"), ``chunk`` (its position in the file) and
-``content_hash``.
+Each chunk gets ``section`` ("Title > Subsection"), ``chunk`` (its position in the file),
+``content_hash`` and, where it names a period its page defines ("Peak 2026"), ``periods`` (:mod:`tools.kb.periods`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hashlib
 from langchain_core.documents import Document
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from tools.kb import tables
+from tools.kb import periods, tables
 
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 MARKDOWN_FORMATS = {"md", "markdown", "mdx", "html", "htm"}
@@ -26,6 +26,7 @@ def split(docs: list[Document], chunk_size: int, chunk_overlap: int) -> list[Doc
     counters: dict[str, int] = {}
     for doc in docs:
         markdown = doc.metadata.get("format") in MARKDOWN_FORMATS
+        defined = periods.definitions(doc.page_content)
         if markdown:
             sections = by_headers.split_text(doc.page_content)
         else:
@@ -46,6 +47,9 @@ def split(docs: list[Document], chunk_size: int, chunk_overlap: int) -> list[Doc
                     "chunk": number,
                     "content_hash": hashlib.sha256(piece.encode()).hexdigest(),
                 }
+                named = periods.named_in(f"{heading}\n{piece}", defined)
+                if named:
+                    meta["periods"] = " ".join(named)
                 chunks.append(Document(page_content=piece, metadata=meta))
     return chunks
 

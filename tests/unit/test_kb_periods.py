@@ -1,0 +1,91 @@
+"""Periods a page defines once and its tables use by name: a "Peak 2026" row holds 18 August and the summer."""
+
+import numpy as np
+from langchain_core.documents import Document
+
+from tools.kb import evidence, periods
+from tools.kb.splitting import split
+
+PRICES = """# Prices 2026
+
+## 2026 seasons
+
+- **Peak 2026:** 28 March to 12 April 2026 (Easter holidays) and 23 May to 13 September 2026 (the summer holidays).
+- **Off-peak 2026:** every other date in 2026.
+
+## Fell Centre: Peak 2026
+
+| | Adult | Child |
+|---|---|---|
+| Ghyll scrambling | £52 | £37 |
+
+## Fell Centre: Off-peak 2026
+
+| | Adult | Child |
+|---|---|---|
+| Ghyll scrambling | £44 | £31 |
+"""
+
+FEES = """# Green fees
+
+- **Summer season:** 1 April 2026 to 31 October 2026
+- **Winter season:** 1 January 2026 to 31 March 2026, and again from 1 November 2026 to 31 December 2026
+
+| Player type | Summer weekday | Winter weekday |
+|---|---|---|
+| Senior (65+) | £38 | £24 |
+
+Paddleboarding: 1.5 hours, from April to October.
+The café is open from 9am. Gorse Room hours are 8:00 to 16:00.
+"""
+
+
+def _alike(texts):  # every sentence as close to the question as can be: only the words decide
+    return np.ones((len(texts), 2)) / np.sqrt(2)
+
+
+def _docs(page):
+    chunks = split([Document(page_content=page, metadata={"source": "prices.md", "format": "md"})], 1000, 100)
+    return [
+        {
+            "n": n,
+            "text": c.page_content,
+            "title": "Prices",
+            "section": c.metadata.get("section", ""),
+            "periods": c.metadata.get("periods", ""),
+        }
+        for n, c in enumerate(chunks, start=1)
+    ]
+
+
+def test_a_period_is_defined_by_a_label_and_dates_first():
+    defined = periods.definitions(FEES)
+    assert set(defined) == {"Summer", "Winter"}  # "season" says it is a period, not which one
+    assert defined["Summer"].startswith("Summer season: 1 April 2026")
+    # an activity with a season is no period, nor a time of day
+    assert "Paddleboarding" not in defined and "Gorse Room" not in defined
+    table = "| Season | Dates |\n|---|---|\n| Low | 6 January – 27 March 2025 |\n| High | 23 May – 14 September 2025 |"
+    assert set(periods.definitions(table)) == {"Low", "High"}
+
+
+def test_a_chunk_carries_the_definitions_of_the_periods_it_names_and_no_others():
+    rows = {d["section"]: d for d in _docs(PRICES) if "Ghyll" in d["text"]}
+    assert rows["Prices 2026 > Fell Centre: Peak 2026"]["periods"].startswith("Peak 2026: 28 March")
+    assert rows["Prices 2026 > Fell Centre: Off-peak 2026"]["periods"] == ""  # "Off-peak 2026" is not "Peak 2026"
+    assert periods.named_in("open in the summer", periods.definitions(FEES)) == []  # a one-word label is a name
+
+
+def test_a_date_or_season_asked_is_read_in_the_periods_a_row_names():
+    docs = _docs(PRICES)
+    found = evidence.gather("how much is ghyll scrambling for an adult in the summer holidays?", docs, _alike)
+    assert found.answerable and "£52" in evidence.quoted(found.sentences[0])
+    found = evidence.gather("price of ghyll scrambling for a child on 18 August?", docs, _alike)
+    assert found.answerable and "£37" in evidence.quoted(found.sentences[0])
+    fees = _docs(FEES)
+    found = evidence.gather("what's the senior green fee on a weekday in February?", fees, _alike)
+    assert found.answerable and "£24" in evidence.quoted(found.sentences[0])
+    # without the definitions the same row does not say the summer
+    bare = [{**d, "periods": ""} for d in docs]
+    assert not evidence.gather(
+        "how much is ghyll scrambling for an adult in the summer holidays?", bare, _alike
+    ).answerable
