@@ -1263,3 +1263,15 @@ def test_counts_periods_and_fees_read_as_customers_write_them():
     # the asker's stay is no rate's period: "for a week" does not ask for a weekly price; "a week" does
     assert evidence.gather("I'm staying for a week, what does a library guest pass cost?", passes).answerable
     assert not evidence.gather("what does a library guest pass cost a week?", passes).answerable
+
+
+def test_superlatives_postcodes_and_whoever_holds_a_role_are_read_as_their_values():
+    ferry = [doc(1, "The maximum vehicle length on this route is 12 metres.", title="Inter-island link")]
+    assert evidence.gather("what's the longest lorry you can take on the inter-island link?", ferry, _alike).answerable
+    farm = [doc(1, "Address: Whitchurch Road, Hollins Cross, Hampshire SO21 3NE", title="Hollins Cross")]
+    assert evidence.gather("What's the postcode for Hollins Cross?", farm).answerable
+    assert not evidence.gather(
+        "What's the postcode for Hollins Cross?", [doc(1, "Hollins Cross Farm is open daily.")]
+    ).answerable
+    staff = [doc(1, "For moorings at Cobley Creek, contact Alan Fenby, Moorings Officer.", title="Cobley Creek")]
+    assert evidence.gather("Who is the person at Cobley Creek I should speak to about my mooring?", staff).answerable

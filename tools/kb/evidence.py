@@ -73,6 +73,17 @@ ASKED_AS = {
     "min": ("minimum",),
     "youngest": ("minimum",),
     "oldest": ("maximum",),
+    # a superlative asks for the bound of a measure: "the longest lorry" is the "maximum vehicle length"
+    "longest": ("length", "maximum"),
+    "shortest": ("length", "minimum"),
+    "tallest": ("height", "maximum"),
+    "heaviest": ("weight", "maximum"),
+    "biggest": ("size", "maximum"),
+    "largest": ("size", "maximum"),
+    "smallest": ("size", "minimum"),
+    "lorry": ("vehicle",),
+    "truck": ("vehicle", "lorry"),
+    "cut": ("until", "latest", "deadline"),  # "the cut off" is the last moment something can be done
     # a rate by its period: "the nightly rate" is the one "per night"
     "nightly": ("night",),
     "weekly": ("week",),
@@ -673,6 +684,7 @@ _STATED_AS = (
     (re.compile(r"\b\d+\.\d+(?:\.\d+)?\b"), ("version", "update", "release", "firmware")),
     (re.compile(r"[£$€¥]\s?\d|\b\d+(?:\.\d+)?p\b"), ("price", "cost", "fee", "charge", "fine", "rate")),
     (re.compile(CLOCK, re.IGNORECASE), ("time",)),
+    (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"), ("postcode", "address")),  # a UK postcode: "SO21 3NE"
 )
 # A measure states its dimension: "1,500 kg" says the weight limit, "between 10°C and 20°C" the temperature.
 # (measures reads grams and pounds as kilograms; a charger's or a motor's kilowatts are how fast it charges or goes)

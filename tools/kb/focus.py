@@ -52,7 +52,7 @@ _ENDS = frozenset(
 GENERIC = frozenset(
     "name names number way kind sort type thing things option options deal help time times day days date dates "
     "year years age city town place country countries most least maximum minimum max min amount called happens happen "
-    "difference best latest newest one ones current present".split()
+    "difference best latest newest one ones current present level person".split()
     # a superlative asks for the value at one end: "what's the earliest we can get in" is answered by "from 3pm"
     + "earliest soonest longest shortest highest lowest biggest smallest largest fastest slowest furthest".split()
     # words that point back at what the question said before: "my ear pads are worn: how much are replacements?"
