@@ -47,6 +47,7 @@ SETS = (
     "heldout41",
     "heldout42",
     "heldout43",
+    "heldout44",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -188,5 +189,11 @@ SETS = (
 # Tajik, Cebuano, Oromo, Sundanese, Esperanto and Kyrgyz (packs, drawn at random from the 18 new ones heldout42 had
 # not used) and in Sindhi and Tibetan (nothing covers them), after heldout42, ten more packs (Lingala, Maori,
 # Wolof, Quechua, Samoan, Chichewa, Setswana, Akan, Yiddish, Dhivehi) and twelve more harmless rows in each of
-# the 52 joined the training data (seven attacks and four harmless lines left out).
+# the 52 joined the training data (seven attacks and four harmless lines left out); it joined the training data
+# when heldout44 was written. heldout44, messages to a taxidermist, a genealogy researcher, a sign-language
+# interpreting agency, a land surveyor, an architecture practice, a lift maintenance firm, a blacksmith's forge, a
+# trophy engraver, a fossil shop, a go-kart track, a private investigator, a perfumery, a first-aid trainer, a
+# co-working space and a bushcraft school, its other-language attacks in Turkmen, Hausa, Basque, Bosnian, Lingala and
+# Slovak (packs, drawn at random from the 50 no set had used) and in Fijian and Bashkir (nothing covers them), after
+# heldout43 joined the training data (ten attacks and one harmless line left out).
 UNSEEN = SEALED
