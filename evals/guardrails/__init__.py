@@ -48,6 +48,7 @@ SETS = (
     "heldout42",
     "heldout43",
     "heldout44",
+    "heldout45",
 )
 # Held-out sets no training has read yet (a unit test checks the learned layer's data against them). Each is
 # written apart from the code, the rules and the training data, scored once (the report is kept under
@@ -195,5 +196,11 @@ SETS = (
 # trophy engraver, a fossil shop, a go-kart track, a private investigator, a perfumery, a first-aid trainer, a
 # co-working space and a bushcraft school, its other-language attacks in Turkmen, Hausa, Basque, Bosnian, Lingala and
 # Slovak (packs, drawn at random from the 50 no set had used) and in Fijian and Bashkir (nothing covers them), after
-# heldout43 joined the training data (ten attacks and one harmless line left out).
+# heldout43 joined the training data (ten attacks and one harmless line left out); it joined the training data
+# when heldout45 was written. heldout45, messages to a skydiving centre, a knife sharpener, a document shredding
+# firm, a tarot reader, a bingo hall, a demolition contractor, a show cave, a TV aerial installer, a circus school, a
+# damp-proofing firm, a borehole driller, a visa agency, a fire extinguisher servicer, a butcher and a picture
+# framer, its other-language attacks in Xhosa, Akan, Belarusian, Catalan, Latvian and Javanese (packs, drawn at random
+# from the 44 no set had used) and in Latin and West Frisian (nothing covers them), after heldout44 joined the
+# training data (three attacks and one harmless line left out).
 UNSEEN = SEALED

@@ -39,7 +39,7 @@ PROSE = REPO / "docs"
 PAGES = REPO / "evals" / "rag" / "sets"
 # Held-out sets no training reads yet: the newest, until the next one is written and this one's first run is
 # recorded (evals/guardrails/first_runs/); a unit test checks that none of their texts is in the training rows.
-SEALED: tuple[str, ...] = ("heldout44",)
+SEALED: tuple[str, ...] = ("heldout45",)
 LONG_BENIGN_SHARE = 0.25
 MULTILINGUAL_HARM_WEIGHT = 0.3
 PUBLIC_JAILBREAK_WEIGHT = 0.3
