@@ -89,3 +89,35 @@ def test_a_date_or_season_asked_is_read_in_the_periods_a_row_names():
     assert not evidence.gather(
         "how much is ghyll scrambling for an adult in the summer holidays?", bare, _alike
     ).answerable
+
+
+PRICES_2027 = """# Prices 2027
+
+## 2027 seasons
+
+- **Peak 2027:** 27 March to 11 April 2027 and 22 May to 12 September 2027.
+
+## Water Centre: Off-peak 2027
+
+| | Adult | Child |
+|---|---|---|
+| Sailing | £59 | £44 |
+
+## Water Centre: Peak 2027
+
+| | Adult | Child |
+|---|---|---|
+| Sailing | £68 | £50 |
+"""
+
+
+def test_a_row_of_another_years_figures_does_not_answer_a_year_asked():
+    question = "How much is sailing for an adult at the end of July 2027?"
+    last_year = [d for d in _docs(PRICES) if "Ghyll" in d["text"]]
+    last_year = [{**d, "text": d["text"].replace("Ghyll scrambling", "Sailing")} for d in last_year]
+    found = evidence.gather(question, last_year, _alike)
+    assert not found.answerable and "other years" in found.reason
+    both = last_year + [{**d, "n": d["n"] + 100} for d in _docs(PRICES_2027)]
+    found = evidence.gather(question, both, _alike)
+    # the 2027 rows answer: the peak one, whose dates hold the end of July
+    assert found.answerable and "£68" in evidence.quoted(found.sentences[0])

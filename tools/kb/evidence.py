@@ -1331,6 +1331,13 @@ def gather(
     # ("before the price went up").
     periods = {id(c): _period(c) for c in answering}
     dated = {p for p in periods.values() if p is not None}
+    # With a year asked ("sailing at the end of July 2027"), a row of another year's prices does not answer it:
+    # "Water Centre: Peak 2026" is last year's figure, not the one asked for.
+    asked_years = {int(y) for y in re.findall(YEAR, question)}
+    if asked_years and dated:
+        answering = [c for c in answering if periods[id(c)] is None or _row_years(c) & asked_years]
+        if not answering:
+            return Evidence(question, written, reason="the sources give those figures only for other years")
     if dated and not re.search(YEAR, question):
         if len(dated) > 1 and not WHEN_QUESTION.search(question):
             newest = max(dated)
@@ -1374,6 +1381,19 @@ def _period(candidate: Candidate) -> int | None:
         return None
     years = [int(y) for y in re.findall(YEAR, f"{candidate.heading} {row.group(1)}")]
     return max(years) if years else None
+
+
+_SEASON_YEARS = re.compile(r"\b((?:19|20)\d\d)\s*[/–-]\s*(\d\d)\b")  # "2025/26" runs into 2026
+
+
+def _row_years(candidate: Candidate) -> set[int]:
+    """Every year a table row's heading or label gives its figures for, a season's second year too."""
+    row = _ROW_LABEL.match(candidate.text)
+    if not row:
+        return set()
+    said = f"{candidate.heading} {row.group(1)}"
+    years = {int(y) for y in re.findall(YEAR, said)}
+    return years | {int(m.group(1)) + 1 for m in _SEASON_YEARS.finditer(said)}
 
 
 def quoted(candidate: Candidate) -> str:
