@@ -83,7 +83,10 @@ DOCS_COLLECTION = "docs"
 # asked was read as a stretch of the calendar; `tarnside` (two near-twin outdoor activity centres: activity prices
 # by age for two years and two seasons, holiday camps, school residentials, a bunkhouse, weather cancellations, a
 # booking app's changelog; its writer was asked for months and holidays where a page says a season) after a
-# holiday written as a name was read as a date. Each first run is kept under first_runs/.
+# holiday written as a name was read as a date; `holmbury` (self storage at two near-twin sites: unit prices by size
+# for two years, goods protection cover, a packing shop and van hire, business, student and vehicle storage, rental
+# terms, an app's changelog) after a period a page defines once ("Peak 2026: ...") was read in the rows that name it
+# and a year asked ruled out the rows of other years. Each first run is kept under first_runs/.
 SETS_DIR = Path(__file__).parent / "sets"
 UNSEEN_SETS = (
     "corvid",
@@ -116,6 +119,7 @@ UNSEEN_SETS = (
     "ferncombe",
     "whinmoor",
     "tarnside",
+    "holmbury",
 )
 
 
