@@ -1,11 +1,9 @@
 """Days a question asks about and the date ranges pages give: "in August" is the summer row, Boxing Day is 26 December."""
 
-import numpy as np
 import pytest
-from langchain_core.documents import Document
 
+from tests.kb_pages import alike, as_documents
 from tools.kb import dates, entities, evidence
-from tools.kb.splitting import split
 
 HOURS = """# Opening times
 
@@ -23,24 +21,8 @@ The Safari Park is closed on 24, 25 and 26 December.
 """
 
 
-def _alike(texts):  # every sentence as close to the question as can be: only the words decide
-    return np.ones((len(texts), 2)) / np.sqrt(2)
-
-
 def _docs():
-    chunks = split([Document(page_content=HOURS, metadata={"source": "hours.md", "format": "md"})], 1000, 100)
-    return [
-        {
-            "n": n,
-            "text": c.page_content,
-            "title": "Opening times",
-            "section": c.metadata.get("section", ""),
-            "source": "hours.md",
-            "chunk_id": f"c{n}",
-            "score": 0.5,
-        }
-        for n, c in enumerate(chunks, start=1)
-    ]
+    return as_documents(HOURS, title="Opening times", source="hours.md")
 
 
 @pytest.mark.parametrize(
@@ -67,16 +49,16 @@ def test_a_range_covers_the_days_inside_it_and_wraps_past_new_year():
 
 
 def test_a_month_asked_is_answered_by_the_row_whose_dates_hold_it():
-    found = evidence.gather("what time is last entry at the safari park in August?", _docs(), _alike)
+    found = evidence.gather("what time is last entry at the safari park in August?", _docs(), alike)
     assert found.answerable and "16:30" in found.sentences[0].text
-    found = evidence.gather("safari park last entry in december?", _docs(), _alike)
+    found = evidence.gather("safari park last entry in december?", _docs(), alike)
     assert found.answerable and "14:30" in found.sentences[0].text
 
 
 def test_a_holiday_is_said_by_its_date():
     assert dates.holidays_dated("open on boxing day?") == "open on boxing day (26 December)?"
-    found = evidence.gather("can we go to the safari park on boxing day?", _docs(), _alike)
+    found = evidence.gather("can we go to the safari park on boxing day?", _docs(), alike)
     assert found.answerable and "26 December" in found.sentences[0].text
-    assert not evidence.gather("is the safari park open on easter monday?", _docs(), _alike).answerable
+    assert not evidence.gather("is the safari park open on easter monday?", _docs(), alike).answerable
     # written as a name, it is still a date: no page need say "Boxing Day"
     assert [n.text for n in entities.named_in("Is the Safari Park open on Boxing Day?", [])] == ["Safari Park"]

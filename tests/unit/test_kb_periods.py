@@ -1,10 +1,7 @@
 """Periods a page defines once and its tables use by name: a "Peak 2026" row holds 18 August and the summer."""
 
-import numpy as np
-from langchain_core.documents import Document
-
+from tests.kb_pages import alike, as_documents
 from tools.kb import evidence, periods
-from tools.kb.splitting import split
 
 PRICES = """# Prices 2026
 
@@ -40,22 +37,8 @@ The café is open from 9am. Gorse Room hours are 8:00 to 16:00.
 """
 
 
-def _alike(texts):  # every sentence as close to the question as can be: only the words decide
-    return np.ones((len(texts), 2)) / np.sqrt(2)
-
-
 def _docs(page):
-    chunks = split([Document(page_content=page, metadata={"source": "prices.md", "format": "md"})], 1000, 100)
-    return [
-        {
-            "n": n,
-            "text": c.page_content,
-            "title": "Prices",
-            "section": c.metadata.get("section", ""),
-            "periods": c.metadata.get("periods", ""),
-        }
-        for n, c in enumerate(chunks, start=1)
-    ]
+    return as_documents(page, title="Prices", source="prices.md")
 
 
 def test_a_period_is_defined_by_a_label_and_dates_first():
@@ -77,17 +60,17 @@ def test_a_chunk_carries_the_definitions_of_the_periods_it_names_and_no_others()
 
 def test_a_date_or_season_asked_is_read_in_the_periods_a_row_names():
     docs = _docs(PRICES)
-    found = evidence.gather("how much is ghyll scrambling for an adult in the summer holidays?", docs, _alike)
+    found = evidence.gather("how much is ghyll scrambling for an adult in the summer holidays?", docs, alike)
     assert found.answerable and "£52" in evidence.quoted(found.sentences[0])
-    found = evidence.gather("price of ghyll scrambling for a child on 18 August?", docs, _alike)
+    found = evidence.gather("price of ghyll scrambling for a child on 18 August?", docs, alike)
     assert found.answerable and "£37" in evidence.quoted(found.sentences[0])
     fees = _docs(FEES)
-    found = evidence.gather("what's the senior green fee on a weekday in February?", fees, _alike)
+    found = evidence.gather("what's the senior green fee on a weekday in February?", fees, alike)
     assert found.answerable and "£24" in evidence.quoted(found.sentences[0])
     # without the definitions the same row does not say the summer
     bare = [{**d, "periods": ""} for d in docs]
     assert not evidence.gather(
-        "how much is ghyll scrambling for an adult in the summer holidays?", bare, _alike
+        "how much is ghyll scrambling for an adult in the summer holidays?", bare, alike
     ).answerable
 
 
@@ -115,9 +98,9 @@ def test_a_row_of_another_years_figures_does_not_answer_a_year_asked():
     question = "How much is sailing for an adult at the end of July 2027?"
     last_year = [d for d in _docs(PRICES) if "Ghyll" in d["text"]]
     last_year = [{**d, "text": d["text"].replace("Ghyll scrambling", "Sailing")} for d in last_year]
-    found = evidence.gather(question, last_year, _alike)
+    found = evidence.gather(question, last_year, alike)
     assert not found.answerable and "other years" in found.reason
     both = last_year + [{**d, "n": d["n"] + 100} for d in _docs(PRICES_2027)]
-    found = evidence.gather(question, both, _alike)
+    found = evidence.gather(question, both, alike)
     # the 2027 rows answer: the peak one, whose dates hold the end of July
     assert found.answerable and "£68" in evidence.quoted(found.sentences[0])
