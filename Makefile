@@ -33,8 +33,8 @@ $(STAMP): requirements.lock pyproject.toml
 model: install
 	$(PY) -m tools.default_model
 	$(PY) -m training.gguf setup
-	# the guard's learned layer: a static copy of the embedding model (once, ~50 s), then its classifier (~15 s;
-	# `python -m tools.guard.train` alone adds the cross-validated figures)
+	# the guard's learned layer: a static copy of the embedding model (once, ~50 s), then its classifier
+	# (~3 min on 43,000 rows; `python -m tools.guard.train` alone adds the cross-validated figures)
 	$(PY) -m tools.guard.train --skip-cv
 
 # Ingest the default knowledge base when this build has one (docs/ and the kb tool).

@@ -1263,6 +1263,10 @@ def test_counts_periods_and_fees_read_as_customers_write_them():
     # the asker's stay is no rate's period: "for a week" does not ask for a weekly price; "a week" does
     assert evidence.gather("I'm staying for a week, what does a library guest pass cost?", passes).answerable
     assert not evidence.gather("what does a library guest pass cost a week?", passes).answerable
+    assert not evidence.gather("how much is a library guest pass for a week?", passes).answerable
+    # a word that merely ends like the thing counted is no compound of it: an "outdoor" tap counts no doors
+    shed = [doc(1, "The Garden Shed 8 has an outdoor tap and 2 windows.", title="Garden Shed 8")]
+    assert not evidence.gather("How many doors does the Garden Shed 8 have?", shed).answerable
 
 
 def test_superlatives_postcodes_and_whoever_holds_a_role_are_read_as_their_values():

@@ -33,6 +33,8 @@ FEES = """# Green fees
 | Senior (65+) | £38 | £24 |
 
 Paddleboarding: 1.5 hours, from April to October.
+Open: 1 April to 31 October, 9am to 5pm.
+Sailing runs from April to October.
 The café is open from 9am. Gorse Room hours are 8:00 to 16:00.
 """
 
@@ -47,6 +49,7 @@ def test_a_period_is_defined_by_a_label_and_dates_first():
     assert defined["Summer"].startswith("Summer season: 1 April 2026")
     # an activity with a season is no period, nor a time of day
     assert "Paddleboarding" not in defined and "Gorse Room" not in defined
+    assert "Open" not in defined and "Sailing" not in defined  # when something is open or runs: no period's name
     table = "| Season | Dates |\n|---|---|\n| Low | 6 January – 27 March 2025 |\n| High | 23 May – 14 September 2025 |"
     assert set(periods.definitions(table)) == {"Low", "High"}
 

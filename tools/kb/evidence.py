@@ -70,7 +70,6 @@ ASKED_AS = {
     "colour": ("color",),
     # a bound asked in short or as the person it fits: "the max weight", "the youngest age" is the "Minimum age"
     "max": ("maximum",),
-    "min": ("minimum",),
     "youngest": ("minimum",),
     "oldest": ("maximum",),
     # a superlative asks for the bound of a measure: "the longest lorry" is the "maximum vehicle length"
@@ -83,7 +82,6 @@ ASKED_AS = {
     "smallest": ("size", "minimum"),
     "lorry": ("vehicle",),
     "truck": ("vehicle", "lorry"),
-    "cut": ("until", "latest", "deadline"),  # "the cut off" is the last moment something can be done
     # a rate by its period: "the nightly rate" is the one "per night"
     "nightly": ("night",),
     "weekly": ("week",),
@@ -214,15 +212,19 @@ CURRENCIES = {
     "krone": ("nok", "dkk", "kr", "krone", "kroner"),
 }
 # A price or count asked per period needs that period ("a monthly ticket" is not "£35 per week").
-# "a week" is a rate's period, but "for a week" or "in a week" is how long the asker stays or waits
-_NOT_FOR = r"(?<!\bfor )(?<!\bin )"
 PERIODS = {
-    rf"\b(?:monthly|per month|{_NOT_FOR}a month|each month|every month)\b": ("month", "monthly"),
-    rf"\b(?:weekly|per week|{_NOT_FOR}a week|each week|every week)\b": ("week", "weekly"),
-    rf"\b(?:annual|yearly|per year|{_NOT_FOR}a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
+    r"\b(?:monthly|per month|a month|each month|every month)\b": ("month", "monthly"),
+    r"\b(?:weekly|per week|a week|each week|every week)\b": ("week", "weekly"),
+    r"\b(?:annual|yearly|per year|a year|each year|every year)\b": ("year", "annual", "yearly", "annually"),
     # a stay's price: "how much is it per night" is not answered by a weekly rent
-    rf"\b(?:nightly|per night|{_NOT_FOR}a night|each night|every night)\b": ("night", "nights", "nightly", "overnight"),
+    r"\b(?:nightly|per night|a night|each night|every night)\b": ("night", "nights", "nightly", "overnight"),
 }
+# How long the asker stays or is away ("I'm visiting my aunt for a week"), which asks for no weekly price
+_STAY = re.compile(
+    r"\b(?:stay|staying|visit|visiting|here|there|away|travelling|traveling)\b[^.?!,]{0,30}?\bfor an? "
+    r"(?:week|month|year|night)\b",
+    re.IGNORECASE,
+)
 PERIOD_WORDS = frozenset(
     {sign for signs in PERIODS.values() for sign in signs}
     | {"weekly", "daily", "nightly", "fortnight", "fortnightly", "per"}
@@ -262,7 +264,7 @@ class Candidate:
         """
         words, stems = _forms(f"{self.text} {self.heading}")
         if self.periods:
-            said = _months_within(self.periods) | (set(tokens(self.periods)) & PERIOD_NAMES)
+            said = _months_within(self.periods) | (set(_RAW_WORD.findall(self.periods.lower())) & PERIOD_NAMES)
             words |= said
             stems |= {_stem(w) for w in said}
         return words, stems
@@ -529,8 +531,10 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
             # the counted thing, and what kind of it when the question says ("car parking spaces" finds
             # "6 parking spaces"; "wheelchair spaces" does not find "turning space")
             # in any inflection: "parking spaces" are counted by "a car park with 12 spaces"
-            # a compound holds its head: "accessible rooms" are counted by "two accessible bedrooms"
-            compound = len(head) >= MIN_PREFIX and any(w.endswith(_stem(head)) for w in words)
+            # a compound counted holds its head: "accessible rooms" are counted by "two accessible bedrooms"
+            compound = len(head) >= MIN_PREFIX and bool(
+                re.search(rf"(?:\d|\b(?:{'|'.join(NUMBER_WORDS)}))\s+(?:[a-z-]+\s+)?[a-z]+{_stem(head)}", text, re.I)
+            )
             if not (said(head) or _says(candidate.forms, head) or compound) or (
                 modifiers and not any(said(m) or _says(candidate.forms, m) for m in modifiers)
             ):
@@ -542,8 +546,9 @@ def counts_what_is_asked(candidate: Candidate, question: str) -> bool:
     for currency, signs in CURRENCIES.items():
         if _asked_in(currency, question) and not any(sign in text.lower() for sign in signs):
             return False
+    rate_asked = _STAY.sub(" ", question)
     for period, signs in PERIODS.items():
-        if re.search(period, question, re.IGNORECASE) and not any(sign in words for sign in signs):
+        if re.search(period, rate_asked, re.IGNORECASE) and not any(sign in words for sign in signs):
             return False
     return True
 
@@ -1376,24 +1381,27 @@ def _period(candidate: Candidate) -> int | None:
     Only table rows (:data:`_ROW_LABEL`): a sentence's own dates ("opened on 1 April 2025") and a timeline's
     items ("2016 — Harrow Road opens") say when things happened, not which year's figures a row gives.
     """
-    row = _ROW_LABEL.match(candidate.text)
-    if not row:
-        return None
-    years = [int(y) for y in re.findall(YEAR, f"{candidate.heading} {row.group(1)}")]
+    said = _row_heading_and_label(candidate)
+    years = [int(y) for y in re.findall(YEAR, said)]
     return max(years) if years else None
 
 
-_SEASON_YEARS = re.compile(r"\b((?:19|20)\d\d)\s*[/–-]\s*(\d\d)\b")  # "2025/26" runs into 2026
+def _row_heading_and_label(candidate: Candidate) -> str:
+    """A table row's heading and label, where its year is given; empty for a sentence that is no row."""
+    row = _ROW_LABEL.match(candidate.text)
+    return f"{candidate.heading} {row.group(1)}" if row else ""
+
+
+_SEASON_YEARS = re.compile(r"\b((?:19|20)\d\d)\s*[/–-]\s*(\d\d)\b(?![/–-]\d)")  # "2025/26"; not "2025-06-01"
 
 
 def _row_years(candidate: Candidate) -> set[int]:
     """Every year a table row's heading or label gives its figures for, a season's second year too."""
-    row = _ROW_LABEL.match(candidate.text)
-    if not row:
-        return set()
-    said = f"{candidate.heading} {row.group(1)}"
+    said = _row_heading_and_label(candidate)
     years = {int(y) for y in re.findall(YEAR, said)}
-    return years | {int(m.group(1)) + 1 for m in _SEASON_YEARS.finditer(said)}
+    return years | {
+        int(m.group(1)) + 1 for m in _SEASON_YEARS.finditer(said) if int(m.group(2)) == (int(m.group(1)) + 1) % 100
+    }
 
 
 def quoted(candidate: Candidate) -> str:

@@ -16,10 +16,16 @@ from tools.kb import dates
 
 # Words that say a label is a period, not which one: "Summer season" is named "Summer" in a table's header
 GENERIC = frozenset("season seasons period periods dates rates prices fees times hours opening".split())
+# Words that name a stretch of the year: "Peak 2026", "Low", "Winter", "Summer holidays"
+SEASON_WORDS = frozenset(
+    "summer winter spring autumn peak off-peak high low mid shoulder holiday holidays term half-term easter "
+    "christmas".split()
+)
+_YEAR = re.compile(r"(?:19|20)\d\d(?:/\d\d)?")
 MAX_LABEL_WORDS = 4
 MAX_DEFINITION = 300  # characters kept of one definition
 _LABEL = r"[A-Za-z][\w'’-]*(?: [\w'’-]+){0,5}"
-# "- **Peak 2026:** 28 March ...", "Summer season: 1 April ...", "<li><strong>Peak season:</strong> 18 July ..."
+# "- **Peak 2026:** 28 March ...", "Summer season: 1 April ..." (an HTML page's list reads so once loaded)
 _COLON = re.compile(rf"^\s*(?:[-*+]\s+|\d+\.\s+)?(?:\*\*|__)?(?P<label>{_LABEL})(?:\*\*|__)?\s*:\s*(?P<rest>.+)$", re.M)
 # "Peak 2026 is 28 March to 12 April ..." at the start of a sentence
 _IS = re.compile(
@@ -32,13 +38,22 @@ _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _MARKUP = re.compile(r"\*\*|__")
 # where a definition goes on to define another period: "1 March to 31 October, and winter hours run from ..."
 _ANOTHER = re.compile(
-    r"(?:[,;.]\s+(?:and|while|whereas)?\s*|\.\s+)(?=(?:[\w'’-]+\s+){0,3}(?:" + "|".join(sorted(GENERIC)) + r")\b)",
+    r"[,;.]\s+(?:and\s+|while\s+|whereas\s+)?(?=(?:[\w'’-]+\s+){0,3}(?:" + "|".join(sorted(GENERIC)) + r")\b)",
     re.IGNORECASE,
 )
 
 
 def _label_of(raw: str) -> str:
-    words = [w for w in _MARKUP.sub("", raw).split() if w.lower() not in GENERIC]
+    """The label's name ("Summer" of "Summer season"); empty unless it says it is a period of the year.
+
+    A period is named by a season or a year, or called one: "Open: 1 April to 31 October" and "Paddleboarding
+    runs from April to October" are when something happens, not a name a table uses for a stretch of the year.
+    """
+    said = _MARKUP.sub("", raw).split()
+    lowered = {w.lower().strip("'’") for w in said}
+    if not (lowered & (GENERIC | SEASON_WORDS) or any(_YEAR.fullmatch(w) for w in lowered)):
+        return ""
+    words = [w for w in said if w.lower() not in GENERIC]
     return " ".join(words) if 0 < len(words) <= MAX_LABEL_WORDS else ""
 
 
