@@ -87,13 +87,7 @@ def options_for(ctx: Context) -> RetrievalOptions:
 
 def documents_of(result: RetrievalResult) -> list[dict[str, Any]]:
     return [
-        {
-            **hit.citation(n),
-            "text": hit.text,
-            "periods": hit.metadata.get("periods", ""),  # read by the evidence checks, not cited
-            "found_by": hit.found_by,
-            "neutralised": hit.neutralised,
-        }
+        {**hit.document(n), "found_by": hit.found_by, "neutralised": hit.neutralised}
         for n, hit in enumerate(result.hits, start=1)
     ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from tools.kb import dates
+from tools.kb import dates, tables
 
 # Words that say a label is a period, not which one: "Summer season" is named "Summer" in a table's header
 GENERIC = frozenset("season seasons period periods dates rates prices fees times hours opening".split())
@@ -34,7 +34,6 @@ _IS = re.compile(
     r"(?P<rest>[^.!?\n]+)",
     re.M,
 )
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _MARKUP = re.compile(r"\*\*|__")
 # where a definition goes on to define another period: "1 March to 31 October, and winter hours run from ..."
 _ANOTHER = re.compile(
@@ -68,8 +67,8 @@ def definitions(text: str) -> dict[str, str]:
             found[label] = f"{_MARKUP.sub('', raw_label).strip()}: {rest}"[:MAX_DEFINITION]
 
     for line in text.splitlines():
-        if line.strip().startswith("|"):  # a table row: "| Low | 6 January – 27 March 2025 and ... |"
-            cells = [c.strip() for c in _CELL_SPLIT.split(line.strip().strip("|"))]
+        if tables.is_row(line):  # a table row: "| Low | 6 January – 27 March 2025 and ... |"
+            cells = tables.cells(line)
             if len(cells) > 1 and cells[0]:
                 add(cells[0], "; ".join(c for c in cells[1:] if c))
     for match in _COLON.finditer(text):

@@ -86,6 +86,10 @@ class Hit:
             "score": round(self.relevance, 4),
         }
 
+    def document(self, number: int) -> dict[str, Any]:
+        """The hit as the evidence checks read it: its citation, its text and the periods it names (not cited)."""
+        return {**self.citation(number), "text": self.text, "periods": self.metadata.get("periods", "")}
+
 
 @dataclass
 class RetrievalResult:
@@ -316,16 +320,7 @@ def _by_sentence(question: str, hits: list[Hit]) -> tuple[list[Hit], str]:
 
     None, with the reason, when no sentence of any does.
     """
-    documents = [
-        {
-            "n": i,
-            "text": h.text,
-            "title": h.metadata.get("title", ""),
-            "section": h.metadata.get("section", ""),
-            "periods": h.metadata.get("periods", ""),
-        }
-        for i, h in enumerate(hits)
-    ]
+    documents = [h.document(i) for i, h in enumerate(hits)]
     found = evidence.gather(question, documents, sentence_vectors, limit=len(hits))
     if not found.answerable:
         return [], found.reason

@@ -31,6 +31,11 @@ def cells(line: str) -> list[str]:
     return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]
 
 
+def is_row(line: str) -> bool:
+    """A Markdown table line (``| a | b |``), header, rule or row."""
+    return bool(_ROW.match(line))
+
+
 def is_rule(line: str) -> bool:
     """The ``|---|:---:|`` line under a header."""
     parts = cells(line)
